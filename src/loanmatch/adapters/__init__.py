@@ -1,0 +1,1 @@
+"""Adapters: files, grammars and storage that turn the outside world into domain objects."""

@@ -1,0 +1,45 @@
+"""Read YAML with the line number of every mapping, so errors can name the line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = ["LINE_KEY", "read_yaml"]
+
+LINE_KEY = "__line__"
+
+
+class _LineLoader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping[LINE_KEY] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_yaml(path: Path) -> tuple[Any, str]:
+    """Parse ``path``; returns (data, problem). ``problem`` is "" or a message naming the line."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return None, "file not found"
+    except UnicodeDecodeError as error:
+        return None, f"not UTF-8 text ({error.reason} at byte {error.start})"
+    except OSError as error:
+        return None, f"cannot read: {error.strerror}"
+    try:
+        return yaml.load(text, Loader=_LineLoader), ""
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        line = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        return None, f"{line}malformed YAML: {error.problem or error}"
+    except yaml.YAMLError as error:
+        return None, f"malformed YAML: {error}"

@@ -1,0 +1,5 @@
+"""The pure domain: features, rules, products, eligibility, policy and measures.
+
+Nothing here imports a web, database or machine-learning framework; NumPy arrays are the only
+vehicle for many applicants at once.
+"""

@@ -1,0 +1,1 @@
+"""Use cases as plain functions: simulate, train, recommend, evaluate."""
