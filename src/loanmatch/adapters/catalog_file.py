@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from loanmatch.adapters.rule_grammar import RuleSyntaxError, parse_formula
-from loanmatch.adapters.yaml_file import LINE_KEY, read_yaml
+from loanmatch.adapters.yaml_file import LINE_KEY, describe_validation_error, read_yaml
 from loanmatch.domain.catalog import Catalog, Feature, Text
 from loanmatch.domain.formula import Expr, evaluation_order
 from loanmatch.errors import CatalogError, Location
@@ -83,16 +83,6 @@ def _as_feature(spec: FeatureSpec) -> Feature:
     )
 
 
-def _first_problem(error: ValidationError) -> tuple[str | None, str]:
-    first = error.errors()[0]
-    field = ".".join(str(p) for p in first["loc"]) or None
-    received = first.get("input")
-    message = first["msg"]
-    if field and not isinstance(received, dict):
-        message = f"{message} (received {received!r})"
-    return field, message
-
-
 def load_catalog_data(data: Any, file: str = "<features>") -> Catalog:
     """Validate already-parsed catalog data (a list of mappings)."""
     if not isinstance(data, list) or not data:
@@ -111,8 +101,7 @@ def load_catalog_data(data: Any, file: str = "<features>") -> Catalog:
         try:
             spec = FeatureSpec.model_validate(item)
         except ValidationError as error:
-            field, message = _first_problem(error)
-            raise CatalogError(f"field {field}: {message}" if field else message, where) from None
+            raise CatalogError(describe_validation_error(error), where) from None
         if spec.name in seen:
             raise CatalogError(
                 f"feature {spec.name!r} is declared twice (first at line {seen[spec.name]})", where

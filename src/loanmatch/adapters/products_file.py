@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from loanmatch.adapters.catalog_file import TextSpec
 from loanmatch.adapters.rule_grammar import RuleSyntaxError, parse_condition
-from loanmatch.adapters.yaml_file import LINE_KEY, read_yaml
+from loanmatch.adapters.yaml_file import LINE_KEY, describe_validation_error, read_yaml
 from loanmatch.domain.catalog import Catalog, Text
 from loanmatch.domain.products import Market, Product
 from loanmatch.domain.rules import Rule
@@ -122,11 +122,7 @@ def load_products_data(data: Any, catalog: Catalog, file: str = "<products>") ->
         try:
             spec = ProductSpec.model_validate(clean)
         except ValidationError as error:
-            first = error.errors()[0]
-            field = ".".join(str(p) for p in first["loc"])
-            received = first.get("input")
-            shown = "" if isinstance(received, dict) else f" (received {received!r})"
-            raise ProductsError(f"field {field}: {first['msg']}{shown}", where) from None
+            raise ProductsError(describe_validation_error(error), where) from None
         if spec.id in seen:
             raise ProductsError(
                 f"product id {spec.id!r} is used twice (first at line {seen[spec.id]})", where

@@ -120,7 +120,9 @@ def _encode_column(
         out[is_true] = 1.0
         out[is_false] = 0.0
         return out
-    codes = pd.Categorical(text, categories=list(feature.categories)).codes
+    lookup = {category: float(k) for k, category in enumerate(feature.categories)}
+    mapped = text.map(lookup).to_numpy(dtype=np.float64, na_value=np.nan)
+    codes = np.where(np.isnan(mapped), -1, mapped).astype(np.int64)
     unknown = ~empty & (codes < 0)
     for i in np.flatnonzero(unknown)[:5]:
         errors.add(
@@ -135,31 +137,41 @@ def _encode_column(
 
 
 def _read_frame(path: Path) -> pd.DataFrame:
+    """All cells as text; a row with the wrong number of cells is an error naming its line."""
     file = str(path)
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
-            header = next(csv.reader(handle), [])
+            reader = csv.reader(handle)
+            header = [name.strip() for name in next(reader, [])]
+            if not header:
+                raise TableError(
+                    "the file is empty; expected a header row", Location(file=file, line=1)
+                )
+            rows: list[list[str]] = []
+            for row in reader:
+                if len(row) != len(header):
+                    if not row or (len(row) == 1 and not row[0].strip()):
+                        continue
+                    raise TableError(
+                        f"malformed CSV: expected {len(header)} cells as in the header, "
+                        f"found {len(row)}",
+                        Location(file=file, line=reader.line_num, row=len(rows) + 1),
+                    )
+                rows.append(row)
     except FileNotFoundError:
         raise TableError("file not found", Location(file=file)) from None
     except UnicodeDecodeError as error:
         raise TableError(f"not UTF-8 text (at byte {error.start})", Location(file=file)) from None
-    if not header:
-        raise TableError("the file is empty; expected a header row", Location(file=file, line=1))
+    except csv.Error as error:
+        raise TableError(f"malformed CSV: {error}", Location(file=file)) from None
     seen: set[str] = set()
     for name in header:
-        if name.strip() in seen:
+        if name in seen:
             raise TableError(
-                f"column {name.strip()!r} appears twice in the header", Location(file=file, line=1)
+                f"column {name!r} appears twice in the header", Location(file=file, line=1)
             )
-        seen.add(name.strip())
-    try:
-        frame = pd.read_csv(
-            path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=True
-        )
-    except pd.errors.ParserError as error:
-        raise TableError(f"malformed CSV: {error}", Location(file=file)) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
+        seen.add(name)
+    return pd.DataFrame(rows, columns=header, dtype=object).astype(str)
 
 
 def read_table(path: Path, catalog: Catalog, kind: TableKind = "applicants") -> Table:
@@ -266,9 +278,11 @@ def format_number_column(column: npt.NDArray[np.float64]) -> npt.NDArray[np.str_
     if integral:
         out[known] = values.astype(np.int64).astype(str)
     else:
-        text = np.char.mod("%.10g", values).astype(object)
-        for k in np.flatnonzero(np.char.find(text.astype(str), "e") >= 0):
-            text[k] = np.format_float_positional(values[k], trim="-")
+        text = np.char.mod("%.15g", values).astype(object)
+        inexact = text.astype(np.float64) != values
+        scientific = np.char.find(text.astype(str), "e") >= 0
+        for k in np.flatnonzero(inexact | scientific):
+            text[k] = np.format_float_positional(values[k], unique=True, trim="-")
         out[known] = text
     return out.astype(str)
 

@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
-__all__ = ["LINE_KEY", "read_yaml"]
+__all__ = ["LINE_KEY", "describe_validation_error", "read_yaml"]
 
 LINE_KEY = "__line__"
 
@@ -43,3 +44,15 @@ def read_yaml(path: Path) -> tuple[Any, str]:
         return None, f"{line}malformed YAML: {error.problem or error}"
     except yaml.YAMLError as error:
         return None, f"malformed YAML: {error}"
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line for the most specific problem pydantic found, with what was received."""
+    problems = error.errors()
+    first = max(problems, key=lambda p: len(p["loc"]))
+    parts = [str(p) for p in first["loc"] if not (isinstance(p, str) and p[:1].isupper())]
+    parts = [p for p in parts if p not in {"str", "int", "float"}]
+    received = first.get("input")
+    shown = "" if isinstance(received, dict) else f" (received {received!r})"
+    field = ".".join(parts)
+    return f"field {field}: {first['msg']}{shown}" if field else f"{first['msg']}{shown}"
