@@ -44,6 +44,7 @@ class FeatureSpec(BaseModel):
     unit: str | None = None
     group: str | None = None
     monotone: Literal[-1, 0, 1] = 0
+    category_labels: dict[str, TextSpec] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> FeatureSpec:
@@ -54,6 +55,9 @@ class FeatureSpec(BaseModel):
                 raise ValueError("categories are listed more than once")
         elif self.categories:
             raise ValueError(f"categories are only for category features, not {self.type}")
+        unknown = [c for c in self.category_labels if c not in self.categories]
+        if unknown:
+            raise ValueError(f"category_labels name categories that are not listed: {unknown}")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"min {self.min:g} is above max {self.max:g}")
         if (self.source == "derived") != (self.formula is not None):
@@ -80,6 +84,14 @@ def _as_feature(spec: FeatureSpec) -> Feature:
         unit=spec.unit,
         group=spec.group,
         monotone=spec.monotone,
+        category_labels=tuple(
+            Text(spec.category_labels[c].zh, spec.category_labels[c].en)
+            if c in spec.category_labels
+            else Text(c, c)
+            for c in spec.categories
+        )
+        if spec.category_labels
+        else (),
     )
 
 
@@ -98,6 +110,12 @@ def load_catalog_data(data: Any, file: str = "<features>") -> Catalog:
         for key in ("label", "question"):
             if isinstance(item.get(key), dict):
                 item[key].pop(LINE_KEY, None)
+        labels = item.get("category_labels")
+        if isinstance(labels, dict):
+            labels.pop(LINE_KEY, None)
+            for text in labels.values():
+                if isinstance(text, dict):
+                    text.pop(LINE_KEY, None)
         try:
             spec = FeatureSpec.model_validate(item)
         except ValidationError as error:

@@ -56,6 +56,8 @@ class Feature:
     group: str | None = None
     monotone: int = 0
     """+1 when a higher value never lowers approval, -1 when it never raises it, 0 unknown."""
+    category_labels: tuple[Text, ...] = ()
+    """Display texts aligned with ``categories`` (empty: show the category itself)."""
 
     @property
     def derived(self) -> bool:
@@ -63,6 +65,13 @@ class Feature:
 
     def display(self, lang: str = "zh") -> str:
         return self.label.get(lang) or self.name
+
+    def category_label(self, value: str, lang: str = "zh") -> str:
+        """How to show one category to a person (its label, else the category itself)."""
+        index = self.category_index(value)
+        if index is None or index >= len(self.category_labels):
+            return value
+        return self.category_labels[index].get(lang) or value
 
     def category_index(self, value: str) -> int | None:
         try:

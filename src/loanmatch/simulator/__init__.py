@@ -1,0 +1,20 @@
+"""The synthetic market (design section 7): SMEs, lenders with hidden true policies, a naive
+logging policy with exact propensities, and an oracle for the true decision of any pair.
+
+Everything is seeded: ``simulate_market(seed)`` gives the same market, history and applicants
+for the same seed. Numbers are grounded in ``/work/shared/data/cn_market_reference.md``; each
+module says where its numbers come from.
+"""
+
+from loanmatch.simulator.market import SimulatedMarket, simulate_market
+from loanmatch.simulator.policy import SIGMA_PAIR, SIGMA_SOFT, TruePolicy
+from loanmatch.simulator.population import Population
+
+__all__ = [
+    "SIGMA_PAIR",
+    "SIGMA_SOFT",
+    "Population",
+    "SimulatedMarket",
+    "TruePolicy",
+    "simulate_market",
+]
