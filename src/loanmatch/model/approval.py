@@ -1,0 +1,149 @@
+"""The approval model: gradient-boosted trees pooled over products (LightGBM).
+
+It follows the scikit-learn estimator contract (``fit`` / ``predict_proba`` / ``get_params``),
+is deterministic for a given seed (fixed seeds, ``deterministic=True``, a fixed small thread
+count, no bagging), and applies monotone constraints per column (+1, -1 or 0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+import numpy.typing as npt
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+__all__ = ["ApprovalModel"]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+class ApprovalModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+    """Binary classifier P(approve | pair features) backed by a LightGBM booster.
+
+    ``categorical`` lists the column indices LightGBM treats as categories; ``monotone`` gives
+    one constraint per column (empty: none). With an ``eval_set`` passed to :meth:`fit`, boosting
+    stops once the held-out log loss has not improved for ``early_stopping_rounds`` rounds.
+    """
+
+    def __init__(
+        self,
+        n_estimators: int = 1000,
+        learning_rate: float = 0.1,
+        num_leaves: int = 31,
+        min_child_samples: int = 40,
+        reg_lambda: float = 1.0,
+        categorical: Sequence[int] = (),
+        monotone: Sequence[int] = (),
+        early_stopping_rounds: int = 50,
+        seed: int = 0,
+        num_threads: int = 2,
+    ) -> None:
+        self.n_estimators = n_estimators
+        self.learning_rate = learning_rate
+        self.num_leaves = num_leaves
+        self.min_child_samples = min_child_samples
+        self.reg_lambda = reg_lambda
+        self.categorical = categorical
+        self.monotone = monotone
+        self.early_stopping_rounds = early_stopping_rounds
+        self.seed = seed
+        self.num_threads = num_threads
+
+    def _params(self) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "objective": "binary",
+            "learning_rate": self.learning_rate,
+            "num_leaves": self.num_leaves,
+            "min_data_in_leaf": self.min_child_samples,
+            "lambda_l2": self.reg_lambda,
+            "cat_smooth": 10.0,
+            "min_data_per_group": 50,
+            "seed": self.seed,
+            "deterministic": True,
+            "force_col_wise": True,
+            "num_threads": self.num_threads,
+            "verbosity": -1,
+        }
+        if any(self.monotone):
+            params["monotone_constraints"] = list(self.monotone)
+            params["monotone_constraints_method"] = "intermediate"
+        return params
+
+    def fit(
+        self,
+        X: npt.ArrayLike,
+        y: npt.ArrayLike,
+        eval_set: tuple[npt.ArrayLike, npt.ArrayLike] | None = None,
+    ) -> ApprovalModel:
+        features = np.asarray(X, dtype=np.float64)
+        labels = np.asarray(y, dtype=np.float64)
+        if features.shape[0] == 0:
+            raise ValueError("no rows to train on")
+        classes = np.unique(labels)
+        if classes.size < 2:
+            raise ValueError("training rows must contain both approvals and declines")
+        names = [f"c{k}" for k in range(features.shape[1])]
+        train = lgb.Dataset(
+            features,
+            labels,
+            feature_name=names,
+            categorical_feature=list(self.categorical),
+            free_raw_data=True,
+        )
+        valid_sets: list[lgb.Dataset] = []
+        callbacks: list[Any] = []
+        if eval_set is not None:
+            valid = train.create_valid(
+                np.asarray(eval_set[0], dtype=np.float64), np.asarray(eval_set[1], dtype=np.float64)
+            )
+            valid_sets.append(valid)
+            callbacks.append(lgb.early_stopping(self.early_stopping_rounds, verbose=False))
+        self.booster_ = lgb.train(
+            self._params(),
+            train,
+            num_boost_round=self.n_estimators,
+            valid_sets=valid_sets,
+            callbacks=callbacks,
+        )
+        self.classes_ = np.array([0, 1])
+        self.n_features_in_ = features.shape[1]
+        return self
+
+    @classmethod
+    def from_booster(cls, booster: lgb.Booster, **params: Any) -> ApprovalModel:
+        """A fitted model around a booster loaded from its text form."""
+        model = cls(**params)
+        model.booster_ = booster
+        model.classes_ = np.array([0, 1])
+        model.n_features_in_ = booster.num_feature()
+        return model
+
+    def predict_approval(self, X: npt.ArrayLike) -> FloatArray:
+        """P(approve) for each row, uncalibrated."""
+        features = np.asarray(X, dtype=np.float64)
+        if features.shape[0] == 0:
+            return np.empty(0, dtype=np.float64)
+        out = self.booster_.predict(features, num_threads=self.num_threads)
+        return np.asarray(out, dtype=np.float64)
+
+    def predict_proba(self, X: npt.ArrayLike) -> FloatArray:
+        p = self.predict_approval(X)
+        return np.column_stack([1.0 - p, p])
+
+    def predict(self, X: npt.ArrayLike) -> npt.NDArray[np.int64]:
+        return (self.predict_approval(X) >= 0.5).astype(np.int64)
+
+    def used_columns(self) -> frozenset[int]:
+        """Columns at least one split uses (a column no tree reads cannot change a prediction)."""
+        splits = self.booster_.feature_importance(importance_type="split")
+        return frozenset(int(k) for k in np.flatnonzero(splits))
+
+    def to_text(self) -> str:
+        return str(self.booster_.model_to_string())
+
+    @classmethod
+    def from_text(cls, text: str, **params: Any) -> ApprovalModel:
+        return cls.from_booster(lgb.Booster(model_str=text), **params)

@@ -1,0 +1,77 @@
+"""A trained approval model with everything needed to use it: market, calibration, unknown bound."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from loanmatch.domain.catalog import Values
+from loanmatch.domain.formula import Expr, fill_derived
+from loanmatch.domain.policy import ThresholdChoice, choose_threshold
+from loanmatch.domain.products import Market
+from loanmatch.model.approval import ApprovalModel
+from loanmatch.model.calibration import Calibrator
+from loanmatch.model.features import PairSpace
+from loanmatch.model.unknowns import WorstCase
+
+__all__ = ["FORMAT_VERSION", "ModelBundle"]
+
+FORMAT_VERSION = 1
+FloatArray = npt.NDArray[np.float64]
+FloatMatrix = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class ModelBundle:
+    """What ``train`` produces and ``load_model`` gives back.
+
+    ``selection_p`` / ``selection_y`` are the decision probabilities and outcomes of the held-out
+    selection split (pairs whose rules all pass), the data the target-approval threshold is chosen
+    on. ``rule_fail_rate[j][k]`` is the share of history rows failing rule ``k`` of product ``j``
+    (used to say which of the rules an offer meets matter).
+    """
+
+    market: Market
+    model: ApprovalModel
+    calibrator: Calibrator
+    worst_case: WorstCase
+    selection_p: FloatArray
+    selection_y: FloatArray
+    metrics: Mapping[str, float]
+    rule_fail_rate: tuple[tuple[float, ...], ...]
+    formulas: Mapping[str, Expr] = field(default_factory=dict)
+    info: Mapping[str, Any] = field(default_factory=dict)
+    _thresholds: dict[tuple[float, float], ThresholdChoice] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    @cached_property
+    def space(self) -> PairSpace:
+        return PairSpace(self.market)
+
+    def complete(self, values: Values) -> Values:
+        """The values with derived features computed where unknown (in place) and returned."""
+        fill_derived(dict(self.formulas), values)
+        return values
+
+    def probability(self, X: FloatMatrix) -> FloatArray:
+        """Calibrated P(approve) with the model's own handling of unknown values."""
+        return self.calibrator(self.model.predict_approval(X))
+
+    def decision_probability(self, X: FloatMatrix) -> FloatArray:
+        """Calibrated P(approve) bounded below over unknown model features (see ``unknowns``)."""
+        return self.calibrator(self.worst_case.bound(X, self.model.predict_approval))
+
+    def target_threshold(self, target: float, confidence: float) -> ThresholdChoice:
+        """Learn-then-Test on the selection split; computed once per (target, confidence)."""
+        key = (target, confidence)
+        if key not in self._thresholds:
+            self._thresholds[key] = choose_threshold(
+                self.selection_p, self.selection_y, target, confidence
+            )
+        return self._thresholds[key]

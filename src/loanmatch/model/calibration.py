@@ -1,0 +1,106 @@
+"""Calibration of raw approval scores on held-out applicants: isotonic or Platt.
+
+Both are non-decreasing maps, so a pessimistic bound on the raw score is a pessimistic bound on
+the calibrated probability. Stored as plain numbers (JSON), never pickled.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
+
+from loanmatch.domain.metrics import brier
+
+__all__ = ["Calibrator", "fit_calibrator"]
+
+FloatArray = npt.NDArray[np.float64]
+Method = Literal["isotonic", "platt"]
+MIN_ISOTONIC = 2000
+"""Below this many calibration pairs isotonic regression overfits; Platt scaling is used."""
+
+
+def _logit(p: FloatArray) -> FloatArray:
+    clipped = np.clip(p, 1e-6, 1.0 - 1e-6)
+    return np.asarray(np.log(clipped / (1.0 - clipped)), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Calibrator:
+    """``isotonic``: linear interpolation between knots ``(x, y)``, clipped at the ends;
+    ``platt``: ``1 / (1 + exp(-(a * logit(p) + b)))``."""
+
+    method: Method
+    x: tuple[float, ...] = ()
+    y: tuple[float, ...] = ()
+    a: float = 1.0
+    b: float = 0.0
+
+    def __call__(self, raw: npt.ArrayLike) -> FloatArray:
+        p = np.asarray(raw, dtype=np.float64)
+        if self.method == "isotonic":
+            return np.asarray(np.interp(p, self.x, self.y), dtype=np.float64)
+        z = self.a * _logit(p) + self.b
+        return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "x": list(self.x),
+            "y": list(self.y),
+            "a": self.a,
+            "b": self.b,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Calibrator:
+        method = data["method"]
+        if method not in ("isotonic", "platt"):
+            raise ValueError(f"unknown calibration method {method!r}")
+        x = tuple(float(v) for v in data.get("x", ()))
+        y = tuple(float(v) for v in data.get("y", ()))
+        if method == "isotonic" and (len(x) != len(y) or not x):
+            raise ValueError("isotonic calibration needs as many knots x as values y")
+        a, b = float(data.get("a", 1.0)), float(data.get("b", 0.0))
+        if not (math.isfinite(a) and math.isfinite(b)):
+            raise ValueError("Platt coefficients must be finite")
+        return cls(method, x, y, a, b)
+
+
+def _fit(method: Method, raw: FloatArray, y: FloatArray) -> Calibrator:
+    if method == "isotonic":
+        iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(raw, y)
+        return Calibrator(
+            "isotonic",
+            tuple(float(v) for v in iso.X_thresholds_),
+            tuple(float(v) for v in iso.y_thresholds_),
+        )
+    logistic = LogisticRegression(C=1e6).fit(_logit(raw).reshape(-1, 1), y)
+    return Calibrator("platt", a=float(logistic.coef_[0, 0]), b=float(logistic.intercept_[0]))
+
+
+def fit_calibrator(
+    raw: npt.ArrayLike, approved: npt.ArrayLike, method: Method | Literal["auto"] = "auto"
+) -> Calibrator:
+    """Fit on held-out pairs. ``auto``: Platt below ``MIN_ISOTONIC`` pairs; otherwise whichever
+    of the two has the lower Brier score when fitted on one half and scored on the other."""
+    p = np.asarray(raw, dtype=np.float64)
+    y = np.asarray(approved, dtype=np.float64)
+    if np.unique(y).size < 2:
+        raise ValueError("calibration pairs must contain both approvals and declines")
+    if method != "auto":
+        return _fit(method, p, y)
+    if p.size < MIN_ISOTONIC:
+        return _fit("platt", p, y)
+    half = np.arange(p.size) % 2 == 0
+    scores: dict[Method, float] = {}
+    for candidate in ("isotonic", "platt"):
+        fitted = _fit(candidate, p[half], y[half])
+        scores[candidate] = brier(fitted(p[~half]), y[~half])
+    best: Method = min(scores, key=lambda m: scores[m])
+    return _fit(best, p, y)

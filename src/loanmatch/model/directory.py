@@ -1,0 +1,198 @@
+"""The versioned model directory: everything needed to recommend, without the original inputs.
+
+::
+
+    model_dir/
+      meta.json       format version, created_at, library versions, sha256 of the inputs and of
+                      every file here, training metrics, calibration, unknown-value bound,
+                      column names, rule failure rates
+      model.txt       the LightGBM booster (its own text format)
+      features.yaml   copy of the catalog trained with
+      products.yaml   copy of the products trained with
+      selection.csv   held-out selection split: p (decision probability), approved
+
+Written through ``atomic_directory``: a reader sees the old directory or the new one, never half.
+``load_model`` checks the format version and every file's hash, reloads the market from the
+copies, and checks the model's columns against it; any problem is a ``ModelError``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+import platform
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from loanmatch.adapters.atomic import atomic_directory
+from loanmatch.adapters.catalog_file import catalog_formulas, load_catalog
+from loanmatch.adapters.products_file import load_products
+from loanmatch.errors import LoanMatchError, Location, ModelError
+from loanmatch.model.approval import ApprovalModel
+from loanmatch.model.bundle import FORMAT_VERSION, ModelBundle
+from loanmatch.model.calibration import Calibrator
+from loanmatch.model.features import PairSpace
+from loanmatch.model.unknowns import WorstCase
+
+__all__ = ["FILES", "load_model", "save_model", "sha256_file"]
+
+FILES = ("model.txt", "features.yaml", "products.yaml", "selection.csv")
+LIBRARIES = ("loanmatch", "lightgbm", "numpy", "scikit-learn", "scipy", "pandas")
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "unknown"
+    return out
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def save_model(
+    bundle: ModelBundle,
+    model_dir: Path,
+    inputs: dict[str, Path],
+    created_at: datetime | None = None,
+) -> dict[str, Any]:
+    """Write ``bundle`` to ``model_dir`` atomically; ``inputs`` maps ``features``, ``products``
+    and ``history`` to the files trained on (the first two are copied in). Returns the meta."""
+    when = created_at or datetime.now(UTC)
+    with atomic_directory(Path(model_dir)) as tmp:
+        (tmp / "model.txt").write_text(bundle.model.to_text(), encoding="utf-8")
+        (tmp / "features.yaml").write_bytes(Path(inputs["features"]).read_bytes())
+        (tmp / "products.yaml").write_bytes(Path(inputs["products"]).read_bytes())
+        selection = io.StringIO()
+        selection.write("p,approved\n")
+        for p, y in zip(bundle.selection_p.tolist(), bundle.selection_y.tolist(), strict=True):
+            selection.write(f"{p!r},{int(y)}\n")
+        (tmp / "selection.csv").write_text(selection.getvalue(), encoding="utf-8")
+        meta: dict[str, Any] = {
+            "format_version": FORMAT_VERSION,
+            "created_at": when.isoformat(),
+            "libraries": _versions(),
+            "inputs": {
+                name: {"file": str(path), "sha256": sha256_file(Path(path))}
+                for name, path in sorted(inputs.items())
+            },
+            "files": {name: sha256_file(tmp / name) for name in FILES},
+            "metrics": {k: _finite(float(v)) for k, v in bundle.metrics.items()},
+            "columns": bundle.space.names,
+            "products": list(bundle.market.product_ids),
+            "model_params": {
+                k: list(v) if isinstance(v, tuple) else v
+                for k, v in bundle.model.get_params().items()
+            },
+            "calibration": bundle.calibrator.to_dict(),
+            "worst_case": bundle.worst_case.to_dict(),
+            "rule_fail_rate": [list(r) for r in bundle.rule_fail_rate],
+        }
+        text = json.dumps(meta, ensure_ascii=False, indent=2, allow_nan=False)
+        (tmp / "meta.json").write_text(text + "\n", encoding="utf-8")
+    return meta
+
+
+def _fail(model_dir: Path, message: str) -> ModelError:
+    return ModelError(message, Location(file=str(model_dir)))
+
+
+def _read_meta(model_dir: Path) -> dict[str, Any]:
+    if not model_dir.is_dir():
+        raise _fail(model_dir, "no model directory here; run `loanmatch train` first")
+    meta_path = model_dir / "meta.json"
+    if not meta_path.is_file():
+        raise _fail(model_dir, "meta.json is missing: this is not a loanmatch model directory")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise _fail(model_dir, f"meta.json is unreadable or corrupt ({error})") from None
+    if not isinstance(meta, dict):
+        raise _fail(model_dir, "meta.json is corrupt (not an object)")
+    version = meta.get("format_version")
+    if version != FORMAT_VERSION:
+        raise _fail(
+            model_dir,
+            f"model format version {version!r} is not the supported {FORMAT_VERSION}; "
+            "retrain with this version of loanmatch",
+        )
+    hashes = meta.get("files")
+    if not isinstance(hashes, dict):
+        raise _fail(model_dir, "meta.json lists no file hashes")
+    for name in FILES:
+        path = model_dir / name
+        if not path.is_file():
+            raise _fail(model_dir, f"{name} is missing")
+        if sha256_file(path) != hashes.get(name):
+            message = f"{name} does not match its recorded sha256 (changed or corrupt)"
+            raise _fail(model_dir, message)
+    return meta
+
+
+def _read_selection(path: Path) -> np.ndarray[Any, np.dtype[np.float64]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if not lines or lines[0] != "p,approved":
+        raise ValueError("selection.csv has no 'p,approved' header")
+    rows = [tuple(float(cell) for cell in line.split(",")) for line in lines[1:] if line]
+    if any(len(row) != 2 for row in rows):
+        raise ValueError("selection.csv has a row without exactly two cells")
+    return np.asarray(rows, dtype=np.float64).reshape(len(rows), 2)
+
+
+def load_model(model_dir: Path) -> ModelBundle:
+    """Load a model directory written by ``save_model``; a ``ModelError`` says what is wrong."""
+    model_dir = Path(model_dir)
+    meta = _read_meta(model_dir)
+    try:
+        catalog = load_catalog(model_dir / "features.yaml")
+        market = load_products(model_dir / "products.yaml", catalog)
+        formulas = catalog_formulas(catalog, str(model_dir / "features.yaml"))
+    except LoanMatchError as error:
+        raise _fail(model_dir, f"the copied catalog or products do not load: {error}") from None
+    try:
+        params = dict(meta["model_params"])
+        params["categorical"] = tuple(params.get("categorical", ()))
+        params["monotone"] = tuple(params.get("monotone", ()))
+        model = ApprovalModel.from_text((model_dir / "model.txt").read_text("utf-8"), **params)
+        calibrator = Calibrator.from_dict(meta["calibration"])
+        worst_case = WorstCase.from_dict(meta["worst_case"])
+        table = _read_selection(model_dir / "selection.csv")
+        metrics = {k: math.nan if v is None else float(v) for k, v in meta["metrics"].items()}
+        fail_rate = tuple(tuple(float(x) for x in row) for row in meta["rule_fail_rate"])
+    except Exception as error:  # a corrupt part of the directory, whatever the library raises
+        raise _fail(model_dir, f"the model directory is corrupt: {error}") from None
+    space = PairSpace(market)
+    if meta.get("columns") != space.names or model.n_features_in_ != len(space.columns):
+        raise _fail(model_dir, "the model's columns do not match its catalog and products")
+    if meta.get("products") != list(market.product_ids) or len(fail_rate) != len(market.products):
+        raise _fail(model_dir, "the model's products do not match products.yaml")
+    return ModelBundle(
+        market=market,
+        model=model,
+        calibrator=calibrator,
+        worst_case=worst_case,
+        selection_p=table[:, 0].copy(),
+        selection_y=table[:, 1].copy(),
+        metrics=metrics,
+        rule_fail_rate=fail_rate,
+        formulas=formulas,
+        info={k: meta[k] for k in ("format_version", "created_at", "libraries", "inputs")},
+    )

@@ -1,0 +1,197 @@
+"""Recommend products: a whole file of applicants (vectorised) or one applicant with reasons.
+
+Per (applicant, product): eligibility first (only products whose rules all PASS can be offered;
+FAIL is a certain decline, UNKNOWN is never offered), then the decision probability (calibrated,
+bounded below over unknown model features) must reach the threshold; at most ``max_offers`` per
+applicant, ranked by probability, then lower minimum rate, then larger maximum amount.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from loanmatch.adapters.tables import read_table, write_csv
+from loanmatch.domain.catalog import Values, encode_value
+from loanmatch.domain.policy import ThresholdChoice, product_order, select_offers
+from loanmatch.domain.products import Eligibility
+from loanmatch.domain.rules import PASS
+from loanmatch.errors import AnswerError, Location
+from loanmatch.model.bundle import ModelBundle
+from loanmatch.model.directory import load_model
+from loanmatch.services.explain import explain_applicant
+from loanmatch.services.progress import Progress
+from loanmatch.services.results import ApplicantResult, PolicyConfig
+
+__all__ = [
+    "Batch",
+    "RecommendReport",
+    "recommend_file",
+    "recommend_one",
+    "recommend_values",
+    "resolve_threshold",
+    "score_pairs",
+]
+
+CHUNK = 200_000
+"""Pairs scored per model call (bounds memory: about 70 MB of features per chunk)."""
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Recommendations for many applicants: matrices are applicants x products."""
+
+    ids: npt.NDArray[np.object_]
+    eligibility: Eligibility
+    p_decision: npt.NDArray[np.float64]
+    """Decision probability where the rules all PASS, NaN elsewhere."""
+    rank: npt.NDArray[np.int64]
+    """1..max_offers for offers, 0 otherwise."""
+    threshold: float
+    choice: ThresholdChoice | None
+
+    @property
+    def status(self) -> npt.NDArray[np.int8]:
+        """PASS, FAIL or UNKNOWN per (applicant, product)."""
+        return self.eligibility.status
+
+    @property
+    def covered(self) -> npt.NDArray[np.bool_]:
+        return np.asarray((self.rank > 0).any(axis=1))
+
+
+@dataclass(frozen=True)
+class RecommendReport:
+    out: Path
+    applicants: int
+    covered: int
+    offers: int
+    threshold: float
+    target_approval: float | None
+    certified: bool
+    seconds: float
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        out["out"] = str(self.out)
+        out["threshold"] = self.threshold if math.isfinite(self.threshold) else None
+        out["warnings"] = list(self.warnings)
+        return out
+
+
+def resolve_threshold(
+    bundle: ModelBundle, policy: PolicyConfig
+) -> tuple[float, ThresholdChoice | None]:
+    """The fixed threshold, or the one Learn-then-Test certifies for the target approval."""
+    if policy.target_approval is None:
+        return policy.threshold, None
+    choice = bundle.target_threshold(policy.target_approval, policy.confidence)
+    return choice.threshold, choice
+
+
+def score_pairs(
+    bundle: ModelBundle, values: Values, progress: Progress | None = None
+) -> tuple[Eligibility, npt.NDArray[np.float64]]:
+    """Eligibility and decision probabilities (NaN where the rules do not all PASS)."""
+    eligibility = bundle.market.eligibility(values)
+    status = eligibility.status
+    p = np.full(status.shape, np.nan)
+    rows, cols = np.nonzero(status == PASS)
+    applicants = bundle.space.applicant_matrix(values)
+    for start in range(0, rows.size, CHUNK):
+        stop = min(start + CHUNK, rows.size)
+        X = bundle.space.pairs(applicants, rows[start:stop], cols[start:stop])
+        p[rows[start:stop], cols[start:stop]] = bundle.decision_probability(X)
+        if progress is not None:
+            progress("score", stop, rows.size)
+    return eligibility, p
+
+
+def recommend_values(
+    bundle: ModelBundle,
+    ids: npt.NDArray[np.object_],
+    values: Values,
+    policy: PolicyConfig,
+    progress: Progress | None = None,
+) -> Batch:
+    """Vectorised recommendation for every applicant in ``values``."""
+    threshold, choice = resolve_threshold(bundle, policy)
+    eligibility, p = score_pairs(bundle, values, progress)
+    products = bundle.market.products
+    ties = product_order(
+        [np.nan if q.rate_min is None else q.rate_min for q in products],
+        [np.nan if q.amount_max is None else q.amount_max for q in products],
+    )
+    rank = select_offers(p, threshold, policy.max_offers, ties)
+    return Batch(ids, eligibility, p, rank, threshold, choice)
+
+
+def recommend_file(
+    model_dir: Path,
+    applicants: Path,
+    out: Path,
+    policy: PolicyConfig,
+    progress: Progress | None = None,
+) -> RecommendReport:
+    """Recommend for every applicant of ``applicants.csv``; write ``recommendations.csv``
+    (``applicant_id, product_id, p_approve, rank``) atomically."""
+    started = time.perf_counter()
+    bundle = load_model(Path(model_dir))
+    table = read_table(Path(applicants), bundle.market.catalog, kind="applicants")
+    batch = recommend_values(bundle, table.ids, table.values, policy, progress)
+    rows, cols = np.nonzero(batch.rank > 0)
+    order = np.lexsort((batch.rank[rows, cols], rows))
+    rows, cols = rows[order], cols[order]
+    product_ids = np.asarray(bundle.market.product_ids, dtype=object)
+    write_csv(
+        Path(out),
+        {
+            "applicant_id": table.ids[rows],
+            "product_id": product_ids[cols],
+            "p_approve": np.char.mod("%.4f", batch.p_decision[rows, cols]),
+            "rank": batch.rank[rows, cols],
+        },
+    )
+    return RecommendReport(
+        out=Path(out),
+        applicants=len(table.ids),
+        covered=int(batch.covered.sum()),
+        offers=int(rows.size),
+        threshold=batch.threshold,
+        target_approval=policy.target_approval,
+        certified=math.isfinite(batch.threshold),
+        seconds=time.perf_counter() - started,
+        warnings=table.warnings,
+    )
+
+
+def recommend_one(
+    bundle: ModelBundle,
+    record: Mapping[str, object],
+    policy: PolicyConfig,
+    applicant_id: str = "applicant",
+) -> ApplicantResult:
+    """Offers, exclusions and reasons for one applicant (typed values keyed by feature name).
+
+    A value that does not fit the catalog is an ``AnswerError`` naming the feature.
+    """
+    catalog = bundle.market.catalog
+    values = catalog.empty_values(1)
+    for name, value in record.items():
+        if name not in catalog:
+            continue
+        try:
+            values[name][0] = encode_value(catalog[name], value)
+        except ValueError as error:
+            raise AnswerError(str(error), Location(feature=name)) from None
+    bundle.complete(values)
+    batch = recommend_values(bundle, np.array([applicant_id], dtype=object), values, policy)
+    return explain_applicant(bundle, values, batch, policy.max_offers)

@@ -1,0 +1,103 @@
+"""Train an approval model from section-9 files into a versioned model directory."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from loanmatch.adapters.catalog_file import catalog_formulas, load_catalog
+from loanmatch.adapters.products_file import load_products
+from loanmatch.adapters.tables import Table, read_table
+from loanmatch.domain.formula import Expr
+from loanmatch.domain.products import Market
+from loanmatch.errors import Location, TableError
+from loanmatch.model.bundle import ModelBundle
+from loanmatch.model.directory import save_model
+from loanmatch.model.training import History, fit_bundle
+from loanmatch.services.progress import Progress
+
+__all__ = ["TrainReport", "fit_table", "train"]
+
+
+@dataclass(frozen=True)
+class TrainReport:
+    """What training did: rows used, held-out measures, where the model is."""
+
+    model_dir: Path
+    rows: int
+    rows_rule_fail: int
+    rows_train: int
+    rows_calibration: int
+    rows_selection: int
+    auc: float
+    ece: float
+    brier: float
+    calibration: str
+    trees: int
+    seconds: float
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        out["model_dir"] = str(self.model_dir)
+        out["warnings"] = list(self.warnings)
+        return out
+
+
+def fit_table(
+    market: Market,
+    table: Table,
+    seed: int = 0,
+    formulas: Mapping[str, Expr] | None = None,
+    progress: Progress | None = None,
+    file: str = "<history>",
+) -> ModelBundle:
+    """Fit a model on a history table in memory; a problem with the history is a TableError."""
+    if table.product_ids is None or table.approved is None:
+        raise TableError("this table has no product_id / approved columns", Location(file=file))
+    history = History(table.ids, table.values, table.product_ids, table.approved)
+    try:
+        return fit_bundle(market, history, seed=seed, formulas=formulas, progress=progress)
+    except ValueError as error:
+        raise TableError(str(error), Location(file=file)) from None
+
+
+def train(
+    features: Path,
+    products: Path,
+    history: Path,
+    model_dir: Path,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> TrainReport:
+    """Load the catalog, products and history, train, calibrate, and write ``model_dir``."""
+    started = time.perf_counter()
+    catalog = load_catalog(Path(features))
+    market = load_products(Path(products), catalog)
+    table = read_table(Path(history), catalog, kind="history")
+    formulas = catalog_formulas(catalog, str(features))
+    bundle = fit_table(market, table, seed, formulas, progress, file=str(history))
+    save_model(
+        bundle,
+        Path(model_dir),
+        {"features": Path(features), "products": Path(products), "history": Path(history)},
+    )
+    m = bundle.metrics
+    return TrainReport(
+        model_dir=Path(model_dir),
+        rows=int(m["rows"]),
+        rows_rule_fail=int(m["rows_rule_fail"]),
+        rows_train=int(m["rows_train"]),
+        rows_calibration=int(m["rows_calibration"]),
+        rows_selection=int(m["rows_selection"]),
+        auc=m["auc"],
+        ece=m["ece"],
+        brier=m["brier"],
+        calibration=bundle.calibrator.method,
+        trees=int(m["trees"]),
+        seconds=time.perf_counter() - started,
+        warnings=table.warnings,
+    )

@@ -1,0 +1,43 @@
+"""End-to-end measurement on a simulated market: fresh applicants, oracle labels."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from loanmatch.services.evaluate import evaluate
+
+FRACTIONS = (
+    "baseline_approval",
+    "approval_among_recommended",
+    "coverage",
+    "oracle_coverage",
+    "coverage_vs_oracle",
+    "ece",
+    "brier",
+    "auc",
+)
+
+
+def test_a_small_evaluation_reports_every_measure_as_a_fraction() -> None:
+    report = evaluate(seed=3, target_approval=0.9, history_rows=20_000, n_applicants=600)
+    data = report.to_dict()
+    for key in FRACTIONS:
+        assert 0.0 <= data[key] <= 1.0, key
+    assert data["n_applicants"] == 600
+    assert data["threshold"] is not None
+    assert report.approval_among_recommended > report.baseline_approval
+    assert report.coverage <= report.oracle_coverage or math.isclose(
+        report.coverage, report.oracle_coverage
+    )
+    assert report.offers_per_covered <= 3
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [7, 11, 13])
+def test_acceptance_target_approval_coverage_and_calibration(seed: int) -> None:
+    report = evaluate(seed=seed, target_approval=0.95)
+    assert report.approval_among_recommended >= 0.95
+    assert report.coverage >= 0.8 * report.oracle_coverage
+    assert report.ece <= 0.02
