@@ -43,6 +43,7 @@ class ProductSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(min_length=1)
     lender: str = Field(min_length=1)
+    lender_name: TextSpec = Field(default_factory=TextSpec)
     kind: str = ""
     name: TextSpec = Field(default_factory=TextSpec)
     amount: RangeSpec = Field(default_factory=RangeSpec)
@@ -132,6 +133,7 @@ def load_products_data(data: Any, catalog: Catalog, file: str = "<products>") ->
             Product(
                 id=spec.id,
                 lender=spec.lender,
+                lender_name=Text(spec.lender_name.zh, spec.lender_name.en),
                 rules=tuple(_build_rules(spec, catalog, file, lines)),
                 kind=spec.kind,
                 name=Text(spec.name.zh, spec.name.en),

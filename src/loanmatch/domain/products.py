@@ -30,9 +30,13 @@ class Product:
     rate_max: float | None = None
     capacity_per_day: int | None = None
     repayment: tuple[str, ...] = ()
+    lender_name: Text = field(default_factory=Text)
 
     def display(self, lang: str = "zh") -> str:
         return self.name.get(lang) or self.id
+
+    def lender_display(self, lang: str = "zh") -> str:
+        return self.lender_name.get(lang) or self.lender
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,7 @@ def _p(
     return {
         "id": pid,
         "lender": lender.id,
+        "lender_name": {"zh": lender.zh, "en": lender.en},
         "kind": kind,
         "name": {"zh": zh, "en": en},
         "amount": {"min": low, "max": hi},

@@ -1,0 +1,1 @@
+"""The ``loanmatch`` command line (typer): a thin shell over :mod:`loanmatch.services`."""

@@ -1,0 +1,80 @@
+"""``loanmatch demo`` and ``loanmatch serve``: build what is missing, then run the web app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from loanmatch.cli.console import err_console, progress_bar
+from loanmatch.settings import Settings, get_settings
+
+__all__ = ["MARKET_FILES", "demo_command", "ensure_demo", "serve_command"]
+
+MARKET_FILES = ("features.yaml", "products.yaml", "history.csv", "applicants.csv")
+"""The section-9 files a simulated market is made of."""
+
+
+def _with(settings: Settings, port: int | None, host: str | None) -> Settings:
+    update: dict[str, object] = {}
+    if port is not None:
+        update["port"] = port
+    if host is not None:
+        update["host"] = host
+    return settings.model_copy(update=update) if update else settings
+
+
+def _market_ready(market: Path) -> bool:
+    return all((market / name).is_file() for name in MARKET_FILES)
+
+
+def ensure_demo(settings: Settings) -> None:
+    """Build the default market (seed ``settings.seed``) and train a model where they are absent."""
+    from loanmatch.services.simulate import simulate
+    from loanmatch.services.train import train
+
+    market, model_dir = settings.market_dir, settings.model_dir
+    if not _market_ready(market):
+        typer.echo(
+            f"Building the market (seed {settings.seed}) in {market} · 生成模拟市场", err=True
+        )
+        with progress_bar() as bars:
+            simulate(settings.seed, market, progress=bars)
+    if not model_dir.exists():
+        typer.echo(f"Training the model in {model_dir} · 训练模型", err=True)
+        with progress_bar() as bars:
+            train(
+                market / "features.yaml",
+                market / "products.yaml",
+                market / "history.csv",
+                model_dir,
+                seed=settings.seed,
+                progress=bars,
+            )
+
+
+def serve_app(settings: Settings, model_dir: Path) -> None:
+    import uvicorn
+
+    from loanmatch.model.directory import load_model
+    from loanmatch.web.app import create_app
+
+    bundle = load_model(model_dir)
+    app = create_app(settings, bundle)
+    url = f"http://{settings.host}:{settings.port}"
+    err_console.print(f"loanmatch is ready at {url}  ·  演示网页：{url}  (Ctrl+C to stop 停止)")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower())
+
+
+def demo_command(port: int | None, host: str | None, serve: bool) -> None:
+    settings = _with(get_settings(), port, host)
+    ensure_demo(settings)
+    if serve:
+        serve_app(settings, settings.model_dir)
+    else:
+        typer.echo(f"Market: {settings.market_dir}\nModel: {settings.model_dir}")
+
+
+def serve_command(port: int | None, host: str | None, model_dir: Path | None) -> None:
+    settings = _with(get_settings(), port, host)
+    serve_app(settings, model_dir if model_dir is not None else settings.model_dir)

@@ -1,0 +1,54 @@
+"""The one typed configuration of loanmatch.
+
+Every setting can be given as an environment variable with the prefix ``LOANMATCH_``
+(``LOANMATCH_PORT=9000``, ``LOANMATCH_THRESHOLD=0.85``, ...). This module is the only place
+that reads the environment; everything else receives a :class:`Settings`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["LogLevel", "Settings", "get_settings"]
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+class Settings(BaseSettings):
+    """Where data lives, how the server listens, and the default recommendation policy."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="LOANMATCH_", extra="ignore", validate_default=True, frozen=True
+    )
+
+    data_dir: Path = Path("./var")
+    """Root of everything loanmatch writes by default (market, model, database)."""
+    model_dir: Path = Field(default_factory=lambda data: Path(data["data_dir"]) / "model")
+    """The approval model directory; defaults to ``<data_dir>/model``."""
+    market_dir: Path = Field(default_factory=lambda data: Path(data["data_dir"]) / "market")
+    """The market in section-9 files (features, products, history, applicants);
+    defaults to ``<data_dir>/market``."""
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    default_lang: Literal["zh-CN", "en"] = "zh-CN"
+    threshold: float = Field(default=0.8, ge=0.0, le=1.0)
+    """Recommend only products with P(approve) at least this (when no target is set)."""
+    max_offers: int = Field(default=3, ge=1)
+    target_approval: float | None = Field(default=None, gt=0.0, lt=1.0)
+    """When set, the threshold is chosen on held-out data to reach this approval rate."""
+    log_level: LogLevel = "INFO"
+    database_url: str = "sqlite:///./var/loanmatch.db"
+    """Not used yet: storage arrives with the lender portal."""
+    seed: int = 7
+    """Seed of the default (demo) market."""
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read once from the environment."""
+    return Settings()

@@ -1,0 +1,152 @@
+"""The HTTP face of loanmatch: the demo page at ``/`` and a JSON API under ``/api/v1``.
+
+``create_app(settings, bundle)`` builds a FastAPI application around one loaded model; run it with
+any ASGI server (``loanmatch serve`` uses uvicorn). The page needs no JavaScript.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
+
+from loanmatch import __version__
+from loanmatch.domain.catalog import Text
+from loanmatch.errors import LoanMatchError
+from loanmatch.model.bundle import ModelBundle
+from loanmatch.services.recommend import recommend_one
+from loanmatch.services.results import ApplicantResult, PolicyConfig
+from loanmatch.settings import Settings
+from loanmatch.web.api import (
+    ErrorBody,
+    Health,
+    RecommendRequest,
+    RecommendResponse,
+    error_body,
+    response_from,
+)
+from loanmatch.web.i18n import Lang, normalise_lang, strings
+from loanmatch.web.parsing import ParsedAnswers, parse_answers
+from loanmatch.web.samples import Samples
+from loanmatch.web.views import build_form, form_features, result_view
+
+__all__ = ["create_app"]
+
+logger = logging.getLogger(__name__)
+
+_WEB = Path(str(resources.files("loanmatch") / "web"))
+_UNPROCESSABLE = 422
+
+
+def policy_from(settings: Settings) -> PolicyConfig:
+    return PolicyConfig(
+        threshold=settings.threshold,
+        target_approval=settings.target_approval,
+        max_offers=settings.max_offers,
+    )
+
+
+def create_app(settings: Settings, bundle: ModelBundle) -> FastAPI:
+    """An application that recommends with ``bundle`` under the policy in ``settings``."""
+    catalog = bundle.market.catalog
+    policy = policy_from(settings)
+    samples = Samples.load(settings.market_dir / "applicants.csv", catalog)
+    templates = Jinja2Templates(directory=str(_WEB / "templates"))
+    css = (_WEB / "static" / "style.css").read_text(encoding="utf-8")
+    asked = {f.name for f in form_features(catalog)}
+
+    app = FastAPI(
+        title="loanmatch",
+        version=__version__,
+        description="Match small and micro enterprises with bank loan products they will very "
+        "probably get. 小微企业贷款产品匹配。",
+    )
+
+    def page(
+        request: Request,
+        lang: Lang,
+        values: Mapping[str, str],
+        errors: Mapping[str, Text],
+        result: ApplicantResult | None,
+        status: int,
+    ) -> Response:
+        context: dict[str, Any] = {
+            "t": strings(lang),
+            "lang": lang,
+            "other_lang": "zh" if lang == "en" else "en",
+            "css": css,
+            "groups": build_form(catalog, lang, values, errors),
+            "n_errors": len(errors),
+            "result": result_view(result, lang) if result is not None else None,
+            "has_samples": bool(samples),
+        }
+        return templates.TemplateResponse(request, "index.html", context, status_code=status)
+
+    def recommend(parsed: ParsedAnswers) -> ApplicantResult:
+        record = {k: v for k, v in parsed.record.items() if v is not None}
+        return recommend_one(bundle, record, policy)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index(request: Request, lang: str | None = None, sample: bool = False) -> Response:
+        chosen = normalise_lang(lang, settings.default_lang)
+        values = samples.pick() if sample else {}
+        return page(request, chosen, values, {}, None, 200)
+
+    @app.post("/", response_class=HTMLResponse, include_in_schema=False)
+    async def submit(request: Request) -> Response:
+        form = await request.form()
+        chosen = normalise_lang(str(form.get("lang") or ""), settings.default_lang)
+        values = {k: str(v) for k, v in form.items() if k in asked and isinstance(v, str)}
+        parsed = parse_answers(catalog, values, strict=False)
+        if parsed.problems:
+            errors = {name: problem.text for name, problem in parsed.problems.items()}
+            return page(request, chosen, values, errors, None, _UNPROCESSABLE)
+        result = await run_in_threadpool(recommend, parsed)
+        return page(request, chosen, values, {}, result, 200)
+
+    @app.post(
+        "/api/v1/recommend",
+        response_model=RecommendResponse,
+        responses={_UNPROCESSABLE: {"model": ErrorBody, "description": "A bad answer"}},
+        summary="Recommend loan products for one applicant / 为一家企业推荐贷款产品",
+    )
+    def api_recommend(body: RecommendRequest) -> RecommendResponse:
+        parsed = parse_answers(catalog, body.applicant, strict=True)
+        parsed.raise_first()
+        lang = normalise_lang(body.lang)
+        return response_from(recommend(parsed), lang)
+
+    @app.get("/healthz", response_model=Health, summary="Liveness and the model in use")
+    def healthz() -> Health:
+        return Health(status="ok", version=__version__, products=len(bundle.market.products))
+
+    @app.exception_handler(LoanMatchError)
+    async def loanmatch_error(request: Request, exc: LoanMatchError) -> JSONResponse:
+        # the code and the place only: a message may quote personal answers
+        logger.info("rejected %s %s: %s at %s", request.method, request.url.path, exc.code,
+                    exc.where.describe() or "-")  # fmt: skip
+        return JSONResponse(error_body(exc), status_code=_UNPROCESSABLE)
+
+    @app.exception_handler(RequestValidationError)
+    async def request_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", ""))} for e in exc.errors()
+        ]
+        first = details[0] if details else {"loc": [], "msg": "invalid request"}
+        body = {
+            "error": "invalid_request",
+            "message": f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}",
+            "where": {},
+            "errors": details,
+        }
+        return JSONResponse(body, status_code=_UNPROCESSABLE)
+
+    return app

@@ -1,0 +1,232 @@
+"""What the demo page and the JSON API show: the form from the catalog, offers and exclusions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from loanmatch.domain.catalog import Catalog, Feature, Text
+from loanmatch.domain.products import Product
+from loanmatch.services.results import ApplicantResult, Exclusion, Offer
+from loanmatch.web.i18n import Lang, group_title, strings, unit_label
+from loanmatch.web.parsing import format_amount, is_money
+
+__all__ = [
+    "ExclusionView",
+    "FieldView",
+    "FormGroup",
+    "OfferView",
+    "ResultView",
+    "build_form",
+    "form_features",
+    "result_view",
+]
+
+
+@dataclass(frozen=True)
+class FieldView:
+    """One form field: ``kind`` is number, money, boolean or category."""
+
+    name: str
+    label: str
+    question: str
+    kind: str
+    unit: str
+    options: tuple[tuple[str, str], ...]
+    value: str
+    error: str | None
+
+
+@dataclass(frozen=True)
+class FormGroup:
+    key: str
+    title: str
+    fields: tuple[FieldView, ...]
+
+
+def form_features(catalog: Catalog) -> tuple[Feature, ...]:
+    """What the page asks: features that are asked or come from a connector, never derived
+    ones (computed) nor protected attributes (never used to decide)."""
+    return tuple(f for f in catalog.features if not f.derived and not f.protected)
+
+
+def _kind(feature: Feature) -> str:
+    if feature.type == "number":
+        return "money" if is_money(feature) else "number"
+    return feature.type
+
+
+def _options(feature: Feature, lang: Lang) -> tuple[tuple[str, str], ...]:
+    words = strings(lang)
+    if feature.type == "boolean":
+        return (("", words["unknown"]), ("true", words["yes"]), ("false", words["no"]))
+    if feature.type == "category":
+        labels = ((c, feature.category_label(c, lang)) for c in feature.categories)
+        return (("", words["unknown"]), *labels)
+    return ()
+
+
+def _boolean_value(raw: str) -> str:
+    lowered = raw.strip().lower()
+    if lowered in ("true", "1", "yes", "是", "有"):
+        return "true"
+    if lowered in ("false", "0", "no", "否", "无"):
+        return "false"
+    return raw
+
+
+def _unit_unless_labelled(feature: Feature, lang: Lang) -> str:
+    """The unit to show beside the label, unless the label already says it ("金额（元）")."""
+    unit = unit_label(feature.unit, lang)
+    label = feature.display(lang).rstrip()
+    if not unit or label.endswith((")", "）")):
+        return ""
+    return unit
+
+
+def build_form(
+    catalog: Catalog, lang: Lang, values: Mapping[str, str], errors: Mapping[str, Text]
+) -> tuple[FormGroup, ...]:
+    """The form's groups in catalog order, each field with what was typed and its error."""
+    groups: dict[str, list[FieldView]] = {}
+    for feature in form_features(catalog):
+        raw = values.get(feature.name, "")
+        if feature.type == "boolean":
+            raw = _boolean_value(raw)
+        error = errors.get(feature.name)
+        groups.setdefault(feature.group or "other", []).append(
+            FieldView(
+                name=feature.name,
+                label=feature.display(lang),
+                question=feature.question.get(lang),
+                kind=_kind(feature),
+                unit=_unit_unless_labelled(feature, lang),
+                options=_options(feature, lang),
+                value=raw,
+                error=error.get(lang) if error is not None else None,
+            )
+        )
+    return tuple(
+        FormGroup(key=key, title=group_title(key, lang), fields=tuple(fields))
+        for key, fields in groups.items()
+    )
+
+
+@dataclass(frozen=True)
+class OfferView:
+    rank: int
+    product_id: str
+    name: str
+    lender: str
+    kind: str
+    p_approve: float
+    p_text: str
+    rate: str
+    amount: str
+    term: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ExclusionView:
+    product_id: str
+    name: str
+    lender: str
+    kind: str
+    kind_text: str
+    reasons: tuple[str, ...]
+    p_approve: float | None
+    p_text: str
+
+
+@dataclass(frozen=True)
+class ResultView:
+    threshold: float
+    threshold_text: str
+    offers: tuple[OfferView, ...]
+    excluded: tuple[ExclusionView, ...]
+    no_offer_reasons: tuple[str, ...]
+
+
+def percent(p: float) -> str:
+    """A probability as people read it: 0.934 -> 93.4%."""
+    return f"{p * 100:.1f}%"
+
+
+def rate_percent(rate: float) -> str:
+    """An annual rate, already in percent (design: 3.45 means 3.45%)."""
+    return f"{rate:.2f}%"
+
+
+def _rate_text(product: Product) -> str:
+    low, high = product.rate_min, product.rate_max
+    if low is None or high is None or low == high:
+        only = low if low is not None else high
+        return rate_percent(only) if only is not None else "—"
+    return f"{rate_percent(low)} – {rate_percent(high)}"
+
+
+def _amount_text(product: Product, lang: Lang) -> str:
+    low, high = product.amount_min, product.amount_max
+    unit = strings(lang)["yuan"]
+    if low is None and high is None:
+        return "—"
+    parts = [format_amount(v, lang) if v is not None else "…" for v in (low, high)]
+    return f"{unit} {parts[0]} – {parts[1]}" if lang == "en" else f"{parts[0]} – {parts[1]} 元"
+
+
+def _term_text(product: Product, lang: Lang) -> str:
+    if not product.term_months:
+        return "—"
+    joined = ", ".join(str(t) for t in product.term_months)
+    return f"{joined} {strings(lang)['months']}"
+
+
+def _offer_view(offer: Offer, lang: Lang) -> OfferView:
+    product = offer.product
+    return OfferView(
+        rank=offer.rank,
+        product_id=product.id,
+        name=product.display(lang),
+        lender=product.lender_display(lang),
+        kind=product.kind,
+        p_approve=offer.p_approve,
+        p_text=percent(offer.p_approve),
+        rate=_rate_text(product),
+        amount=_amount_text(product, lang),
+        term=_term_text(product, lang),
+        reasons=tuple(r.get(lang) for r in offer.reasons),
+    )
+
+
+def _exclusion_view(exclusion: Exclusion, lang: Lang) -> ExclusionView:
+    product = exclusion.product
+    p = exclusion.p_approve
+    return ExclusionView(
+        product_id=product.id,
+        name=product.display(lang),
+        lender=product.lender_display(lang),
+        kind=exclusion.kind,
+        kind_text=strings(lang)[f"kind_{exclusion.kind}"],
+        reasons=tuple(r.get(lang) for r in exclusion.reasons),
+        p_approve=p,
+        p_text=percent(p) if p is not None else "",
+    )
+
+
+_KIND_ORDER = {"low_probability": 0, "max_offers": 1, "unknown": 2, "rule": 3}
+
+
+def result_view(result: ApplicantResult, lang: Lang) -> ResultView:
+    """Offers in rank order; exclusions nearest to an offer first (then by probability)."""
+    excluded = sorted(
+        result.excluded,
+        key=lambda e: (_KIND_ORDER.get(e.kind, 9), -(e.p_approve or 0.0), e.product.id),
+    )
+    return ResultView(
+        threshold=result.threshold,
+        threshold_text=strings(lang)["threshold"].format(p=percent(result.threshold)),
+        offers=tuple(_offer_view(o, lang) for o in sorted(result.offers, key=lambda o: o.rank)),
+        excluded=tuple(_exclusion_view(e, lang) for e in excluded),
+        no_offer_reasons=tuple(r.get(lang) for r in result.no_offer_reasons),
+    )

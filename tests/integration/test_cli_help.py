@@ -1,0 +1,64 @@
+"""Every command answers --help in Chinese and English and documents its exit codes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from loanmatch import __version__
+from loanmatch.cli.main import app
+
+COMMANDS = ("simulate", "train", "recommend", "evaluate", "demo", "serve")
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_exit_codes(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Exit codes / 退出码" in result.output
+    assert "2 bad input" in result.output
+
+
+def test_the_command_list_gives_a_chinese_and_english_line_for_each_command() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command, zh, en in [
+        ("simulate", "生成模拟市场", "Write a simulated market"),
+        ("train", "训练获批模型", "Train the approval model"),
+        ("recommend", "批量推荐", "Recommend products"),
+        ("evaluate", "端到端评估", "Evaluate on a simulated market"),
+        ("demo", "演示", "serve the demo"),
+        ("serve", "启动网页与接口", "Serve the demo page"),
+    ]:
+        line = next(line for line in result.output.splitlines() if line.strip().startswith(command))
+        assert zh in line
+        assert en in line
+
+
+def test_recommend_help_names_every_option_of_the_issue() -> None:
+    output = runner.invoke(app, ["recommend", "--help"]).output
+    for option in ("--model-dir", "--applicants", "--out", "--threshold", "--target-approval",
+                   "--max-offers"):  # fmt: skip
+        assert option in output
+
+
+def test_the_installed_script_prints_its_version() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "loanmatch.cli.main", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"loanmatch {__version__}"
+
+
+def test_an_unknown_option_is_a_usage_error_with_exit_code_2() -> None:
+    result = runner.invoke(app, ["simulate", "--out", "x", "--colour", "red"])
+    assert result.exit_code == 2
+    assert "--colour" in result.output
