@@ -128,14 +128,14 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
     "enterprise_only": (
         "entity_type == enterprise",
         "user",
-        "仅限企业，个体工商户不适用",
+        "须为企业（个体工商户不适用）",
         "enterprises only, not self-employed businesses",
     ),
     # ref §1 #11: applicants with no credit history [白户] rejected
     "credit_history": (
         "has_credit_history == true",
         "user",
-        "征信白户不予准入",
+        "须有征信信贷记录（白户不予准入）",
         "a credit history is required",
     ),
     # ref §1 #14: property of the owner; LTV 60-70%
