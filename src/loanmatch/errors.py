@@ -9,7 +9,13 @@ Every error the library raises on purpose derives from :class:`LoanMatchError`::
      |    +-- ProductsError    products.yaml is malformed or inconsistent
      |    +-- TableError       history.csv / applicants.csv has a bad cell, header or row
      |    +-- AnswerError      an applicant's answer (form, API) is not a valid value
+     |    +-- PricingError     pricing.yaml is malformed, inconsistent or cannot price a product
      +-- ModelError            a model directory is missing, corrupt or does not fit the inputs
+     +-- ConnectorError        a data source (工商, 税务, 征信, 流水) could not give its features
+          +-- ConsentError          no valid consent for the source (wrong source or expired)
+          +-- ConnectorTimeout      the source did not answer within the time allowed
+          +-- ConnectorUnavailable  the source is down or refused the call
+          +-- ConnectorDataError    the source answered with data that does not fit the catalog
 
 The CLI turns an ``InputError`` or ``ModelError`` into exit code 2; the HTTP API into a 4xx with
 a machine-readable body built from :meth:`LoanMatchError.to_dict`.
@@ -23,10 +29,16 @@ from typing import Any
 __all__ = [
     "AnswerError",
     "CatalogError",
+    "ConnectorDataError",
+    "ConnectorError",
+    "ConnectorTimeout",
+    "ConnectorUnavailable",
+    "ConsentError",
     "InputError",
     "LoanMatchError",
     "Location",
     "ModelError",
+    "PricingError",
     "ProductsError",
     "RuleError",
     "TableError",
@@ -44,6 +56,8 @@ class Location:
     product: str | None = None
     rule: str | None = None
     feature: str | None = None
+    lender: str | None = None
+    setting: str | None = None
 
     def describe(self) -> str:
         parts: list[str] = []
@@ -61,6 +75,10 @@ class Location:
             parts.append(f"rule {self.rule!r}")
         if self.feature:
             parts.append(f"feature {self.feature!r}")
+        if self.lender:
+            parts.append(f"lender {self.lender!r}")
+        if self.setting:
+            parts.append(f"setting {self.setting!r}")
         return ", ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
@@ -106,8 +124,38 @@ class AnswerError(InputError):
     code = "invalid_answer"
 
 
+class PricingError(InputError):
+    code = "invalid_pricing"
+
+
 class ModelError(LoanMatchError):
     code = "invalid_model"
+
+
+class ConnectorError(LoanMatchError):
+    """A connector could not give its features; ``source`` names it. The intake asks instead."""
+
+    code = "connector_error"
+
+    def __init__(self, source: str, message: str) -> None:
+        self.source = source
+        super().__init__(f"{source}: {message}")
+
+
+class ConsentError(ConnectorError):
+    code = "connector_consent"
+
+
+class ConnectorTimeout(ConnectorError):
+    code = "connector_timeout"
+
+
+class ConnectorUnavailable(ConnectorError):
+    code = "connector_unavailable"
+
+
+class ConnectorDataError(ConnectorError):
+    code = "connector_bad_data"
 
 
 @dataclass

@@ -26,11 +26,11 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[SimulateReport, P
     return report, out
 
 
-def test_simulate_writes_the_four_files_and_reports_them(
+def test_simulate_writes_the_section_9_files_and_pricing_and_reports_them(
     written: tuple[SimulateReport, Path],
 ) -> None:
     report, out = written
-    names = ["features.yaml", "products.yaml", "history.csv", "applicants.csv"]
+    names = ["features.yaml", "products.yaml", "history.csv", "applicants.csv", "pricing.yaml"]
     assert [p.name for p in report.paths] == names
     assert all((out / name).stat().st_size > 0 for name in names)
     assert report.rows == ROWS

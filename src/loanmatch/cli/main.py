@@ -22,6 +22,7 @@ from loanmatch.cli.console import (
     setup_logging,
 )
 from loanmatch.cli.reports import evaluation_table, report_table
+from loanmatch.cli.risk import risk_app
 from loanmatch.cli.serving import demo_command, serve_command
 from loanmatch.services.results import PolicyConfig
 from loanmatch.settings import get_settings
@@ -230,6 +231,9 @@ def serve(
 ) -> None:
     with reported_errors():
         serve_command(port=port, host=host, model_dir=model_dir)
+
+
+app.add_typer(risk_app, name="risk")
 
 
 def main() -> None:

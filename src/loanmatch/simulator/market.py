@@ -29,6 +29,7 @@ from loanmatch.simulator.history import (
 from loanmatch.simulator.lenders import default_products
 from loanmatch.simulator.policy import TruePolicy, build_policy
 from loanmatch.simulator.population import Population, generate_population
+from loanmatch.simulator.pricing_defaults import PRICING_HEADER, default_pricing
 
 __all__ = ["SimulatedMarket", "simulate_market"]
 
@@ -97,7 +98,8 @@ class SimulatedMarket:
         return Table(ids=people.ids, values={k: v.copy() for k, v in people.values.items()})
 
     def write(self, out_dir: Path) -> list[Path]:
-        """Write features.yaml, products.yaml, history.csv and applicants.csv (section 9)."""
+        """Write features.yaml, products.yaml, history.csv and applicants.csv (section 9),
+        and pricing.yaml (the lenders' pricing configuration, an extension)."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         files = {
@@ -112,6 +114,8 @@ class SimulatedMarket:
             ),
             "history.csv": table_to_csv(self.history, self.catalog),
             "applicants.csv": table_to_csv(self.applicants_table(), self.catalog),
+            "pricing.yaml": PRICING_HEADER
+            + yaml.dump(default_pricing(list(self.products)), sort_keys=False, width=100),
         }
         paths = []
         for name, text in files.items():
