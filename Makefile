@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 CODE := $(wildcard src tests benchmarks)
 
-.PHONY: install demo test test-fast bench lint format typecheck clean
+.PHONY: install demo test test-fast acceptance bench lint format typecheck clean
 
 install: $(STAMP)
 
@@ -34,7 +34,11 @@ typecheck: install
 
 # pytest exits 5 when it collected no test: that is a failure here, as any non-zero code is.
 test: lint typecheck
-	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p no:cacheprovider -m "not scenario" $(PYTEST_ARGS)
+
+# The long acceptance scenarios (e.g. 1,000 simulated owners through the adaptive intake).
+acceptance: install
+	$(BIN)/python -m pytest -p no:cacheprovider -m scenario $(PYTEST_ARGS)
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)

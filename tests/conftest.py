@@ -64,6 +64,8 @@ def trained_market(tmp_path_factory: pytest.TempPathFactory) -> TrainedMarket:
         market / "history.csv",
         model_dir,
         seed=0,
+        pricing=market / "pricing.yaml",
+        loans=market / "loans.csv",
     )
     return TrainedMarket(market=market, model_dir=model_dir)
 
@@ -82,10 +84,10 @@ def answers_with_offers(trained_market: TrainedMarket) -> dict[str, str]:
     at the default policy, found by asking the real recommender."""
     import csv
 
+    from loanmatch.intake.answers import parse_answers
     from loanmatch.model.directory import load_model
     from loanmatch.services.recommend import recommend_one
     from loanmatch.services.results import PolicyConfig
-    from loanmatch.web.parsing import parse_answers
     from loanmatch.web.views import form_features
 
     bundle = load_model(trained_market.model_dir)

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["LogLevel", "Settings", "get_settings"]
@@ -42,10 +42,22 @@ class Settings(BaseSettings):
     target_approval: float | None = Field(default=None, gt=0.0, lt=1.0)
     """When set, the threshold is chosen on held-out data to reach this approval rate."""
     log_level: LogLevel = "INFO"
-    database_url: str = "sqlite:///./var/loanmatch.db"
-    """Not used yet: storage arrives with the lender portal."""
+    database_url: str = Field(
+        default_factory=lambda data: f"sqlite:///{Path(data['data_dir']) / 'loanmatch.db'}"
+    )
+    """Where intake sessions, consents, the audit log and journey events are kept: an SQLite
+    file ``<data_dir>/loanmatch.db`` by default, or e.g. ``postgresql://user@host/db``."""
     seed: int = 7
     """Seed of the default (demo) market."""
+    llm_base_url: str | None = None
+    """An OpenAI-compatible endpoint (``https://host/v1``) for the guiding assistant to rephrase
+    its knowledge-base answers; None (the default) keeps the assistant on its knowledge base."""
+    llm_model: str = "gpt-4o-mini"
+    """The model name sent to ``llm_base_url``."""
+    llm_api_key: SecretStr | None = None
+    """Bearer token for ``llm_base_url`` (never logged)."""
+    llm_timeout_s: float = Field(default=8.0, gt=0.0, le=120.0)
+    """Seconds to wait for the model before answering from the knowledge base alone."""
 
 
 @lru_cache(maxsize=1)

@@ -35,6 +35,7 @@ def live_server(
         **os.environ,
         "LOANMATCH_MARKET_DIR": str(trained_market.market),
         "LOANMATCH_LOG_LEVEL": "WARNING",
+        "LOANMATCH_DATABASE_URL": f"sqlite:///{log_path.parent / 'loanmatch.db'}",
     }
     command = [sys.executable, "-m", "loanmatch.cli.main", "serve", "--port", str(port),
                "--model-dir", str(trained_market.model_dir)]  # fmt: skip

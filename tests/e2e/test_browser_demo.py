@@ -78,6 +78,9 @@ def test_a_chinese_form_submitted_in_the_browser_shows_offers(
     expect(offers.first).to_be_visible()
     expect(page.locator("#results h2")).to_have_text("为您推荐")
     assert "%" in offers.first.locator(".p").inner_text()
+    expect(offers.first.locator(".all-in")).to_contain_text("%")
+    expect(offers.first.locator(".waterfall .bar")).to_be_visible()
+    expect(page.locator("#inquiry-note")).to_contain_text("征信")
     _shot(page, "demo-offers-zh.png")
 
 

@@ -26,11 +26,18 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[SimulateReport, P
     return report, out
 
 
-def test_simulate_writes_the_section_9_files_and_pricing_and_reports_them(
+def test_simulate_writes_the_section_9_files_pricing_and_loans_and_reports_them(
     written: tuple[SimulateReport, Path],
 ) -> None:
     report, out = written
-    names = ["features.yaml", "products.yaml", "history.csv", "applicants.csv", "pricing.yaml"]
+    names = [
+        "features.yaml",
+        "products.yaml",
+        "history.csv",
+        "applicants.csv",
+        "pricing.yaml",
+        "loans.csv",
+    ]
     assert [p.name for p in report.paths] == names
     assert all((out / name).stat().st_size > 0 for name in names)
     assert report.rows == ROWS
@@ -98,3 +105,18 @@ def test_the_same_seed_writes_identical_files(
     simulate(11, tmp_path, n_applicants=APPLICANTS, history_rows=ROWS, missing_rate=0.05)
     for name in ("products.yaml", "history.csv", "applicants.csv"):
         assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_the_loans_file_holds_approved_history_loans_with_a_default_outcome(
+    written: tuple[SimulateReport, Path],
+) -> None:
+    from loanmatch.adapters.catalog_file import load_catalog
+    from loanmatch.adapters.tables import read_table
+
+    _, out = written
+    loans = read_table(out / "loans.csv", load_catalog(out / "features.yaml"), kind="loans")
+    history = read_table(out / "history.csv", load_catalog(out / "features.yaml"), kind="history")
+    assert loans.approved is not None
+    assert history.approved is not None
+    assert len(loans) == int(history.approved.sum())
+    assert 0.0 < float(loans.approved.mean()) < 0.2

@@ -65,7 +65,8 @@ def test_posting_in_english_shows_english_offers(
 ) -> None:
     page = client.post("/", data={**answers_with_offers, "lang": "en"})
     assert "Recommended for you" in page.text
-    assert "Annual rate" in page.text
+    assert "Nominal annual rate" in page.text
+    assert "All-in annual cost" in page.text
 
 
 def test_an_empty_form_shows_no_offer_and_the_main_reasons(client: TestClient) -> None:

@@ -45,6 +45,12 @@ class FeatureSpec(BaseModel):
     group: str | None = None
     monotone: Literal[-1, 0, 1] = 0
     category_labels: dict[str, TextSpec] = Field(default_factory=dict)
+    actionable: Literal["reduce", "increase", "choose", "time", "start", "decay"] | None = None
+    window_months: float | None = Field(default=None, gt=0)
+
+    @property
+    def derived_or_none(self) -> bool:
+        return self.source == "derived"
 
     @model_validator(mode="after")
     def _consistent(self) -> FeatureSpec:
@@ -64,6 +70,14 @@ class FeatureSpec(BaseModel):
             raise ValueError("a derived feature needs a formula, and only derived ones have one")
         if self.source == "derived" and self.type != "number":
             raise ValueError("a derived feature must be a number")
+        if self.actionable is not None and self.derived_or_none:
+            raise ValueError("a derived feature cannot be actionable (its inputs can)")
+        if self.actionable is not None and self.type == "category":
+            raise ValueError("a category feature cannot be actionable")
+        if self.type == "boolean" and self.actionable not in (None, "reduce"):
+            raise ValueError("a boolean can only be actionable: reduce (true -> false)")
+        if (self.actionable == "decay") != (self.window_months is not None):
+            raise ValueError("window_months goes with actionable: decay, and it needs one")
         return self
 
 
@@ -84,6 +98,8 @@ def _as_feature(spec: FeatureSpec) -> Feature:
         unit=spec.unit,
         group=spec.group,
         monotone=spec.monotone,
+        actionable=spec.actionable,
+        window_months=spec.window_months,
         category_labels=tuple(
             Text(spec.category_labels[c].zh, spec.category_labels[c].en)
             if c in spec.category_labels

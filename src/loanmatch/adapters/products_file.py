@@ -35,6 +35,7 @@ class RuleSpec(BaseModel):
     rule: str
     dimension: Literal["user", "product", "loan", "process"] = "user"
     reason: TextSpec = Field(default_factory=TextSpec)
+    code: str | None = Field(default=None, pattern=r"^[A-Z][A-Z0-9_]{0,15}$")
 
 
 class ProductSpec(BaseModel):
@@ -100,7 +101,7 @@ def _build_rules(
                 f"{condition.feature} is a protected attribute; rules must never use it", where
             )
         reason = Text(rule_spec.reason.zh, rule_spec.reason.en)
-        rules.append(Rule(rule_spec.rule, condition, rule_spec.dimension, reason))
+        rules.append(Rule(rule_spec.rule, condition, rule_spec.dimension, reason, rule_spec.code))
     return rules
 
 

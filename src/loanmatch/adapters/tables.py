@@ -34,12 +34,19 @@ __all__ = [
     "write_table",
 ]
 
-TableKind = Literal["history", "applicants"]
+TableKind = Literal["history", "applicants", "loans"]
 REQUIRED: dict[str, tuple[str, ...]] = {
     "history": ("applicant_id", "product_id", "approved"),
     "applicants": ("applicant_id",),
+    "loans": ("applicant_id", "product_id", "defaulted"),
 }
-OPTIONAL: dict[str, tuple[str, ...]] = {"history": ("propensity", "decided_at"), "applicants": ()}
+OPTIONAL: dict[str, tuple[str, ...]] = {
+    "history": ("propensity", "decided_at"),
+    "applicants": (),
+    "loans": ("decided_at",),
+}
+LABEL: dict[str, str] = {"history": "approved", "loans": "defaulted"}
+"""The 1/0 outcome column of a kind (read into ``Table.approved``)."""
 TRUE_WORDS = frozenset({"true", "1", "yes"})
 FALSE_WORDS = frozenset({"false", "0", "no"})
 
@@ -207,25 +214,27 @@ def read_table(path: Path, catalog: Catalog, kind: TableKind = "applicants") -> 
         if name in frame.columns:
             values[name] = _encode_column(feature, frame[name], file, errors)
     table = Table(ids=ids, values=values, warnings=warnings)
-    if kind == "history":
-        table = _with_history_columns(table, frame, file, errors)
+    if kind in LABEL:
+        table = _with_history_columns(table, frame, file, errors, LABEL[kind])
     errors.raise_if_any(TableError)
     fill_derived(catalog_formulas(catalog, file), table.values)
     return table
 
 
-def _with_history_columns(table: Table, frame: pd.DataFrame, file: str, errors: ErrorList) -> Table:
+def _with_history_columns(
+    table: Table, frame: pd.DataFrame, file: str, errors: ErrorList, label: str = "approved"
+) -> Table:
     product_ids = frame["product_id"].str.strip().to_numpy(dtype=object)
     for i in np.flatnonzero(product_ids == "")[:5]:
         errors.add(TableError("product_id is empty", _where(file, int(i), "product_id")))
-    approved_text = frame["approved"].str.strip().str.lower()
+    approved_text = frame[label].str.strip().str.lower()
     is_one = approved_text.isin({"1", "true", "yes"}).to_numpy()
     is_zero = approved_text.isin({"0", "false", "no"}).to_numpy()
     for i in np.flatnonzero(~is_one & ~is_zero)[:5]:
         errors.add(
             TableError(
-                f"approved must be 1 or 0 (received {frame['approved'].iat[i]!r})",
-                _where(file, int(i), "approved"),
+                f"{label} must be 1 or 0 (received {frame[label].iat[i]!r})",
+                _where(file, int(i), label),
             )
         )
     propensity = np.full(len(frame), np.nan)
@@ -300,12 +309,13 @@ def _decode_column(feature: Feature, column: npt.NDArray[np.float64]) -> npt.NDA
     return out.astype(str)
 
 
-def table_to_csv(table: Table, catalog: Catalog) -> str:
-    """The section-9 CSV text of a table (history columns included when present)."""
+def table_to_csv(table: Table, catalog: Catalog, label: str = "approved") -> str:
+    """The section-9 CSV text of a table (history columns included when present; ``label``
+    names the outcome column: ``approved`` for history, ``defaulted`` for loans)."""
     columns: dict[str, Sequence[object] | npt.NDArray[np.generic]] = {"applicant_id": table.ids}
     if table.product_ids is not None and table.approved is not None:
         columns["product_id"] = table.product_ids
-        columns["approved"] = table.approved.astype(np.int64).astype(str)
+        columns[label] = table.approved.astype(np.int64).astype(str)
     for name, feature in catalog.items():
         columns[name] = _decode_column(feature, table.values[name])
     if table.propensity is not None:

@@ -21,6 +21,9 @@ from loanmatch.cli.console import (
     reported_errors,
     setup_logging,
 )
+from loanmatch.cli.db import db_app
+from loanmatch.cli.intake import intake as intake_command
+from loanmatch.cli.journey import JOURNEY_HELP, journey_command
 from loanmatch.cli.reports import evaluation_table, report_table
 from loanmatch.cli.risk import risk_app
 from loanmatch.cli.serving import demo_command, serve_command
@@ -94,11 +97,34 @@ def train(
     history: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="history.csv")],
     model_dir: Annotated[Path, typer.Option(help="模型目录 · Model directory to write.")],
     seed: Annotated[int, typer.Option(help="随机种子 · Random seed.")] = 0,
+    pricing: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True, dir_okay=False, help="定价配置 · pricing.yaml (lenders' pricing)."
+        ),
+    ] = None,
+    loans: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="贷款表现 · loans.csv (features, product_id, defaulted 1/0) for the PD model.",
+        ),
+    ] = None,
 ) -> None:
     from loanmatch.services.train import train as run
 
     with reported_errors(), progress_bar() as bars:
-        report = run(features, products, history, model_dir, seed=seed, progress=bars)
+        report = run(
+            features,
+            products,
+            history,
+            model_dir,
+            seed=seed,
+            progress=bars,
+            pricing=pricing,
+            loans=loans,
+        )
     out_console.print(report_table("Trained model · 训练结果", report))
 
 
@@ -234,6 +260,13 @@ def serve(
 
 
 app.add_typer(risk_app, name="risk")
+app.add_typer(db_app, name="db")
+app.command(**JOURNEY_HELP)(journey_command)
+app.command(
+    name="intake",
+    short_help="终端申请（智能助手）· Apply in the terminal with the guiding assistant.",
+    epilog=EXIT_CODES_HELP,
+)(intake_command)
 
 
 def main() -> None:

@@ -11,8 +11,17 @@ from loanmatch.settings import Settings, get_settings
 
 __all__ = ["MARKET_FILES", "demo_command", "ensure_demo", "serve_command"]
 
-MARKET_FILES = ("features.yaml", "products.yaml", "history.csv", "applicants.csv")
-"""The section-9 files a simulated market is made of."""
+MARKET_FILES = (
+    "features.yaml",
+    "products.yaml",
+    "history.csv",
+    "applicants.csv",
+    "pricing.yaml",
+    "loans.csv",
+)
+"""The files a simulated market is made of (section 9 and the pricing and loans extensions)."""
+PRICED_FILES = ("pd_model.pkl", "pricing.yaml")
+"""What a demo model directory needs to price offers (an older one is retrained)."""
 
 
 def _with(settings: Settings, port: int | None, host: str | None) -> Settings:
@@ -22,6 +31,11 @@ def _with(settings: Settings, port: int | None, host: str | None) -> Settings:
     if host is not None:
         update["host"] = host
     return settings.model_copy(update=update) if update else settings
+
+
+def _optional(path: Path) -> Path | None:
+    """An extension file (pricing.yaml, loans.csv) when the market has it."""
+    return path if path.is_file() else None
 
 
 def _market_ready(market: Path) -> bool:
@@ -40,7 +54,7 @@ def ensure_demo(settings: Settings) -> None:
         )
         with progress_bar() as bars:
             simulate(settings.seed, market, progress=bars)
-    if not model_dir.exists():
+    if not all((model_dir / name).is_file() for name in PRICED_FILES):
         typer.echo(f"Training the model in {model_dir} · 训练模型", err=True)
         with progress_bar() as bars:
             train(
@@ -50,6 +64,8 @@ def ensure_demo(settings: Settings) -> None:
                 model_dir,
                 seed=settings.seed,
                 progress=bars,
+                pricing=_optional(market / "pricing.yaml"),
+                loans=_optional(market / "loans.csv"),
             )
 
 

@@ -15,9 +15,10 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Catalog", "Feature", "FeatureType", "Text", "Values", "encode_value"]
+__all__ = ["Actionable", "Catalog", "Feature", "FeatureType", "Text", "Values", "encode_value"]
 
 FeatureType = Literal["number", "boolean", "category"]
+Actionable = Literal["reduce", "increase", "choose", "time", "start", "decay"]
 FEATURE_TYPES: tuple[FeatureType, ...] = ("number", "boolean", "category")
 Values = dict[str, npt.NDArray[np.float64]]
 """Encoded columns: feature name -> float64 array, one entry per applicant (NaN = unknown)."""
@@ -58,6 +59,13 @@ class Feature:
     """+1 when a higher value never lowers approval, -1 when it never raises it, 0 unknown."""
     category_labels: tuple[Text, ...] = ()
     """Display texts aligned with ``categories`` (empty: show the category itself)."""
+    actionable: Actionable | None = None
+    """How the owner can change it (the "not yet" plan): ``reduce`` / ``increase`` / ``choose``
+    (something the owner may lower, raise, or move either way), ``time`` (grows as time passes
+    once started), ``start`` (a clock the owner can start now, e.g. social-security
+    contributions), ``decay`` (recent events that fall out of a ``window_months`` window as
+    time passes); None: a fact that cannot be changed."""
+    window_months: float | None = None
 
     @property
     def derived(self) -> bool:

@@ -92,6 +92,8 @@ class Rule:
     condition: Condition
     dimension: Dimension = "user"
     reason: Text = field(default_factory=Text)
+    code: str | None = None
+    """Decline reason code (``R07``...) overriding the one its feature or dimension maps to."""
 
     @property
     def feature(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -13,11 +13,15 @@ import numpy.typing as npt
 from loanmatch.domain.catalog import Values
 from loanmatch.domain.formula import Expr, fill_derived
 from loanmatch.domain.policy import ThresholdChoice, choose_threshold
+from loanmatch.domain.pricing import PricingBook
 from loanmatch.domain.products import Market
 from loanmatch.model.approval import ApprovalModel
 from loanmatch.model.calibration import Calibrator
 from loanmatch.model.features import PairSpace
 from loanmatch.model.unknowns import WorstCase
+
+if TYPE_CHECKING:
+    from loanmatch.risk.model import PDModel
 
 __all__ = ["FORMAT_VERSION", "ModelBundle"]
 
@@ -46,6 +50,12 @@ class ModelBundle:
     rule_fail_rate: tuple[tuple[float, ...], ...]
     formulas: Mapping[str, Expr] = field(default_factory=dict)
     info: Mapping[str, Any] = field(default_factory=dict)
+    pd_model: PDModel | None = None
+    """The default-risk model for tiers and pricing (None: a directory trained without loans)."""
+    pricing: PricingBook | None = None
+    """The lenders' pricing (None: offers are unpriced and show the product's rate range)."""
+    risk_metrics: Mapping[str, float] = field(default_factory=dict)
+    """Held-out measures of the PD model (AUC, KS, Brier, ECE, loans), when there is one."""
     _thresholds: dict[tuple[float, float], ThresholdChoice] = field(
         default_factory=dict, compare=False, repr=False
     )

@@ -10,6 +10,11 @@
       features.yaml   copy of the catalog trained with
       products.yaml   copy of the products trained with
       selection.csv   held-out selection split: p (decision probability), approved
+      pd_model.pkl    optional: the default-risk (PD) model, pickled (loaded only after its
+                      sha256 matches meta.json)
+      pricing.yaml    optional: copy of the lenders' pricing configuration
+
+A directory without the two optional files loads as before: offers are then unpriced.
 
 Written through ``atomic_directory``: a reader sees the old directory or the new one, never half.
 ``load_model`` checks the format version and every file's hash, reloads the market from the
@@ -22,6 +27,7 @@ import hashlib
 import io
 import json
 import math
+import pickle
 import platform
 from datetime import UTC, datetime
 from importlib import metadata
@@ -32,17 +38,22 @@ import numpy as np
 
 from loanmatch.adapters.atomic import atomic_directory
 from loanmatch.adapters.catalog_file import catalog_formulas, load_catalog
+from loanmatch.adapters.pricing_file import load_pricing
 from loanmatch.adapters.products_file import load_products
+from loanmatch.domain.pricing import PricingBook
+from loanmatch.domain.products import Market
 from loanmatch.errors import LoanMatchError, Location, ModelError
 from loanmatch.model.approval import ApprovalModel
 from loanmatch.model.bundle import FORMAT_VERSION, ModelBundle
 from loanmatch.model.calibration import Calibrator
 from loanmatch.model.features import PairSpace
 from loanmatch.model.unknowns import WorstCase
+from loanmatch.risk.model import PDModel
 
-__all__ = ["FILES", "load_model", "save_model", "sha256_file"]
+__all__ = ["FILES", "OPTIONAL_FILES", "load_model", "save_model", "sha256_file"]
 
 FILES = ("model.txt", "features.yaml", "products.yaml", "selection.csv")
+OPTIONAL_FILES = ("pd_model.pkl", "pricing.yaml")
 LIBRARIES = ("loanmatch", "lightgbm", "numpy", "scikit-learn", "scipy", "pandas")
 
 
@@ -75,7 +86,8 @@ def save_model(
     created_at: datetime | None = None,
 ) -> dict[str, Any]:
     """Write ``bundle`` to ``model_dir`` atomically; ``inputs`` maps ``features``, ``products``
-    and ``history`` to the files trained on (the first two are copied in). Returns the meta."""
+    and ``history`` to the files trained on (the first two are copied in), and optionally
+    ``pricing`` (copied in) and ``loans`` (the PD model's training file). Returns the meta."""
     when = created_at or datetime.now(UTC)
     with atomic_directory(Path(model_dir)) as tmp:
         (tmp / "model.txt").write_text(bundle.model.to_text(), encoding="utf-8")
@@ -86,6 +98,13 @@ def save_model(
         for p, y in zip(bundle.selection_p.tolist(), bundle.selection_y.tolist(), strict=True):
             selection.write(f"{p!r},{int(y)}\n")
         (tmp / "selection.csv").write_text(selection.getvalue(), encoding="utf-8")
+        written = list(FILES)
+        if bundle.pd_model is not None:
+            (tmp / "pd_model.pkl").write_bytes(pickle.dumps(bundle.pd_model, protocol=5))
+            written.append("pd_model.pkl")
+        if bundle.pricing is not None and "pricing" in inputs:
+            (tmp / "pricing.yaml").write_bytes(Path(inputs["pricing"]).read_bytes())
+            written.append("pricing.yaml")
         meta: dict[str, Any] = {
             "format_version": FORMAT_VERSION,
             "created_at": when.isoformat(),
@@ -94,7 +113,7 @@ def save_model(
                 name: {"file": str(path), "sha256": sha256_file(Path(path))}
                 for name, path in sorted(inputs.items())
             },
-            "files": {name: sha256_file(tmp / name) for name in FILES},
+            "files": {name: sha256_file(tmp / name) for name in written},
             "metrics": {k: _finite(float(v)) for k, v in bundle.metrics.items()},
             "columns": bundle.space.names,
             "products": list(bundle.market.product_ids),
@@ -105,6 +124,7 @@ def save_model(
             "calibration": bundle.calibrator.to_dict(),
             "worst_case": bundle.worst_case.to_dict(),
             "rule_fail_rate": [list(r) for r in bundle.rule_fail_rate],
+            "risk": {k: _finite(float(v)) for k, v in bundle.risk_metrics.items()},
         }
         text = json.dumps(meta, ensure_ascii=False, indent=2, allow_nan=False)
         (tmp / "meta.json").write_text(text + "\n", encoding="utf-8")
@@ -137,7 +157,8 @@ def _read_meta(model_dir: Path) -> dict[str, Any]:
     hashes = meta.get("files")
     if not isinstance(hashes, dict):
         raise _fail(model_dir, "meta.json lists no file hashes")
-    for name in FILES:
+    optional = [name for name in OPTIONAL_FILES if name in hashes]
+    for name in (*FILES, *optional):
         path = model_dir / name
         if not path.is_file():
             raise _fail(model_dir, f"{name} is missing")
@@ -179,6 +200,7 @@ def load_model(model_dir: Path) -> ModelBundle:
         fail_rate = tuple(tuple(float(x) for x in row) for row in meta["rule_fail_rate"])
     except Exception as error:  # a corrupt part of the directory, whatever the library raises
         raise _fail(model_dir, f"the model directory is corrupt: {error}") from None
+    pd_model, pricing = _read_extras(model_dir, meta, market)
     space = PairSpace(market)
     if meta.get("columns") != space.names or model.n_features_in_ != len(space.columns):
         raise _fail(model_dir, "the model's columns do not match its catalog and products")
@@ -195,4 +217,32 @@ def load_model(model_dir: Path) -> ModelBundle:
         rule_fail_rate=fail_rate,
         formulas=formulas,
         info={k: meta[k] for k in ("format_version", "created_at", "libraries", "inputs")},
+        pd_model=pd_model,
+        pricing=pricing,
+        risk_metrics={
+            k: math.nan if v is None else float(v) for k, v in meta.get("risk", {}).items()
+        },
     )
+
+
+def _read_extras(
+    model_dir: Path, meta: dict[str, Any], market: Market
+) -> tuple[PDModel | None, PricingBook | None]:
+    """The optional PD model and pricing (their hashes were checked by ``_read_meta``)."""
+    hashes = meta["files"]
+    pd_model: PDModel | None = None
+    pricing: PricingBook | None = None
+    if "pd_model.pkl" in hashes:
+        try:
+            loaded = pickle.loads((model_dir / "pd_model.pkl").read_bytes())
+        except Exception as error:  # whatever unpickling raises on a corrupt file
+            raise _fail(model_dir, f"pd_model.pkl does not load: {error}") from None
+        if not isinstance(loaded, PDModel):
+            raise _fail(model_dir, "pd_model.pkl does not hold a PD model")
+        pd_model = loaded
+    if "pricing.yaml" in hashes:
+        try:
+            pricing = load_pricing(model_dir / "pricing.yaml", market)
+        except LoanMatchError as error:
+            raise _fail(model_dir, f"the copied pricing does not load: {error}") from None
+    return pd_model, pricing

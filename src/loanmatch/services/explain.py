@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from loanmatch.adapters.reason_codes_file import default_reason_codes
 from loanmatch.domain.catalog import Text, Values
 from loanmatch.domain.explain import (
     ProductOutcome,
@@ -17,9 +18,12 @@ from loanmatch.domain.explain import (
     rule_reason,
     unknown_reason,
 )
+from loanmatch.domain.pricing import Quote
+from loanmatch.domain.products import Product
+from loanmatch.domain.reasons import ReasonCodes
 from loanmatch.domain.rules import FAIL, PASS, Rule
 from loanmatch.model.bundle import ModelBundle
-from loanmatch.services.results import ApplicantResult, Exclusion, Offer
+from loanmatch.services.results import ApplicantResult, Exclusion, ExclusionKind, Offer
 
 if TYPE_CHECKING:
     from loanmatch.services.recommend import Batch
@@ -56,12 +60,58 @@ def _with_model_p(
     ]
 
 
+def price_reason(quote: Quote | None, code: str) -> Text:
+    """The numbers behind a price exclusion (the code's text says what kind it is)."""
+    if quote is None:
+        return Text(
+            "产品最低利率已高于您可接受的最高利率",
+            "The product's lowest rate is already above your highest acceptable rate",
+        )
+    if code == "above_rate_range":
+        top = quote.limits.get("rate_max")
+        return Text(
+            f"按风险定价为 {quote.rate}%，产品利率上限 {top}%",
+            f"Risk price {quote.rate}%, the product's maximum {top}%",
+        )
+    apr = f"{quote.all_in_rate:.2f}%" if quote.all_in_rate is not None else "—"
+    if code == "above_owner_max_rate":
+        limit = quote.limits.get("owner_max_rate")
+        return Text(
+            f"综合年化成本 {apr}，您可接受的最高 {limit}%",
+            f"All-in cost {apr}, your maximum {limit}%",
+        )
+    return Text(f"综合年化成本 {apr}，超过24%红线", f"All-in cost {apr}, above the 24% line")
+
+
+def _budget_reason(max_offers: int) -> Text:
+    return Text(
+        "先申请排名更前的产品后，近期征信查询次数将超过该产品的上限",
+        "After the applications ranked above it, recent credit inquiries would exceed this "
+        "product's limit",
+    )
+
+
+def _exclusion(
+    codes: ReasonCodes,
+    product: Product,
+    kind: ExclusionKind,
+    reasons: tuple[Text, ...],
+    code_list: tuple[str, ...],
+    p: float | None = None,
+    quote: Quote | None = None,
+) -> Exclusion:
+    code = code_list[0] if code_list else ""
+    return Exclusion(product, kind, reasons, p, code, codes.text(code), code_list, quote)
+
+
 def explain_applicant(
     bundle: ModelBundle, values: Values, batch: Batch, max_offers: int, i: int = 0
 ) -> ApplicantResult:
     """The result for applicant ``i`` of ``batch`` (``values``: the values the batch scored)."""
     market, catalog = bundle.market, bundle.market.catalog
+    codes = default_reason_codes()
     eligibility = batch.eligibility
+    selection = batch.selection
     offers: list[Offer] = []
     excluded: list[Exclusion] = []
     outcomes: list[ProductOutcome] = []
@@ -70,20 +120,44 @@ def explain_applicant(
         failing = tuple(eligibility.failing_rules(market, i, j))
         unknown = tuple(dict.fromkeys(r.feature for r in eligibility.unknown_rules(market, i, j)))
         outcomes.append(ProductOutcome(product, failing, unknown, p if status == PASS else None))
+        pair = selection.pairs.get((i, j)) if selection is not None else None
+        price_code = selection.price_reason.get((i, j)) if selection is not None else None
+        quote = pair.quote if pair is not None else None
         if rank > 0:
             reasons = offer_reasons(p, _mattering(bundle, j), catalog)
-            offers.append(Offer(product, p, rank, reasons))
+            offers.append(
+                Offer(
+                    product,
+                    p,
+                    rank,
+                    reasons,
+                    quote,
+                    pair.pd if pair is not None and pair.tier is not None else None,
+                    pair.tier if pair is not None else None,
+                    pair.score if pair is not None else None,
+                )
+            )
         elif status == FAIL:
             texts = tuple(rule_reason(r, catalog[r.feature]) for r in failing)
-            excluded.append(Exclusion(product, "rule", texts))
+            rule_codes = tuple(dict.fromkeys(codes.for_rule(r) for r in failing))
+            excluded.append(_exclusion(codes, product, "rule", texts, rule_codes))
         elif status != PASS:
             reason = unknown_reason([catalog[name] for name in unknown])
-            excluded.append(Exclusion(product, "unknown", (reason,)))
+            code = codes.for_outcome("unknown")
+            excluded.append(_exclusion(codes, product, "unknown", (reason,), (code,)))
         elif p < batch.threshold:
             reason = low_probability_reason(p, batch.threshold)
-            excluded.append(Exclusion(product, "low_probability", (reason,), p))
+            code = codes.for_outcome("low_probability")
+            excluded.append(_exclusion(codes, product, "low_probability", (reason,), (code,), p))
+        elif price_code is not None:
+            reason = price_reason(quote, price_code)
+            code = codes.for_outcome(price_code)
+            excluded.append(_exclusion(codes, product, "price", (reason,), (code,), p, quote))
         else:
-            excluded.append(Exclusion(product, "max_offers", (max_offers_reason(max_offers),), p))
+            over = selection is not None and (i, j) in selection.over_budget
+            reason = _budget_reason(max_offers) if over else max_offers_reason(max_offers)
+            code = codes.for_outcome("max_offers")
+            excluded.append(_exclusion(codes, product, "max_offers", (reason,), (code,), p, quote))
     offers.sort(key=lambda o: o.rank)
     no_offer: tuple[Text, ...] = ()
     if not offers:
@@ -96,4 +170,6 @@ def explain_applicant(
         excluded=tuple(excluded),
         threshold=batch.threshold,
         no_offer_reasons=no_offer,
+        max_offers=max_offers,
+        priced=bundle.pd_model is not None and bundle.pricing is not None,
     )

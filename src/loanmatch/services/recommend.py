@@ -2,8 +2,10 @@
 
 Per (applicant, product): eligibility first (only products whose rules all PASS can be offered;
 FAIL is a certain decline, UNKNOWN is never offered), then the decision probability (calibrated,
-bounded below over unknown model features) must reach the threshold; at most ``max_offers`` per
-applicant, ranked by probability, then lower minimum rate, then larger maximum amount.
+bounded below over unknown model features) must reach the threshold, then the price (when the
+model directory has a PD model and pricing) must stay within the product's range, the 24% line
+and the owner's highest acceptable rate; at most ``max_offers`` per applicant, ranked by the
+owner's benefit within the credit-inquiry budget (``services/offers.py``).
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +23,15 @@ import numpy.typing as npt
 
 from loanmatch.adapters.tables import read_table, write_csv
 from loanmatch.domain.catalog import Values, encode_value
-from loanmatch.domain.policy import ThresholdChoice, product_order, select_offers
+from loanmatch.domain.policy import ThresholdChoice
 from loanmatch.domain.products import Eligibility
 from loanmatch.domain.rules import PASS
 from loanmatch.errors import AnswerError, Location
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.directory import load_model
 from loanmatch.services.explain import explain_applicant
+from loanmatch.services.offers import Selection, select_priced
+from loanmatch.services.plan import plan_values
 from loanmatch.services.progress import Progress
 from loanmatch.services.results import ApplicantResult, PolicyConfig
 
@@ -56,6 +61,8 @@ class Batch:
     """1..max_offers for offers, 0 otherwise."""
     threshold: float
     choice: ThresholdChoice | None
+    selection: Selection | None = None
+    """PD, tier, price and benefit score of the offerable pairs; price and budget exclusions."""
 
     @property
     def status(self) -> npt.NDArray[np.int8]:
@@ -125,13 +132,8 @@ def recommend_values(
     """Vectorised recommendation for every applicant in ``values``."""
     threshold, choice = resolve_threshold(bundle, policy)
     eligibility, p = score_pairs(bundle, values, progress)
-    products = bundle.market.products
-    ties = product_order(
-        [np.nan if q.rate_min is None else q.rate_min for q in products],
-        [np.nan if q.amount_max is None else q.amount_max for q in products],
-    )
-    rank = select_offers(p, threshold, policy.max_offers, ties)
-    return Batch(ids, eligibility, p, rank, threshold, choice)
+    selection = select_priced(bundle, values, p, eligibility.status, threshold, policy.max_offers)
+    return Batch(ids, eligibility, p, selection.rank, threshold, choice, selection)
 
 
 def recommend_file(
@@ -142,7 +144,8 @@ def recommend_file(
     progress: Progress | None = None,
 ) -> RecommendReport:
     """Recommend for every applicant of ``applicants.csv``; write ``recommendations.csv``
-    (``applicant_id, product_id, p_approve, rank``) atomically."""
+    (``applicant_id, product_id, p_approve, rank`` and, when the model directory prices,
+    ``rate``, ``all_in_rate`` and ``tier``; empty where a pair could not be priced) atomically."""
     started = time.perf_counter()
     bundle = load_model(Path(model_dir))
     table = read_table(Path(applicants), bundle.market.catalog, kind="applicants")
@@ -151,15 +154,15 @@ def recommend_file(
     order = np.lexsort((batch.rank[rows, cols], rows))
     rows, cols = rows[order], cols[order]
     product_ids = np.asarray(bundle.market.product_ids, dtype=object)
-    write_csv(
-        Path(out),
-        {
-            "applicant_id": table.ids[rows],
-            "product_id": product_ids[cols],
-            "p_approve": np.char.mod("%.4f", batch.p_decision[rows, cols]),
-            "rank": batch.rank[rows, cols],
-        },
-    )
+    columns: dict[str, Any] = {
+        "applicant_id": table.ids[rows],
+        "product_id": product_ids[cols],
+        "p_approve": np.char.mod("%.4f", batch.p_decision[rows, cols]),
+        "rank": batch.rank[rows, cols],
+    }
+    if bundle.pricing is not None and bundle.pd_model is not None and batch.selection:
+        columns.update(_price_columns(batch.selection, rows, cols))
+    write_csv(Path(out), columns)
     return RecommendReport(
         out=Path(out),
         applicants=len(table.ids),
@@ -171,6 +174,21 @@ def recommend_file(
         seconds=time.perf_counter() - started,
         warnings=table.warnings,
     )
+
+
+def _price_columns(
+    selection: Selection, rows: npt.NDArray[np.intp], cols: npt.NDArray[np.intp]
+) -> dict[str, list[str]]:
+    """``rate``, ``all_in_rate`` (percent) and ``tier`` of the offers (empty when unpriced)."""
+    rate, all_in, tier = [], [], []
+    for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
+        pair = selection.pairs[(i, j)]
+        quote = pair.quote
+        rate.append(str(quote.rate) if quote is not None else "")
+        apr = quote.all_in_rate if quote is not None else None
+        all_in.append(str(apr.quantize(Decimal("0.01"))) if apr is not None else "")
+        tier.append(pair.tier or "")
+    return {"rate": rate, "all_in_rate": all_in, "tier": tier}
 
 
 def recommend_one(
@@ -194,4 +212,8 @@ def recommend_one(
             raise AnswerError(str(error), Location(feature=name)) from None
     bundle.complete(values)
     batch = recommend_values(bundle, np.array([applicant_id], dtype=object), values, policy)
-    return explain_applicant(bundle, values, batch, policy.max_offers)
+    result = explain_applicant(bundle, values, batch, policy.max_offers)
+    if result.offers:
+        return result
+    plan = plan_values(bundle, values, [0], policy)[0]
+    return replace(result, plan=plan)

@@ -6,11 +6,20 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from loanmatch.domain.catalog import Text
+from loanmatch.domain.pricing import Quote
 from loanmatch.domain.products import Product
 
-__all__ = ["ApplicantResult", "Exclusion", "ExclusionKind", "Offer", "PolicyConfig"]
+__all__ = [
+    "ApplicantResult",
+    "Change",
+    "Exclusion",
+    "ExclusionKind",
+    "Offer",
+    "PlanStep",
+    "PolicyConfig",
+]
 
-ExclusionKind = Literal["rule", "unknown", "low_probability", "max_offers"]
+ExclusionKind = Literal["rule", "unknown", "low_probability", "price", "max_offers"]
 
 
 @dataclass(frozen=True)
@@ -29,18 +38,55 @@ class PolicyConfig:
 
 @dataclass(frozen=True)
 class Offer:
+    """A recommended product. ``quote`` is None when unpriced (the page then shows the
+    product's rate range); ``pd``/``tier`` None without a PD model."""
+
     product: Product
     p_approve: float
     rank: int
     reasons: tuple[Text, ...] = ()
+    quote: Quote | None = None
+    pd: float | None = None
+    tier: str | None = None
+    score: float | None = None
 
 
 @dataclass(frozen=True)
 class Exclusion:
+    """A product not offered, with its standard reason code (``data/reason_codes.yaml``) and
+    the code's text; ``reasons`` are the specific texts (the failing rules, the price)."""
+
     product: Product
     kind: ExclusionKind
     reasons: tuple[Text, ...] = ()
     p_approve: float | None = None
+    code: str = ""
+    code_text: Text = field(default_factory=Text)
+    codes: tuple[str, ...] = ()
+    """Every code behind the exclusion (one per failing rule); ``code`` is the first."""
+    quote: Quote | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change of a plan step: a feature from its value now to the suggested one."""
+
+    feature: str
+    old: float
+    new: float
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    """A verified "not yet" suggestion: making ``changes`` opens ``product`` (re-run match)."""
+
+    changes: tuple[Change, ...]
+    product: Product
+    p_approve: float
+    effort: float
+    text: Text
+    all_in_rate: float | None = None
+    wait_months: int = 0
 
 
 @dataclass(frozen=True)
@@ -50,3 +96,8 @@ class ApplicantResult:
     excluded: tuple[Exclusion, ...]
     threshold: float
     no_offer_reasons: tuple[Text, ...] = field(default_factory=tuple)
+    plan: tuple[PlanStep, ...] = field(default_factory=tuple)
+    """For an owner with no offer: the smallest verified changes that open a product."""
+    max_offers: int = 3
+    priced: bool = False
+    """Whether offers carry a risk price (a PD model and pricing were available)."""

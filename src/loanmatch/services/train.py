@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from loanmatch.adapters.catalog_file import catalog_formulas, load_catalog
+from loanmatch.adapters.pricing_file import load_pricing
 from loanmatch.adapters.products_file import load_products
 from loanmatch.adapters.tables import Table, read_table
 from loanmatch.domain.formula import Expr
@@ -18,6 +19,7 @@ from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.directory import save_model
 from loanmatch.model.training import History, fit_bundle
 from loanmatch.services.progress import Progress
+from loanmatch.services.risk_training import fit_pd_file
 
 __all__ = ["TrainReport", "fit_table", "train"]
 
@@ -39,6 +41,9 @@ class TrainReport:
     trees: int
     seconds: float
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    priced: bool = False
+    pd_auc: float | None = None
+    pd_ece: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = dict(self.__dict__)
@@ -72,19 +77,36 @@ def train(
     model_dir: Path,
     seed: int = 0,
     progress: Progress | None = None,
+    pricing: Path | None = None,
+    loans: Path | None = None,
 ) -> TrainReport:
-    """Load the catalog, products and history, train, calibrate, and write ``model_dir``."""
+    """Load the catalog, products and history, train, calibrate, and write ``model_dir``.
+
+    With ``loans`` (loans.csv: applicant features, ``product_id``, ``defaulted`` 1/0) the
+    directory also holds the PD model (scorecard); with ``pricing`` (pricing.yaml) a copy of the
+    lenders' pricing. Offers are priced only when both are there.
+    """
     started = time.perf_counter()
     catalog = load_catalog(Path(features))
     market = load_products(Path(products), catalog)
     table = read_table(Path(history), catalog, kind="history")
     formulas = catalog_formulas(catalog, str(features))
     bundle = fit_table(market, table, seed, formulas, progress, file=str(history))
-    save_model(
-        bundle,
-        Path(model_dir),
-        {"features": Path(features), "products": Path(products), "history": Path(history)},
-    )
+    inputs = {"features": Path(features), "products": Path(products), "history": Path(history)}
+    warnings = table.warnings
+    if pricing is not None:
+        bundle = replace(bundle, pricing=load_pricing(Path(pricing), market))
+        inputs["pricing"] = Path(pricing)
+    if loans is not None:
+        if progress is not None:
+            progress("risk", 0, 1)
+        pd_model, risk, loan_warnings = fit_pd_file(Path(loans), market, seed)
+        bundle = replace(bundle, pd_model=pd_model, risk_metrics=risk)
+        inputs["loans"] = Path(loans)
+        warnings += loan_warnings
+        if progress is not None:
+            progress("risk", 1, 1)
+    save_model(bundle, Path(model_dir), inputs)
     m = bundle.metrics
     return TrainReport(
         model_dir=Path(model_dir),
@@ -99,5 +121,8 @@ def train(
         calibration=bundle.calibrator.method,
         trees=int(m["trees"]),
         seconds=time.perf_counter() - started,
-        warnings=table.warnings,
+        warnings=warnings,
+        priced=bundle.pricing is not None and bundle.pd_model is not None,
+        pd_auc=bundle.risk_metrics.get("pd_auc"),
+        pd_ece=bundle.risk_metrics.get("pd_ece"),
     )

@@ -97,9 +97,24 @@ class SimulatedMarket:
         people = self.applicants if population is None else population
         return Table(ids=people.ids, values={k: v.copy() for k, v in people.values.items()})
 
+    def loans_table(self) -> Table:
+        """The approved history loans with their simulated 12-month outcome in ``approved``
+        (written as the ``defaulted`` column of loans.csv)."""
+        from loanmatch.simulator.performance import loan_book
+
+        book = loan_book(self)
+        return Table(
+            ids=book.ids,
+            values=book.values,
+            product_ids=book.product_ids,
+            approved=book.default,
+            decided_at=book.decided_at,
+        )
+
     def write(self, out_dir: Path) -> list[Path]:
         """Write features.yaml, products.yaml, history.csv and applicants.csv (section 9),
-        and pricing.yaml (the lenders' pricing configuration, an extension)."""
+        and two extensions: pricing.yaml (the lenders' pricing configuration) and loans.csv
+        (the approved history loans with ``defaulted`` 1/0, the PD model's training data)."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         files = {
@@ -116,6 +131,7 @@ class SimulatedMarket:
             "applicants.csv": table_to_csv(self.applicants_table(), self.catalog),
             "pricing.yaml": PRICING_HEADER
             + yaml.dump(default_pricing(list(self.products)), sort_keys=False, width=100),
+            "loans.csv": table_to_csv(self.loans_table(), self.catalog, label="defaulted"),
         }
         paths = []
         for name, text in files.items():

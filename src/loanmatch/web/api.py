@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from loanmatch.errors import LoanMatchError
-from loanmatch.services.results import ApplicantResult
+from loanmatch.services.results import ApplicantResult, Offer, PlanStep
 from loanmatch.web.i18n import Lang
 
 __all__ = [
@@ -15,8 +15,10 @@ __all__ = [
     "ExclusionOut",
     "Health",
     "OfferOut",
+    "PlanStepOut",
     "RecommendRequest",
     "RecommendResponse",
+    "WaterfallOut",
     "error_body",
     "response_from",
 ]
@@ -35,6 +37,24 @@ class RecommendRequest(BaseModel):
     lang: str = Field(default="zh", description="zh (default) or en: language of the texts")
 
 
+class WaterfallOut(BaseModel):
+    key: str = Field(
+        description="funding, acquisition, data, expected_loss, opex, fee, profit, clamp"
+    )
+    label: str
+    rate: float = Field(description="Percentage points of the nominal rate")
+
+
+class PlanStepOut(BaseModel):
+    text: str
+    product_id: str
+    p_approve: float
+    all_in_rate: float | None
+    wait_months: int
+    effort: float
+    changes: dict[str, float] = Field(description="Feature -> the suggested value")
+
+
 class OfferOut(BaseModel):
     rank: int
     product_id: str
@@ -48,15 +68,30 @@ class OfferOut(BaseModel):
     amount_max: float | None = Field(description="Largest amount, yuan")
     term_months: list[int]
     reasons: list[str]
+    rate: float | None = Field(
+        default=None, description="Risk-priced nominal annual rate, percent (None: unpriced)"
+    )
+    all_in_rate: float | None = Field(
+        default=None, description="All-in annual cost (IRR of the cash flows, fees included)"
+    )
+    waterfall: list[WaterfallOut] = Field(default_factory=list)
+    pd: float | None = Field(default=None, description="Estimated 12-month default probability")
+    tier: str | None = Field(default=None, description="Risk tier A (lowest PD) to E")
+    repayment: str | None = Field(default=None, description="Repayment method priced")
+    amount: float | None = Field(default=None, description="Amount priced, yuan")
+    term: int | None = Field(default=None, description="Term priced, months")
 
 
 class ExclusionOut(BaseModel):
     product_id: str
     product_name: str
     lender: str
-    kind: str = Field(description="rule, unknown, low_probability or max_offers")
+    kind: str = Field(description="rule, unknown, low_probability, price or max_offers")
     reasons: list[str]
     p_approve: float | None
+    code: str = Field(default="", description="Standard reason code (R01...)")
+    code_text: str = ""
+    codes: list[str] = Field(default_factory=list)
 
 
 class RecommendResponse(BaseModel):
@@ -64,6 +99,11 @@ class RecommendResponse(BaseModel):
     offers: list[OfferOut]
     excluded: list[ExclusionOut]
     no_offer_reasons: list[str]
+    plan: list[PlanStepOut] = Field(
+        default_factory=list, description="Verified changes that open a product (no offer)"
+    )
+    max_offers: int = Field(default=3, description="Offers are capped: each is a credit inquiry")
+    priced: bool = False
 
 
 class ErrorBody(BaseModel):
@@ -86,26 +126,44 @@ def error_body(error: LoanMatchError) -> dict[str, Any]:
     return error.to_dict()
 
 
+def _offer(o: Offer, lang: Lang) -> OfferOut:
+    q = o.quote
+    priced = q is not None and q.all_in_rate is not None
+    return _plain_offer(o, lang).model_copy(
+        update={
+            "rate": float(q.rate) if q is not None and priced else None,
+            "all_in_rate": float(q.all_in_rate) if q is not None and q.all_in_rate else None,
+            "waterfall": [
+                WaterfallOut(key=line.key, label=line.text.get(lang), rate=float(line.rate))
+                for line in q.waterfall
+            ]
+            if q is not None and priced
+            else [],
+            "pd": o.pd,
+            "tier": o.tier,
+            "repayment": q.method if q is not None and priced else None,
+            "amount": float(q.amount) if q is not None and priced else None,
+            "term": q.term_months if q is not None and priced else None,
+        }
+    )
+
+
+def _plan(step: PlanStep, lang: Lang) -> PlanStepOut:
+    return PlanStepOut(
+        text=step.text.get(lang),
+        product_id=step.product.id,
+        p_approve=step.p_approve,
+        all_in_rate=step.all_in_rate,
+        wait_months=step.wait_months,
+        effort=step.effort,
+        changes={c.feature: c.new for c in step.changes},
+    )
+
+
 def response_from(result: ApplicantResult, lang: Lang) -> RecommendResponse:
     return RecommendResponse(
         threshold=result.threshold,
-        offers=[
-            OfferOut(
-                rank=o.rank,
-                product_id=o.product.id,
-                product_name=o.product.display(lang),
-                lender=o.product.lender,
-                kind=o.product.kind,
-                p_approve=o.p_approve,
-                rate_min=o.product.rate_min,
-                rate_max=o.product.rate_max,
-                amount_min=o.product.amount_min,
-                amount_max=o.product.amount_max,
-                term_months=list(o.product.term_months),
-                reasons=[r.get(lang) for r in o.reasons],
-            )
-            for o in sorted(result.offers, key=lambda o: o.rank)
-        ],
+        offers=[_offer(o, lang) for o in sorted(result.offers, key=lambda o: o.rank)],
         excluded=[
             ExclusionOut(
                 product_id=e.product.id,
@@ -114,8 +172,31 @@ def response_from(result: ApplicantResult, lang: Lang) -> RecommendResponse:
                 kind=e.kind,
                 reasons=[r.get(lang) for r in e.reasons],
                 p_approve=e.p_approve,
+                code=e.code,
+                code_text=e.code_text.get(lang),
+                codes=list(e.codes),
             )
             for e in result.excluded
         ],
         no_offer_reasons=[r.get(lang) for r in result.no_offer_reasons],
+        plan=[_plan(s, lang) for s in result.plan],
+        max_offers=result.max_offers,
+        priced=result.priced,
+    )
+
+
+def _plain_offer(o: Offer, lang: Lang) -> OfferOut:
+    return OfferOut(
+        rank=o.rank,
+        product_id=o.product.id,
+        product_name=o.product.display(lang),
+        lender=o.product.lender,
+        kind=o.product.kind,
+        p_approve=o.p_approve,
+        rate_min=o.product.rate_min,
+        rate_max=o.product.rate_max,
+        amount_min=o.product.amount_min,
+        amount_max=o.product.amount_max,
+        term_months=list(o.product.term_months),
+        reasons=[r.get(lang) for r in o.reasons],
     )

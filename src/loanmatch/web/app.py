@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from loanmatch import __version__
 from loanmatch.domain.catalog import Text
 from loanmatch.errors import LoanMatchError
+from loanmatch.intake.answers import ParsedAnswers, parse_answers
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.services.recommend import recommend_one
 from loanmatch.services.results import ApplicantResult, PolicyConfig
@@ -33,9 +34,15 @@ from loanmatch.web.api import (
     error_body,
     response_from,
 )
+from loanmatch.web.chat_api import install_chat
 from loanmatch.web.i18n import Lang, normalise_lang, strings
-from loanmatch.web.parsing import ParsedAnswers, parse_answers
 from loanmatch.web.samples import Samples
+from loanmatch.web.sessions_api import (
+    LazySessions,
+    SessionsBackend,
+    default_sessions,
+    install_sessions_api,
+)
 from loanmatch.web.views import build_form, form_features, result_view
 
 __all__ = ["create_app"]
@@ -54,10 +61,18 @@ def policy_from(settings: Settings) -> PolicyConfig:
     )
 
 
-def create_app(settings: Settings, bundle: ModelBundle) -> FastAPI:
-    """An application that recommends with ``bundle`` under the policy in ``settings``."""
+def create_app(
+    settings: Settings,
+    bundle: ModelBundle,
+    sessions: SessionsBackend | LazySessions | None = None,
+) -> FastAPI:
+    """An application that recommends with ``bundle`` under the policy in ``settings``.
+
+    ``sessions`` serves the intake sessions API; by default the database at
+    ``settings.database_url``, migrated at start-up, with the served market's intake context."""
     catalog = bundle.market.catalog
     policy = policy_from(settings)
+    sessions = sessions if sessions is not None else default_sessions(settings, bundle, policy)
     samples = Samples.load(settings.market_dir / "applicants.csv", catalog)
     templates = Jinja2Templates(directory=str(_WEB / "templates"))
     css = (_WEB / "static" / "style.css").read_text(encoding="utf-8")
@@ -68,7 +83,10 @@ def create_app(settings: Settings, bundle: ModelBundle) -> FastAPI:
         version=__version__,
         description="Match small and micro enterprises with bank loan products they will very "
         "probably get. 小微企业贷款产品匹配。",
+        lifespan=sessions.lifespan if isinstance(sessions, LazySessions) else None,
     )
+    install_sessions_api(app, sessions)
+    install_chat(app, settings)
 
     def page(
         request: Request,

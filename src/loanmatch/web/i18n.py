@@ -50,6 +50,7 @@ _ZH: Mapping[str, str] = {
     "choose": "请选择",
     "yuan": "元",
     "api": "接口文档",
+    "chat": "和助手对话",
     "footer": "模拟市场数据，仅供演示。",
     "no_sample": "没有可用的示例企业数据。",
 }
@@ -88,6 +89,7 @@ _EN: Mapping[str, str] = {
     "choose": "Choose",
     "yuan": "CNY",
     "api": "API docs",
+    "chat": "Chat with the assistant",
     "footer": "Simulated market data, for demonstration only.",
     "no_sample": "No sample enterprise data is available.",
 }

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from loanmatch.domain.catalog import Catalog, Feature, Text
+from loanmatch.domain.pricing import Quote
 from loanmatch.domain.products import Product
+from loanmatch.intake.answers import format_amount, is_money
 from loanmatch.services.results import ApplicantResult, Exclusion, Offer
 from loanmatch.web.i18n import Lang, group_title, strings, unit_label
-from loanmatch.web.parsing import format_amount, is_money
+from loanmatch.web.result_words import result_words
 
 __all__ = [
     "ExclusionView",
@@ -17,6 +19,7 @@ __all__ = [
     "FormGroup",
     "OfferView",
     "ResultView",
+    "WaterfallLine",
     "build_form",
     "form_features",
     "result_view",
@@ -113,6 +116,16 @@ def build_form(
 
 
 @dataclass(frozen=True)
+class WaterfallLine:
+    """One step of the rate build-up: ``share`` is its width in the bar, percent of the rate."""
+
+    key: str
+    label: str
+    rate: str
+    share: float
+
+
+@dataclass(frozen=True)
 class OfferView:
     rank: int
     product_id: str
@@ -125,6 +138,11 @@ class OfferView:
     amount: str
     term: str
     reasons: tuple[str, ...]
+    priced: bool = False
+    rate_range: str = ""
+    all_in: str = ""
+    tier: str = ""
+    waterfall: tuple[WaterfallLine, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,6 +155,8 @@ class ExclusionView:
     reasons: tuple[str, ...]
     p_approve: float | None
     p_text: str
+    code: str = ""
+    code_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -146,6 +166,9 @@ class ResultView:
     offers: tuple[OfferView, ...]
     excluded: tuple[ExclusionView, ...]
     no_offer_reasons: tuple[str, ...]
+    plan: tuple[str, ...] = ()
+    inquiry_note: str = ""
+    words: Mapping[str, str] | None = None
 
 
 def percent(p: float) -> str:
@@ -182,7 +205,38 @@ def _term_text(product: Product, lang: Lang) -> str:
     return f"{joined} {strings(lang)['months']}"
 
 
+def waterfall_lines(quote: Quote, lang: Lang) -> tuple[WaterfallLine, ...]:
+    """The build-up lines with a non-zero rate, each with its share of the rate."""
+    total = float(quote.rate) or 1.0
+    return tuple(
+        WaterfallLine(
+            key=line.key,
+            label=line.text.get(lang),
+            rate=f"{line.rate:.2f}%",
+            share=round(float(line.rate) / total * 100.0, 2),
+        )
+        for line in quote.waterfall
+        if line.rate != 0
+    )
+
+
 def _offer_view(offer: Offer, lang: Lang) -> OfferView:
+    product = offer.product
+    quote = offer.quote
+    if quote is not None and quote.all_in_rate is not None:
+        return replace(
+            _plain_offer_view(offer, lang),
+            rate=rate_percent(float(quote.rate)),
+            priced=True,
+            rate_range=_rate_text(product),
+            all_in=rate_percent(float(quote.all_in_rate)),
+            tier=offer.tier or "",
+            waterfall=waterfall_lines(quote, lang),
+        )
+    return replace(_plain_offer_view(offer, lang), tier=offer.tier or "")
+
+
+def _plain_offer_view(offer: Offer, lang: Lang) -> OfferView:
     product = offer.product
     return OfferView(
         rank=offer.rank,
@@ -207,14 +261,21 @@ def _exclusion_view(exclusion: Exclusion, lang: Lang) -> ExclusionView:
         name=product.display(lang),
         lender=product.lender_display(lang),
         kind=exclusion.kind,
-        kind_text=strings(lang)[f"kind_{exclusion.kind}"],
+        kind_text=_kind_text(exclusion.kind, lang),
         reasons=tuple(r.get(lang) for r in exclusion.reasons),
         p_approve=p,
         p_text=percent(p) if p is not None else "",
+        code=exclusion.code,
+        code_text=exclusion.code_text.get(lang),
     )
 
 
-_KIND_ORDER = {"low_probability": 0, "max_offers": 1, "unknown": 2, "rule": 3}
+def _kind_text(kind: str, lang: Lang) -> str:
+    words = result_words(lang)
+    return words.get(f"kind_{kind}") or strings(lang)[f"kind_{kind}"]
+
+
+_KIND_ORDER = {"low_probability": 0, "price": 1, "max_offers": 2, "unknown": 3, "rule": 4}
 
 
 def result_view(result: ApplicantResult, lang: Lang) -> ResultView:
@@ -229,4 +290,7 @@ def result_view(result: ApplicantResult, lang: Lang) -> ResultView:
         offers=tuple(_offer_view(o, lang) for o in sorted(result.offers, key=lambda o: o.rank)),
         excluded=tuple(_exclusion_view(e, lang) for e in excluded),
         no_offer_reasons=tuple(r.get(lang) for r in result.no_offer_reasons),
+        plan=tuple(step.text.get(lang) for step in result.plan),
+        inquiry_note=result_words(lang)["inquiries"].format(n=result.max_offers),
+        words=result_words(lang),
     )

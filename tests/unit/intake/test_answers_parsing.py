@@ -1,4 +1,4 @@
-"""The demo page's and the API's friendly parsing of answers (loanmatch.web.parsing)."""
+"""The demo page's and the API's friendly parsing of answers (loanmatch.intake.answers)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from loanmatch.adapters.catalog_file import DEFAULT_CATALOG, load_catalog
 from loanmatch.domain.catalog import Catalog, Feature
 from loanmatch.errors import AnswerError
-from loanmatch.web.parsing import (
+from loanmatch.intake.answers import (
     Answer,
     AnswerFieldError,
     format_amount,

@@ -1,0 +1,93 @@
+"""Is the owner's message an answer to the current question, a doubt, or neither?
+
+The order is the point: first the intake's own answer parser (``50万``, ``三年``, ``不知道``, a
+category's label) -- if the message parses as a valid answer to the open question, it IS the
+answer, whatever words it shares with the knowledge base; a number out of range is an answer too
+(the intake explains the range). Otherwise retrieval: an entry scoring at least
+:data:`DOUBT_THRESHOLD` makes the message a doubt about that entry. Otherwise a polite fallback.
+While the session waits for consent, "同意" / "agree" and "不同意" / "no" are the owner's choice.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+
+from loanmatch.assistant.retrieval import Match, Retriever
+from loanmatch.domain.catalog import Feature
+from loanmatch.intake.answers import AnswerFieldError, OutOfRangeError, parse_reply
+
+__all__ = ["DOUBT_THRESHOLD", "MAX_MESSAGE_CHARS", "Route", "RouteKind", "route"]
+
+DOUBT_THRESHOLD = 0.10
+"""Lowest retrieval score read as a doubt. Every phrasing of the labelled doubt test set that
+routes right scores above 0.11; greetings and off-topic text mostly score below 0.07."""
+MAX_MESSAGE_CHARS = 500
+
+RouteKind = Literal["answer", "doubt", "fallback", "agree", "refuse", "empty"]
+
+_AGREE = frozenset(
+    {
+        "同意", "我同意", "同意授权", "授权", "好", "好的", "可以", "行", "没问题", "是", "是的",
+        "确认", "agree", "i agree", "yes", "y", "ok", "okay", "sure", "i consent", "accept",
+        "allow",
+    }
+)  # fmt: skip
+_REFUSE = frozenset(
+    {
+        "不同意", "不授权", "拒绝", "不要", "不行", "不可以", "否", "不", "no", "n", "decline",
+        "refuse", "disagree", "i disagree",
+    }
+)  # fmt: skip
+_TRIM = re.compile(r"^[\s,.!?;:，。！？；：、~～]+|[\s,.!?;:，。！？；：、~～]+$")
+
+
+@dataclass(frozen=True)
+class Route:
+    kind: RouteKind
+    match: Match | None = None
+    """The best knowledge-base entry (set for doubts, and for fallbacks as a suggestion)."""
+    candidates: tuple[Match, ...] = ()
+    """The nearest entries (best first), to ground a language model in a fallback."""
+
+
+def _plain(message: str) -> str:
+    return _TRIM.sub("", unicodedata.normalize("NFKC", message).lower()).replace("’", "'")
+
+
+def _is_answer(feature: Feature, message: str) -> bool:
+    try:
+        parse_reply(feature, message)
+    except OutOfRangeError:
+        return True
+    except AnswerFieldError:
+        return False
+    return True
+
+
+def route(
+    message: str,
+    retriever: Retriever,
+    *,
+    question: Feature | None = None,
+    awaiting_consent: bool = False,
+    threshold: float = DOUBT_THRESHOLD,
+) -> Route:
+    """Where ``message`` goes, given the open ``question`` (None when there is none)."""
+    plain = _plain(message)
+    if not plain:
+        return Route("empty")
+    if awaiting_consent:
+        if plain in _AGREE:
+            return Route("agree")
+        if plain in _REFUSE:
+            return Route("refuse")
+    elif question is not None and _is_answer(question, message):
+        return Route("answer")
+    matches = retriever.search(message)
+    best = matches[0]
+    if best.score >= threshold:
+        return Route("doubt", best, tuple(matches[:3]))
+    return Route("fallback", best, tuple(matches[:3]))

@@ -1,0 +1,66 @@
+"""``loanmatch db``: the database of intake sessions, consents and the audit log.
+
+Register in :mod:`loanmatch.cli.main` with ``app.add_typer(db_app, name="db")``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from loanmatch.cli.console import EXIT_BAD_INPUT, EXIT_CODES_HELP, reported_errors
+from loanmatch.settings import get_settings
+
+__all__ = ["db_app"]
+
+db_app = typer.Typer(
+    name="db",
+    help="数据库 · The database (SQLite file by default, PostgreSQL in production).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+@db_app.callback()
+def _db() -> None:
+    """数据库 · The database (SQLite file by default, PostgreSQL in production)."""
+
+
+@db_app.command(
+    short_help="升级数据库结构 · Migrate the database to the latest schema.",
+    help="把数据库升级到最新结构（可重复执行）· Create or migrate the database named by "
+    "LOANMATCH_DATABASE_URL (default sqlite:///./var/loanmatch.db) to the latest schema; "
+    "running it again changes nothing.",
+    epilog=EXIT_CODES_HELP,
+)
+def upgrade(
+    url: Annotated[
+        str | None,
+        typer.Option(help="数据库地址 · Database URL (default: the setting database_url)."),
+    ] = None,
+    revision: Annotated[str, typer.Option(help="目标版本 · Target revision.")] = "head",
+) -> None:
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from loanmatch.storage.database import Database, head_revision
+
+    target = url or get_settings().database_url
+    with reported_errors():
+        try:
+            database = Database(target)
+        except ArgumentError as error:
+            typer.echo(f"error: not a database URL: {error}", err=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        try:
+            reached = database.upgrade(revision)
+        except SQLAlchemyError as error:
+            typer.echo(f"error: {type(error).__name__}: {error.args[0] if error.args else ''}",
+                       err=True)  # fmt: skip
+            raise typer.Exit(1) from None
+        finally:
+            database.dispose()
+    shown = database.url.render_as_string(hide_password=True)
+    typer.echo(f"database {shown} is at revision {reached} (latest {head_revision()})")

@@ -1,0 +1,142 @@
+"""``loanmatch intake``: the guiding assistant in a terminal, for trying the intake out.
+
+The same services as the chat page (:mod:`loanmatch.services.assistant` over
+:mod:`loanmatch.services.intake`): the consent request, prefill from the simulated sources, the
+adaptive questions, answers to doubts, then the offers. One line of standard input is one message,
+so a session can be scripted (``printf '同意\\n50万\\n' | loanmatch intake``). ``退出`` / ``quit``
+(or the end of input) stops; the session is stored in the database and ``--session ID`` resumes it.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+
+from loanmatch.cli.console import reported_errors
+
+__all__ = ["QUIT_WORDS", "intake", "run_intake"]
+
+QUIT_WORDS = frozenset({"退出", "再见", "quit", "exit", "bye", "q"})
+
+
+def _say(lines: list[str], lang: str, out: TextIO) -> None:
+    who = "助手 > " if lang == "zh" else "Assistant > "
+    for line in lines:
+        out.write(f"{who}{line}\n")
+    out.flush()
+
+
+def run_intake(
+    *,
+    lang: str,
+    model_dir: Path | None,
+    database_url: str | None,
+    enterprise_id: str,
+    session_id: str | None,
+    flaky_sources: bool,
+    stdin: TextIO,
+    out: TextIO,
+) -> str:
+    """Chat until the input ends or the owner quits; returns the session id."""
+    from loanmatch.assistant.llm import provider_from
+    from loanmatch.assistant.retrieval import default_retriever
+    from loanmatch.model.directory import load_model
+    from loanmatch.services import intake as intake_service
+    from loanmatch.services.assistant import Assistant, chat, opening, start_chat
+    from loanmatch.services.assistant_texts import lang2
+    from loanmatch.services.intake_setup import default_context
+    from loanmatch.services.results import PolicyConfig
+    from loanmatch.settings import get_settings
+    from loanmatch.storage.database import Database
+
+    settings = get_settings()
+    chosen = lang2(lang)
+    bundle = load_model(model_dir if model_dir is not None else settings.model_dir)
+    policy = PolicyConfig(
+        threshold=settings.threshold,
+        target_approval=settings.target_approval,
+        max_offers=settings.max_offers,
+    )
+    context = default_context(
+        bundle, settings.market_dir / "applicants.csv", policy,
+        failures=None if flaky_sources else {},
+    )  # fmt: skip
+    database = Database(database_url or settings.database_url)
+    database.upgrade()
+    assistant = Assistant(database.unit_of_work, context, default_retriever(),
+                          provider_from(settings))  # fmt: skip
+    try:
+        if session_id:
+            view = intake_service.view(database.unit_of_work(), context, session_id)
+            intake_service.note_event(database.unit_of_work(), context, session_id, "resumed")
+            _say(opening(assistant, view, chosen), chosen, out)
+        else:
+            turn = start_chat(assistant, chosen, enterprise_id)
+            view = turn.view
+            _say(turn.replies, chosen, out)
+        while True:
+            out.write("您 > " if chosen == "zh" else "You > ")
+            out.flush()
+            line = stdin.readline()
+            if not line:
+                out.write("\n")
+                break
+            message = line.strip()
+            if not stdin.isatty():
+                out.write(message + "\n")  # a scripted session reads like a conversation
+            if message.lower() in QUIT_WORDS:
+                break
+            turn = chat(assistant, view.session_id, message, chosen)
+            view = turn.view
+            _say(turn.replies, chosen, out)
+        resume = (
+            f"会话已保存，继续请运行：loanmatch intake --session {view.session_id}"
+            if chosen == "zh"
+            else f"Session saved; continue with: loanmatch intake --session {view.session_id}"
+        )
+        out.write(resume + "\n")
+        return view.session_id
+    finally:
+        database.dispose()
+
+
+def intake(
+    lang: Annotated[
+        str, typer.Option("--lang", help="zh（默认）或 en · zh (default) or en.")
+    ] = "zh",
+    model_dir: Annotated[
+        Path | None, typer.Option("--model-dir", help="模型目录 · Model directory.")
+    ] = None,
+    enterprise_id: Annotated[
+        str, typer.Option("--enterprise-id", help="企业编号 · The business id the sources know.")
+    ] = "",
+    session: Annotated[
+        str | None, typer.Option("--session", help="继续已保存的会话 · Resume a saved session.")
+    ] = None,
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", help="会话数据库 · Where sessions are kept.")
+    ] = None,
+    flaky_sources: Annotated[
+        bool,
+        typer.Option(
+            "--flaky-sources/--reliable-sources",
+            help="模拟数据源偶发故障 · Let simulated sources time out or fail at realistic rates.",
+        ),
+    ] = False,
+) -> None:
+    """在终端中申请：授权、回答问题、随时提问、查看推荐 · Apply in the terminal: consent, answer
+    a few questions, ask anything, see the offers."""
+    with reported_errors():
+        run_intake(
+            lang=lang,
+            model_dir=model_dir,
+            database_url=database_url,
+            enterprise_id=enterprise_id,
+            session_id=session,
+            flaky_sources=flaky_sources,
+            stdin=sys.stdin,
+            out=sys.stdout,
+        )

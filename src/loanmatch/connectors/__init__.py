@@ -1,0 +1,31 @@
+"""Data connectors: consented sources that fill catalog features (design section 5, step 1)."""
+
+from loanmatch.connectors.base import (
+    SOURCE_NAMES,
+    Connector,
+    ConsentGrant,
+    ConsentLike,
+    check_consent,
+    validate_payload,
+)
+from loanmatch.connectors.simulated import (
+    DEFAULT_FAILURES,
+    NO_FAILURES,
+    FailureRates,
+    SimulatedConnector,
+    connectors_for,
+)
+
+__all__ = [
+    "DEFAULT_FAILURES",
+    "NO_FAILURES",
+    "SOURCE_NAMES",
+    "Connector",
+    "ConsentGrant",
+    "ConsentLike",
+    "FailureRates",
+    "SimulatedConnector",
+    "check_consent",
+    "connectors_for",
+    "validate_payload",
+]

@@ -1,0 +1,207 @@
+"""The guiding assistant (7x24 智能客服): a chat that drives the intake and answers doubts.
+
+:func:`chat` takes one message of the owner. An answer to the open question goes to
+:func:`loanmatch.services.intake.answer` (or, while consent is pending, "同意" / "no" goes to
+:func:`~loanmatch.services.intake.grant_consent`); a doubt is answered from the knowledge base,
+with the session's context, and the current question is asked again: the session is not touched,
+so no state is lost. A bad answer changes nothing either (the intake's guarantee): the assistant
+says why, politely, and asks again. An optional language model (off by default) may rephrase a
+knowledge-base answer or answer what retrieval did not find, grounded on the nearest entries.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from loanmatch.assistant.dialogue import DOUBT_THRESHOLD, MAX_MESSAGE_CHARS, Route, RouteKind, route
+from loanmatch.assistant.knowledge import Entry
+from loanmatch.assistant.llm import LlmProvider
+from loanmatch.assistant.replies import compose
+from loanmatch.assistant.retrieval import Retriever, default_retriever
+from loanmatch.domain.catalog import Text
+from loanmatch.errors import AnswerError
+from loanmatch.intake.answers import AnswerFieldError
+from loanmatch.services import intake
+from loanmatch.services.assistant_texts import facts_of, lang2, prompt
+from loanmatch.services.intake import IntakeContext, SessionView
+from loanmatch.storage.unit_of_work import UnitOfWork
+
+__all__ = ["Assistant", "ChatTurn", "chat", "opening", "start_chat"]
+
+logger = logging.getLogger(__name__)
+
+_BACK = Text(zh="我们继续：", en="Let's continue: ")
+_TOO_LONG = Text(
+    zh=f"消息太长了，请控制在{MAX_MESSAGE_CHARS}字以内。",
+    en=f"That message is too long: please keep it under {MAX_MESSAGE_CHARS} characters.",
+)
+_EMPTY = Text(zh="请输入您的回答或问题。", en="Please type your answer or your question.")
+_FALLBACK = Text(
+    zh="抱歉，我没有理解。您可以直接回答问题（不清楚可以说“不知道”），"
+    "也可以问我“为什么要这个信息”“利率多少”“数据安全吗”等问题。",
+    en="Sorry, I did not understand. Answer the question (or say “don't know”), or ask me "
+    "things like “why do you need this”, “what rate will I get”, “is my data safe”.",
+)
+_SUGGEST = Text(zh="您是想问：“{q}”吗？", en="Did you mean: “{q}”?")
+_DONE = Text(
+    zh="结果已经给出。还有什么疑问可以继续问我。",
+    en="Your result is ready. Ask me anything else you would like to know.",
+)
+_CONSENT_REFUSED = Text(
+    zh="好的，不读取任何数据来源，我们直接问您。",
+    en="All right: no source will be read; we will ask you instead.",
+)
+_CONSENT_GIVEN = Text(
+    zh="谢谢授权，已读取数据。",
+    en="Thank you: the data has been read.",
+)
+_SUGGEST_MIN = 0.05
+
+
+@dataclass(frozen=True)
+class Assistant:
+    """What a chat needs: storage, the intake context, retrieval and (optionally) a model."""
+
+    unit_of_work: Callable[[], UnitOfWork]
+    context: IntakeContext
+    retriever: Retriever = field(default_factory=default_retriever)
+    llm: LlmProvider | None = None
+    threshold: float = DOUBT_THRESHOLD
+    detailed_results: bool = True
+    """Offers in full in the replies (terminal, API); False where a page shows them beside."""
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return self.context.connector_sources()
+
+
+@dataclass(frozen=True)
+class ChatTurn:
+    """The assistant's replies to one message, and the session after it."""
+
+    replies: list[str]
+    view: SessionView
+    kind: RouteKind | str
+    """``answer``, ``doubt``, ``fallback``, ``agree``, ``refuse``, ``empty`` or ``invalid``
+    (an answer that did not fit: the session is unchanged)."""
+    entry: str | None = None
+    """The knowledge-base entry a doubt was answered from."""
+
+
+def opening(assistant: Assistant, view: SessionView, lang: str | None = None) -> list[str]:
+    """What the assistant says on (re)opening a session: its stage's prompt and notices."""
+    chosen = lang2(lang or view.lang)
+    notices = [n.en if chosen == "en" else n.zh for n in view.notices]
+    return [*notices, prompt(view, assistant.sources, chosen, assistant.detailed_results)]
+
+
+def start_chat(
+    assistant: Assistant, lang: str = "zh-CN", enterprise_id: str = "", owner_id: str = ""
+) -> ChatTurn:
+    """A new session and the assistant's first words."""
+    view = intake.start_session(
+        assistant.unit_of_work(), assistant.context, lang, enterprise_id, owner_id
+    )
+    greeting = Text(
+        zh="您好！我是贷款匹配助手，随时可以问我问题。",
+        en="Hello! I am the loan-matching assistant: ask me anything at any time.",
+    )
+    chosen = lang2(lang)
+    return ChatTurn([greeting.get(chosen), *opening(assistant, view, chosen)], view, "answer")
+
+
+def _doubt_reply(assistant: Assistant, message: str, entry: Entry, view: SessionView,
+                 lang: str) -> str:  # fmt: skip
+    text = compose(entry, assistant.retriever.kb, facts_of(view), lang)
+    if assistant.llm is not None:
+        return assistant.llm.rephrase(message, text, lang) or text
+    return text
+
+
+def _fallback(assistant: Assistant, message: str, routed: Route, lang: str) -> str | None:
+    """A grounded model answer when retrieval found nothing, else None."""
+    if assistant.llm is None or not routed.candidates:
+        return None
+    return assistant.llm.answer_from(message, [m.entry for m in routed.candidates], lang)
+
+
+def _again(assistant: Assistant, view: SessionView, lang: str) -> str:
+    if view.stage == "done":
+        return _DONE.get(lang)
+    return _BACK.get(lang) + prompt(view, assistant.sources, lang)
+
+
+def _sorry(problem: str, lang: str) -> str:
+    """The intake's reason, said politely (its texts may or may not apologise already)."""
+    if problem.lower().startswith(("抱歉", "sorry")):
+        return problem
+    return f"抱歉，{problem}" if lang == "zh" else f"Sorry: {problem}"
+
+
+def _note_doubt(assistant: Assistant, view: SessionView, entry: str | None) -> None:
+    try:
+        intake.note_event(assistant.unit_of_work(), assistant.context, view.session_id, "doubt",
+                          entry=entry or "", stage=view.stage)  # fmt: skip
+    except Exception:  # the journey log must never break the chat
+        logger.exception("could not log a doubt event")
+
+
+def _after_step(assistant: Assistant, before: SessionView, after: SessionView,
+                lang: str) -> list[str]:  # fmt: skip
+    new = [n for n in after.notices if n not in before.notices]
+    said = prompt(after, assistant.sources, lang, assistant.detailed_results)
+    return [*(n.en if lang == "en" else n.zh for n in new), said]
+
+
+def chat(assistant: Assistant, session_id: str, message: str, lang: str | None = None) -> ChatTurn:
+    """The assistant's turn after the owner says ``message`` in session ``session_id``.
+
+    Raises :class:`~loanmatch.services.intake.SessionNotFoundError` for an unknown session;
+    every other problem is a polite reply, with the session unchanged."""
+    uow, ctx = assistant.unit_of_work, assistant.context
+    view = intake.view(uow(), ctx, session_id)
+    chosen = lang2(lang or view.lang)
+    if len(message) > MAX_MESSAGE_CHARS:
+        return ChatTurn([_TOO_LONG.get(chosen), _again(assistant, view, chosen)], view, "invalid")
+    question = ctx.catalog.get(view.question.feature) if view.question else None
+    routed = route(
+        message,
+        assistant.retriever,
+        question=question if view.stage == "asking" else None,
+        awaiting_consent=view.stage == "consent",
+        threshold=assistant.threshold,
+    )
+    if routed.kind == "empty":
+        return ChatTurn([_EMPTY.get(chosen), _again(assistant, view, chosen)], view, "empty")
+    if routed.kind in ("agree", "refuse"):
+        chosen_sources = assistant.sources if routed.kind == "agree" else ()
+        after = intake.grant_consent(uow(), ctx, session_id, chosen_sources)
+        head = (_CONSENT_GIVEN if routed.kind == "agree" else _CONSENT_REFUSED).get(chosen)
+        return ChatTurn([head, *_after_step(assistant, view, after, chosen)], after, routed.kind)
+    if routed.kind == "answer":
+        try:
+            after = intake.answer(uow(), ctx, session_id, message)
+        except AnswerFieldError as error:
+            return ChatTurn([_sorry(error.text.get(chosen), chosen),
+                             _again(assistant, view, chosen)], view, "invalid")  # fmt: skip
+        except AnswerError as error:
+            logger.info("an answer was refused: %s", error.code)
+            return ChatTurn([_FALLBACK.get(chosen), _again(assistant, view, chosen)], view,
+                            "invalid")  # fmt: skip
+        return ChatTurn(_after_step(assistant, view, after, chosen), after, "answer")
+    if routed.kind == "doubt" and routed.match is not None:
+        entry = routed.match.entry
+        _note_doubt(assistant, view, entry.id)
+        reply = _doubt_reply(assistant, message, entry, view, chosen)
+        return ChatTurn([reply, _again(assistant, view, chosen)], view, "doubt", entry.id)
+    grounded = _fallback(assistant, message, routed, chosen)
+    if grounded is not None:
+        _note_doubt(assistant, view, None)
+        return ChatTurn([grounded, _again(assistant, view, chosen)], view, "doubt")
+    replies = [_FALLBACK.get(chosen)]
+    if routed.match is not None and routed.match.score >= _SUGGEST_MIN:
+        replies.append(_SUGGEST.get(chosen).format(q=routed.match.entry.question.get(chosen)))
+    replies.append(_again(assistant, view, chosen))
+    return ChatTurn(replies, view, "fallback")

@@ -1,0 +1,173 @@
+"""The intake use cases: start, consent, answer, correct, view (issue 3).
+
+Plain functions taking a :class:`~loanmatch.storage.unit_of_work.UnitOfWork` and an
+:class:`IntakeContext` (the adaptive engine, the connectors, a clock). Every step reads the
+session, works on a copy of its state and writes the new state, its audit entries and its journey
+events in ONE transaction: an exception anywhere leaves the session exactly as it was, and a bad
+answer (or any refused step) writes nothing. Pulling data is the exception to one transaction per
+step, on purpose: consent is committed BEFORE any pull (design section 8), then the pulls run
+outside any transaction (a slow source holds no lock), then their results are applied in a second
+transaction that re-checks the consent (a revocation meanwhile discards the data).
+
+Audit entries never hold a personal value unmasked (:mod:`loanmatch.domain.masking`).
+"""
+
+from __future__ import annotations
+
+from loanmatch.domain.catalog import Text
+from loanmatch.domain.consent import ConsentRequestError
+from loanmatch.domain.masking import mask_value
+from loanmatch.errors import AnswerError, Location
+from loanmatch.intake.answer_errors import AnswerFieldError, NotAskableError
+from loanmatch.intake.state import IntakeState
+from loanmatch.services.intake_consent import grant_consent, refresh_sources, revoke_consent
+from loanmatch.services.intake_core import (
+    DEFAULT_CONSENT_DAYS,
+    DEFAULT_PURPOSE,
+    EVENT_KINDS,
+    IntakeContext,
+    QuestionEngine,
+    Scalar,
+    SessionNotFoundError,
+    advance,
+    audit,
+    event,
+    load_session,
+    render_view,
+    session_lang,
+    with_notice,
+)
+from loanmatch.services.intake_views import SessionView, source_notice
+from loanmatch.storage.records import SessionRecord
+from loanmatch.storage.unit_of_work import UnitOfWork
+
+__all__ = [
+    "DEFAULT_CONSENT_DAYS",
+    "DEFAULT_PURPOSE",
+    "EVENT_KINDS",
+    "ConsentRequestError",
+    "IntakeContext",
+    "QuestionEngine",
+    "SessionNotFoundError",
+    "SessionView",
+    "answer",
+    "correct",
+    "grant_consent",
+    "note_event",
+    "refresh_sources",
+    "revoke_consent",
+    "start_session",
+    "view",
+]
+
+
+def start_session(
+    uow: UnitOfWork,
+    ctx: IntakeContext,
+    lang: str = "zh-CN",
+    enterprise_id: str = "",
+    owner_id: str = "",
+    channel: str = "api",
+) -> SessionView:
+    """A new session, waiting for consent (or asking, when the catalog has no connector source).
+    Sources without a connector are ``off``: their features will be asked. ``channel`` (``api``,
+    ``web``, ``terminal``, a partner's name) is kept in the ``started`` journey event."""
+    for name, value in (("enterprise_id", enterprise_id), ("owner_id", owner_id)):
+        if len(value) > 128:
+            raise AnswerError(f"{name} is longer than 128 characters", Location(setting=name))
+    now = ctx.clock()
+    state = IntakeState(enterprise_id=enterprise_id.strip(), owner_id=owner_id.strip())
+    record = SessionRecord(
+        id=ctx.new_id(),
+        lang=session_lang(lang),
+        enterprise_id=state.enterprise_id,
+        owner_id=state.owner_id,
+        created_at=now,
+        updated_at=now,
+        state=state.to_dict(),
+    )
+    for source in ctx.connector_sources():
+        if source not in ctx.connectors:
+            state.source_failed(source, "off")
+            features = list(ctx.scope(source))
+            record = with_notice(record, source_notice(source, "off", features, ctx.catalog))
+    with uow:
+        event(uow, ctx, record.id, "started", lang=record.lang, channel=channel)
+        audit(uow, ctx, record, "session_started")
+        record = advance(uow, ctx, record, state)
+        uow.sessions.add(record)
+        uow.commit()
+        return render_view(uow, ctx, record)
+
+
+def _record_answer(
+    uow: UnitOfWork, ctx: IntakeContext, session_id: str, feature: str | None, text: object,
+    action: str,
+) -> SessionView:  # fmt: skip
+    with uow:
+        record = load_session(uow, session_id)
+        if feature is None:
+            if record.question is None:
+                raise AnswerFieldError("", Text(
+                    zh="现在没有待回答的问题，请说明您回答的是哪一项。",
+                    en="No question is open now: say which item you are answering.",
+                ))  # fmt: skip
+            feature = record.question["feature"]
+        spec = ctx.catalog.get(feature)
+        if spec is None or spec.derived or spec.protected:
+            raise NotAskableError(feature, Text(
+                zh=f"“{feature}”不是需要您填写的项目。",
+                en=f"{feature!r} is not something you need to fill in.",
+            ))  # fmt: skip
+        state = IntakeState.from_dict(record.state)
+        try:
+            fact = ctx.engine.answer(state, feature, text)
+        except AnswerFieldError:
+            raise
+        except AnswerError as error:
+            raise AnswerFieldError(feature, Text(
+                zh="请回答这个问题；如果不清楚，可以回答“不知道”。",
+                en="Please answer the question, or say “don't know”.",
+            )) from error  # fmt: skip
+        audit(uow, ctx, record, action, feature=feature, value=mask_value(spec, fact.value))
+        event(uow, ctx, session_id, "answered", feature=feature,
+               dont_know=fact.value is None, correction=action == "corrected")  # fmt: skip
+        record = uow.sessions.update(advance(uow, ctx, record, state))
+        uow.commit()
+        return render_view(uow, ctx, record)
+
+
+def answer(
+    uow: UnitOfWork, ctx: IntakeContext, session_id: str, text: object, feature: str | None = None
+) -> SessionView:
+    """The owner's answer to the current question (``feature`` None) or to any feature, in any
+    order; "不知道" / "don't know" leaves it unknown. A bad answer raises an
+    :class:`~loanmatch.intake.answer_errors.AnswerFieldError` (polite, zh and en) and changes
+    nothing."""
+    return _record_answer(uow, ctx, session_id, feature, text, "answered")
+
+
+def correct(
+    uow: UnitOfWork, ctx: IntakeContext, session_id: str, feature: str, text: object
+) -> SessionView:
+    """The owner replaces an earlier value (their own answer or a connector's)."""
+    return _record_answer(uow, ctx, session_id, feature, text, "corrected")
+
+
+def view(uow: UnitOfWork, ctx: IntakeContext, session_id: str) -> SessionView:
+    """The session now (read only): stage, question, known values, notices, offers when done."""
+    with uow:
+        return render_view(uow, ctx, load_session(uow, session_id))
+
+
+def note_event(
+    uow: UnitOfWork, ctx: IntakeContext, session_id: str, kind: str, **detail: Scalar
+) -> None:
+    """Log a journey event the intake does not log itself (``doubt`` with ``topic``,
+    ``resumed``, ``applied`` with ``product_id``, ``abandoned`` with ``stage``, ...; see
+    :mod:`loanmatch.journey.events`). ``detail`` must not hold personal values (it is not
+    masked). ValueError for an unknown kind; SessionNotFoundError for an unknown session."""
+    with uow:
+        load_session(uow, session_id)
+        event(uow, ctx, session_id, kind, **detail)
+        uow.commit()

@@ -1,0 +1,217 @@
+"""What the intake use cases return: a :class:`SessionView` of one session, and the owner-facing
+texts (zh/en) of notices. Built from a stored session; nothing here writes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from loanmatch.connectors.base import SOURCE_NAMES, Typed
+from loanmatch.domain.catalog import Catalog, Feature, Text
+from loanmatch.intake.answers import format_amount, is_money
+from loanmatch.intake.state import IntakeState, SourceStatus
+from loanmatch.services.results import ApplicantResult
+from loanmatch.storage.records import Notice, SessionRecord, StoredConsent
+
+__all__ = [
+    "Choice",
+    "ConsentView",
+    "KnownValue",
+    "QuestionView",
+    "SessionView",
+    "Stage",
+    "build_view",
+    "source_name",
+    "source_notice",
+]
+
+Stage = Literal["consent", "asking", "done"]
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """The question the owner is asked now."""
+
+    feature: str
+    text: Text
+    label: Text
+    hint: Text
+    """Why it is asked (e.g. "the tax bureau could not be reached, so we ask you")."""
+    type: str
+    unit: str | None
+    choices: tuple[Choice, ...]
+    min: float | None
+    max: float | None
+
+
+@dataclass(frozen=True)
+class KnownValue:
+    """One fact of the application and where it came from."""
+
+    feature: str
+    label: Text
+    value: Typed | None
+    """None: the owner said they do not know."""
+    shown: Text
+    provenance: str
+    """``connector``, ``asked``, ``corrected`` or ``dont_know``."""
+    source: str | None
+    """The connector source (for connector values and corrections of them)."""
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    source: str
+    name: Text
+    purpose: str
+    scope: tuple[str, ...]
+    granted_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    status: str
+    """``active``, ``expired`` or ``revoked`` now."""
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """One session as the owner (or a program) sees it now."""
+
+    session_id: str
+    lang: str
+    stage: Stage
+    question: QuestionView | None
+    known: tuple[KnownValue, ...]
+    notices: tuple[Notice, ...]
+    consents: tuple[ConsentView, ...]
+    sources: dict[str, SourceStatus]
+    questions_typed: int
+    result: ApplicantResult | None
+    """Offers and reasons, when ``stage`` is ``done``."""
+    version: int
+
+
+def source_name(source: str) -> Text:
+    return SOURCE_NAMES.get(source, Text(zh=source, en=source))
+
+
+_STATUS_TEXT: dict[str, tuple[str, str]] = {
+    "timeout": ("没有及时响应", "did not answer in time"),
+    "unavailable": ("暂时无法访问", "is unavailable just now"),
+    "malformed": ("返回的数据有误", "sent data we could not use"),
+    "declined": ("未获授权", "was not authorised"),
+    "off": ("未接入", "is not connected"),
+}
+
+
+def source_notice(source: str, status: str, features: Sequence[str], catalog: Catalog) -> Notice:
+    """Why the features of ``source`` will be asked instead of pulled."""
+    name = source_name(source)
+    zh_why, en_why = _STATUS_TEXT.get(status, ("无法使用", "cannot be used"))
+    labels_zh = "、".join(catalog[f].display("zh") for f in features if f in catalog)
+    labels_en = ", ".join(catalog[f].display("en") for f in features if f in catalog)
+    return Notice(
+        code=f"source_{status}",
+        zh=f"{name.zh}{zh_why}，需要时我们会直接问您（{labels_zh or '无'}）。",
+        en=f"The {name.en} {en_why}; we will ask you where needed ({labels_en or 'none'}).",
+        source=source,
+        features=tuple(features),
+    )
+
+
+def shown(feature: Feature, value: Typed | None) -> Text:
+    """A value as a person reads it, in both languages."""
+    if value is None:
+        return Text(zh="不知道", en="don't know")
+    if feature.type == "boolean":
+        return Text(zh="是", en="yes") if value else Text(zh="否", en="no")
+    if feature.type == "category":
+        return Text(
+            zh=feature.category_label(str(value), "zh"), en=feature.category_label(str(value), "en")
+        )
+    number = float(value)
+    if is_money(feature):
+        return Text(zh=f"{format_amount(number, 'zh')}元", en=f"{format_amount(number, 'en')} yuan")
+    text = f"{number:g}"
+    unit = f" {feature.unit}" if feature.unit else ""
+    return Text(zh=f"{text}{feature.unit or ''}", en=f"{text}{unit}")
+
+
+def question_view(catalog: Catalog, question: dict[str, str]) -> QuestionView:
+    feature = catalog[question["feature"]]
+    text = feature.question if feature.question.zh or feature.question.en else feature.label
+    choices = tuple(
+        Choice(
+            value=c,
+            label=Text(zh=feature.category_label(c, "zh"), en=feature.category_label(c, "en")),
+        )
+        for c in feature.categories
+    )
+    return QuestionView(
+        feature=feature.name,
+        text=text,
+        label=feature.label,
+        hint=Text(zh=question.get("hint_zh", ""), en=question.get("hint_en", "")),
+        type=feature.type,
+        unit=feature.unit,
+        choices=choices,
+        min=feature.min,
+        max=feature.max,
+    )
+
+
+def build_view(
+    catalog: Catalog,
+    record: SessionRecord,
+    consents: Sequence[StoredConsent],
+    at: datetime,
+    result: ApplicantResult | None,
+) -> SessionView:
+    state = IntakeState.from_dict(record.state)
+    known = tuple(
+        KnownValue(
+            feature=name,
+            label=catalog[name].label,
+            value=fact.value,
+            shown=shown(catalog[name], fact.value),
+            provenance=fact.provenance,
+            source=fact.source,
+        )
+        for name in catalog
+        if (fact := state.facts.get(name)) is not None
+    )
+    stage: Stage = "done" if record.stage == "done" else "asking"
+    if record.stage == "consent":
+        stage = "consent"
+    return SessionView(
+        session_id=record.id,
+        lang=record.lang,
+        stage=stage,
+        question=question_view(catalog, record.question) if record.question else None,
+        known=known,
+        notices=record.notices,
+        consents=tuple(
+            ConsentView(
+                source=c.consent.source,
+                name=source_name(c.consent.source),
+                purpose=c.consent.purpose,
+                scope=c.consent.scope,
+                granted_at=c.consent.granted_at,
+                expires_at=c.consent.expires_at,
+                revoked_at=c.consent.revoked_at,
+                status=c.consent.status(at),
+            )
+            for c in consents
+        ),
+        sources=dict(state.sources),
+        questions_typed=state.questions_typed,
+        result=result if stage == "done" else None,
+        version=record.version,
+    )

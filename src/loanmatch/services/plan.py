@@ -1,0 +1,190 @@
+"""The "not yet" plan (design section 5, step 7): for an owner with no offer, the smallest
+realistic changes that open a product, each verified by re-running the whole match.
+
+Candidates come from ``domain/whatif.py`` (only catalog features marked ``actionable``
+move). All candidates of all owners are evaluated in one vectorised ``recommend_values`` call:
+rules, approval probability against the policy threshold, PD, price and inquiry budget exactly
+as for a real request. A candidate counts when it gets an offer; the owner's plan is the
+``limit`` easiest such candidates (lowest effort, then highest probability), one per product,
+phrased in zh/en: "申请金额降到30万元以内，中国银行的惠如愿可获批（获批概率92%）".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from loanmatch.domain.catalog import Catalog, Feature, Text, Values
+from loanmatch.domain.products import Product
+from loanmatch.domain.whatif import Candidate, candidates
+from loanmatch.model.bundle import ModelBundle
+from loanmatch.services.results import Change, PlanStep, PolicyConfig
+
+if TYPE_CHECKING:
+    from loanmatch.services.recommend import Batch
+
+__all__ = ["apply_changes", "plan_values", "step_text"]
+
+
+def _number(feature: Feature, value: float, lang: str) -> str:
+    en = lang.startswith("en")
+    if feature.unit == "yuan":
+        if en:
+            return f"{value:,.0f} yuan"
+        if value >= 1e4:
+            return f"{value / 1e4:,.4g}万元"
+        return f"{value:,.0f}元"
+    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    units = {"years": ("年", "years"), "months": ("个月", "months"), "days": ("天", "days")}
+    if feature.unit in units:
+        zh, en_unit = units[feature.unit]
+        return f"{text} {en_unit}" if en else f"{text}{zh}"
+    return text
+
+
+def _change_phrase(feature: Feature, old: float, new: float) -> Text:
+    label_zh, label_en = feature.display("zh"), feature.display("en")
+    if feature.type == "boolean":
+        return Text(f"先解决“{label_zh}”", f"first resolve “{label_en.lower()}”")
+    if feature.unit == "count":
+        return Text(
+            f"{label_zh.split('（')[0]}减少到{new:.0f}（先结清一部分）",
+            f"bring the {label_en.split('(')[0].strip().lower()} down to {new:.0f}",
+        )
+    for mark in ("（", "("):
+        label_zh = label_zh.split(mark)[0]
+        label_en = label_en.split(mark)[0].strip()
+    zh_new, en_new = _number(feature, new, "zh"), _number(feature, new, "en")
+    if feature.unit == "percent":
+        zh_new, en_new = f"{new:g}%", f"{new:g}%"
+    if new < old and feature.actionable == "reduce":
+        return Text(f"{label_zh}降到{zh_new}以内", f"lower the {label_en.lower()} to {en_new}")
+    if feature.unit == "percent":
+        return Text(f"{label_zh}放宽到{zh_new}", f"accept up to {en_new} a year")
+    return Text(f"{label_zh}调整为{zh_new}", f"change the {label_en.lower()} to {en_new}")
+
+
+def step_text(
+    catalog: Catalog,
+    changes: Sequence[Change],
+    wait: int,
+    product: Product,
+    p: float,
+    all_in: float | None,
+) -> Text:
+    """The plain-language suggestion for one verified change."""
+    zh: list[str] = []
+    en: list[str] = []
+    if wait:
+        zh.append(f"{wait}个月后再申请（期间按时还款、不新增征信查询）")
+        en.append(
+            f"apply again in {wait} months (paying on time, no new credit inquiries meanwhile)"
+        )
+    for change in changes:
+        feature = catalog[change.feature]
+        if wait and feature.actionable == "start" and change.old == 0:
+            zh.append(f"从现在开始{feature.display('zh').split('（')[0]}")
+            en.append(f"start {feature.display('en').split('(')[0].strip().lower()} now")
+            continue
+        if wait and feature.actionable in ("time", "start", "decay"):
+            continue
+        phrase = _change_phrase(feature, change.old, change.new)
+        zh.append(phrase.zh)
+        en.append(phrase.en)
+    price_zh = f"，综合年化约{all_in:.2f}%" if all_in is not None else ""
+    price_en = f", all-in about {all_in:.2f}% a year" if all_in is not None else ""
+    lender_zh, lender_en = product.lender_display("zh"), product.lender_display("en")
+    first_en = "; ".join(en)
+    return Text(
+        f"{'，'.join(zh)}，{lender_zh}的{product.display('zh')}可获批（获批概率{p:.0%}{price_zh}）",
+        f"{first_en[:1].upper()}{first_en[1:]}: {product.display('en')} from {lender_en} opens "
+        f"(approval probability {p:.0%}{price_en})",
+    )
+
+
+def apply_changes(
+    bundle: ModelBundle,
+    values: Values,
+    owners: npt.NDArray[np.intp],
+    changes: Sequence[dict[str, float]],
+) -> Values:
+    """One row per candidate: the owner's values with the changes; derived features recomputed
+    (a derived value whose inputs are unknown keeps the owner's own)."""
+    out = {k: v[owners].copy() for k, v in values.items()}
+    for r, change in enumerate(changes):
+        for name, value in change.items():
+            out[name][r] = value
+    derived = [f.name for f in bundle.market.catalog.features if f.derived]
+    before = {name: out[name].copy() for name in derived}
+    for name in derived:
+        out[name][:] = np.nan
+    bundle.complete(out)
+    for name in derived:
+        missing = np.isnan(out[name])
+        out[name][missing] = before[name][missing]
+    return out
+
+
+def _steps(
+    bundle: ModelBundle,
+    row: dict[str, float],
+    found: list[tuple[Candidate, int, float, float | None]],
+    limit: int,
+) -> tuple[PlanStep, ...]:
+    found.sort(key=lambda f: (f[0].effort, -f[2]))
+    steps: list[PlanStep] = []
+    seen: set[str] = set()
+    for candidate, j, p, all_in in found:
+        product = bundle.market.products[j]
+        if product.id in seen:
+            continue
+        seen.add(product.id)
+        changes = tuple(
+            Change(name, row.get(name, math.nan), new) for name, new in candidate.changes.items()
+        )
+        text = step_text(bundle.market.catalog, changes, candidate.wait_months, product, p, all_in)
+        steps.append(
+            PlanStep(changes, product, p, candidate.effort, text, all_in, candidate.wait_months)
+        )
+        if len(steps) >= limit:
+            break
+    return tuple(steps)
+
+
+def plan_values(
+    bundle: ModelBundle,
+    values: Values,
+    owners: Sequence[int],
+    policy: PolicyConfig,
+    limit: int = 3,
+) -> dict[int, tuple[PlanStep, ...]]:
+    """The verified plan of each owner in ``owners`` (indices into ``values``)."""
+    from loanmatch.services.recommend import recommend_values
+
+    rows = {i: {k: float(v[i]) for k, v in values.items()} for i in owners}
+    owner_of: list[int] = []
+    tried: list[Candidate] = []
+    for i in owners:
+        for candidate in candidates(bundle.market, rows[i]):
+            owner_of.append(i)
+            tried.append(candidate)
+    plans: dict[int, tuple[PlanStep, ...]] = dict.fromkeys(owners, ())
+    if not tried:
+        return plans
+    index = np.asarray(owner_of, dtype=np.intp)
+    changed = apply_changes(bundle, values, index, [c.changes for c in tried])
+    ids = np.asarray([f"plan-{k}" for k in range(len(tried))], dtype=object)
+    batch: Batch = recommend_values(bundle, ids, changed, policy)
+    found: dict[int, list[tuple[Candidate, int, float, float | None]]] = {i: [] for i in owners}
+    for k in np.flatnonzero(batch.covered):
+        j = int(np.flatnonzero(batch.rank[k] == 1)[0])
+        pair = batch.selection.pairs.get((int(k), j)) if batch.selection else None
+        all_in = pair.all_in if pair is not None and not math.isnan(pair.all_in) else None
+        found[owner_of[k]].append((tried[k], j, float(batch.p_decision[k, j]), all_in))
+    for i in owners:
+        plans[i] = _steps(bundle, rows[i], found[i], limit)
+    return plans

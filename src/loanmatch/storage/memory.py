@@ -1,0 +1,167 @@
+"""An in-memory unit of work with the same all-or-nothing commit as the database one.
+
+For unit tests (and trying things out): :class:`MemoryStore` holds what is "committed"; each
+:class:`MemoryUnitOfWork` works on a private copy and writes it back only on :meth:`commit`.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Self
+
+from loanmatch.journey.events import IntakeEvent
+from loanmatch.storage.records import AuditEntry, SessionRecord, StoredConsent
+from loanmatch.storage.unit_of_work import (
+    AuditLog,
+    ConsentRepository,
+    EventLog,
+    SessionConflictError,
+    SessionRepository,
+    UnitOfWork,
+)
+
+__all__ = ["MemoryStore", "MemoryUnitOfWork"]
+
+
+@dataclass
+class MemoryStore:
+    """Committed data. ``commits`` counts successful commits (tests read it)."""
+
+    sessions: dict[str, SessionRecord] = field(default_factory=dict)
+    consents: list[StoredConsent] = field(default_factory=list)
+    audit: list[AuditEntry] = field(default_factory=list)
+    events: list[IntakeEvent] = field(default_factory=list)
+    commits: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def snapshot(self) -> MemoryStore:
+        return MemoryStore(
+            sessions=dict(self.sessions),
+            consents=list(self.consents),
+            audit=list(self.audit),
+            events=list(self.events),
+            commits=self.commits,
+        )
+
+
+class _Sessions(SessionRepository):
+    def __init__(self, data: MemoryStore) -> None:
+        self._data = data
+        self.base_versions: dict[str, int | None] = {}
+        """Sessions changed in this unit of work -> the committed version they started from."""
+
+    def add(self, record: SessionRecord) -> None:
+        if record.id in self._data.sessions:
+            raise SessionConflictError(f"session {record.id} exists already")
+        self.base_versions.setdefault(record.id, None)
+        self._data.sessions[record.id] = copy.deepcopy(record)
+
+    def get(self, session_id: str) -> SessionRecord | None:
+        record = self._data.sessions.get(session_id)
+        return copy.deepcopy(record) if record is not None else None
+
+    def update(self, record: SessionRecord) -> SessionRecord:
+        current = self._data.sessions.get(record.id)
+        if current is None or current.version != record.version:
+            raise SessionConflictError(f"session {record.id} was changed by another request")
+        self.base_versions.setdefault(record.id, current.version)
+        stored = replace(copy.deepcopy(record), version=record.version + 1)
+        self._data.sessions[record.id] = stored
+        return copy.deepcopy(stored)
+
+
+class _Consents(ConsentRepository):
+    def __init__(self, data: MemoryStore) -> None:
+        self._data = data
+
+    def add(self, consent: StoredConsent) -> StoredConsent:
+        next_id = 1 + max((c.id or 0 for c in self._data.consents), default=0)
+        stored = replace(consent, id=next_id)
+        self._data.consents.append(stored)
+        return stored
+
+    def for_session(self, session_id: str) -> Sequence[StoredConsent]:
+        return [c for c in self._data.consents if c.session_id == session_id]
+
+    def save_revocation(self, consent: StoredConsent) -> None:
+        for index, stored in enumerate(self._data.consents):
+            if stored.id == consent.id:
+                revoked = replace(stored.consent, revoked_at=consent.consent.revoked_at)
+                self._data.consents[index] = replace(stored, consent=revoked)
+                return
+        raise KeyError(f"no consent {consent.id}")
+
+
+class _Audit(AuditLog):
+    def __init__(self, data: MemoryStore) -> None:
+        self._data = data
+
+    def append(self, entry: AuditEntry) -> None:
+        self._data.audit.append(replace(copy.deepcopy(entry), id=len(self._data.audit) + 1))
+
+    def entries(self, session_id: str | None = None) -> Sequence[AuditEntry]:
+        return [e for e in self._data.audit if session_id is None or e.session_id == session_id]
+
+
+class _Events(EventLog):
+    def __init__(self, data: MemoryStore) -> None:
+        self._data = data
+
+    def append(self, event: IntakeEvent) -> None:
+        self._data.events.append(copy.deepcopy(event))
+
+    def events(self, session_id: str | None = None) -> Sequence[IntakeEvent]:
+        return [e for e in self._data.events if session_id is None or e.session_id == session_id]
+
+
+class MemoryUnitOfWork(UnitOfWork):
+    """A unit of work over ``store``; pass the same store to several to share data.
+
+    Reads see the committed data as of ``__enter__`` plus this unit's own changes; ``commit``
+    applies the changes under a lock, or raises :class:`SessionConflictError` (changing nothing)
+    when another unit committed a change to the same session first.
+    """
+
+    def __init__(self, store: MemoryStore | None = None) -> None:
+        self.store = store if store is not None else MemoryStore()
+        self._begin()
+
+    def __enter__(self) -> Self:
+        self._begin()
+        return self
+
+    def _begin(self) -> None:
+        with self.store.lock:
+            self._work = self.store.snapshot()
+        self._base = (len(self._work.consents), len(self._work.audit), len(self._work.events))
+        self._sessions = _Sessions(self._work)
+        self.sessions = self._sessions
+        self.consents = _Consents(self._work)
+        self.audit = _Audit(self._work)
+        self.events = _Events(self._work)
+
+    def commit(self) -> None:
+        n_consents, n_audit, n_events = self._base
+        with self.store.lock:
+            for session_id, base in self._sessions.base_versions.items():
+                committed = self.store.sessions.get(session_id)
+                if (committed.version if committed is not None else None) != base:
+                    raise SessionConflictError(f"session {session_id} was changed meanwhile")
+            for session_id in self._sessions.base_versions:
+                self.store.sessions[session_id] = self._work.sessions[session_id]
+            revoked = {c.id: c for c in self._work.consents[:n_consents] if c.consent.revoked_at}
+            self.store.consents = [revoked.get(c.id, c) for c in self.store.consents]
+            for consent in self._work.consents[n_consents:]:
+                self.store.consents.append(replace(consent, id=len(self.store.consents) + 1))
+            for entry in self._work.audit[n_audit:]:
+                self.store.audit.append(replace(entry, id=len(self.store.audit) + 1))
+            for event in self._work.events[n_events:]:
+                self.store.events.append(event)
+            self.store.commits += 1
+        self._begin()
+
+    def rollback(self) -> None:
+        self._begin()

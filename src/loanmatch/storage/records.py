@@ -1,0 +1,99 @@
+"""What the repositories store: plain values, independent of SQLAlchemy and of the HTTP API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from loanmatch.domain.consent import Consent
+
+__all__ = [
+    "AuditEntry",
+    "Notice",
+    "SessionRecord",
+    "StoredConsent",
+    "as_utc",
+]
+
+
+def as_utc(at: datetime) -> datetime:
+    """``at`` in UTC; a naive time (SQLite gives those back) is taken to be UTC already."""
+    if at.tzinfo is None:
+        return at.replace(tzinfo=UTC)
+    return at.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the owner should read (zh/en), with a stable ``code`` and the feature or source
+    it is about (e.g. a connector that timed out, so its features will be asked)."""
+
+    code: str
+    zh: str
+    en: str
+    source: str | None = None
+    features: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "zh": self.zh,
+            "en": self.en,
+            "source": self.source,
+            "features": list(self.features),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Notice:
+        return cls(
+            code=str(data["code"]),
+            zh=str(data["zh"]),
+            en=str(data["en"]),
+            source=data.get("source"),
+            features=tuple(data.get("features", ())),
+        )
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """One intake session as stored: the engine's state (``IntakeState.to_dict``, which holds
+    each value's provenance) plus what the service keeps beside it. ``version`` counts committed
+    changes (optimistic concurrency)."""
+
+    id: str
+    lang: str
+    enterprise_id: str
+    owner_id: str
+    created_at: datetime
+    updated_at: datetime
+    state: dict[str, Any]
+    notices: tuple[Notice, ...] = ()
+    stage: str = "consent"
+    """``consent`` (waiting for the owner's data consent), ``asking`` or ``done``."""
+    question: dict[str, str] | None = None
+    """The question asked now: ``feature`` and why it is asked (``hint_zh``, ``hint_en``)."""
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class StoredConsent:
+    """A consent as recorded for a session; ``id`` is assigned when it is first stored."""
+
+    session_id: str
+    consent: Consent
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One append-only audit record: who did what, when, to whose data. ``detail`` holds only
+    masked values (see :mod:`loanmatch.domain.masking`)."""
+
+    at: datetime
+    actor: str
+    action: str
+    subject: str
+    session_id: str | None = None
+    detail: dict[str, str] = field(default_factory=dict)
+    id: int | None = None

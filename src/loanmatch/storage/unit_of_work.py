@@ -1,0 +1,116 @@
+"""The interfaces services depend on: repositories and the unit of work that commits them.
+
+A use case opens a unit of work, reads and changes through its repositories, and calls
+:meth:`UnitOfWork.commit` once at the end; leaving the ``with`` block without committing (an
+exception anywhere in the step) rolls everything back, so a session is never half-changed.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Self
+
+from loanmatch.errors import LoanMatchError
+from loanmatch.journey.events import IntakeEvent
+from loanmatch.storage.records import (
+    AuditEntry,
+    SessionRecord,
+    StoredConsent,
+)
+
+__all__ = [
+    "AuditLog",
+    "ConsentRepository",
+    "EventLog",
+    "SessionConflictError",
+    "SessionRepository",
+    "UnitOfWork",
+]
+
+
+class SessionConflictError(LoanMatchError):
+    """Another request changed the session first; the caller may read it again and retry."""
+
+    code = "session_conflict"
+
+
+class SessionRepository(ABC):
+    @abstractmethod
+    def add(self, record: SessionRecord) -> None:
+        """Store a new session (its ``version`` should be 0)."""
+
+    @abstractmethod
+    def get(self, session_id: str) -> SessionRecord | None:
+        """The session as last committed (or as changed in this unit of work), or None."""
+
+    @abstractmethod
+    def update(self, record: SessionRecord) -> SessionRecord:
+        """Store ``record`` over the session of the same id if it is still at
+        ``record.version``; return it at the next version. Raises :class:`SessionConflictError`."""
+
+
+class ConsentRepository(ABC):
+    @abstractmethod
+    def add(self, consent: StoredConsent) -> StoredConsent:
+        """Record a consent; returns it with its ``id``."""
+
+    @abstractmethod
+    def for_session(self, session_id: str) -> Sequence[StoredConsent]:
+        """Every consent of the session, oldest first (revoked and expired ones included)."""
+
+    @abstractmethod
+    def save_revocation(self, consent: StoredConsent) -> None:
+        """Store the ``revoked_at`` of an already recorded consent (nothing else changes)."""
+
+
+class AuditLog(ABC):
+    """Append-only: there is no way to change or delete an entry."""
+
+    @abstractmethod
+    def append(self, entry: AuditEntry) -> None: ...
+
+    @abstractmethod
+    def entries(self, session_id: str | None = None) -> Sequence[AuditEntry]:
+        """Entries in the order they were appended (of one session, or all)."""
+
+
+class EventLog(ABC):
+    """Append-only journey events (:class:`loanmatch.journey.events.IntakeEvent`), read back by
+    the journey measures (:mod:`loanmatch.journey.measures`)."""
+
+    @abstractmethod
+    def append(self, event: IntakeEvent) -> None: ...
+
+    @abstractmethod
+    def events(self, session_id: str | None = None) -> Sequence[IntakeEvent]:
+        """Events in the order they were appended (of one session, or all)."""
+
+
+class UnitOfWork(ABC):
+    """One transaction over all repositories."""
+
+    sessions: SessionRepository
+    consents: ConsentRepository
+    audit: AuditLog
+    events: EventLog
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.rollback()
+
+    @abstractmethod
+    def commit(self) -> None:
+        """Make every change of this unit of work durable, all or nothing."""
+
+    @abstractmethod
+    def rollback(self) -> None:
+        """Forget every change not committed (harmless after a commit)."""

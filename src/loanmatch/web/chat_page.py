@@ -1,0 +1,283 @@
+"""The chat page (``/chat``): the guiding assistant in a browser, on a phone, without JavaScript.
+
+``GET /chat`` offers to start; ``POST /chat`` starts a session and redirects to
+``/chat/{session_id}``, whose address is all an owner needs to come back later (the page is
+rebuilt from the stored session). Messages are plain form posts carrying the session version they
+answer, so a reloaded or doubled post never answers the next question by mistake. Consent shows
+each source's data, purpose and expiry, and every consent can be revoked from the page.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
+
+from loanmatch.domain.catalog import Text
+from loanmatch.errors import LoanMatchError
+from loanmatch.services import intake
+from loanmatch.services.assistant import Assistant, ChatTurn, chat, opening, start_chat
+from loanmatch.services.assistant_texts import lang2
+from loanmatch.services.intake import DEFAULT_CONSENT_DAYS, DEFAULT_PURPOSE, SessionView
+from loanmatch.services.intake_views import source_name
+from loanmatch.settings import Settings
+from loanmatch.web.chat_api import STATE_KEY, assistant_of
+from loanmatch.web.views import result_view
+
+__all__ = ["router"]
+
+_WEB = Path(str(resources.files("loanmatch") / "web"))
+_SEE_OTHER = 303
+
+_STRINGS: dict[str, dict[str, str]] = {
+    "zh": {
+        "html_lang": "zh-CN", "title": "贷款助手", "switch": "English", "form": "表单版",
+        "tagline": "回答几个问题，随时可以提问。我们只推荐您很可能获批的产品。",
+        "start": "开始申请", "sample": "用示例企业开始",
+        "enterprise": "企业编号（统一社会信用代码，选填）",
+        "consent": "数据授权", "consent_hint": "勾选允许读取的数据来源，读取后就不再问您这些问题。",
+        "purpose": "用途", "expires": "有效期", "days": "天", "data": "读取内容",
+        "agree": "同意授权并继续", "decline": "不授权，直接回答问题", "revoke": "撤回",
+        "consents": "我的授权", "until": "有效至", "status_active": "有效",
+        "status_revoked": "已撤回", "status_expired": "已过期", "you": "我", "bot": "助手",
+        "placeholder": "输入回答或问题，例如“50万”“不知道”“为什么要这个？”",
+        "send": "发送", "offers": "为您推荐", "p_approve": "获批概率", "rate": "年利率",
+        "amount": "额度", "term": "期限", "reasons": "推荐理由", "lender": "放款机构",
+        "none": "暂时没有可以推荐的产品", "resume": "保存本页地址，下次可以接着填。",
+        "unknown": "没有找到这个会话，请重新开始。", "stale": "页面已更新，请查看最新的问题。",
+    },
+    "en": {
+        "html_lang": "en", "title": "Loan assistant", "switch": "中文", "form": "Form version",
+        "tagline": "Answer a few questions and ask anything at any time. We only recommend "
+        "products you will very probably get.",
+        "start": "Start", "sample": "Start with a sample business",
+        "enterprise": "Business id (unified social credit code, optional)",
+        "consent": "Data consent",
+        "consent_hint": "Tick the sources we may read; we will not ask you what they tell us.",
+        "purpose": "Purpose", "expires": "Valid for", "days": "days", "data": "Data read",
+        "agree": "Consent and continue", "decline": "No consent: I will answer myself",
+        "revoke": "Revoke", "consents": "My consents", "until": "until",
+        "status_active": "active", "status_revoked": "revoked", "status_expired": "expired",
+        "you": "Me", "bot": "Assistant",
+        "placeholder": "Type an answer or a question, e.g. “500k”, “don't know”, “why?”",
+        "send": "Send", "offers": "Recommended for you", "p_approve": "Approval probability",
+        "rate": "Annual rate", "amount": "Amount", "term": "Term", "reasons": "Why",
+        "lender": "Lender", "none": "No product can be recommended yet",
+        "resume": "Keep this page's address to continue later.",
+        "unknown": "This session was not found: please start again.",
+        "stale": "The page was updated: see the latest question.",
+    },
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Bubble:
+    who: str
+    """``bot`` or ``me``."""
+    text: str
+
+
+@lru_cache(maxsize=4)
+def _sample_ids(path: Path, limit: int = 5000) -> tuple[str, ...]:
+    if not path.is_file():
+        return ()
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            ids = [
+                row.get("applicant_id") or "" for _, row in zip(range(limit), reader, strict=False)
+            ]
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return ()
+    return tuple(i for i in ids if i)
+
+
+def _templates() -> Jinja2Templates:
+    return Jinja2Templates(directory=str(_WEB / "templates"))
+
+
+def _history(view: SessionView, lang: str) -> list[Bubble]:
+    """The conversation so far, rebuilt from the stored session (what the owner answered)."""
+    bubbles: list[Bubble] = []
+    for known in view.known:
+        if known.provenance in ("asked", "dont_know", "corrected"):
+            bubbles.append(Bubble("bot", known.label.get(lang) or known.feature))
+            bubbles.append(Bubble("me", known.shown.get(lang)))
+    return bubbles
+
+
+def _render(
+    request: Request, assistant: Assistant, view: SessionView, lang: str, turn: list[Bubble],
+    status: int = 200,
+) -> Response:  # fmt: skip
+    t = _STRINGS[lang]
+    sep = "、" if lang == "zh" else ", "
+    features = assistant.context.catalog.features
+    scope_labels = {
+        s: sep.join(f.display(lang) for f in features if f.source == s) for s in assistant.sources
+    }
+    context: dict[str, Any] = {
+        "t": t,
+        "lang": lang,
+        "other_lang": "en" if lang == "zh" else "zh",
+        "css": (_WEB / "static" / "style.css").read_text(encoding="utf-8"),
+        "view": view,
+        "sources": [(s, source_name(s).get(lang), scope_labels[s]) for s in assistant.sources],
+        "purpose": DEFAULT_PURPOSE.split(" / ")[0 if lang == "zh" else -1],
+        "days": DEFAULT_CONSENT_DAYS,
+        "consents": [
+            (
+                c.source,
+                c.name.get(lang),
+                c.status,
+                t.get(f"status_{c.status}", c.status),
+                c.expires_at.date().isoformat(),
+            )
+            for c in view.consents
+        ],
+        "history": _history(view, lang),
+        "turn": turn,
+        "result": result_view(view.result, "en" if lang == "en" else "zh")
+        if view.result is not None
+        else None,
+    }
+    return _templates().TemplateResponse(request, "chat.html", context, status_code=status)
+
+
+def _page_url(session_id: str, lang: str) -> str:
+    return f"/chat/{session_id}?lang={lang}"
+
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/chat", response_class=HTMLResponse)
+def start_page(request: Request, lang: str | None = None) -> Response:
+    settings = getattr(request.app.state, STATE_KEY, None)
+    default = settings.default_lang if isinstance(settings, Settings) else "zh-CN"
+    chosen = lang2(lang, lang2(default))
+    t = _STRINGS[chosen]
+    context: dict[str, Any] = {
+        "t": t,
+        "lang": chosen,
+        "other_lang": "en" if chosen == "zh" else "zh",
+        "css": (_WEB / "static" / "style.css").read_text(encoding="utf-8"),
+        "view": None,
+        "turn": [],
+        "history": [],
+    }
+    return _templates().TemplateResponse(request, "chat.html", context)
+
+
+@router.post("/chat")
+async def start(
+    request: Request,
+    lang: Annotated[str, Form()] = "zh",
+    enterprise_id: Annotated[str, Form(max_length=128)] = "",
+    sample: Annotated[str, Form()] = "",
+) -> Response:
+    assistant = replace(assistant_of(request), detailed_results=False)
+    chosen = lang2(lang)
+    if sample:
+        settings = getattr(request.app.state, STATE_KEY, None)
+        if isinstance(settings, Settings):
+            ids = _sample_ids(settings.market_dir / "applicants.csv")
+            enterprise_id = random.choice(ids) if ids else ""
+    turn = await run_in_threadpool(start_chat, assistant, chosen, enterprise_id.strip())
+    return RedirectResponse(_page_url(turn.view.session_id, chosen), status_code=_SEE_OTHER)
+
+
+def _view_or_none(assistant: Assistant, session_id: str) -> SessionView | None:
+    try:
+        return intake.view(assistant.unit_of_work(), assistant.context, session_id)
+    except intake.SessionNotFoundError:
+        return None
+
+
+@router.get("/chat/{session_id}", response_class=HTMLResponse)
+async def session_page(request: Request, session_id: str, lang: str | None = None) -> Response:
+    assistant = replace(assistant_of(request), detailed_results=False)
+    view = await run_in_threadpool(_view_or_none, assistant, session_id)
+    if view is None:
+        return RedirectResponse(f"/chat?lang={lang2(lang)}", status_code=_SEE_OTHER)
+    chosen = lang2(lang or view.lang)
+    said = [Bubble("bot", text) for text in opening(assistant, view, chosen)]
+    return _render(request, assistant, view, chosen, said)
+
+
+@router.post("/chat/{session_id}", response_class=HTMLResponse)
+async def message(
+    request: Request,
+    session_id: str,
+    message: Annotated[str, Form()] = "",
+    version: Annotated[int, Form()] = -1,
+    lang: Annotated[str, Form()] = "",
+) -> Response:
+    assistant = replace(assistant_of(request), detailed_results=False)
+    view = await run_in_threadpool(_view_or_none, assistant, session_id)
+    if view is None:
+        return RedirectResponse(f"/chat?lang={lang2(lang)}", status_code=_SEE_OTHER)
+    chosen = lang2(lang or view.lang)
+    if version != view.version:
+        stale = [Bubble("bot", _STRINGS[chosen]["stale"])]
+        stale += [Bubble("bot", text) for text in opening(assistant, view, chosen)]
+        return _render(request, assistant, view, chosen, stale)
+    try:
+        turn: ChatTurn = await run_in_threadpool(chat, assistant, session_id, message, chosen)
+    except LoanMatchError as error:
+        own = getattr(error, "text", None)
+        text = own.get(chosen) if isinstance(own, Text) else error.message
+        return _render(request, assistant, view, chosen, [Bubble("bot", str(text))], 422)
+    bubbles = [Bubble("me", message.strip()), *(Bubble("bot", r) for r in turn.replies)]
+    status = 422 if turn.kind == "invalid" else 200
+    return _render(request, assistant, turn.view, chosen, bubbles, status)
+
+
+@router.post("/chat/{session_id}/consent")
+async def consent(
+    request: Request,
+    session_id: str,
+    lang: Annotated[str, Form()] = "zh",
+    source: Annotated[list[str] | None, Form()] = None,
+    decline: Annotated[str, Form()] = "",
+) -> Response:
+    assistant = replace(assistant_of(request), detailed_results=False)
+    chosen = [] if decline else [s for s in (source or []) if s in assistant.sources]
+    return await _then_page(
+        session_id, lang, intake.grant_consent, assistant.unit_of_work(), assistant.context,
+        session_id, chosen,
+    )  # fmt: skip
+
+
+@router.post("/chat/{session_id}/revoke/{source}")
+async def revoke(
+    request: Request, session_id: str, source: str, lang: Annotated[str, Form()] = "zh"
+) -> Response:
+    assistant = replace(assistant_of(request), detailed_results=False)
+    return await _then_page(
+        session_id, lang, intake.revoke_consent, assistant.unit_of_work(), assistant.context,
+        session_id, source,
+    )  # fmt: skip
+
+
+async def _then_page(session_id: str, lang: str, step: Callable[..., object],
+                     *args: object) -> Response:  # fmt: skip
+    """Run a consent step, then show the session again (a refused step changes nothing: the
+    page shows the session as it is; an unknown session goes back to the start)."""
+    try:
+        await run_in_threadpool(step, *args)
+    except intake.SessionNotFoundError:
+        return RedirectResponse(f"/chat?lang={lang2(lang)}", status_code=_SEE_OTHER)
+    except LoanMatchError:
+        pass
+    return RedirectResponse(_page_url(session_id, lang2(lang)), status_code=_SEE_OTHER)

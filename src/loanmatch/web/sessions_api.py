@@ -1,0 +1,396 @@
+"""The intake sessions JSON API (``/api/v1/sessions``): start, consent, answer, correct, view.
+
+A thin shell over :mod:`loanmatch.services.intake`. Texts are in the session's language unless
+``?lang=zh|en`` asks otherwise. Errors are machine-readable ``LoanMatchError`` bodies
+(``error``, ``message``, ``message_zh`` where there is one, ``where``): 404 for an unknown
+session, 409 when another request changed the session first, 422 for a bad answer or consent.
+
+Install with :func:`install_sessions_api` (it keeps the backend in ``app.state`` and includes
+:data:`router`). :func:`default_sessions` gives the served app's backend: the database at
+``Settings.database_url``, opened and migrated at start-up (or at the first request when the app
+runs without its lifespan), and the engine and simulated connectors of the served market.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from loanmatch.domain.catalog import Text
+from loanmatch.errors import LoanMatchError
+from loanmatch.model.bundle import ModelBundle
+from loanmatch.services import intake
+from loanmatch.services.intake import (
+    DEFAULT_CONSENT_DAYS,
+    DEFAULT_PURPOSE,
+    IntakeContext,
+    SessionNotFoundError,
+)
+from loanmatch.services.intake_views import SessionView
+from loanmatch.services.results import PolicyConfig
+from loanmatch.settings import Settings
+from loanmatch.storage.unit_of_work import SessionConflictError, UnitOfWork
+from loanmatch.web.api import ErrorBody, RecommendResponse, error_body, response_from
+from loanmatch.web.i18n import Lang
+
+__all__ = [
+    "LazySessions",
+    "SessionsBackend",
+    "default_sessions",
+    "install_sessions_api",
+    "router",
+    "session_out",
+]
+
+Value = str | int | float | bool | None
+
+
+@dataclass(frozen=True)
+class SessionsBackend:
+    """What the routes need: a fresh unit of work per request, and the intake context."""
+
+    unit_of_work: Callable[[], UnitOfWork]
+    context: IntakeContext
+
+
+class LazySessions:
+    """A backend built on first use (or at start-up through :meth:`lifespan`), once."""
+
+    def __init__(
+        self, build: Callable[[], SessionsBackend], close: Callable[[], None] | None = None
+    ) -> None:
+        self._build = build
+        self._close = close
+        self._backend: SessionsBackend | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> SessionsBackend:
+        with self._lock:
+            if self._backend is None:
+                self._backend = self._build()
+            return self._backend
+
+    @asynccontextmanager
+    async def lifespan(self, _app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(self.get)
+        yield
+        if self._close is not None and self._backend is not None:
+            self._close()
+
+
+def default_sessions(settings: Settings, bundle: ModelBundle, policy: PolicyConfig) -> LazySessions:
+    """The database at ``settings.database_url`` (migrated when first opened) and the intake
+    context of the served market (``settings.market_dir / "applicants.csv"``)."""
+    from loanmatch.services.intake_setup import default_context
+    from loanmatch.storage.database import Database
+
+    opened: list[Database] = []
+
+    def build() -> SessionsBackend:
+        database = Database(settings.database_url)
+        database.upgrade()
+        opened.append(database)
+        context = default_context(bundle, settings.market_dir / "applicants.csv", policy)
+        return SessionsBackend(database.unit_of_work, context)
+
+    def close() -> None:
+        for database in opened:
+            database.dispose()
+
+    return LazySessions(build, close)
+
+
+def _backend(request: Request) -> SessionsBackend:
+    backend = getattr(request.app.state, "loanmatch_sessions", None)
+    if isinstance(backend, LazySessions):
+        return backend.get()
+    if not isinstance(backend, SessionsBackend):
+        raise RuntimeError("the sessions API is not installed: call install_sessions_api")
+    return backend
+
+
+Backend = Annotated[SessionsBackend, Depends(_backend)]
+LangQuery = Annotated[str | None, Query(description="zh or en (default: the session's)")]
+
+
+# ------------------------------------------------------------------ bodies ------------------
+class StartRequest(BaseModel):
+    lang: str = Field(default="zh-CN", description="zh-CN (default) or en")
+    enterprise_id: str = Field(default="", max_length=128, description="统一社会信用代码 or id")
+    owner_id: str = Field(default="", max_length=128, description="The owner's id (masked in logs)")
+
+
+class ConsentRequest(BaseModel):
+    sources: list[str] = Field(
+        description="Sources the owner allows (registry, tax, bureau, bank); others are declined",
+        examples=[["registry", "tax", "bureau", "bank"]],
+    )
+    purpose: str = Field(default=DEFAULT_PURPOSE, max_length=500)
+    days: int = Field(default=DEFAULT_CONSENT_DAYS, description="How long the consent lasts")
+
+
+class AnswerRequest(BaseModel):
+    text: Value = Field(description="The answer as typed (50万, 3年, 不知道) or a JSON value")
+    feature: str | None = Field(default=None, description="Which item; default: the question")
+
+
+class CorrectionRequest(BaseModel):
+    text: Value
+
+
+class ChoiceOut(BaseModel):
+    value: str
+    label: str
+
+
+class QuestionOut(BaseModel):
+    feature: str
+    text: str
+    label: str
+    hint: str = Field(description="Why it is asked")
+    type: str
+    unit: str | None
+    choices: list[ChoiceOut]
+    min: float | None
+    max: float | None
+
+
+class KnownOut(BaseModel):
+    feature: str
+    label: str
+    value: str | float | bool | None
+    shown: str
+    provenance: str = Field(description="connector, asked, corrected or dont_know")
+    source: str | None
+
+
+class NoticeOut(BaseModel):
+    code: str
+    message: str
+    source: str | None
+    features: list[str]
+
+
+class ConsentOut(BaseModel):
+    source: str
+    name: str
+    purpose: str
+    scope: list[str]
+    granted_at: str
+    expires_at: str
+    revoked_at: str | None
+    status: str = Field(description="active, expired or revoked")
+
+
+class SessionOut(BaseModel):
+    session_id: str
+    lang: str
+    stage: str = Field(description="consent, asking or done")
+    question: QuestionOut | None
+    known: list[KnownOut]
+    notices: list[NoticeOut]
+    consents: list[ConsentOut]
+    sources: dict[str, str]
+    questions_typed: int
+    result: RecommendResponse | None
+    version: int
+
+
+def session_out(view: SessionView, lang: str | None = None) -> SessionOut:
+    chosen: Lang = "en" if (lang or view.lang).lower().startswith("en") else "zh"
+
+    def t(text: Text) -> str:
+        return text.get(chosen)
+
+    question = view.question
+    return SessionOut(
+        session_id=view.session_id,
+        lang=view.lang,
+        stage=view.stage,
+        question=None
+        if question is None
+        else QuestionOut(
+            feature=question.feature,
+            text=t(question.text),
+            label=t(question.label),
+            hint=t(question.hint),
+            type=question.type,
+            unit=question.unit,
+            choices=[ChoiceOut(value=c.value, label=t(c.label)) for c in question.choices],
+            min=question.min,
+            max=question.max,
+        ),
+        known=[
+            KnownOut(
+                feature=k.feature,
+                label=t(k.label) or k.feature,
+                value=k.value,
+                shown=t(k.shown),
+                provenance=k.provenance,
+                source=k.source,
+            )
+            for k in view.known
+        ],
+        notices=[
+            NoticeOut(
+                code=n.code,
+                message=n.en if chosen == "en" else n.zh,
+                source=n.source,
+                features=list(n.features),
+            )
+            for n in view.notices
+        ],
+        consents=[
+            ConsentOut(
+                source=c.source,
+                name=t(c.name),
+                purpose=c.purpose,
+                scope=list(c.scope),
+                granted_at=c.granted_at.isoformat(),
+                expires_at=c.expires_at.isoformat(),
+                revoked_at=c.revoked_at.isoformat() if c.revoked_at else None,
+                status=c.status,
+            )
+            for c in view.consents
+        ],
+        sources=dict(view.sources),
+        questions_typed=view.questions_typed,
+        result=response_from(view.result, chosen) if view.result is not None else None,
+        version=view.version,
+    )
+
+
+# ------------------------------------------------------------------ routes ------------------
+def _status(error: LoanMatchError) -> int:
+    if isinstance(error, SessionNotFoundError):
+        return 404
+    if isinstance(error, SessionConflictError):
+        return 409
+    return 422
+
+
+def _run(step: Callable[[], SessionView], lang: str | None) -> SessionOut | JSONResponse:
+    try:
+        return session_out(step(), lang)
+    except LoanMatchError as error:
+        return JSONResponse(error_body(error), status_code=_status(error))
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "No such session"},
+    409: {"model": ErrorBody, "description": "Changed by another request: read and retry"},
+    422: {"model": ErrorBody, "description": "A bad answer, consent or request"},
+}
+
+router = APIRouter(prefix="/api/v1/sessions", tags=["intake sessions · 进件会话"])
+
+
+@router.post(
+    "", status_code=201, response_model=SessionOut, responses=_ERRORS,
+    summary="Start an intake session / 开始申请",
+)  # fmt: skip
+def start(body: StartRequest, backend: Backend) -> SessionOut | JSONResponse:
+    return _run(
+        lambda: intake.start_session(
+            backend.unit_of_work(), backend.context, body.lang, body.enterprise_id, body.owner_id
+        ),
+        None,
+    )
+
+
+@router.get(
+    "/{session_id}", response_model=SessionOut, responses=_ERRORS,
+    summary="The session now: question, known values, offers when done / 查看会话",
+)  # fmt: skip
+def get_session(
+    session_id: str, backend: Backend, lang: LangQuery = None
+) -> SessionOut | JSONResponse:
+    return _run(lambda: intake.view(backend.unit_of_work(), backend.context, session_id), lang)
+
+
+@router.post(
+    "/{session_id}/consent", response_model=SessionOut, responses=_ERRORS,
+    summary="Consent to data sources, then prefill from them / 授权并读取数据",
+)  # fmt: skip
+def consent(
+    session_id: str, body: ConsentRequest, backend: Backend, lang: LangQuery = None
+) -> SessionOut | JSONResponse:
+    return _run(
+        lambda: intake.grant_consent(
+            backend.unit_of_work(),
+            backend.context,
+            session_id,
+            body.sources,
+            body.purpose,
+            body.days,
+        ),
+        lang,
+    )
+
+
+@router.delete(
+    "/{session_id}/consent/{source}", response_model=SessionOut, responses=_ERRORS,
+    summary="Revoke consent to a source / 撤回授权",
+)  # fmt: skip
+def revoke(
+    session_id: str, source: str, backend: Backend, lang: LangQuery = None
+) -> SessionOut | JSONResponse:
+    return _run(
+        lambda: intake.revoke_consent(backend.unit_of_work(), backend.context, session_id, source),
+        lang,
+    )
+
+
+@router.post(
+    "/{session_id}/sources/refresh", response_model=SessionOut, responses=_ERRORS,
+    summary="Pull again the sources that failed (consent permitting) / 重试数据来源",
+)  # fmt: skip
+def refresh(session_id: str, backend: Backend, lang: LangQuery = None) -> SessionOut | JSONResponse:
+    return _run(
+        lambda: intake.refresh_sources(backend.unit_of_work(), backend.context, session_id), lang
+    )
+
+
+@router.post(
+    "/{session_id}/answers", response_model=SessionOut, responses=_ERRORS,
+    summary="Answer the current question, or any item / 回答",
+)  # fmt: skip
+def post_answer(
+    session_id: str, body: AnswerRequest, backend: Backend, lang: LangQuery = None
+) -> SessionOut | JSONResponse:
+    return _run(
+        lambda: intake.answer(
+            backend.unit_of_work(), backend.context, session_id, body.text, body.feature
+        ),
+        lang,
+    )
+
+
+@router.put(
+    "/{session_id}/answers/{feature}", response_model=SessionOut, responses=_ERRORS,
+    summary="Correct an earlier answer or a prefilled value / 修改",
+)  # fmt: skip
+def put_answer(
+    session_id: str, feature: str, body: CorrectionRequest, backend: Backend,
+    lang: LangQuery = None,
+) -> SessionOut | JSONResponse:  # fmt: skip
+    return _run(
+        lambda: intake.correct(
+            backend.unit_of_work(), backend.context, session_id, feature, body.text
+        ),
+        lang,
+    )
+
+
+def install_sessions_api(app: FastAPI, backend: SessionsBackend | LazySessions) -> None:
+    """Serve the sessions API from ``app`` with ``backend``."""
+    app.state.loanmatch_sessions = backend
+    app.include_router(router)

@@ -1,0 +1,148 @@
+"""The chat page in a real Chromium (Debian's /usr/bin/chromium, driven by Playwright): an owner
+completes an application through the guiding assistant, in Chinese and in English, asks one doubt
+on the way, and sees offers. A screenshot of each step goes to ``artifacts/`` (git-ignored).
+Without /usr/bin/chromium these tests are skipped on a developer's machine and fail in CI."""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TrainedMarket
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+MAX_TURNS = 40
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+if not CHROMIUM.exists():
+    message = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)"
+    if os.environ.get("CI", "").lower() in ("true", "1"):
+        raise RuntimeError(f"browser tests cannot run in CI: {message}")
+    pytest.skip(message, allow_module_level=True)
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    """A phone-sized page: the chat must work on a phone."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    opened = context.new_page()
+    opened.set_default_timeout(20_000)
+    yield opened
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def owner(trained_market: TrainedMarket) -> dict[str, str]:
+    """An applicant of the market (as written in applicants.csv) who gets an offer when all is
+    known, found by asking the real recommender."""
+    from loanmatch.intake.answers import parse_answers
+    from loanmatch.model.directory import load_model
+    from loanmatch.services.recommend import recommend_one
+    from loanmatch.services.results import PolicyConfig
+
+    bundle = load_model(trained_market.model_dir)
+    catalog = bundle.market.catalog
+    with trained_market.applicants.open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            asked = {f.name: row.get(f.name) or "" for f in catalog.features if not f.derived}
+            record = parse_answers(catalog, asked, strict=False).record
+            typed = {k: v for k, v in record.items() if v is not None}
+            result = recommend_one(bundle, typed, PolicyConfig())
+            if result.offers and max(o.p_approve for o in result.offers) > 0.9:
+                return row
+    pytest.fail("no simulated applicant gets a confident offer: the market or model is broken")
+
+
+def _shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def _say(page: Page, text: str) -> None:
+    page.locator("#message").fill(text)
+    page.locator("#send").click()
+    page.wait_for_load_state("domcontentloaded")
+
+
+def _complete(page: Page, owner: dict[str, str], lang: str, doubt: str, doubt_words: str) -> None:
+    dont_know = "不知道" if lang == "zh" else "don't know"
+    asked_doubt = False
+    for turn in range(MAX_TURNS):
+        if page.locator("#results").count():
+            return
+        feature = page.locator("#chat").get_attribute("data-feature") or ""
+        if not asked_doubt:
+            _say(page, doubt)
+            expect(page.locator(".bubble.bot").filter(has_text=doubt_words)).to_be_visible()
+            _shot(page, f"chat-{lang}-3-doubt.png")
+            asked_doubt = True
+            continue
+        _say(page, owner.get(feature) or dont_know)
+        if turn < 4:
+            _shot(page, f"chat-{lang}-4-answer-{turn}.png")
+    pytest.fail(f"no result after {MAX_TURNS} turns")
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "doubt", "doubt_words", "offers_title", "approval"),
+    [
+        ("zh", "贷款助手", "我的数据安全吗？", "脱敏", "为您推荐", "获批概率"),
+        ("en", "Loan assistant", "Is my data safe?", "masked", "Recommended for you",
+         "Approval probability"),
+    ],
+)  # fmt: skip
+def test_an_owner_completes_an_application_through_the_chat_and_sees_offers(
+    phone: Page, live_server: str, owner: dict[str, str], lang: str, title: str, doubt: str,
+    doubt_words: str, offers_title: str, approval: str,
+) -> None:  # fmt: skip
+    phone.goto(f"{live_server}/chat?lang={lang}")
+    expect(phone.locator("h1")).to_have_text(title)
+    _shot(phone, f"chat-{lang}-1-start.png")
+    phone.locator("#enterprise_id").fill(owner["applicant_id"])
+    phone.locator("#start-button").click()
+    expect(phone.locator("#consent")).to_be_visible()
+    expect(phone.locator("#consent")).to_contain_text("30")
+    _shot(phone, f"chat-{lang}-2-consent.png")
+    phone.locator("#consent-agree").click()
+    expect(phone.locator("#chat")).to_be_visible()
+    session_url = phone.url
+    _complete(phone, owner, lang, doubt, doubt_words)
+    expect(phone.locator("#results h2")).to_have_text(offers_title)
+    offer = phone.locator("li.offer").first
+    expect(offer).to_be_visible()
+    expect(offer).to_contain_text(approval)
+    assert "%" in offer.locator(".p").inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    _shot(phone, f"chat-{lang}-5-offers.png")
+    phone.goto(session_url)  # a reload resumes the same session, result and all
+    expect(phone.locator("li.offer").first).to_be_visible()
+
+
+def test_the_demo_form_page_links_to_the_chat(phone: Page, live_server: str) -> None:
+    phone.goto(f"{live_server}/?lang=en")
+    phone.locator("#chat-link").click()
+    expect(phone.locator("h1")).to_have_text("Loan assistant")

@@ -1,0 +1,112 @@
+"""The chat over HTTP: the JSON route and the page, which works without JavaScript (plain form
+posts) and resumes from its address."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from loanmatch.model.directory import load_model
+from loanmatch.settings import Settings
+from loanmatch.web.app import create_app
+from tests.conftest import TrainedMarket
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture
+def client(trained_market: TrainedMarket, tmp_path: Path) -> Iterator[TestClient]:
+    settings = Settings(
+        market_dir=trained_market.market,
+        model_dir=trained_market.model_dir,
+        database_url=f"sqlite:///{tmp_path / 'web.db'}",
+    )
+    with TestClient(create_app(settings, load_model(trained_market.model_dir))) as opened:
+        yield opened
+
+
+def _version(html: str) -> str:
+    found = re.search(r'name="version" value="(\d+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+def _start_page(client: TestClient, lang: str) -> tuple[str, str]:
+    started = client.post("/chat", data={"lang": lang}, follow_redirects=False)
+    assert started.status_code == 303
+    url = started.headers["location"]
+    return url.split("/")[2].split("?")[0], url
+
+
+def test_the_chat_route_answers_a_doubt_and_returns_the_unchanged_session(
+    client: TestClient,
+) -> None:
+    session = client.post("/api/v1/sessions", json={"lang": "en"}).json()["session_id"]
+    body = client.post(f"/api/v1/sessions/{session}/chat", json={"message": "is my data safe?"})
+    assert body.status_code == 200
+    out = body.json()
+    assert out["kind"] == "doubt"
+    assert out["entry"] == "data_safety"
+    assert "masked" in out["replies"][0]
+    assert out["session"]["stage"] == "consent"
+    assert "/api/v1/sessions/{session_id}/chat" in client.get("/openapi.json").json()["paths"]
+
+
+def test_the_chat_route_says_404_for_an_unknown_session(client: TestClient) -> None:
+    answer = client.post("/api/v1/sessions/nope/chat", json={"message": "50万"})
+    assert answer.status_code == 404
+    assert answer.json()["error"] == "session_not_found"
+
+
+def test_the_page_shows_the_consent_with_sources_purpose_and_expiry(client: TestClient) -> None:
+    _, url = _start_page(client, "zh")
+    page = client.get(url).text
+    assert 'id="consent"' in page
+    for words in ("工商登记", "征信", "用途", "贷款产品匹配", "30 天"):
+        assert words in page
+
+
+def test_a_page_without_javascript_runs_the_chat_with_form_posts(client: TestClient) -> None:
+    session, url = _start_page(client, "en")
+    page = client.post(f"/chat/{session}/consent", data={"lang": "en", "decline": "1"})
+    assert page.status_code == 200
+    assert 'data-stage="asking"' in page.text
+    doubt = client.post(url, data={"message": "what documents do I need?", "lang": "en",
+                                   "version": _version(page.text)})  # fmt: skip
+    assert "business licence" in doubt.text
+    assert _version(doubt.text) == _version(page.text)
+    assert client.get(url).status_code == 200
+
+
+def test_a_reposted_message_for_an_older_version_answers_nothing(client: TestClient) -> None:
+    session, url = _start_page(client, "zh")
+    page = client.post(f"/chat/{session}/consent", data={"lang": "zh", "decline": "1"})
+    old = _version(page.text)
+    answered = client.post(url, data={"message": "不知道", "lang": "zh", "version": old})
+    again = client.post(url, data={"message": "不知道", "lang": "zh", "version": old})
+    assert "页面已更新" in again.text
+    assert _version(again.text) == _version(answered.text)
+
+
+def test_a_consent_can_be_revoked_from_the_page(client: TestClient) -> None:
+    session, _ = _start_page(client, "zh")
+    client.post(f"/chat/{session}/consent", data={"lang": "zh", "source": ["registry"]})
+    page = client.post(f"/chat/{session}/revoke/registry", data={"lang": "zh"})
+    assert "已撤回" in page.text
+
+
+def test_an_unknown_session_page_sends_the_owner_to_start_again(client: TestClient) -> None:
+    moved = client.get("/chat/nope?lang=en", follow_redirects=False)
+    assert moved.status_code == 303
+    assert moved.headers["location"] == "/chat?lang=en"
+
+
+def test_revoking_a_source_that_does_not_exist_changes_nothing(client: TestClient) -> None:
+    session, _ = _start_page(client, "en")
+    page = client.post(f"/chat/{session}/revoke/weather", data={"lang": "en"})
+    assert page.status_code == 200
+    assert 'id="consent"' in page.text

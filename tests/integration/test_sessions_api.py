@@ -1,0 +1,129 @@
+"""The sessions JSON API through FastAPI's TestClient, on a SQLite file, with a fake engine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from loanmatch.errors import ConnectorTimeout
+from loanmatch.storage.database import Database
+from loanmatch.web.sessions_api import SessionsBackend, install_sessions_api
+from tests.unit.services.fakes import FakeClock, FakeConnector, FakeEngine, context, default_catalog
+
+ALL = ["registry", "tax", "bureau", "bank"]
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    database = Database(f"sqlite:///{tmp_path / 'api.db'}")
+    database.upgrade()
+    connectors = {
+        "registry": FakeConnector("registry", {"enterprise_age_years": 6.0}),
+        "tax": FakeConnector("tax", {"tax_grade": "A"}, error=ConnectorTimeout("tax", "slow")),
+        "bureau": FakeConnector("bureau", {"owner_bureau_score": 700.0}),
+        "bank": FakeConnector("bank", {"monthly_bank_inflow": 1e5}),
+    }
+    ctx = context(FakeEngine(default_catalog()), connectors, FakeClock())
+    app = FastAPI()
+    install_sessions_api(app, SessionsBackend(database.unit_of_work, ctx))
+    with TestClient(app) as test_client:
+        yield test_client
+    database.dispose()
+
+
+def _start(client: TestClient, lang: str = "zh-CN") -> str:
+    response = client.post(
+        "/api/v1/sessions", json={"lang": lang, "enterprise_id": "E1", "owner_id": "O1"}
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["stage"] == "consent"
+    return str(response.json()["session_id"])
+
+
+def test_an_owner_goes_from_consent_to_offers_over_http(client: TestClient) -> None:
+    session = _start(client, "en")
+    body = client.post(f"/api/v1/sessions/{session}/consent", json={"sources": ALL}).json()
+    assert body["stage"] == "asking"
+    assert body["sources"]["tax"] == "timeout"
+    assert any(n["code"] == "source_timeout" and "tax" in n["message"] for n in body["notices"])
+    assert body["question"]["feature"] == "loan_amount"
+    assert body["question"]["text"]
+    body = client.post(f"/api/v1/sessions/{session}/answers", json={"text": "50万"}).json()
+    assert body["question"]["feature"] == "annual_revenue"
+    body = client.post(
+        f"/api/v1/sessions/{session}/answers", json={"text": "B", "feature": "tax_grade"}
+    ).json()
+    body = client.post(f"/api/v1/sessions/{session}/answers", json={"text": "don't know"}).json()
+    assert body["stage"] == "done"
+    assert body["result"]["threshold"] == 0.8
+    known = {k["feature"]: k for k in body["known"]}
+    assert known["loan_amount"]["value"] == 500000.0
+    assert known["annual_revenue"]["provenance"] == "dont_know"
+    assert known["enterprise_age_years"]["provenance"] == "connector"
+
+
+def test_a_correction_is_a_put_on_the_feature(client: TestClient) -> None:
+    session = _start(client)
+    client.post(f"/api/v1/sessions/{session}/consent", json={"sources": ALL})
+    response = client.put(
+        f"/api/v1/sessions/{session}/answers/owner_bureau_score", json={"text": 650}
+    )
+    assert response.status_code == 200
+    score = next(k for k in response.json()["known"] if k["feature"] == "owner_bureau_score")
+    assert (score["value"], score["provenance"]) == (650.0, "corrected")
+
+
+def test_a_bad_answer_is_a_422_with_a_machine_readable_body_and_changes_nothing(
+    client: TestClient,
+) -> None:
+    session = _start(client)
+    client.post(f"/api/v1/sessions/{session}/consent", json={"sources": []})
+    before = client.get(f"/api/v1/sessions/{session}").json()
+    response = client.post(f"/api/v1/sessions/{session}/answers", json={"text": "很多钱"})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"] == "invalid_answer"
+    assert body["where"] == {"feature": "loan_amount"}
+    assert body["message_zh"]
+    assert body["message"]
+    assert client.get(f"/api/v1/sessions/{session}").json() == before
+
+
+def test_an_unknown_session_is_a_404(client: TestClient) -> None:
+    for response in (
+        client.get("/api/v1/sessions/nope"),
+        client.post("/api/v1/sessions/nope/answers", json={"text": "1"}),
+        client.post("/api/v1/sessions/nope/consent", json={"sources": []}),
+        client.delete("/api/v1/sessions/nope/consent/tax"),
+    ):
+        assert response.status_code == 404
+        assert response.json()["error"] == "session_not_found"
+
+
+def test_consent_can_be_revoked_over_http_and_bad_consents_are_422(client: TestClient) -> None:
+    session = _start(client)
+    client.post(f"/api/v1/sessions/{session}/consent", json={"sources": ALL})
+    response = client.delete(f"/api/v1/sessions/{session}/consent/bureau")
+    assert response.status_code == 200
+    body = response.json()
+    assert {c["source"]: c["status"] for c in body["consents"]}["bureau"] == "revoked"
+    assert "owner_bureau_score" not in {k["feature"] for k in body["known"]}
+    again = client.delete(f"/api/v1/sessions/{session}/consent/bureau")
+    assert again.status_code == 422
+    assert again.json()["error"] == "invalid_consent"
+    bad = client.post(f"/api/v1/sessions/{session}/consent", json={"sources": ["x"], "days": 9})
+    assert bad.status_code == 422
+    assert "message_zh" in bad.json()
+
+
+def test_texts_follow_the_lang_query(client: TestClient) -> None:
+    session = _start(client, "zh-CN")
+    client.post(f"/api/v1/sessions/{session}/consent", json={"sources": []})
+    zh = client.get(f"/api/v1/sessions/{session}").json()["question"]
+    en = client.get(f"/api/v1/sessions/{session}", params={"lang": "en"}).json()["question"]
+    assert zh["feature"] == en["feature"]
+    assert zh["text"] != en["text"]

@@ -1,0 +1,80 @@
+"""Masking keeps personal information out of audit records and logs."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import pytest
+
+from loanmatch.domain.catalog import Feature
+from loanmatch.domain.masking import (
+    MASK,
+    MaskingFilter,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+    mask_text,
+    mask_value,
+)
+
+
+def test_a_mobile_number_keeps_only_its_first_three_and_last_four_digits() -> None:
+    assert mask_phone("13812345678") == "138****5678"
+    assert mask_phone("+86 13812345678") == "138****5678"
+    assert mask_phone("12345") == MASK
+
+
+def test_an_id_number_keeps_only_its_ends() -> None:
+    assert mask_id_number("11010119900307123X") == "110*************3X"
+    assert mask_id_number("owner-12345678") == "ow**********78"
+    assert mask_id_number("O1") == MASK
+
+
+def test_a_name_keeps_only_the_surname() -> None:
+    assert mask_name("张三丰") == "张**"
+    assert mask_name("李四") == "李**"
+    assert mask_name("") == MASK
+
+
+def test_free_text_loses_phones_ids_and_long_numbers_but_keeps_short_ones() -> None:
+    text = "电话13812345678，身份证110101199003071234，账户6222021234567890，借50万，3年, 523,000"
+    masked = mask_text(text)
+    for secret in ("12345678", "199003071", "6222021234567890", "523,000"):
+        assert secret not in masked
+    assert "138****5678" in masked
+    assert "50万" in masked
+    assert "3年" in masked
+
+
+@pytest.mark.parametrize("value", [712.0, True, "A", 8_765_432.0])
+def test_a_personal_feature_value_is_hidden_whatever_its_type(value: object) -> None:
+    personal = Feature(name="owner_bureau_score", type="number", personal=True)
+    assert mask_value(personal, value) == MASK
+
+
+def test_a_business_value_stays_readable_and_unknown_stays_unknown() -> None:
+    amount = Feature(name="loan_amount", type="number")
+    assert mask_value(amount, 500000.0) == "500000"
+    assert mask_value(amount, None) == "unknown"
+    assert mask_value(Feature(name="ok", type="boolean"), False) == "false"
+    assert mask_value(None, "anything") == MASK, "a value of an unknown feature is hidden"
+
+
+def test_the_logging_filter_masks_messages_and_their_arguments() -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(MaskingFilter())
+    logger = logging.getLogger("tests.masking")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        logger.warning("owner %s called from %s", "110101199003071234", "13812345678")
+        logger.warning("plain %d", 42)
+    finally:
+        logger.removeHandler(handler)
+    text = stream.getvalue()
+    assert "199003071234" not in text
+    assert "12345678" not in text
+    assert "138****5678" in text
+    assert "plain 42" in text

@@ -1,0 +1,131 @@
+"""Hand-written fakes for the intake service's unit tests: a clock, connectors and an engine.
+
+The engine fake asks features in a fixed order with the real engine's "askable" rule and parses
+answers with the real friendly parser, so the service is tested on real catalog features without
+a trained model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+
+from loanmatch.adapters.catalog_file import load_catalog
+from loanmatch.connectors.base import ConsentLike, FailureMode, Typed
+from loanmatch.domain.catalog import Catalog, Feature, Text
+from loanmatch.errors import AnswerError, Location
+from loanmatch.intake.answers import DONT_KNOW, parse_reply
+from loanmatch.intake.engine import Question
+from loanmatch.intake.state import Fact, IntakeState
+from loanmatch.services.intake import IntakeContext
+from loanmatch.services.results import ApplicantResult
+
+
+def default_catalog() -> Catalog:
+    return load_catalog(Path(str(resources.files("loanmatch") / "data" / "features.yaml")))
+
+
+@dataclass
+class FakeClock:
+    now: datetime = field(default_factory=lambda: datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class FakeConnector:
+    """Answers ``values`` (or raises ``error``) and remembers every call's consent."""
+
+    name: str
+    values: dict[str, Typed]
+    error: Exception | None = None
+    on_fetch: Callable[[], None] | None = None
+    calls: list[ConsentLike] = field(default_factory=list)
+    typical_latency_s: float = 0.0
+    failure_modes: tuple[FailureMode, ...] = ()
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        return tuple(self.values)
+
+    def fetch(
+        self, enterprise_id: str, owner_id: str, consent: ConsentLike, timeout_s: float = 10.0
+    ) -> dict[str, Typed]:
+        assert consent.source == self.name
+        self.calls.append(consent)
+        if self.on_fetch is not None:
+            self.on_fetch()
+        if self.error is not None:
+            raise self.error
+        return dict(self.values)
+
+
+ORDER = ("loan_amount", "annual_revenue", "tax_grade", "owner_bureau_score", "loan_term_months")
+
+
+@dataclass
+class FakeEngine:
+    """Asks the open features of ``order`` one by one and is done after ``enough`` answers."""
+
+    catalog: Catalog
+    order: tuple[str, ...] = ORDER
+    enough: int = 3
+    explode: bool = False
+    """When set, choosing the next question raises (a crash in the middle of a step)."""
+    meanwhile: Callable[[], None] | None = None
+    """Run (once) while an answer is being recorded: another request arriving at that moment."""
+
+    def _askable(self, feature: Feature, state: IntakeState) -> bool:
+        if feature.derived or feature.protected or state.is_settled(feature.name):
+            return False
+        if feature.source == "ask":
+            return True
+        status = state.sources.get(feature.source)
+        return status is not None and (status != "ok" or feature.name not in state.facts)
+
+    def answer(self, state: IntakeState, feature: str, raw: object) -> Fact:
+        spec = self.catalog.get(feature)
+        if spec is None:
+            raise AnswerError(f"{feature} is not a feature", Location(feature=feature))
+        reply = parse_reply(spec, raw)
+        if reply is None:
+            raise AnswerError("empty", Location(feature=feature))
+        if self.meanwhile is not None:
+            other, self.meanwhile = self.meanwhile, None
+            other()
+        return state.record(feature, None if reply is DONT_KNOW else reply)  # type: ignore[arg-type]
+
+    def next_question(self, state: IntakeState) -> Question | None:
+        if self.explode:
+            raise RuntimeError("the engine crashed")
+        if state.questions_typed >= self.enough:
+            return None
+        for name in self.order:
+            feature = self.catalog[name]
+            if self._askable(feature, state):
+                why = Text(zh="这一项会影响推荐", en="this changes the recommendation")
+                return Question(feature=feature, value=1.0, p_needed=1.0, why=why)
+        return None
+
+    def result(self, state: IntakeState, applicant_id: str = "applicant") -> ApplicantResult:
+        return ApplicantResult(applicant_id=applicant_id, offers=(), excluded=(), threshold=0.8)
+
+
+def context(
+    engine: FakeEngine, connectors: dict[str, FakeConnector], clock: FakeClock
+) -> IntakeContext:
+    counter = iter(range(1, 1_000_000))
+    return IntakeContext(
+        engine=engine,
+        connectors=connectors,
+        clock=clock,
+        new_id=lambda: f"session-{next(counter)}",
+        timeout_s=2.0,
+    )
