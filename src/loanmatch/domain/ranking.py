@@ -34,6 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from loanmatch.domain.catalog import Catalog
 from loanmatch.domain.products import Product
@@ -45,6 +46,7 @@ __all__ = [
     "WEIGHTS",
     "RequestFeatures",
     "benefit_score",
+    "benefit_scores",
     "inquiry_rules",
     "priority",
     "request_features",
@@ -101,6 +103,54 @@ def term_for(product: Product, requested: float) -> int | None:
     return longer[0] if longer else terms[-1]
 
 
+def benefit_scores(
+    p_approve: npt.NDArray[np.float64],
+    all_in: npt.NDArray[np.float64],
+    products: Sequence[Product],
+    columns: npt.NDArray[np.intp],
+    amount: npt.NDArray[np.float64],
+    term: npt.NDArray[np.float64],
+    days_needed: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]:
+    """The score of the module docstring for many offers at once (NaN inputs: unknown).
+
+    Offer ``k`` is product ``products[columns[k]]`` for a request of ``amount[k]``, ``term[k]``
+    and ``days_needed[k]``, at approval ``p_approve[k]`` and all-in rate ``all_in[k]``.
+    """
+    rate_max = np.array([np.nan if q.rate_max is None else q.rate_max for q in products])
+    amount_max = np.array([np.nan if q.amount_max is None else q.amount_max for q in products])
+    days = np.array([SPEED_DAYS.get(q.kind, DEFAULT_SPEED_DAYS) for q in products])[columns]
+    cost_rate = np.where(np.isnan(all_in), rate_max[columns], all_in)
+    cost = np.where(np.isnan(cost_rate), 0.5, np.clip(1.0 - cost_rate / LEGAL_LINE, 0.0, 1.0))
+    top = amount_max[columns]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        known = ~np.isnan(top) & ~np.isnan(amount) & (amount > 0)
+        amount_fit = np.where(known, np.minimum(1.0, top / np.where(known, amount, 1.0)), 1.0)
+    term_fit = np.ones(len(columns))
+    for j in np.unique(columns):
+        offered = products[j].term_months
+        rows = np.flatnonzero(columns == j)
+        asked = term[rows]
+        if not offered:
+            continue
+        choices = np.asarray(offered, dtype=np.float64)
+        gap = np.abs(choices[None, :] - asked[:, None])
+        nearest = choices[np.argmin(np.where(np.isnan(gap), np.inf, gap), axis=1)]
+        valid = ~np.isnan(asked) & (asked > 0)
+        fit = 1.0 - np.abs(nearest - asked) / np.where(valid, asked, 1.0)
+        term_fit[rows] = np.where(valid, np.maximum(0.0, fit), 1.0)
+    speed = np.maximum(0.0, 1.0 - days / 30.0)
+    speed = np.where(~np.isnan(days_needed) & (days > days_needed), 0.0, speed)
+    return np.asarray(
+        WEIGHTS["approval"] * p_approve
+        + WEIGHTS["cost"] * cost
+        + WEIGHTS["amount"] * amount_fit
+        + WEIGHTS["term"] * term_fit
+        + WEIGHTS["speed"] * speed,
+        dtype=np.float64,
+    )
+
+
 def benefit_score(
     p_approve: float,
     all_in: float,
@@ -109,23 +159,21 @@ def benefit_score(
     term: float,
     days_needed: float,
 ) -> float:
-    """The score of the module docstring for one offer (NaN inputs: unknown)."""
-    cost_rate = all_in if not math.isnan(all_in) else (product.rate_max or math.nan)
-    cost = 0.5 if math.isnan(cost_rate) else min(1.0, max(0.0, 1.0 - cost_rate / LEGAL_LINE))
-    amount_fit = 1.0
-    if product.amount_max is not None and not math.isnan(amount) and amount > 0:
-        amount_fit = min(1.0, product.amount_max / amount)
-    term_fit = 1.0
-    if product.term_months and not math.isnan(term) and term > 0:
-        nearest = min(product.term_months, key=lambda t: abs(t - term))
-        term_fit = max(0.0, 1.0 - abs(nearest - term) / term)
-    days = SPEED_DAYS.get(product.kind, DEFAULT_SPEED_DAYS)
-    speed = max(0.0, 1.0 - days / 30.0)
-    if not math.isnan(days_needed) and days > days_needed:
-        speed = 0.0
-    parts = {"approval": p_approve, "cost": cost, "amount": amount_fit, "term": term_fit}
-    parts["speed"] = speed
-    return sum(WEIGHTS[k] * v for k, v in parts.items())
+    """The score of one offer (see :func:`benefit_scores`)."""
+
+    def one(x: float) -> npt.NDArray[np.float64]:
+        return np.array([x], dtype=np.float64)
+
+    scores = benefit_scores(
+        one(p_approve),
+        one(all_in),
+        [product],
+        np.zeros(1, dtype=np.intp),
+        one(amount),
+        one(term),
+        one(days_needed),
+    )
+    return float(scores[0])
 
 
 def priority(p_approve: float, best: float, score: float) -> float:

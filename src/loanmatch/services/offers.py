@@ -8,7 +8,7 @@ features found by ``domain.ranking.request_features``). A product whose price is
 range, the 24% line or the owner's highest acceptable rate is not offered (``price_reason``).
 Without a PD model or pricing (an older model directory) offers are unpriced; a product whose
 minimum rate is already above the owner's highest acceptable rate is then not offered either.
-The rest are ranked by ``domain.ranking.benefit_score`` and taken within the inquiry budget.
+The rest are ranked by ``domain.ranking.benefit_scores`` and taken within the inquiry budget.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import numpy.typing as npt
 from loanmatch.domain.catalog import Values
 from loanmatch.domain.pricing import Quote
 from loanmatch.domain.ranking import (
-    benefit_score,
+    benefit_scores,
     priority,
     request_features,
     select_within_budget,
@@ -117,6 +117,24 @@ def select_priced(
     reasons: dict[tuple[int, int], str] = {}
     skipped: set[tuple[int, int]] = set()
     quotes: dict[tuple[float, int, float, float, float], Quote | None] = {}
+    quoted: list[Quote | None] = []
+    for k, (i, j) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
+        key = (float(pds[k]), j, float(amount[i]), float(term[i]), float(max_rate[i]))
+        if key not in quotes:  # candidate rows of the plan often share a price
+            quotes[key] = _quote(bundle, *key)
+        quote = quotes[key]
+        quoted.append(quote)
+        product = market.products[j]
+        if quote is not None and not quote.offered and quote.reason is not None:
+            reasons[(i, j)] = quote.reason
+        elif quote is None and product.rate_min is not None and product.rate_min > max_rate[i]:
+            reasons[(i, j)] = "above_owner_max_rate"
+    all_in = np.array(
+        [math.nan if q is None or q.all_in_rate is None else float(q.all_in_rate) for q in quoted]
+    )
+    scores = benefit_scores(
+        p_decision[rows, cols], all_in, market.products, cols, amount[rows], term[rows], days[rows]
+    )
     by_row: dict[int, list[int]] = {}
     for k, i in enumerate(rows.tolist()):
         by_row.setdefault(i, []).append(k)
@@ -124,23 +142,9 @@ def select_priced(
         offerable: list[tuple[int, float]] = []
         for k in ks:
             j = int(cols[k])
-            product = market.products[j]
-            key = (float(pds[k]), j, float(amount[i]), float(term[i]), float(max_rate[i]))
-            if key not in quotes:  # candidate rows of the plan often share a price
-                quotes[key] = _quote(bundle, *key)
-            quote = quotes[key]
-            tier = tiers[k] if tiers[k] is not None else None
-            if quote is not None and not quote.offered and quote.reason is not None:
-                reasons[(i, j)] = quote.reason
-            elif quote is None and product.rate_min is not None and product.rate_min > max_rate[i]:
-                reasons[(i, j)] = "above_owner_max_rate"
-            pair = Pair(float(pds[k]), tier, quote, 0.0)
-            score = benefit_score(
-                float(p_decision[i, j]), pair.all_in, product, amount[i], term[i], days[i]
-            )
-            pairs[(i, j)] = Pair(pair.pd, tier, quote, score)
+            pairs[(i, j)] = Pair(float(pds[k]), tiers[k], quoted[k], float(scores[k]))
             if (i, j) not in reasons:
-                offerable.append((j, score))
+                offerable.append((j, float(scores[k])))
         now = {name: float(values[name][i]) for name in counters}
         best = max((float(p_decision[i, j]) for j, _ in offerable), default=0.0)
         ordered = [
