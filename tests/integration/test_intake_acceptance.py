@@ -1,7 +1,7 @@
 """Acceptance of the adaptive intake (issue 3) over 1,000 fresh simulated applicants of the
 default market (seed 7): few questions, and recommendations as good as with full information.
 
-Slow (about 8 minutes on 2 idle cores, 25 when busy): run with ``pytest -m slow``.
+A scenario (about 8 minutes on 2 idle cores, 25 when busy): run with ``make acceptance``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 
 from loanmatch.services.journey import journey
 
-pytestmark = [pytest.mark.slow, pytest.mark.scenario]
+pytestmark = [pytest.mark.slow, pytest.mark.scenario, pytest.mark.timeout(3600)]
 
 
 def test_a_thousand_owners_answer_few_questions_and_get_offers_that_are_approved() -> None:
