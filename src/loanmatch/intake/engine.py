@@ -118,12 +118,7 @@ class IntakeEngine:
     # ----------------------------------------------------------------- what is open ------------
     def askable(self, feature: Feature, state: IntakeState) -> bool:
         """Whether the intake may ask this feature now (see the module docstring)."""
-        if feature.derived or feature.protected or state.is_settled(feature.name):
-            return False
-        if feature.source == "ask":
-            return True
-        status = state.sources.get(feature.source)
-        return status is not None and (status != "ok" or feature.name not in state.facts)
+        return state.may_ask(feature)
 
     def open_features(self, state: IntakeState) -> tuple[Feature, ...]:
         return tuple(f for f in self.catalog.features if self.askable(f, state))

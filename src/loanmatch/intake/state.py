@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
 from loanmatch.connectors.base import Typed
+from loanmatch.domain.catalog import Feature
 
 __all__ = ["Fact", "IntakeState", "Provenance", "SourceStatus"]
 
@@ -56,6 +57,16 @@ class IntakeState:
     def is_settled(self, feature: str) -> bool:
         """Known, or declared unknown by the owner: never to be asked again."""
         return feature in self.facts
+
+    def may_ask(self, feature: Feature) -> bool:
+        """Whether the intake may ask this feature now: not derived, not protected, not settled,
+        and either asked by nature (source ``ask``) or of a source that failed or left it out."""
+        if feature.derived or feature.protected or self.is_settled(feature.name):
+            return False
+        if feature.source == "ask":
+            return True
+        status = self.sources.get(feature.source)
+        return status is not None and (status != "ok" or feature.name not in self.facts)
 
     @property
     def questions_typed(self) -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from loanmatch.adapters.catalog_file import load_catalog
 from loanmatch.connectors.base import ConsentLike, FailureMode, Typed
-from loanmatch.domain.catalog import Catalog, Feature, Text
+from loanmatch.domain.catalog import Catalog, Text
 from loanmatch.errors import AnswerError, Location
 from loanmatch.intake.answers import DONT_KNOW, parse_reply
 from loanmatch.intake.engine import Question
@@ -82,14 +82,6 @@ class FakeEngine:
     meanwhile: Callable[[], None] | None = None
     """Run (once) while an answer is being recorded: another request arriving at that moment."""
 
-    def _askable(self, feature: Feature, state: IntakeState) -> bool:
-        if feature.derived or feature.protected or state.is_settled(feature.name):
-            return False
-        if feature.source == "ask":
-            return True
-        status = state.sources.get(feature.source)
-        return status is not None and (status != "ok" or feature.name not in state.facts)
-
     def answer(self, state: IntakeState, feature: str, raw: object) -> Fact:
         spec = self.catalog.get(feature)
         if spec is None:
@@ -109,7 +101,7 @@ class FakeEngine:
             return None
         for name in self.order:
             feature = self.catalog[name]
-            if self._askable(feature, state):
+            if state.may_ask(feature):
                 why = Text(zh="这一项会影响推荐", en="this changes the recommendation")
                 return Question(feature=feature, value=1.0, p_needed=1.0, why=why)
         return None
