@@ -11,6 +11,7 @@ import pytest
 
 from loanmatch.adapters.tables import read_table
 from loanmatch.connectors import connectors_for
+from loanmatch.domain.rules import PASS
 from loanmatch.errors import AnswerError
 from loanmatch.intake.answers import NotAskableError
 from loanmatch.intake.engine import IntakeEngine
@@ -19,6 +20,7 @@ from loanmatch.intake.state import IntakeState
 from loanmatch.journey.owners import prefill, run_owner
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.directory import load_model
+from loanmatch.services.recommend import score_pairs
 from loanmatch.services.results import PolicyConfig
 from loanmatch.simulator.population import Population, generate_population
 from tests.conftest import TrainedMarket
@@ -132,3 +134,49 @@ def test_choosing_a_question_takes_well_under_a_second(
     for _ in range(3):
         engine.next_question(state)
     assert (time.perf_counter() - started) / 3 < 1.0
+
+
+def test_with_connectors_off_the_intake_completes_one_products_rules_before_anything_else(
+    engine: IntakeEngine, people: Population
+) -> None:
+    rng = np.random.default_rng(3)
+    for row in range(3):
+        run = run_owner(engine, people, row, None, rng)
+        assert run.state.questions_typed <= engine.budget
+        if not run.result.offers:
+            continue
+        known = set(run.state.known())
+        for offer in run.result.offers:
+            j = engine.bundle.market.index_of(offer.product.id)
+            assert engine.rule_inputs[j] <= known
+
+
+def test_the_plausible_score_is_exact_when_everything_is_known_and_never_passes_unknown_rules(
+    engine: IntakeEngine, bundle: ModelBundle, people: Population
+) -> None:
+    values = bundle.complete({k: v[:3].copy() for k, v in people.values.items()})
+    exact = score_pairs(bundle, values)[1]
+    assert np.allclose(engine.plausible(bundle, values, None)[1], exact, equal_nan=True)
+    values["current_overdue"][:] = np.nan
+    eligibility, p = engine.plausible(bundle, values, None)
+    unknown = eligibility.status != PASS
+    assert np.isnan(p[unknown]).all()
+    assert ((p[~unknown] >= 0) & (p[~unknown] <= 1)).all()
+
+
+def test_the_plausible_score_of_an_unknown_fact_lies_within_what_its_completions_give(
+    engine: IntakeEngine, bundle: ModelBundle, people: Population
+) -> None:
+    values = bundle.complete({k: v[:1].copy() for k, v in people.values.items()})
+    values["annual_revenue"][:] = np.nan
+    eligibility, p = engine.plausible(bundle, values, None)
+    passing = np.flatnonzero(eligibility.status[0] == PASS)
+    if passing.size == 0:
+        pytest.skip("this applicant passes no product's rules")
+    lowest = engine.plausible.quantile
+    engine.plausible.quantile = 0.0
+    try:
+        floor = engine.plausible(bundle, values, None)[1]
+    finally:
+        engine.plausible.quantile = lowest
+    assert (p[0, passing] >= floor[0, passing] - 1e-12).all()

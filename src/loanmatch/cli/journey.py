@@ -51,6 +51,18 @@ def journey_table(report: dict[str, Any]) -> Table:
         f"off: {_fmt(report['questions_off_median'])} (n={report['off_sample']})",
     )
     table.add_row(
+        "approval among recommended 推荐获批率",
+        "",
+        _fmt(report["approval_among_recommended"], True),
+        f"off: {_fmt(report['approval_off'], True)}",
+    )
+    table.add_row(
+        "coverage vs full information 覆盖率(相对全量信息)",
+        "",
+        _fmt(report["coverage_vs_full_information"], True),
+        f"off: {_fmt(report['coverage_off_vs_full_information'], True)}",
+    )
+    table.add_row(
         "breakpoints per completed loan 断点",
         _fmt(old["breakpoints_per_completed_loan"]),
         _fmt(new["breakpoints_per_completed_loan"]),

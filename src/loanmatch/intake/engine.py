@@ -4,7 +4,8 @@ Given what is known (connector values, answers), the engine draws ``draws`` plau
 of the open features from the prior, conditioned on the known ones (:class:`Prior`), and runs
 the vectorised recommendation once over
 
-- the applicant as known now (open features unknown: pessimistic bound, unknown rules exclude);
+- the applicant as known now (open features completed from the prior and scored by the
+  plausible lower bound of ``intake/plausible.py``; a rule on an unknown feature excludes);
 - each completion ``k`` (every open askable feature filled from draw ``k``): the recommendation
   the owner would get after answering everything, if they answered like draw ``k``;
 - each completion ``k`` with one open feature ``f`` left unknown, for every ``f``.
@@ -22,6 +23,13 @@ or the owner typed ``budget`` answers, or nothing askable is open, or no open fe
 Otherwise ask the open feature with the highest value per unit of effort (ties: catalog order).
 When every feature's value is zero but the list is not yet stable (two features that can stand
 in for each other), the value falls back to how often answering ``f`` alone changes today's list.
+
+**While nothing can be offered yet** (typically with connectors off, when no product's rules are
+all known), one-feature values mislead: a product needs all of its rules' facts together, so each
+of them alone looks as needed as a cheap fact of another product. The engine then picks the
+product the full answers offer most often per unit of effort still needed to know all its rules
+(``share / sum of ask_cost of its missing rule facts``) and asks that product's missing facts,
+most needed first. The final result is scored like today's row (plausible lower bound).
 Open askable features are those with source ``ask`` and those of a source that failed or was
 not consented; a feature is never asked when known or after "don't know" (until corrected).
 """
@@ -36,13 +44,20 @@ import numpy.typing as npt
 
 from loanmatch.connectors.base import SOURCE_NAMES
 from loanmatch.domain.catalog import Feature, Text, Values, encode_value
+from loanmatch.domain.formula import references
 from loanmatch.errors import AnswerError, Location
 from loanmatch.intake.answer_errors import NotAskableError
 from loanmatch.intake.answers import DontKnow, parse_reply
+from loanmatch.intake.plausible import PlausibleScorer
 from loanmatch.intake.prior import Prior
 from loanmatch.intake.state import Fact, IntakeState
 from loanmatch.model.bundle import ModelBundle
-from loanmatch.services.recommend import recommend_one, recommend_values, resolve_threshold
+from loanmatch.services.recommend import (
+    recommend_one,
+    recommend_values,
+    resolve_threshold,
+    score_pairs,
+)
 from loanmatch.services.results import ApplicantResult, PolicyConfig
 
 __all__ = ["Assessment", "IntakeEngine", "Question"]
@@ -82,6 +97,10 @@ class Assessment:
     values: dict[str, float]
     """Open feature -> probability it is needed (before dividing by ask_cost)."""
     open: tuple[str, ...]
+    offered_today: bool = False
+    """Whether the recommendation as known now offers anything."""
+    offered_share: tuple[float, ...] = ()
+    """Per product (market order): share of draws whose full-answer list offers it."""
 
 
 class IntakeEngine:
@@ -109,11 +128,27 @@ class IntakeEngine:
         self.stable_on = stable_on
         self.catalog = bundle.market.catalog
         self.policy_fixed = self._fixed(policy)
+        self.plausible = PlausibleScorer(prior, seed=seed)
+        self.rule_inputs = self._rule_inputs()
 
     def _fixed(self, policy: PolicyConfig) -> PolicyConfig:
         """The same policy with its threshold resolved once (not re-chosen per call)."""
         threshold, _ = resolve_threshold(self.bundle, policy)
         return PolicyConfig(threshold=threshold, max_offers=policy.max_offers)
+
+    def _rule_inputs(self) -> tuple[frozenset[str], ...]:
+        """Per product, the features its rules read (a derived feature by its inputs)."""
+        formulas = dict(self.bundle.formulas)
+
+        def inputs(name: str) -> set[str]:
+            if name not in formulas:
+                return {name}
+            return set().union(*(inputs(ref) for ref in references(formulas[name])))
+
+        return tuple(
+            frozenset(set().union(*(inputs(rule.feature) for rule in product.rules)))
+            for product in self.bundle.market.products
+        )
 
     # ----------------------------------------------------------------- what is open ------------
     def askable(self, feature: Feature, state: IntakeState) -> bool:
@@ -156,11 +191,12 @@ class IntakeEngine:
         top = ((a == 1) != (b == 1)).any(axis=1)
         return np.asarray(offered | top)
 
-    def _rank(self, values: Values) -> npt.NDArray[np.int64]:
+    def _rank(self, values: Values, *, plausible: bool = False) -> npt.NDArray[np.int64]:
         self.bundle.complete(values)
         n = len(next(iter(values.values())))
         ids = np.arange(n).astype(str).astype(object)
-        return recommend_values(self.bundle, ids, values, self.policy_fixed).rank
+        scorer = self.plausible if plausible else score_pairs
+        return recommend_values(self.bundle, ids, values, self.policy_fixed, scorer=scorer).rank
 
     def _rows(self, known: dict[str, float], n: int) -> Values:
         values: Values = {}
@@ -182,13 +218,15 @@ class IntakeEngine:
         values = self._rows(known, 1 + k)
         for name in open_:
             values[name][1:] = draws[name]
-        rank = self._rank(values)
+        rank = self._rank(values, plausible=True)
         today, full = rank[0], rank[1:]
         moved = np.flatnonzero(self._differ(full, today[None, :]))
         p_stable = 1.0 - moved.size / k
         needed = dict.fromkeys(open_, 0.0)
+        offered_today = bool((today > 0).any())
+        offered_share = tuple(float(x) for x in (full > 0).mean(axis=0))
         if moved.size == 0 or not open_:
-            return Assessment(p_stable=p_stable, values=needed, open=tuple(open_))
+            return Assessment(p_stable, needed, tuple(open_), offered_today, offered_share)
         share = moved.size / k
         if moved.size > PROBES:
             moved = np.sort(rng.choice(moved, size=PROBES, replace=False))
@@ -203,7 +241,29 @@ class IntakeEngine:
         changed = self._differ(without, target).reshape(len(open_), m)
         for b, name in enumerate(open_):
             needed[name] = share * float(changed[b].mean())
-        return Assessment(p_stable=p_stable, values=needed, open=tuple(open_))
+        return Assessment(p_stable, needed, tuple(open_), offered_today, offered_share)
+
+    def _directed(self, state: IntakeState, assessment: Assessment) -> str | None:
+        """While nothing can be offered yet: the open feature that most cheaply completes the
+        rules of a product the full answers would likely offer (rules are all-or-nothing, so
+        one-feature values undervalue each of several features a product needs together)."""
+        open_ = set(assessment.open)
+        known = set(state.known())
+        best: tuple[float, list[str]] | None = None
+        for j, share in enumerate(assessment.offered_share):
+            missing = sorted(self.rule_inputs[j] - known)
+            if share <= 0.0 or not missing or not set(missing) <= open_:
+                continue
+            score = share / sum(self.catalog[f].ask_cost for f in missing)
+            if best is None or score > best[0]:
+                best = (score, missing)
+        if best is None:
+            return None
+        order = {f.name: k for k, f in enumerate(self.catalog.features)}
+        return min(
+            best[1],
+            key=lambda f: (-assessment.values[f], self.catalog[f].ask_cost, order[f]),
+        )
 
     def _myopic(self, state: IntakeState, open_: tuple[str, ...]) -> dict[str, float]:
         """How often answering one feature alone changes today's list (the fallback value)."""
@@ -228,11 +288,13 @@ class IntakeEngine:
         if not assessment.open or 1.0 - assessment.p_stable <= self.epsilon:
             return None
         needed = assessment.values
-        if max(needed.values()) <= 0.0:
-            needed = self._myopic(state, assessment.open)
+        best = None if assessment.offered_today else self._directed(state, assessment)
+        if best is None:
             if max(needed.values()) <= 0.0:
-                return None
-        best = max(assessment.open, key=lambda f: needed[f] / self.catalog[f].ask_cost)
+                needed = self._myopic(state, assessment.open)
+                if max(needed.values()) <= 0.0:
+                    return None
+            best = max(assessment.open, key=lambda f: needed[f] / self.catalog[f].ask_cost)
         feature = self.catalog[best]
         return Question(
             feature=feature,
@@ -261,4 +323,6 @@ class IntakeEngine:
 
     def result(self, state: IntakeState, applicant_id: str = "applicant") -> ApplicantResult:
         """Offers, exclusions and reasons with what is known now."""
-        return recommend_one(self.bundle, state.known(), self.policy_fixed, applicant_id)
+        return recommend_one(
+            self.bundle, state.known(), self.policy_fixed, applicant_id, scorer=self.plausible
+        )

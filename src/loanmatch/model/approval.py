@@ -20,6 +20,11 @@ __all__ = ["ApprovalModel"]
 FloatArray = npt.NDArray[np.float64]
 
 
+SMALL_BATCH = 20_000
+"""Fewer rows than this are predicted on one thread (thread start-up costs more than it saves,
+and spinning threads stall when the machine is busy)."""
+
+
 class ApprovalModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     """Binary classifier P(approve | pair features) backed by a LightGBM booster.
 
@@ -126,7 +131,8 @@ class ApprovalModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         features = np.asarray(X, dtype=np.float64)
         if features.shape[0] == 0:
             return np.empty(0, dtype=np.float64)
-        out = self.booster_.predict(features, num_threads=self.num_threads)
+        threads = 1 if features.shape[0] < SMALL_BATCH else self.num_threads
+        out = self.booster_.predict(features, num_threads=threads)
         return np.asarray(out, dtype=np.float64)
 
     def predict_proba(self, X: npt.ArrayLike) -> FloatArray:

@@ -19,9 +19,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from loanmatch.adapters.catalog_file import catalog_formulas
 from loanmatch.connectors.simulated import DEFAULT_FAILURES, connectors_for
+from loanmatch.domain.products import Market
 from loanmatch.intake.engine import BUDGET, DRAWS, EPSILON, IntakeEngine
 from loanmatch.intake.prior import Prior
 from loanmatch.journey.behaviour import assumptions
@@ -53,6 +55,9 @@ class JourneyReport:
     questions_off_median: float
     questions_off_p90: float
     off_sample: int
+    approval_off: float
+    """Approval among recommended (oracle) for the applicants run with connectors off."""
+    coverage_off_vs_full_information: float
     form_fields: int
     approval_among_recommended: float
     coverage: float
@@ -79,6 +84,15 @@ class JourneyReport:
         out["traditional"] = self.traditional.to_dict()
         out["loanmatch"] = self.loanmatch.to_dict()
         return out
+
+
+def _offered(market: Market, runs: list[OwnerRun], shape: tuple[int, int]) -> npt.NDArray[np.bool_]:
+    """Applicants x products: which products each run's final result offers."""
+    offered = np.zeros(shape, dtype=bool)
+    for i, run in enumerate(runs):
+        for offer in run.result.offers:
+            offered[i, market.index_of(offer.product.id)] = True
+    return offered
 
 
 def _ratio(a: float, b: float) -> float:
@@ -130,20 +144,17 @@ def journey(
     asked = sum(r.state.questions_typed + 1 for r in runs)
     per_question = (time.perf_counter() - intake_started) / max(asked, 1)
     off_n = min(off_sample, n)
-    off_typed: list[int] = []
+    off_runs: list[OwnerRun] = []
     for i in range(off_n):
-        off_typed.append(
-            run_owner(engine, people, i, None, rng, dont_know_rate).state.questions_typed
-        )
+        off_runs.append(run_owner(engine, people, i, None, rng, dont_know_rate))
         report("intake (connectors off)", i + 1, off_n)
+    off_typed = [r.state.questions_typed for r in off_runs]
 
     truth = np.asarray(simulated.oracle(people), dtype=bool)
     complete = bundle.complete({k: v.copy() for k, v in people.values.items()})
     full = recommend_values(bundle, people.ids, complete, engine.policy_fixed).rank > 0
-    offered = np.zeros_like(full)
-    for i, run in enumerate(runs):
-        for offer in run.result.offers:
-            offered[i, market.index_of(offer.product.id)] = True
+    offered = _offered(market, runs, full.shape)
+    off_offered = _offered(market, off_runs, (off_n, full.shape[1]))
     typed = np.array([r.state.questions_typed for r in runs], dtype=np.float64)
 
     weights = naive_weights(market, people.values)
@@ -160,6 +171,8 @@ def journey(
         report("journeys", i + 1, n)
     old, new = measure_events(events_old), measure_events(events_new)
     coverage, full_coverage = float(offered.any(axis=1).mean()), float(full.any(axis=1).mean())
+    off_full = float(full[:off_n].any(axis=1).mean()) if off_n else math.nan
+    off_coverage = float(off_offered.any(axis=1).mean()) if off_n else math.nan
     return JourneyReport(
         seed=seed,
         n=n,
@@ -168,6 +181,8 @@ def journey(
         questions_off_median=float(np.median(off_typed)) if off_typed else math.nan,
         questions_off_p90=float(np.percentile(off_typed, 90)) if off_typed else math.nan,
         off_sample=off_n,
+        approval_off=_ratio(float(truth[:off_n][off_offered].sum()), float(off_offered.sum())),
+        coverage_off_vs_full_information=_ratio(off_coverage, off_full),
         form_fields=len(form_fields(market.catalog)),
         approval_among_recommended=_ratio(float(truth[offered].sum()), float(offered.sum())),
         coverage=coverage,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -38,6 +38,7 @@ from loanmatch.services.results import ApplicantResult, PolicyConfig
 __all__ = [
     "Batch",
     "RecommendReport",
+    "Scorer",
     "recommend_file",
     "recommend_one",
     "recommend_values",
@@ -122,16 +123,24 @@ def score_pairs(
     return eligibility, p
 
 
+Scorer = Callable[
+    [ModelBundle, Values, Progress | None], tuple[Eligibility, npt.NDArray[np.float64]]
+]
+"""How pairs are scored: ``score_pairs`` (the default) or the intake's plausible lower bound."""
+
+
 def recommend_values(
     bundle: ModelBundle,
     ids: npt.NDArray[np.object_],
     values: Values,
     policy: PolicyConfig,
     progress: Progress | None = None,
+    *,
+    scorer: Scorer = score_pairs,
 ) -> Batch:
     """Vectorised recommendation for every applicant in ``values``."""
     threshold, choice = resolve_threshold(bundle, policy)
-    eligibility, p = score_pairs(bundle, values, progress)
+    eligibility, p = scorer(bundle, values, progress)
     selection = select_priced(bundle, values, p, eligibility.status, threshold, policy.max_offers)
     return Batch(ids, eligibility, p, selection.rank, threshold, choice, selection)
 
@@ -196,6 +205,8 @@ def recommend_one(
     record: Mapping[str, object],
     policy: PolicyConfig,
     applicant_id: str = "applicant",
+    *,
+    scorer: Scorer = score_pairs,
 ) -> ApplicantResult:
     """Offers, exclusions and reasons for one applicant (typed values keyed by feature name).
 
@@ -211,7 +222,8 @@ def recommend_one(
         except ValueError as error:
             raise AnswerError(str(error), Location(feature=name)) from None
     bundle.complete(values)
-    batch = recommend_values(bundle, np.array([applicant_id], dtype=object), values, policy)
+    ids = np.array([applicant_id], dtype=object)
+    batch = recommend_values(bundle, ids, values, policy, scorer=scorer)
     result = explain_applicant(bundle, values, batch, policy.max_offers)
     if result.offers:
         return result
