@@ -2,11 +2,15 @@
 
 For the owners who get no offer, the share with at least one verified change that opens an
 offer with P(approve) >= the policy threshold; every suggestion re-verified by a second,
-independent run of the match on the changed values.
+independent run of the match on the changed values, and none touching a fact the owner cannot
+change or the owner's highest acceptable rate.
+
+    .venv/bin/pytest tests/integration/test_not_yet_plan.py -m slow -s
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -23,9 +27,11 @@ from loanmatch.services.train import train
 OWNERS = 400
 """No-offer owners measured (the first ones of applicants.csv), to bound the test's time."""
 MEASURED_FLOOR = 0.5
-"""What the test holds the plan to. The issue asks for 0.6; measured 0.54 on seed 7 (400
-owners), see docs/method.md section 11: most owners left without a plan are ones no lender
-approves at any realistic change (the oracle's coverage is 0.73)."""
+"""What the test holds the plan to. The issue asks for 0.6; measured 0.530 on seed 7 (400
+owners, the owner's highest acceptable rate never raised), see docs/method.md section 11: the
+owners left without a plan are ones no lender approves, or none prices within the rate they
+accept, at any realistic change (even paying off all debt and closing every other loan on top
+of every wait, amount and term reaches only about 0.57)."""
 
 
 @pytest.mark.slow
@@ -49,9 +55,11 @@ def test_most_owners_without_an_offer_get_a_verified_change_that_opens_one(
     policy = PolicyConfig()
     batch = recommend_values(bundle, table.ids, table.values, policy)
     owners = [int(i) for i in np.flatnonzero(~batch.covered)[:OWNERS]]
+    started = time.perf_counter()
     plans = plan_values(bundle, table.values, owners, policy)
+    seconds = time.perf_counter() - started
     share = float(np.mean([bool(plans[i]) for i in owners]))
-    print(f"\nno-offer owners: {len(owners)}; with a verified plan: {share:.3f}")
+    print(f"\nno-offer owners: {len(owners)}; with a verified plan: {share:.3f} ({seconds:.0f} s)")
     assert share >= MEASURED_FLOOR
 
     steps = [(i, s) for i in owners for s in plans[i]]
@@ -63,7 +71,10 @@ def test_most_owners_without_an_offer_get_a_verified_change_that_opens_one(
     )
     again = recommend_values(bundle, table.ids[[i for i, _ in steps]], changed, policy)
     index = {pid: j for j, pid in enumerate(bundle.market.product_ids)}
+    catalog = bundle.market.catalog
     for k, (_, step) in enumerate(steps):
+        assert all(catalog[c.feature].actionable is not None for c in step.changes), step
+        assert "max_acceptable_rate" not in {c.feature for c in step.changes}
         j = index[step.product.id]
         assert again.rank[k, j] > 0, step.text.en
         assert again.p_decision[k, j] >= again.threshold

@@ -2,11 +2,12 @@
 realistic changes that open a product, each verified by re-running the whole match.
 
 Candidates come from ``domain/whatif.py`` (only catalog features marked ``actionable``
-move). All candidates of all owners are evaluated in one vectorised ``recommend_values`` call:
-rules, approval probability against the policy threshold, PD, price and inquiry budget exactly
-as for a real request. A candidate counts when it gets an offer; the owner's plan is the
-``limit`` easiest such candidates (lowest effort, then highest probability), one per product,
-phrased in zh/en: "申请金额降到30万元以内，中国银行的惠如愿可获批（获批概率92%）".
+move; the owner's highest acceptable rate is not one of them). They are matched in a few
+rounds of rising effort, each round ONE vectorised ``recommend_values`` call over the candidates
+of every owner still open: rules, approval probability against the policy threshold, PD, price
+and inquiry budget exactly as for a real request. A candidate counts when it gets an offer; the
+owner's plan is the ``limit`` easiest such candidates (lowest effort, then highest probability),
+one per product, phrased in zh/en: "申请金额降到30万元以内，中国银行的惠如愿可获批（获批概率92%）".
 """
 
 from __future__ import annotations
@@ -27,7 +28,11 @@ from loanmatch.services.results import Change, PlanStep, PolicyConfig
 if TYPE_CHECKING:
     from loanmatch.services.recommend import Batch
 
-__all__ = ["apply_changes", "plan_values", "step_text"]
+__all__ = ["ROUNDS", "apply_changes", "plan_values", "step_text"]
+
+ROUNDS = (1.0, 2.0, 4.0, math.inf)
+"""Upper effort bounds of the matching rounds (each round takes the candidates above the last
+bound up to this one)."""
 
 
 def _number(feature: Feature, value: float, lang: str) -> str:
@@ -35,8 +40,8 @@ def _number(feature: Feature, value: float, lang: str) -> str:
     if feature.unit == "yuan":
         if en:
             return f"{value:,.0f} yuan"
-        if value >= 1e4:
-            return f"{value / 1e4:,.4g}万元"
+        if value >= 1e4:  # exact to the yuan: never rounds a limit up
+            return f"{value / 1e4:,.4f}".rstrip("0").rstrip(".") + "万元"
         return f"{value:,.0f}元"
     text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
     units = {"years": ("年", "years"), "months": ("个月", "months"), "days": ("天", "days")}
@@ -61,10 +66,17 @@ def _change_phrase(feature: Feature, old: float, new: float) -> Text:
     zh_new, en_new = _number(feature, new, "zh"), _number(feature, new, "en")
     if feature.unit == "percent":
         zh_new, en_new = f"{new:g}%", f"{new:g}%"
+    if new < old and feature.actionable == "reduce" and feature.group != "request":
+        return Text(
+            f"先偿还一部分，把{label_zh}降到{zh_new}以内",
+            f"pay the {label_en.lower()} down to {en_new}",
+        )
     if new < old and feature.actionable == "reduce":
         return Text(f"{label_zh}降到{zh_new}以内", f"lower the {label_en.lower()} to {en_new}")
     if feature.unit == "percent":
         return Text(f"{label_zh}放宽到{zh_new}", f"accept up to {en_new} a year")
+    if feature.unit == "days" and new > old:
+        return Text(f"{label_zh}放宽到{zh_new}", f"allow {en_new} before the money is needed")
     return Text(f"{label_zh}调整为{zh_new}", f"change the {label_en.lower()} to {en_new}")
 
 
@@ -87,8 +99,10 @@ def step_text(
     for change in changes:
         feature = catalog[change.feature]
         if wait and feature.actionable == "start" and change.old == 0:
-            zh.append(f"从现在开始{feature.display('zh').split('（')[0]}")
-            en.append(f"start {feature.display('en').split('(')[0].strip().lower()} now")
+            label_zh = feature.display("zh").split("（")[0]
+            label_en = feature.display("en").split("(")[0].strip()
+            zh.append(f"现在就开始累计“{label_zh}”（等待的每个月都算）")
+            en.append(f"start building up “{label_en.lower()}” now (every month of waiting counts)")
             continue
         if wait and feature.actionable in ("time", "start", "decay"):
             continue
@@ -162,29 +176,45 @@ def plan_values(
     policy: PolicyConfig,
     limit: int = 3,
 ) -> dict[int, tuple[PlanStep, ...]]:
-    """The verified plan of each owner in ``owners`` (indices into ``values``)."""
+    """The verified plan of each owner in ``owners`` (indices into ``values``).
+
+    Candidates are matched in rounds of rising effort (``ROUNDS``), each round one vectorised
+    ``recommend_values`` call over the candidates of every owner still open; an owner closes
+    once ``limit`` products are open to it, since every later candidate is harder than those.
+    """
     from loanmatch.services.recommend import recommend_values
 
     rows = {i: {k: float(v[i]) for k, v in values.items()} for i in owners}
     owner_of: list[int] = []
     tried: list[Candidate] = []
     for i in owners:
-        for candidate in candidates(bundle.market, rows[i]):
+        for candidate in candidates(bundle.market, rows[i], bundle.formulas):
             owner_of.append(i)
             tried.append(candidate)
     plans: dict[int, tuple[PlanStep, ...]] = dict.fromkeys(owners, ())
     if not tried:
         return plans
     index = np.asarray(owner_of, dtype=np.intp)
-    changed = apply_changes(bundle, values, index, [c.changes for c in tried])
-    ids = np.asarray([f"plan-{k}" for k in range(len(tried))], dtype=object)
-    batch: Batch = recommend_values(bundle, ids, changed, policy)
+    effort = np.asarray([c.effort for c in tried])
     found: dict[int, list[tuple[Candidate, int, float, float | None]]] = {i: [] for i in owners}
-    for k in np.flatnonzero(batch.covered):
-        j = int(np.flatnonzero(batch.rank[k] == 1)[0])
-        pair = batch.selection.pairs.get((int(k), j)) if batch.selection else None
-        all_in = pair.all_in if pair is not None and not math.isnan(pair.all_in) else None
-        found[owner_of[k]].append((tried[k], j, float(batch.p_decision[k, j]), all_in))
+    opened: dict[int, set[int]] = {i: set() for i in owners}
+    low = -math.inf
+    for high in ROUNDS:
+        open_owners = np.asarray([i for i in owners if len(opened[i]) < limit], dtype=np.intp)
+        now = np.flatnonzero((effort > low) & (effort <= high) & np.isin(index, open_owners))
+        low = high
+        if now.size == 0:
+            continue
+        changed = apply_changes(bundle, values, index[now], [tried[k].changes for k in now])
+        ids = np.asarray([f"plan-{k}" for k in now.tolist()], dtype=object)
+        batch: Batch = recommend_values(bundle, ids, changed, policy)
+        for r in np.flatnonzero(batch.covered).tolist():
+            k = int(now[r])
+            j = int(np.flatnonzero(batch.rank[r] == 1)[0])
+            pair = batch.selection.pairs.get((r, j)) if batch.selection else None
+            all_in = pair.all_in if pair is not None and not math.isnan(pair.all_in) else None
+            found[owner_of[k]].append((tried[k], j, float(batch.p_decision[r, j]), all_in))
+            opened[owner_of[k]].add(j)
     for i in owners:
         plans[i] = _steps(bundle, rows[i], found[i], limit)
     return plans

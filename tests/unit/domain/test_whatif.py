@@ -7,14 +7,24 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loanmatch.adapters.catalog_file import DEFAULT_CATALOG, load_catalog
+from loanmatch.adapters.catalog_file import DEFAULT_CATALOG, catalog_formulas, load_catalog
 from loanmatch.adapters.products_file import load_products_data
-from loanmatch.domain.whatif import WAITS, candidates, time_moved
+from loanmatch.domain.whatif import WAITS, candidates, decayed, time_moved
 from loanmatch.simulator.lenders import default_products
 
 CATALOG = load_catalog(DEFAULT_CATALOG)
 MARKET = load_products_data(default_products(), CATALOG)
-NEVER = ("owner_gender", "industry", "region", "tax_grade", "entity_type", "legal_disputes")
+FORMULAS = catalog_formulas(CATALOG)
+NEVER = (
+    "owner_gender",
+    "industry",
+    "region",
+    "tax_grade",
+    "entity_type",
+    "legal_disputes",
+    "max_acceptable_rate",
+)
+WAITING = {name for name in CATALOG if CATALOG[name].actionable in ("time", "start", "decay")}
 
 
 @st.composite
@@ -37,7 +47,7 @@ def owners(draw: st.DrawFn) -> dict[str, float]:
 @settings(max_examples=40, deadline=None)
 @given(row=owners())
 def test_only_actionable_features_ever_change(row: dict[str, float]) -> None:
-    for candidate in candidates(MARKET, row):
+    for candidate in candidates(MARKET, row, FORMULAS):
         for name in candidate.changes:
             assert CATALOG[name].actionable is not None, name
         assert not set(candidate.changes) & set(NEVER)
@@ -46,7 +56,7 @@ def test_only_actionable_features_ever_change(row: dict[str, float]) -> None:
 @settings(max_examples=40, deadline=None)
 @given(row=owners())
 def test_time_only_moves_forward_and_only_while_waiting(row: dict[str, float]) -> None:
-    for candidate in candidates(MARKET, row):
+    for candidate in candidates(MARKET, row, FORMULAS):
         for name, new in candidate.changes.items():
             feature = CATALOG[name]
             if feature.actionable in ("time", "start"):
@@ -89,3 +99,70 @@ def test_a_smaller_amount_is_never_below_a_quarter_of_the_request() -> None:
     assert amounts
     assert min(amounts) >= 100_000.0
     assert max(amounts) < 400_000.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(row=owners())
+def test_at_most_two_changes_besides_waiting_and_two_only_as_a_new_request(
+    row: dict[str, float],
+) -> None:
+    for candidate in candidates(MARKET, row, FORMULAS):
+        own = set(candidate.changes) - WAITING
+        assert len(own) <= 2, candidate
+        if candidate.wait_months and len(own) == 2:
+            assert {CATALOG[name].group for name in own} == {"request"}, candidate
+
+
+def test_the_highest_acceptable_rate_is_the_owners_own_and_never_suggested() -> None:
+    assert CATALOG["max_acceptable_rate"].actionable is None
+    row = dict.fromkeys(CATALOG, math.nan)
+    row.update(max_acceptable_rate=4.0, loan_amount=200_000.0, loan_term_months=12.0)
+    assert all("max_acceptable_rate" not in c.changes for c in candidates(MARKET, row, FORMULAS))
+
+
+def test_waiting_lets_recent_inquiries_age_consistently_across_nested_windows() -> None:
+    row = {"hard_inquiries_3m": 4.0, "hard_inquiries_6m": 6.0}
+    # after 3 months the 6-month window holds exactly the 4 inquiries of the last 3 months
+    assert time_moved(CATALOG, row, 3) == {"hard_inquiries_3m": 0.0, "hard_inquiries_6m": 4.0}
+    assert time_moved(CATALOG, row, 6) == {"hard_inquiries_3m": 0.0, "hard_inquiries_6m": 0.0}
+    assert decayed([(3.0, 4.0), (6.0, 6.0)], 6.0, 1) == 6.0  # 4 + 2 of 3 older months, rounded up
+
+
+def test_an_old_overdue_falls_out_of_its_window_only_when_it_surely_has() -> None:
+    row = {"overdue_count_24m": 1.0}
+    assert "overdue_count_24m" not in time_moved(CATALOG, row, 12)  # maybe not yet: stays
+    assert time_moved(CATALOG, row, 24)["overdue_count_24m"] == 0.0
+    assert time_moved(CATALOG, {"overdue_count_24m": 4.0}, 12)["overdue_count_24m"] == 2.0
+
+
+def test_debt_can_be_paid_down_to_what_a_debt_to_revenue_rule_allows() -> None:
+    row = dict.fromkeys(CATALOG, math.nan)
+    row.update(outstanding_debt=800_000.0, annual_revenue=1_000_000.0, debt_to_revenue=0.8)
+    debts = {
+        c.changes["outstanding_debt"]
+        for c in candidates(MARKET, row, FORMULAS)
+        if set(c.changes) == {"outstanding_debt"}
+    }
+    assert 500_000.0 in debts  # debt_to_revenue <= 0.5: 0.5 x revenue
+    assert all(200_000.0 <= d < 800_000.0 and d % 1_000 == 0 for d in debts)
+
+
+def test_a_term_can_shrink_to_what_an_age_at_maturity_rule_allows() -> None:
+    row = dict.fromkeys(CATALOG, math.nan)
+    row.update(owner_age=61.5, loan_term_months=72.0, age_at_maturity=67.5)
+    terms = {
+        c.changes["loan_term_months"]
+        for c in candidates(MARKET, row, FORMULAS)
+        if set(c.changes) == {"loan_term_months"}
+    }
+    assert 42.0 in terms  # age_at_maturity <= 65: (65 - 61.5) x 12 months
+
+
+def test_smaller_amounts_are_round_figures_rounded_down() -> None:
+    row = dict.fromkeys(CATALOG, math.nan)
+    row["loan_amount"] = 137_173.0
+    amounts = [
+        c.changes["loan_amount"] for c in candidates(MARKET, row) if "loan_amount" in c.changes
+    ]
+    assert amounts
+    assert all(a % 1_000 == 0 and a < 137_173.0 for a in amounts)
