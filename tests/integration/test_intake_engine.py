@@ -13,6 +13,7 @@ from loanmatch.adapters.tables import read_table
 from loanmatch.connectors import connectors_for
 from loanmatch.domain.rules import PASS
 from loanmatch.errors import AnswerError
+from loanmatch.intake.answer_errors import ContradictionError
 from loanmatch.intake.answers import NotAskableError
 from loanmatch.intake.engine import IntakeEngine
 from loanmatch.intake.prior import Prior
@@ -180,3 +181,24 @@ def test_the_plausible_score_of_an_unknown_fact_lies_within_what_its_completions
     finally:
         engine.plausible.quantile = lowest
     assert (p[0, passing] >= floor[0, passing] - 1e-12).all()
+
+
+def test_an_answer_that_contradicts_a_known_fact_is_refused_and_either_fact_can_be_corrected(
+    engine: IntakeEngine,
+) -> None:
+    state = IntakeState(enterprise_id="E", owner_id="o")
+    engine.answer(state, "owns_property", "没有")
+    before = state.to_dict()
+    with pytest.raises(ContradictionError) as raised:
+        engine.answer(state, "property_value", "200万")
+    assert state.to_dict() == before
+    body = raised.value.to_dict()
+    assert (body["reason"], body["check"], body["contradicts"]) == (
+        "contradiction", "property_value_without_property", ["owns_property"],
+    )  # fmt: skip
+    assert "房产" in str(body["message_zh"])
+    assert "否" in str(body["message_zh"])
+    engine.answer(state, "owns_property", "有")
+    assert engine.answer(state, "property_value", "200万").value == 2_000_000.0
+    with pytest.raises(ContradictionError):
+        engine.answer(state, "owns_property", "没有")

@@ -9,6 +9,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from loanmatch.adapters.consistency_file import load_consistency
 from loanmatch.errors import ConnectorTimeout
 from loanmatch.storage.database import Database
 from loanmatch.web.sessions_api import SessionsBackend, install_sessions_api
@@ -127,3 +128,28 @@ def test_texts_follow_the_lang_query(client: TestClient) -> None:
     en = client.get(f"/api/v1/sessions/{session}", params={"lang": "en"}).json()["question"]
     assert zh["feature"] == en["feature"]
     assert zh["text"] != en["text"]
+
+
+def test_a_contradictory_answer_is_a_422_naming_the_fact_it_contradicts(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'checks.db'}")
+    database.upgrade()
+    catalog = default_catalog()
+    engine = FakeEngine(catalog, checks=load_consistency(catalog))
+    app = FastAPI()
+    install_sessions_api(
+        app, SessionsBackend(database.unit_of_work, context(engine, {}, FakeClock()))
+    )
+    with TestClient(app) as client:
+        started = client.post("/api/v1/sessions", json={"enterprise_id": "E2", "owner_id": "O2"})
+        session = started.json()["session_id"]
+        client.put(f"/api/v1/sessions/{session}/answers/hard_inquiries_6m", json={"text": "1"})
+        before = client.get(f"/api/v1/sessions/{session}").json()
+        response = client.put(
+            f"/api/v1/sessions/{session}/answers/hard_inquiries_3m", json={"text": "4"}
+        )
+        assert response.status_code == 422
+        body = response.json()
+        assert (body["reason"], body["contradicts"]) == ("contradiction", ["hard_inquiries_6m"])
+        assert body["where"] == {"feature": "hard_inquiries_3m"}
+        assert client.get(f"/api/v1/sessions/{session}").json() == before
+    database.dispose()

@@ -1,7 +1,8 @@
 """Errors of an owner's answers: each names the feature and what was received, in zh and en.
 
 All are :class:`~loanmatch.errors.AnswerError` (code ``invalid_answer``); ``reason`` tells them
-apart for programs: ``not_understood``, ``out_of_range``, ``wrong_type``, ``not_askable``.
+apart for programs: ``not_understood``, ``out_of_range``, ``wrong_type``, ``not_askable``,
+``contradiction``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from loanmatch.errors import AnswerError, Location
 
 __all__ = [
     "AnswerFieldError",
+    "ContradictionError",
     "NotAskableError",
     "NotUnderstoodError",
     "OutOfRangeError",
@@ -57,3 +59,21 @@ class NotAskableError(AnswerFieldError):
     """A name that is not a feature of the catalog, or a derived feature (computed, not asked)."""
 
     reason = "not_askable"
+
+
+class ContradictionError(AnswerFieldError):
+    """An answer that cannot be true together with facts already known (``data/consistency.yaml``);
+    ``check`` names the check, ``others`` the facts it contradicts."""
+
+    reason = "contradiction"
+
+    def __init__(self, feature: str, text: Text, check: str, others: tuple[str, ...]) -> None:
+        self.check = check
+        self.others = others
+        super().__init__(feature, text)
+
+    def to_dict(self) -> dict[str, object]:
+        body = super().to_dict()
+        body["check"] = self.check
+        body["contradicts"] = list(self.others)
+        return body

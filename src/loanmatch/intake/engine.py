@@ -36,18 +36,22 @@ not consented; a feature is never asked when known or after "don't know" (until 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
+from loanmatch.adapters.consistency_file import load_consistency
 from loanmatch.connectors.base import SOURCE_NAMES
 from loanmatch.domain.catalog import Feature, Text, Values, encode_value
+from loanmatch.domain.consistency import Check
 from loanmatch.domain.formula import references
 from loanmatch.errors import AnswerError, Location
 from loanmatch.intake.answer_errors import NotAskableError
 from loanmatch.intake.answers import DontKnow, parse_reply
+from loanmatch.intake.contradictions import refuse_contradiction
 from loanmatch.intake.plausible import PlausibleScorer
 from loanmatch.intake.prior import Prior
 from loanmatch.intake.state import Fact, IntakeState
@@ -117,6 +121,7 @@ class IntakeEngine:
         budget: int = BUDGET,
         seed: int = 0,
         stable_on: Literal["list", "set_and_top"] = "set_and_top",
+        checks: Sequence[Check] | None = None,
     ) -> None:
         self.bundle = bundle
         self.policy = policy
@@ -130,6 +135,9 @@ class IntakeEngine:
         self.policy_fixed = self._fixed(policy)
         self.plausible = PlausibleScorer(prior, seed=seed)
         self.rule_inputs = self._rule_inputs()
+        self.checks = (
+            load_consistency(self.catalog, skip_unknown=True) if checks is None else tuple(checks)
+        )
 
     def _fixed(self, policy: PolicyConfig) -> PolicyConfig:
         """The same policy with its threshold resolved once (not re-chosen per call)."""
@@ -172,7 +180,10 @@ class IntakeEngine:
             raise AnswerError(
                 "an empty answer: say 不知道 / don't know to skip", Location(feature=feature)
             )
-        return state.record(feature, None if isinstance(reply, DontKnow) else reply)
+        if isinstance(reply, DontKnow):
+            return state.record(feature, None)
+        refuse_contradiction(self.catalog, self.checks, state, spec, reply)
+        return state.record(feature, reply)
 
     # ----------------------------------------------------------------- deciding ----------------
     def _encoded(self, state: IntakeState) -> dict[str, float]:

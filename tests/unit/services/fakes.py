@@ -16,8 +16,10 @@ from pathlib import Path
 from loanmatch.adapters.catalog_file import load_catalog
 from loanmatch.connectors.base import ConsentLike, FailureMode, Typed
 from loanmatch.domain.catalog import Catalog, Text
+from loanmatch.domain.consistency import Check
 from loanmatch.errors import AnswerError, Location
 from loanmatch.intake.answers import DONT_KNOW, parse_reply
+from loanmatch.intake.contradictions import refuse_contradiction
 from loanmatch.intake.engine import Question
 from loanmatch.intake.state import Fact, IntakeState
 from loanmatch.services.intake import IntakeContext
@@ -81,6 +83,8 @@ class FakeEngine:
     """When set, choosing the next question raises (a crash in the middle of a step)."""
     meanwhile: Callable[[], None] | None = None
     """Run (once) while an answer is being recorded: another request arriving at that moment."""
+    checks: tuple[Check, ...] = ()
+    """Consistency checks applied to answers as the real engine does (none by default)."""
 
     def answer(self, state: IntakeState, feature: str, raw: object) -> Fact:
         spec = self.catalog.get(feature)
@@ -92,6 +96,8 @@ class FakeEngine:
         if self.meanwhile is not None:
             other, self.meanwhile = self.meanwhile, None
             other()
+        if reply is not DONT_KNOW:
+            refuse_contradiction(self.catalog, self.checks, state, spec, reply)  # type: ignore[arg-type]
         return state.record(feature, None if reply is DONT_KNOW else reply)  # type: ignore[arg-type]
 
     def next_question(self, state: IntakeState) -> Question | None:
