@@ -1,7 +1,12 @@
 """The guiding assistant's knowledge base: entries as data (``knowledge.yaml``), zh and en.
 
-An entry is a question owners ask ("is my data safe?"), several other phrasings of it, and the
-answer. A contextual entry (``context: feature | rate | declined | consent | progress``) has a
+An entry is a question owners ask ("is my data safe?"), several other phrasings of it, its intent
+cues (the few words that alone say what it is about: "泄露", "leak") and the answer. The file also
+holds the language resources retrieval uses (:mod:`loanmatch.assistant.text`): words jieba keeps
+whole, colloquial forms (``咋`` -> ``怎么``, ``u`` -> ``you``), synonyms mapped to one concept
+word, and stop words.
+
+A contextual entry (``context: feature | rate | declined | consent | progress``) has a
 ``{context}`` slot that :mod:`loanmatch.assistant.replies` fills from the session.
 """
 
@@ -43,6 +48,8 @@ class Entry:
     answer: Text
     examples_zh: tuple[str, ...] = ()
     examples_en: tuple[str, ...] = ()
+    cues_zh: tuple[str, ...] = ()
+    cues_en: tuple[str, ...] = ()
     context: ContextKind | None = None
     no_context: Text = field(default_factory=Text)
 
@@ -52,6 +59,10 @@ class Entry:
             return (self.question.zh, *self.examples_zh)
         return (self.question.en, *self.examples_en)
 
+    def cues(self, lang: KbLang) -> tuple[str, ...]:
+        """Words or short phrases that on their own point at this entry (for retrieval)."""
+        return self.cues_zh if lang == "zh" else self.cues_en
+
 
 @dataclass(frozen=True)
 class KnowledgeBase:
@@ -59,6 +70,10 @@ class KnowledgeBase:
     vocabulary: tuple[str, ...] = ()
     synonyms_zh: Mapping[str, str] = field(default_factory=dict)
     synonyms_en: Mapping[str, str] = field(default_factory=dict)
+    colloquial_zh: Mapping[str, str] = field(default_factory=dict)
+    colloquial_en: Mapping[str, str] = field(default_factory=dict)
+    stop_words_zh: frozenset[str] = frozenset()
+    stop_words_en: frozenset[str] = frozenset()
     features_why: Mapping[str, Text] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -77,6 +92,12 @@ class KnowledgeBase:
 
     def synonyms(self, lang: KbLang) -> Mapping[str, str]:
         return self.synonyms_zh if lang == "zh" else self.synonyms_en
+
+    def colloquial(self, lang: KbLang) -> Mapping[str, str]:
+        return self.colloquial_zh if lang == "zh" else self.colloquial_en
+
+    def stop_words(self, lang: KbLang) -> frozenset[str]:
+        return self.stop_words_zh if lang == "zh" else self.stop_words_en
 
 
 def _fail(path: Path, message: str, entry: str | None = None) -> InputError:
@@ -119,6 +140,9 @@ def _entry(raw: object, path: Path, seen: set[str]) -> Entry:
     examples = raw.get("examples") or {}
     if not isinstance(examples, Mapping):
         raise _fail(path, "examples must be a mapping {zh: [...], en: [...]}", entry_id)
+    cues = raw.get("cues") or {}
+    if not isinstance(cues, Mapping):
+        raise _fail(path, "cues must be a mapping {zh: [...], en: [...]}", entry_id)
     no_context = raw.get("no_context")
     return Entry(
         id=entry_id,
@@ -126,6 +150,8 @@ def _entry(raw: object, path: Path, seen: set[str]) -> Entry:
         answer=answer,
         examples_zh=_strings(examples.get("zh"), path, "examples.zh", entry_id),
         examples_en=_strings(examples.get("en"), path, "examples.en", entry_id),
+        cues_zh=_strings(cues.get("zh"), path, "cues.zh", entry_id),
+        cues_en=_strings(cues.get("en"), path, "cues.en", entry_id),
         context=cast(ContextKind | None, context),
         no_context=_text(no_context, path, "no_context", entry_id) if no_context else Text(),
     )
@@ -141,6 +167,21 @@ def _word_map(raw: object, path: Path, what: str) -> dict[str, str]:
     return {str(k).lower(): str(v).lower() for k, v in raw.items()}
 
 
+def _by_lang(data: Mapping[str, Any], key: str, path: Path) -> Mapping[str, Any]:
+    value = data.get(key) or {}
+    if not isinstance(value, Mapping):
+        raise _fail(path, f"{key} must be a mapping {{zh: ..., en: ...}}")
+    return value
+
+
+def _words(raw: object, path: Path, what: str) -> frozenset[str]:
+    if raw is None:
+        return frozenset()
+    if not isinstance(raw, list) or not all(isinstance(w, str) and w.strip() for w in raw):
+        raise _fail(path, f"{what} must be a list of words")
+    return frozenset(w.strip().lower() for w in raw)
+
+
 def load_knowledge(path: Path = DEFAULT_KNOWLEDGE) -> KnowledgeBase:
     """Read and check a knowledge base file; an :class:`InputError` names the file and entry."""
     try:
@@ -151,9 +192,9 @@ def load_knowledge(path: Path = DEFAULT_KNOWLEDGE) -> KnowledgeBase:
         raise _fail(path, "the file must be a mapping with a list of entries")
     seen: set[str] = set()
     entries = tuple(_entry(raw, path, seen) for raw in data["entries"])
-    synonyms = data.get("synonyms") or {}
-    if not isinstance(synonyms, Mapping):
-        raise _fail(path, "synonyms must be a mapping {zh: {...}, en: {...}}")
+    synonyms = _by_lang(data, "synonyms", path)
+    colloquial = _by_lang(data, "colloquial", path)
+    stop_words = _by_lang(data, "stop_words", path)
     vocabulary = data.get("vocabulary") or []
     if not isinstance(vocabulary, list) or not all(isinstance(w, str) for w in vocabulary):
         raise _fail(path, "vocabulary must be a list of words")
@@ -165,6 +206,10 @@ def load_knowledge(path: Path = DEFAULT_KNOWLEDGE) -> KnowledgeBase:
         vocabulary=tuple(vocabulary),
         synonyms_zh=_word_map(synonyms.get("zh"), path, "synonyms.zh"),
         synonyms_en=_word_map(synonyms.get("en"), path, "synonyms.en"),
+        colloquial_zh=_word_map(colloquial.get("zh"), path, "colloquial.zh"),
+        colloquial_en=_word_map(colloquial.get("en"), path, "colloquial.en"),
+        stop_words_zh=_words(stop_words.get("zh"), path, "stop_words.zh"),
+        stop_words_en=_words(stop_words.get("en"), path, "stop_words.en"),
         features_why={
             str(name): _text(text, path, f"features_why.{name}", None) for name, text in why.items()
         },

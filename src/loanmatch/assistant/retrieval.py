@@ -1,91 +1,74 @@
 """Find the knowledge-base entry an owner's message asks about, in Chinese or English.
 
-Every phrasing of every entry (its question and examples, both languages) is a document. A message
-is compared with all documents by two TF-IDF views, and an entry scores its best document:
+Every phrasing of every entry (its question and examples, both languages) is a document, read by
+:class:`~loanmatch.assistant.text.TextAnalyzer` as concept words and as characters. A message is
+scored against each entry by three channels:
 
-- words: Chinese is segmented with jieba (its bundled dictionary, offline, plus the knowledge
-  base's vocabulary); English is lower-cased, stop words dropped and lightly stemmed; both map
-  synonyms to the words the examples use ("利息" -> "利率", "interest" -> "rate");
-- characters: Chinese character unigrams and bigrams, English character 3-4-grams inside words,
-  which forgive a different segmentation, a typo or another inflection.
+- phrasings: TF-IDF cosine with the entry's closest phrasing (words and characters);
+- entry: TF-IDF cosine with the entry as a whole (all its phrasings and cues together);
+- cues: the share of the message's TF-IDF weight that falls on the entry's intent cues (the
+  words that alone say what it is about, data in ``knowledge.yaml``), so that what an owner
+  adds around the point ("你好，我是开饭店的，想问下……") and the words every entry shares ("贷款",
+  "bank") count for little.
 
-score = 0.6 * cosine(words) + 0.4 * cosine(characters), in [0, 1].
+Words no phrasing has (filler, another topic) make every score smaller but never change the
+order. The score is a weighted sum of the channels, in [0, 1]; :func:`loanmatch.assistant.
+dialogue.route` reads a score at or above its threshold as a doubt.
 """
 
 from __future__ import annotations
 
-import logging
-import re
-import unicodedata
+import math
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from loanmatch.assistant.knowledge import Entry, KbLang, KnowledgeBase, default_knowledge
+from loanmatch.assistant.text import TextAnalyzer, clauses, has_chinese
 
 LANGS: tuple[KbLang, ...] = ("zh", "en")
+_Vector = np.ndarray[Any, np.dtype[np.float64]]
 
-__all__ = ["Match", "Retriever", "default_retriever", "language_of"]
+__all__ = [
+    "MAX_CLAUSES",
+    "WEIGHTS",
+    "Match",
+    "Retriever",
+    "Weights",
+    "default_retriever",
+    "language_of",
+]
 
-WORD_WEIGHT = 0.6
-CHAR_WEIGHT = 0.4
-PHRASING_WEIGHT = 0.2
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_ZH_STOP = frozenset(
-    {"的", "了", "吗", "呢", "啊", "吧", "呀", "嘛", "么", "我", "我们", "你", "你们", "请问",
-     "一下", "那", "这", "哦", "嗯"}
-)  # fmt: skip
-_EN_STOP = frozenset(
-    {
-        "a", "an", "the", "is", "are", "am", "be", "been", "to", "of", "for", "in", "on", "at",
-        "it", "its", "this", "that", "these", "those", "i", "i'm", "me", "my", "mine", "we",
-        "our", "you", "your", "yours", "he", "she", "they", "them", "their", "there", "here",
-        "and", "or", "but", "so", "if", "as", "by", "with", "from", "up", "please", "just",
-        "also", "really", "very", "any", "some", "would", "could", "should", "shall", "will",
-        "can", "may", "might", "do", "does", "did", "have", "has", "had", "get", "got", "go",
-        "going", "let", "us", "then", "than", "too", "yes", "ok", "okay",
-    }
-)  # fmt: skip
+@dataclass(frozen=True)
+class Weights:
+    """How the channels mix. They add up to 1, so the score stays in [0, 1]; chosen by
+    leave-one-out over the knowledge base's own examples (each example routed by a retriever
+    built without it), where the cue channel counted most and the rest hardly mattered."""
+
+    phrasing_words: float = 0.1
+    phrasing_chars: float = 0.1
+    entry_words: float = 0.2
+    entry_chars: float = 0.1
+    cues: float = 0.5
+    unknown: float = 1.0
+    """How much a word no phrasing has weighs, against the rarest word the phrasings have."""
+
+
+WEIGHTS = Weights()
+MAX_CLAUSES = 8
+"""A message's clauses scored on their own, at most (the rest still count in the whole)."""
 
 
 def language_of(text: str) -> KbLang:
     """``zh`` when the text has any Chinese character, else ``en``."""
-    return "zh" if _CJK.search(text) else "en"
-
-
-def _normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower().replace("’", "'")
-
-
-def _stem(word: str) -> str:
-    if word.endswith("'s"):
-        word = word[:-2]
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 5 and word.endswith("ing"):
-        return word[:-3]
-    if len(word) > 4 and word.endswith("ed"):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
-
-
-@lru_cache(maxsize=4)
-def _jieba(vocabulary: tuple[str, ...]) -> Any:
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()  # the dictionary bundled with the package: no download
-    for word in vocabulary:
-        tokenizer.add_word(word, freq=200_000)
-    return tokenizer
+    return "zh" if has_chinese(text) else "en"
 
 
 @dataclass(frozen=True)
@@ -94,55 +77,58 @@ class Match:
     score: float
 
 
-class _Analyzer:
-    """Words and characters of a text, with the knowledge base's vocabulary and synonyms."""
+def _rows_normalised(matrix: Any) -> Any:
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.diags(1.0 / norms) @ matrix
 
-    def __init__(self, kb: KnowledgeBase) -> None:
-        self._kb = kb
-        self._segmenter = _jieba(kb.vocabulary)
 
-    def words(self, text: str) -> list[str]:
-        text = _normalise(text)
-        out: list[str] = []
-        zh_syn, en_syn = self._kb.synonyms("zh"), self._kb.synonyms("en")
-        for token in self._segmenter.lcut(text, HMM=True):
-            token = token.strip()
-            if not token:
-                continue
-            if _CJK.search(token):
-                if token not in _ZH_STOP:
-                    out.append(zh_syn.get(token, token))
-                continue
-            for word in _EN_WORD.findall(token):
-                if word in _EN_STOP:
-                    continue
-                mapped = en_syn.get(word) or en_syn.get(_stem(word)) or word
-                out.append(_stem(mapped))
-        return out
+def _dense(matrix: Any) -> _Vector:
+    return np.asarray(matrix.todense(), dtype=np.float64).ravel()
 
-    def chars(self, text: str) -> list[str]:
-        grams: list[str] = []
-        for word in self.words(text):
-            if _CJK.search(word):
-                grams.extend(word)
-                grams.extend(word[i : i + 2] for i in range(len(word) - 1))
+
+class _View:
+    """One TF-IDF view of texts -- their words or their characters -- fitted on the phrasings."""
+
+    def __init__(self, analyzer: Callable[[str], list[str]], texts: list[str]) -> None:
+        self._vectorizer: Any = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, norm="l2")
+        self._vectorizer.fit(texts)
+        self.vocabulary: dict[str, int] = self._vectorizer.vocabulary_
+        self._idf: _Vector = self._vectorizer.idf_
+        self._unknown_idf = float(self._idf.max())
+
+    def transform(self, texts: list[str]) -> Any:
+        return self._vectorizer.transform(texts)
+
+    def embed(self, tokens: list[str], unknown_weight: float) -> Any:
+        """A message's TF-IDF row, normalised by the weight of all its tokens: a token no
+        phrasing has weighs as a token of one phrasing (times ``unknown_weight``). What the
+        vocabulary lacks never changes which entry is best, but makes every score smaller, so
+        that a message mostly about something else is no doubt."""
+        columns: list[int] = []
+        values: list[float] = []
+        unknown = 0.0
+        for token, count in Counter(tokens).items():
+            tf = 1.0 + math.log(count)
+            column = self.vocabulary.get(token)
+            if column is None:
+                unknown += (tf * unknown_weight * self._unknown_idf) ** 2
             else:
-                padded = f" {word} "
-                for n in (3, 4):
-                    grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
-        return grams
-
-
-def _vectorizer(analyzer: Callable[[str], list[str]]) -> Any:
-    return TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, norm="l2")
+                columns.append(column)
+                values.append(tf * float(self._idf[column]))
+        norm = math.sqrt(sum(v * v for v in values) + unknown) or 1.0
+        rows = np.zeros(len(columns), dtype=np.int64)
+        data = np.asarray(values, dtype=np.float64) / norm
+        return sparse.csr_matrix((data, (rows, columns)), shape=(1, len(self.vocabulary)))
 
 
 class Retriever:
-    """Rank a knowledge base's entries by how close a message is to their phrasings."""
+    """Rank a knowledge base's entries by how close a message is to them."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, weights: Weights = WEIGHTS) -> None:
         self.kb = kb
-        analyzer = _Analyzer(kb)
+        self.weights = weights
+        self.analyzer = TextAnalyzer(kb)
         documents: list[str] = []
         owners: list[int] = []
         for index, entry in enumerate(kb.entries):
@@ -150,33 +136,82 @@ class Retriever:
                 phrasings = entry.phrasings(lang)
                 documents.extend(phrasings)
                 owners.extend([index] * len(phrasings))
+        cue_texts = ["; ".join((*e.cues("zh"), *e.cues("en"))) for e in kb.entries]
         self._owners = np.asarray(owners, dtype=np.int64)
-        self._words = _vectorizer(analyzer.words)
-        self._chars = _vectorizer(analyzer.chars)
-        self._word_docs = self._words.fit_transform(documents)
-        self._char_docs = self._chars.fit_transform(documents)
-        whole = [
-            " ".join((*e.phrasings("zh"), *e.phrasings("en"), e.answer.zh, e.answer.en))
-            for e in kb.entries
+        membership = sparse.csr_matrix(  # [entry, document] = 1 for the entry's phrasings
+            (np.ones(len(owners)), (self._owners, np.arange(len(owners)))),
+            shape=(len(kb.entries), len(owners)),
+        )
+        self._words = _View(self.analyzer.words, [*documents, *cue_texts])
+        self._chars = _View(self.analyzer.chars, [*documents, *cue_texts])
+        self._word_docs = self._words.transform(documents)
+        self._char_docs = self._chars.transform(documents)
+        self._word_entries = _rows_normalised(
+            membership @ self._word_docs + self._words.transform(cue_texts)
+        )
+        self._char_entries = _rows_normalised(
+            membership @ self._char_docs + self._chars.transform(cue_texts)
+        )
+        vocabulary = self._words.vocabulary
+        self._cues: list[list[frozenset[int]]] = [
+            [
+                frozenset(vocabulary[w] for w in words)
+                for cue in (*entry.cues("zh"), *entry.cues("en"))
+                if (words := self.analyzer.words(cue)) and all(w in vocabulary for w in words)
+            ]
+            for entry in kb.entries
         ]
-        self._word_entries = self._words.transform(whole)
-        self._char_entries = self._chars.transform(whole)
 
-    def search(self, text: str) -> list[Match]:
-        """Every entry with its score, best first (ties keep the file's order)."""
-        if not text.strip():
-            return [Match(entry, 0.0) for entry in self.kb.entries]
-        words = self._words.transform([text])
-        chars = self._chars.transform([text])
-        similarity = WORD_WEIGHT * np.asarray((self._word_docs @ words.T).todense()).ravel()
-        similarity += CHAR_WEIGHT * np.asarray((self._char_docs @ chars.T).todense()).ravel()
+    def _cue_shares(self, words: Any) -> _Vector:
+        """Per entry, the share of the message's squared TF-IDF weight on its matched cues
+        (a cue of several words matches when all of them are in the message)."""
+        weight = dict(zip(words.indices.tolist(), (words.data**2).tolist(), strict=True))
+        present = frozenset(weight)
+        shares = np.zeros(len(self._cues))
+        for index, cues in enumerate(self._cues):
+            covered = frozenset[int]().union(*(cue for cue in cues if cue <= present))
+            shares[index] = sum(weight[w] for w in covered)
+        return shares
+
+    def _best_phrasing(self, similarity: _Vector) -> _Vector:
         best = np.zeros(len(self.kb.entries))
         np.maximum.at(best, self._owners, similarity)
-        whole = WORD_WEIGHT * np.asarray((self._word_entries @ words.T).todense()).ravel()
-        whole += CHAR_WEIGHT * np.asarray((self._char_entries @ chars.T).todense()).ravel()
-        best = PHRASING_WEIGHT * best + (1.0 - PHRASING_WEIGHT) * whole
-        order = np.argsort(-best, kind="stable")
-        return [Match(self.kb.entries[int(i)], float(best[i])) for i in order]
+        return best
+
+    def scores(self, text: str) -> dict[str, _Vector]:
+        """Each channel's score for every entry, in the file's order (for tuning and tests)."""
+        tokens = self.analyzer.tokens(text)
+        words = self._words.embed([concept for concept, _ in tokens], self.weights.unknown)
+        chars = self._chars.embed(self.analyzer.chars_of(tokens), self.weights.unknown)
+        return {
+            "phrasing_words": self._best_phrasing(_dense(self._word_docs @ words.T)),
+            "phrasing_chars": self._best_phrasing(_dense(self._char_docs @ chars.T)),
+            "entry_words": _dense(self._word_entries @ words.T),
+            "entry_chars": _dense(self._char_entries @ chars.T),
+            "cues": self._cue_shares(words),
+        }
+
+    def _total(self, text: str) -> _Vector:
+        total = np.zeros(len(self.kb.entries))
+        for channel, score in self.scores(text).items():
+            total += getattr(self.weights, channel) * score
+        return total
+
+    def search(self, text: str) -> list[Match]:
+        """Every entry with its score, best first (ties keep the file's order).
+
+        A message of several clauses scores each entry by the whole message or by its best
+        clause, whichever is higher: "老板你好，我开了家小店，利息几个点？" asks in its last
+        clause."""
+        total = np.zeros(len(self.kb.entries))
+        if text.strip():
+            total = self._total(text)
+            parts = clauses(text)
+            if len(parts) > 1:
+                for part in parts[:MAX_CLAUSES]:
+                    total = np.maximum(total, self._total(part))
+        order = np.argsort(-total, kind="stable")
+        return [Match(self.kb.entries[int(i)], float(total[i])) for i in order]
 
     def best(self, text: str) -> Match:
         return self.search(text)[0]

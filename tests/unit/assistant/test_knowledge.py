@@ -35,6 +35,38 @@ def test_every_entry_answers_in_chinese_and_english_with_several_phrasings_each(
         assert len(entry.examples_en) >= 4, entry.id
 
 
+def test_every_entry_has_intent_cues_in_both_languages() -> None:
+    for entry in default_knowledge().entries:
+        assert len(entry.cues("zh")) >= 3, entry.id
+        assert len(entry.cues("en")) >= 3, entry.id
+
+
+def test_the_language_resources_are_read_lower_cased() -> None:
+    kb = default_knowledge()
+    assert kb.colloquial("zh")["咋"] == "怎么"
+    assert kb.colloquial("en")["u"] == "you"
+    assert "的" in kb.stop_words("zh")
+    assert "the" in kb.stop_words("en")
+    assert kb.synonyms("en")["interest"] == "rate"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("entries: [{id: x, question: {zh: 问, en: q}, answer: {zh: 答, en: a}, cues: [a]}]",
+      "cues must be a mapping"),
+     ("entries: [{id: x, question: {zh: 问, en: q}, answer: {zh: 答, en: a}, cues: {zh: ['']}}]",
+      "cues.zh must be a list of non-empty texts"),
+     ("colloquial: {en: [u]}\nentries: []", "colloquial.en must map words to words"),
+     ("stop_words: {zh: 的}\nentries: []", "stop_words.zh must be a list of words"),
+     ("stop_words: [the]\nentries: []", "stop_words must be a mapping")],
+)  # fmt: skip
+def test_a_malformed_language_resource_is_refused(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "kb.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        load_knowledge(path)
+
+
 def test_a_duplicate_entry_id_is_refused_naming_the_file_and_entry(tmp_path: Path) -> None:
     path = tmp_path / "kb.yaml"
     entry = "{id: fees, question: {zh: 收费吗, en: fees}, answer: {zh: 免费, en: free}}"
