@@ -19,6 +19,10 @@ def test_a_thousand_owners_answer_few_questions_and_get_offers_that_are_approved
     assert report.questions_median <= 4
     assert report.questions_p90 <= 7
     assert report.questions_off_median <= 10
+    # Without connectors the 10 answers must still lead somewhere (measured: 0.48 of the coverage
+    # with every fact known, approval 1.0 on 50 owners; small sample, so loose floors).
+    assert report.coverage_off_vs_full_information >= 0.3
+    assert report.approval_off >= 0.9
     assert report.form_fields == 36
     assert report.approval_among_recommended >= 0.95
     assert report.coverage_vs_full_information >= 0.90
