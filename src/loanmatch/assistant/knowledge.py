@@ -50,6 +50,8 @@ class Entry:
     examples_en: tuple[str, ...] = ()
     cues_zh: tuple[str, ...] = ()
     cues_en: tuple[str, ...] = ()
+    topics_zh: tuple[str, ...] = ()
+    topics_en: tuple[str, ...] = ()
     context: ContextKind | None = None
     no_context: Text = field(default_factory=Text)
 
@@ -62,6 +64,11 @@ class Entry:
     def cues(self, lang: KbLang) -> tuple[str, ...]:
         """Words or short phrases that on their own point at this entry (for retrieval)."""
         return self.cues_zh if lang == "zh" else self.cues_en
+
+    def topics(self, lang: KbLang) -> tuple[str, ...]:
+        """Topic nouns ("银行流水", "statement"): what the entry is about but other entries'
+        doubts mention too ("who sees my bank statements?"); they count less than the cues."""
+        return self.topics_zh if lang == "zh" else self.topics_en
 
 
 @dataclass(frozen=True)
@@ -143,6 +150,9 @@ def _entry(raw: object, path: Path, seen: set[str]) -> Entry:
     cues = raw.get("cues") or {}
     if not isinstance(cues, Mapping):
         raise _fail(path, "cues must be a mapping {zh: [...], en: [...]}", entry_id)
+    topics = raw.get("topics") or {}
+    if not isinstance(topics, Mapping):
+        raise _fail(path, "topics must be a mapping {zh: [...], en: [...]}", entry_id)
     no_context = raw.get("no_context")
     return Entry(
         id=entry_id,
@@ -152,6 +162,8 @@ def _entry(raw: object, path: Path, seen: set[str]) -> Entry:
         examples_en=_strings(examples.get("en"), path, "examples.en", entry_id),
         cues_zh=_strings(cues.get("zh"), path, "cues.zh", entry_id),
         cues_en=_strings(cues.get("en"), path, "cues.en", entry_id),
+        topics_zh=_strings(topics.get("zh"), path, "topics.zh", entry_id),
+        topics_en=_strings(topics.get("en"), path, "topics.en", entry_id),
         context=cast(ContextKind | None, context),
         no_context=_text(no_context, path, "no_context", entry_id) if no_context else Text(),
     )

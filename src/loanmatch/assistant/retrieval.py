@@ -9,7 +9,8 @@ scored against each entry by three channels:
 - cues: the share of the message's TF-IDF weight that falls on the entry's intent cues (the
   words that alone say what it is about, data in ``knowledge.yaml``), so that what an owner
   adds around the point ("你好，我是开饭店的，想问下……") and the words every entry shares ("贷款",
-  "bank") count for little.
+  "bank") count for little. An entry's topic nouns (``topics``: "银行流水", "statement") count
+  less than its cues there, so that the intent, not the thing named, decides.
 
 Words no phrasing has (filler, another topic) make every score smaller but never change the
 order. The score is a weighted sum of the channels, in [0, 1]; :func:`loanmatch.assistant.
@@ -59,6 +60,9 @@ class Weights:
     cues: float = 0.5
     unknown: float = 1.0
     """How much a word no phrasing has weighs, against the rarest word the phrasings have."""
+    topic: float = 0.3
+    """How much a word matched only by an entry's topic nouns counts in its cue share, against
+    one matched by an intent cue: "员工能看我的流水吗" asks who sees, not which documents."""
 
 
 WEIGHTS = Weights()
@@ -136,7 +140,10 @@ class Retriever:
                 phrasings = entry.phrasings(lang)
                 documents.extend(phrasings)
                 owners.extend([index] * len(phrasings))
-        cue_texts = ["; ".join((*e.cues("zh"), *e.cues("en"))) for e in kb.entries]
+        cue_texts = [
+            "; ".join((*e.cues("zh"), *e.cues("en"), *e.topics("zh"), *e.topics("en")))
+            for e in kb.entries
+        ]
         self._owners = np.asarray(owners, dtype=np.int64)
         membership = sparse.csr_matrix(  # [entry, document] = 1 for the entry's phrasings
             (np.ones(len(owners)), (self._owners, np.arange(len(owners)))),
@@ -152,25 +159,31 @@ class Retriever:
         self._char_entries = _rows_normalised(
             membership @ self._char_docs + self._chars.transform(cue_texts)
         )
+        self._cues = [self._word_sets((*e.cues("zh"), *e.cues("en"))) for e in kb.entries]
+        self._topics = [self._word_sets((*e.topics("zh"), *e.topics("en"))) for e in kb.entries]
+
+    def _word_sets(self, cues: tuple[str, ...]) -> list[frozenset[int]]:
+        """Each cue as the set of its words' columns (cues with a word no phrasing has drop)."""
         vocabulary = self._words.vocabulary
-        self._cues: list[list[frozenset[int]]] = [
-            [
-                frozenset(vocabulary[w] for w in words)
-                for cue in (*entry.cues("zh"), *entry.cues("en"))
-                if (words := self.analyzer.words(cue)) and all(w in vocabulary for w in words)
-            ]
-            for entry in kb.entries
+        return [
+            frozenset(vocabulary[w] for w in words)
+            for cue in cues
+            if (words := self.analyzer.words(cue)) and all(w in vocabulary for w in words)
         ]
 
     def _cue_shares(self, words: Any) -> _Vector:
         """Per entry, the share of the message's squared TF-IDF weight on its matched cues
-        (a cue of several words matches when all of them are in the message)."""
+        (a cue of several words matches when all of them are in the message); words matched
+        only by its topic nouns count ``weights.topic`` times as much."""
         weight = dict(zip(words.indices.tolist(), (words.data**2).tolist(), strict=True))
         present = frozenset(weight)
         shares = np.zeros(len(self._cues))
-        for index, cues in enumerate(self._cues):
+        for index, (cues, topics) in enumerate(zip(self._cues, self._topics, strict=True)):
             covered = frozenset[int]().union(*(cue for cue in cues if cue <= present))
-            shares[index] = sum(weight[w] for w in covered)
+            topical = frozenset[int]().union(*(t for t in topics if t <= present)) - covered
+            shares[index] = sum(weight[w] for w in covered) + self.weights.topic * sum(
+                weight[w] for w in topical
+            )
         return shares
 
     def _best_phrasing(self, similarity: _Vector) -> _Vector:

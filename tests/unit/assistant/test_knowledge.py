@@ -56,6 +56,8 @@ def test_the_language_resources_are_read_lower_cased() -> None:
       "cues must be a mapping"),
      ("entries: [{id: x, question: {zh: 问, en: q}, answer: {zh: 答, en: a}, cues: {zh: ['']}}]",
       "cues.zh must be a list of non-empty texts"),
+     ("entries: [{id: x, question: {zh: 问, en: q}, answer: {zh: 答, en: a}, topics: [a]}]",
+      "topics must be a mapping"),
      ("colloquial: {en: [u]}\nentries: []", "colloquial.en must map words to words"),
      ("stop_words: {zh: 的}\nentries: []", "stop_words.zh must be a list of words"),
      ("stop_words: [the]\nentries: []", "stop_words must be a mapping")],

@@ -186,3 +186,14 @@ def test_routing_a_message_takes_less_than_twenty_milliseconds(retriever: Retrie
     for message in messages:
         route(message, retriever, question=AMOUNT)
     assert (time.perf_counter() - started) / len(messages) < 0.020
+
+
+def test_a_topic_noun_counts_less_than_an_intent_cue(retriever: Retriever) -> None:
+    """ "银行流水" / "statements" are documents' topic nouns: who may see them, or stopping
+    access to them, is another entry's doubt (a word matched by an intent cue counts more)."""
+    documents = retriever.kb["documents"]
+    assert "银行流水" in documents.topics("zh")
+    assert "statement" in documents.topics("en")
+    assert retriever.best("后台员工能看到我的银行流水吗").entry.id == "who_sees"
+    assert retriever.best("please no longer read my statements").entry.id == "revoke_consent"
+    assert retriever.best("需要银行流水吗").entry.id == "documents"
