@@ -70,6 +70,46 @@ MAX_CLAUSES = 8
 """A message's clauses scored on their own, at most (the rest still count in the whole)."""
 
 
+MAX_GAP = 1
+"""How many other words may stand between two words of a cue."""
+
+
+@dataclass(frozen=True)
+class _Cue:
+    columns: tuple[int, ...]
+    """Its words' columns, in order."""
+    literal: str
+    """A Chinese cue's text (prepared as a message is), matched as characters; else empty."""
+    whole: bool
+    """Whether its words are all it says (no stop word dropped), so they may match as words."""
+
+
+@dataclass(frozen=True)
+class _Message:
+    text: str
+    words: tuple[tuple[int, str], ...]
+    """Each known word's column and the characters the message used for it, in order."""
+    columns: tuple[int, ...]
+    present: frozenset[int]
+
+
+def _in_order(cue: tuple[int, ...], message: tuple[int, ...]) -> bool:
+    """Whether the cue's words come in the message in order, at most MAX_GAP words apart."""
+    for start, column in enumerate(message):
+        if column != cue[0]:
+            continue
+        at, ok = start, True
+        for word in cue[1:]:
+            window = message[at + 1 : at + 2 + MAX_GAP]
+            if word not in window:
+                ok = False
+                break
+            at = at + 1 + window.index(word)
+        if ok:
+            return True
+    return False
+
+
 def language_of(text: str) -> KbLang:
     """``zh`` when the text has any Chinese character, else ``en``."""
     return "zh" if has_chinese(text) else "en"
@@ -162,25 +202,45 @@ class Retriever:
         self._cues = [self._word_sets((*e.cues("zh"), *e.cues("en"))) for e in kb.entries]
         self._topics = [self._word_sets((*e.topics("zh"), *e.topics("en"))) for e in kb.entries]
 
-    def _word_sets(self, cues: tuple[str, ...]) -> list[frozenset[int]]:
-        """Each cue as the set of its words' columns (cues with a word no phrasing has drop)."""
+    def _word_sets(self, cues: tuple[str, ...]) -> list[_Cue]:
+        """Each cue as its words' columns in order (cues with a word no phrasing has drop), and
+        for a Chinese cue its text, which matches wherever the message has it."""
         vocabulary = self._words.vocabulary
-        return [
-            frozenset(vocabulary[w] for w in words)
-            for cue in cues
-            if (words := self.analyzer.words(cue)) and all(w in vocabulary for w in words)
-        ]
+        out: list[_Cue] = []
+        for cue in cues:
+            tokens = self.analyzer.tokens(cue)
+            words = [concept for concept, _ in tokens]
+            literal = self.analyzer.prepare(cue) if has_chinese(cue) else ""
+            if words and all(w in vocabulary for w in words):
+                # a cue a stop word was dropped from ("都申请" -> 申请) matches only as typed
+                whole = not literal or sum(len(u) for _, u in tokens) == len(literal)
+                out.append(_Cue(tuple(vocabulary[w] for w in words), literal, whole))
+            elif literal:
+                out.append(_Cue((), literal, False))
+        return out
 
-    def _cue_shares(self, words: Any) -> _Vector:
-        """Per entry, the share of the message's squared TF-IDF weight on its matched cues
-        (a cue of several words matches when all of them are in the message); words matched
-        only by its topic nouns count ``weights.topic`` times as much."""
+    def _covered(self, cues: list[_Cue], message: _Message) -> frozenset[int]:
+        """The message's columns an entry's matched cues cover. A cue's words match in order,
+        at most ``MAX_GAP`` other words apart ("many banks" is not "how many days til bank");
+        a Chinese cue also matches as characters ("几家" in "好几家", "赶得上" however cut),
+        covering the message's words inside it or around it."""
+        covered: set[int] = set()
+        for cue in cues:
+            if cue.literal and cue.literal in message.text:
+                covered.update(c for c, u in message.words if cue.literal in u or u in cue.literal)
+                covered.update(c for c in cue.columns if c in message.present)
+            elif cue.whole and cue.columns and _in_order(cue.columns, message.columns):
+                covered.update(cue.columns)
+        return frozenset(covered)
+
+    def _cue_shares(self, words: Any, message: _Message) -> _Vector:
+        """Per entry, the share of the message's squared TF-IDF weight on its matched cues;
+        words matched only by its topic nouns count ``weights.topic`` times as much."""
         weight = dict(zip(words.indices.tolist(), (words.data**2).tolist(), strict=True))
-        present = frozenset(weight)
         shares = np.zeros(len(self._cues))
         for index, (cues, topics) in enumerate(zip(self._cues, self._topics, strict=True)):
-            covered = frozenset[int]().union(*(cue for cue in cues if cue <= present))
-            topical = frozenset[int]().union(*(t for t in topics if t <= present)) - covered
+            covered = self._covered(cues, message) & weight.keys()
+            topical = (self._covered(topics, message) & weight.keys()) - covered
             shares[index] = sum(weight[w] for w in covered) + self.weights.topic * sum(
                 weight[w] for w in topical
             )
@@ -195,13 +255,21 @@ class Retriever:
         """Each channel's score for every entry, in the file's order (for tuning and tests)."""
         tokens = self.analyzer.tokens(text)
         words = self._words.embed([concept for concept, _ in tokens], self.weights.unknown)
+        vocabulary = self._words.vocabulary
+        known = [(vocabulary[c], u) for c, u in tokens if c in vocabulary]
+        message = _Message(
+            self.analyzer.prepare(text),
+            tuple(known),
+            tuple(c for c, _ in known),
+            frozenset(c for c, _ in known),
+        )
         chars = self._chars.embed(self.analyzer.chars_of(tokens), self.weights.unknown)
         return {
             "phrasing_words": self._best_phrasing(_dense(self._word_docs @ words.T)),
             "phrasing_chars": self._best_phrasing(_dense(self._char_docs @ chars.T)),
             "entry_words": _dense(self._word_entries @ words.T),
             "entry_chars": _dense(self._char_entries @ chars.T),
-            "cues": self._cue_shares(words),
+            "cues": self._cue_shares(words, message),
         }
 
     def _total(self, text: str) -> _Vector:
