@@ -10,6 +10,7 @@ import json
 import math
 import re
 import shutil
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,17 +20,28 @@ import pytest
 from fastapi.testclient import TestClient
 
 from loanmatch.adapters.reason_codes_file import default_reason_codes
+from loanmatch.adapters.tables import read_table
+from loanmatch.domain.catalog import Values
+from loanmatch.domain.pricing import PricingBook
 from loanmatch.errors import ModelError
 from loanmatch.intake.answers import parse_answers
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.directory import load_model
+from loanmatch.services import offers
+from loanmatch.services.offers import select_priced
 from loanmatch.services.plan import apply_changes
-from loanmatch.services.recommend import recommend_file, recommend_one, recommend_values
+from loanmatch.services.recommend import (
+    recommend_file,
+    recommend_one,
+    recommend_values,
+    score_pairs,
+)
 from loanmatch.services.results import ApplicantResult, PolicyConfig
 from loanmatch.settings import Settings
 from loanmatch.web.app import create_app
 from loanmatch.web.views import form_features
 from tests.conftest import TrainedMarket
+from tests.unit.pricing.reference_offers import reference_pricing, select_priced_reference
 
 
 @pytest.fixture(scope="module")
@@ -248,3 +260,125 @@ def test_the_api_returns_rate_waterfall_tier_codes_and_plan(
     assert not no_offer["offers"]
     assert no_offer["plan"]
     assert no_offer["plan"][0]["p_approve"] >= no_offer["threshold"]
+
+
+D = Decimal
+PRICINGS: dict[str, dict[str, Any]] = {
+    "as trained": {},
+    "with fees and an upfront fee": {
+        "guarantee_fee": D("1.5"),
+        "service_fee": D("0.35"),
+        "upfront_fee": D("0.8"),
+    },
+    "equal principal (not every product offers it), a 12% line": {
+        "repayment": "equal_principal",
+        "legal_cap": D(12),
+        "acquisition_cost": D("377.5"),
+    },
+}
+
+
+def _varied(book: PricingBook, changes: dict[str, Any]) -> PricingBook:
+    return PricingBook(
+        {name: replace(t, **changes) for name, t in book.lenders.items()},
+        {key: replace(t, **changes) for key, t in book.kinds.items()},
+        replace(book.defaults, **changes) if book.defaults is not None else None,
+    )
+
+
+@pytest.fixture(scope="module")
+def applicants(trained_market: TrainedMarket, bundle: ModelBundle) -> Values:
+    return read_table(trained_market.applicants, bundle.market.catalog, kind="applicants").values
+
+
+def _assert_same_selection(
+    bundle: ModelBundle, values: Values, threshold: float, max_offers: int, every_pair: bool = True
+) -> None:
+    """The screened selection equals the pre-screen exact path: ranks, reasons, the budget's
+    skips, every pair's PD, tier and score, and every pair's Decimal quote to the last digit
+    (``every_pair`` False: the offered pairs')."""
+    eligibility, p = score_pairs(bundle, values)
+    new = select_priced(bundle, values, p, eligibility.status, threshold, max_offers)
+    with reference_pricing():
+        old = select_priced_reference(bundle, values, p, eligibility.status, threshold, max_offers)
+    assert (new.rank > 0).any() or threshold > 1
+    np.testing.assert_array_equal(new.rank, old.rank)
+    assert new.price_reason == old.price_reason
+    assert new.over_budget == old.over_budget
+    assert new.pairs.keys() == old.pairs.keys()
+    for key, was in old.pairs.items():
+        if not every_pair and old.rank[key] == 0:
+            continue
+        now = new.pairs[key]
+        assert (now.pd, now.tier, now.score) == (was.pd, was.tier, was.score) or (
+            math.isnan(now.pd) and math.isnan(was.pd)
+        ), key
+        assert repr(now.quote) == repr(was.quote), key  # Decimal digits and exponents too
+        assert now.all_in == was.all_in or (math.isnan(now.all_in) and math.isnan(was.all_in))
+
+
+CASES = [
+    pytest.param(pricing, threshold, max_offers, marks=[] if k == 0 else [pytest.mark.slow])
+    for k, (pricing, threshold, max_offers) in enumerate(
+        (pricing, threshold, max_offers)
+        for pricing in PRICINGS
+        for threshold, max_offers in ((0.8, 3), (0.5, 1), (0.5, 5))
+    )
+]
+
+
+@pytest.mark.parametrize(("pricing", "threshold", "max_offers"), CASES)
+def test_screened_offers_equal_the_exact_path_to_the_last_digit(
+    bundle: ModelBundle, applicants: Values, pricing: str, threshold: float, max_offers: int
+) -> None:
+    assert bundle.pricing is not None
+    varied = replace(bundle, pricing=_varied(bundle.pricing, PRICINGS[pricing]))
+    _assert_same_selection(varied, applicants, threshold, max_offers)
+
+
+def test_unpriced_offers_and_no_candidates_at_all_equal_the_exact_path_too(
+    bundle: ModelBundle, applicants: Values
+) -> None:
+    _assert_same_selection(replace(bundle, pricing=None, pd_model=None), applicants, 0.8, 3)
+    _assert_same_selection(bundle, applicants, 1.01, 3)
+    one = {name: column[:1] for name, column in applicants.items()}
+    _assert_same_selection(bundle, one, 1.01, 3)
+
+
+def test_an_applicant_whose_offer_disagrees_with_the_screen_is_decided_exactly(
+    bundle: ModelBundle, applicants: Values, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A screen that misjudged every all-in rate by 0.5 point (so the scores and the ranking
+    order with them): the check of the offered pairs' exact quotes catches it and the decisions
+    are still the exact path's (the scores of pairs never offered stay the screen's)."""
+    screen = offers.screen_prices
+
+    def wrong(*args: Any) -> Any:
+        found = screen(*args)
+        return replace(found, all_in=found.all_in + 0.5)
+
+    monkeypatch.setattr(offers, "screen_prices", wrong)
+    _assert_same_selection(bundle, applicants, 0.5, 3, every_pair=False)
+
+
+def test_only_the_offers_and_a_few_doubtful_pairs_are_priced_in_decimals_until_read(
+    bundle: ModelBundle, applicants: Values, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    priced: list[tuple[Any, ...]] = []
+    exact = offers._quote
+
+    def counted(*args: Any) -> Any:
+        priced.append(args)
+        return exact(*args)
+
+    monkeypatch.setattr(offers, "_quote", counted)
+    eligibility, p = score_pairs(bundle, applicants)
+    selection = select_priced(bundle, applicants, p, eligibility.status, 0.5, 3)
+    offered = int((selection.rank > 0).sum())
+    assert offered <= len(priced) <= offered + 0.1 * len(selection.pairs)
+    excluded, reason = next(iter(selection.price_reason.items()))
+    pair = selection.pairs[excluded]
+    assert "quote" not in vars(pair)  # priced when first read
+    quote = pair.quote
+    assert quote is not None
+    assert quote.reason == reason

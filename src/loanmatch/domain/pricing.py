@@ -41,6 +41,7 @@ from loanmatch.domain.cashflows import (
     Schedule,
     all_in_rate,
     build_schedule,
+    outstanding_total,
     to_fen,
 )
 from loanmatch.domain.catalog import Text
@@ -210,12 +211,7 @@ class Quote:
 
 def balance_years(amount: Decimal, term_months: int, method: str, funding_rate: Decimal) -> Decimal:
     """Sum of scheduled principal outstanding over the months, / 12 (yuan-years)."""
-    plan = build_schedule(amount, max(funding_rate, Decimal(0)), term_months, method)
-    outstanding, total = plan.principal, Decimal(0)
-    for instalment in plan.instalments:
-        total += outstanding
-        outstanding -= instalment.principal
-    return total / 12
+    return outstanding_total(amount, max(funding_rate, Decimal(0)), term_months, method) / 12
 
 
 def _build_up(
