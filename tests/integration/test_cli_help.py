@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -11,7 +12,9 @@ from typer.testing import CliRunner
 from loanmatch import __version__
 from loanmatch.cli.main import app
 
-COMMANDS = ("simulate", "train", "recommend", "evaluate", "demo", "serve")
+COMMANDS = ("simulate", "train", "recommend", "evaluate", "demo", "serve", "intake", "journey")
+SUBCOMMANDS = (("risk", "benchmark"), ("db", "upgrade"))
+CLI_DOC = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
 runner = CliRunner()
 
 
@@ -21,6 +24,20 @@ def test_every_command_has_help_with_exit_codes(command: str) -> None:
     assert result.exit_code == 0, result.output
     assert "Exit codes / 退出码" in result.output
     assert "2 bad input" in result.output
+
+
+@pytest.mark.parametrize("command", SUBCOMMANDS)
+def test_every_subcommand_has_help_with_exit_codes(command: tuple[str, str]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Exit codes / 退出码" in result.output
+
+
+def test_every_command_has_a_section_in_docs_cli() -> None:
+    text = CLI_DOC.read_text(encoding="utf-8")
+    names = [*COMMANDS, *(" ".join(c) for c in SUBCOMMANDS)]
+    missing = [name for name in names if f"### `loanmatch {name}`" not in text]
+    assert missing == []
 
 
 def test_the_command_list_gives_a_chinese_and_english_line_for_each_command() -> None:
