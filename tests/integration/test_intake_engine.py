@@ -11,6 +11,7 @@ import pytest
 
 from loanmatch.adapters.tables import read_table
 from loanmatch.connectors import connectors_for
+from loanmatch.connectors.simulated import CONNECTOR_SOURCES
 from loanmatch.domain.rules import PASS
 from loanmatch.errors import AnswerError
 from loanmatch.intake.answer_errors import ContradictionError
@@ -202,3 +203,14 @@ def test_an_answer_that_contradicts_a_known_fact_is_refused_and_either_fact_can_
     assert engine.answer(state, "property_value", "200万").value == 2_000_000.0
     with pytest.raises(ContradictionError):
         engine.answer(state, "owns_property", "没有")
+
+
+def test_with_connectors_off_a_question_says_which_product_needs_it(engine: IntakeEngine) -> None:
+    state = IntakeState(enterprise_id="E", owner_id="o")
+    for source in CONNECTOR_SOURCES:
+        state.source_failed(source, "off")
+    question = engine.next_question(state)
+    assert question is not None
+    products = engine.bundle.market.products
+    assert any(p.display("zh") in question.why.zh for p in products)
+    assert any(p.display("en") in question.why.en for p in products)

@@ -254,27 +254,28 @@ class IntakeEngine:
             needed[name] = share * float(changed[b].mean())
         return Assessment(p_stable, needed, tuple(open_), offered_today, offered_share)
 
-    def _directed(self, state: IntakeState, assessment: Assessment) -> str | None:
+    def _directed(self, state: IntakeState, assessment: Assessment) -> tuple[str, int] | None:
         """While nothing can be offered yet: the open feature that most cheaply completes the
         rules of a product the full answers would likely offer (rules are all-or-nothing, so
         one-feature values undervalue each of several features a product needs together)."""
         open_ = set(assessment.open)
         known = set(state.known())
-        best: tuple[float, list[str]] | None = None
+        best: tuple[float, list[str], int] | None = None
         for j, share in enumerate(assessment.offered_share):
             missing = sorted(self.rule_inputs[j] - known)
             if share <= 0.0 or not missing or not set(missing) <= open_:
                 continue
             score = share / sum(self.catalog[f].ask_cost for f in missing)
             if best is None or score > best[0]:
-                best = (score, missing)
+                best = (score, missing, j)
         if best is None:
             return None
         order = {f.name: k for k, f in enumerate(self.catalog.features)}
-        return min(
+        feature = min(
             best[1],
             key=lambda f: (-assessment.values[f], self.catalog[f].ask_cost, order[f]),
         )
+        return feature, best[2]
 
     def _myopic(self, state: IntakeState, open_: tuple[str, ...]) -> dict[str, float]:
         """How often answering one feature alone changes today's list (the fallback value)."""
@@ -299,22 +300,35 @@ class IntakeEngine:
         if not assessment.open or 1.0 - assessment.p_stable <= self.epsilon:
             return None
         needed = assessment.values
-        best = None if assessment.offered_today else self._directed(state, assessment)
-        if best is None:
+        directed = None if assessment.offered_today else self._directed(state, assessment)
+        if directed is not None:
+            best, product = directed
+        else:
             if max(needed.values()) <= 0.0:
                 needed = self._myopic(state, assessment.open)
                 if max(needed.values()) <= 0.0:
                     return None
             best = max(assessment.open, key=lambda f: needed[f] / self.catalog[f].ask_cost)
+            product = None
         feature = self.catalog[best]
         return Question(
             feature=feature,
             value=needed[best] / feature.ask_cost,
             p_needed=needed[best],
-            why=self._why(feature, state),
+            why=self._why(feature, state, product),
         )
 
-    def _why(self, feature: Feature, state: IntakeState) -> Text:
+    def _why(self, feature: Feature, state: IntakeState, product: int | None = None) -> Text:
+        why = self._source_why(feature, state)
+        if product is None:
+            return why
+        p = self.bundle.market.products[product]
+        return Text(
+            zh=f"{why.zh}（{p.lender_display('zh')}的{p.display('zh')}的申请条件需要这一项）",
+            en=f"{why.en} ({p.display('en')} of {p.lender_display('en')} needs it to decide)",
+        )
+
+    def _source_why(self, feature: Feature, state: IntakeState) -> Text:
         status = state.sources.get(feature.source)
         if feature.source != "ask" and status is not None and status != "ok":
             name = SOURCE_NAMES.get(feature.source, Text(zh=feature.source, en=feature.source))
