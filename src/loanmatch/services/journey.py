@@ -209,6 +209,7 @@ def journey(
             "budget": engine.budget,
             "draws": engine.draws,
             "stable_on": engine.stable_on,
+            "plausible": {"draws": engine.plausible.draws, "quantile": engine.plausible.quantile},
             "defaults": {"epsilon": EPSILON, "budget": BUDGET, "draws": DRAWS},
             "connector_failures": {
                 k: {"timeout": v.timeout, "unavailable": v.unavailable, "malformed": v.malformed}
