@@ -15,6 +15,8 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from loanmatch.errors import AnswerError, Location
+
 __all__ = ["Actionable", "Catalog", "Feature", "FeatureType", "Text", "Values", "encode_value"]
 
 FeatureType = Literal["number", "boolean", "category"]
@@ -165,9 +167,14 @@ class Catalog(Mapping[str, Feature]):
         return {name: np.full(n, np.nan) for name in self._features}
 
     def encode_record(self, record: Mapping[str, object]) -> Values:
-        """One applicant's typed values (missing keys unknown) as a one-row ``Values``."""
+        """One applicant's typed values (keys not in the catalog ignored, missing keys unknown)
+        as a one-row ``Values``; a value that does not fit is an ``AnswerError`` naming it."""
         values = self.empty_values(1)
         for name, value in record.items():
-            if name in self._features:
+            if name not in self._features:
+                continue
+            try:
                 values[name][0] = encode_value(self._features[name], value)
+            except ValueError as error:
+                raise AnswerError(str(error), Location(feature=name)) from None
         return values

@@ -31,10 +31,7 @@ def refuse_contradiction(
     catalog: Catalog, checks: Sequence[Check], state: IntakeState, spec: Feature, reply: Typed
 ) -> None:
     """Raise ContradictionError when ``reply`` for ``spec`` breaks a check with known facts."""
-    encoded: dict[str, float] = {}
-    for name, value in state.known().items():
-        if name in catalog and not catalog[name].derived:
-            encoded[name] = encode_value(catalog[name], value)
+    encoded = state.encoded(catalog)
     encoded[spec.name] = encode_value(spec, reply)
     broken = contradictions(checks, encoded, touching=spec.name)
     if not broken:

@@ -45,7 +45,7 @@ import numpy.typing as npt
 
 from loanmatch.adapters.consistency_file import load_consistency
 from loanmatch.connectors.base import SOURCE_NAMES
-from loanmatch.domain.catalog import Feature, Text, Values, encode_value
+from loanmatch.domain.catalog import Feature, Text, Values
 from loanmatch.domain.consistency import Check
 from loanmatch.domain.formula import references
 from loanmatch.errors import AnswerError, Location
@@ -186,13 +186,6 @@ class IntakeEngine:
         return state.record(feature, reply)
 
     # ----------------------------------------------------------------- deciding ----------------
-    def _encoded(self, state: IntakeState) -> dict[str, float]:
-        out: dict[str, float] = {}
-        for name, value in state.known().items():
-            if name in self.catalog and not self.catalog[name].derived:
-                out[name] = encode_value(self.catalog[name], value)
-        return out
-
     def _differ(self, a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
         """Rows whose offer lists differ: "list" compares every rank; "set_and_top" compares
         which products are offered and which one is first."""
@@ -222,7 +215,7 @@ class IntakeEngine:
         whose completion differs from today, each completion with one open feature left out.
         """
         open_ = [f.name for f in self.open_features(state)]
-        known = self._encoded(state)
+        known = state.encoded(self.catalog)
         rng = np.random.default_rng([self.seed, len(state.typed), len(known)])
         draws = self.prior.neighbours(known, self.draws, rng)
         k = len(next(iter(draws.values())))
@@ -279,7 +272,7 @@ class IntakeEngine:
 
     def _myopic(self, state: IntakeState, open_: tuple[str, ...]) -> dict[str, float]:
         """How often answering one feature alone changes today's list (the fallback value)."""
-        known = self._encoded(state)
+        known = state.encoded(self.catalog)
         rng = np.random.default_rng([self.seed, len(state.typed), 7])
         draws = self.prior.neighbours(known, self.draws, rng)
         k = len(next(iter(draws.values())))

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
 from loanmatch.connectors.base import Typed
-from loanmatch.domain.catalog import Feature
+from loanmatch.domain.catalog import Catalog, Feature, encode_value
 
 __all__ = ["Fact", "IntakeState", "Provenance", "SourceStatus"]
 
@@ -53,6 +53,15 @@ class IntakeState:
     def known(self) -> dict[str, Typed]:
         """Typed values known now (the "don't know" features are left out)."""
         return {k: f.value for k, f in self.facts.items() if f.value is not None}
+
+    def encoded(self, catalog: Catalog) -> dict[str, float]:
+        """The known values of ``catalog``'s non-derived features, encoded as the model reads
+        them (what the engine conditions and checks on)."""
+        return {
+            name: encode_value(catalog[name], value)
+            for name, value in self.known().items()
+            if name in catalog and not catalog[name].derived
+        }
 
     def is_settled(self, feature: str) -> bool:
         """Known, or declared unknown by the owner: never to be asked again."""

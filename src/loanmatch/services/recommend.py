@@ -22,11 +22,10 @@ import numpy as np
 import numpy.typing as npt
 
 from loanmatch.adapters.tables import read_table, write_csv
-from loanmatch.domain.catalog import Values, encode_value
+from loanmatch.domain.catalog import Values
 from loanmatch.domain.policy import ThresholdChoice
 from loanmatch.domain.products import Eligibility
 from loanmatch.domain.rules import PASS
-from loanmatch.errors import AnswerError, Location
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.directory import load_model
 from loanmatch.services.explain import explain_applicant
@@ -212,15 +211,7 @@ def recommend_one(
 
     A value that does not fit the catalog is an ``AnswerError`` naming the feature.
     """
-    catalog = bundle.market.catalog
-    values = catalog.empty_values(1)
-    for name, value in record.items():
-        if name not in catalog:
-            continue
-        try:
-            values[name][0] = encode_value(catalog[name], value)
-        except ValueError as error:
-            raise AnswerError(str(error), Location(feature=name)) from None
+    values = bundle.market.catalog.encode_record(record)
     bundle.complete(values)
     ids = np.array([applicant_id], dtype=object)
     batch = recommend_values(bundle, ids, values, policy, scorer=scorer)
