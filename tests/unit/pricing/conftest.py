@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
+
+from hypothesis import strategies as st
 
 from loanmatch.domain.pricing import PricingTerms
 from loanmatch.domain.products import Product
@@ -47,4 +50,27 @@ def product(
         rate_min=rate[0],
         rate_max=rate[1],
         repayment=repayment,
+    )
+
+
+annual_fee = st.one_of(st.just(D(0)), st.decimals(min_value=D("0.01"), max_value=D(10), places=2))
+upfront_fee = st.one_of(st.just(D(0)), st.decimals(min_value=D("0.1"), max_value=D(5), places=2))
+
+
+def terms_strategy(acquisition_places: int = 0, **more: Any) -> st.SearchStrategy[PricingTerms]:
+    """Generated pricing terms: the cost components within realistic bounds, fees either 0 or
+    0.01-10% a year, upfront 0 or 0.1-5% (``more``: strategies for the other fields)."""
+    return st.builds(
+        PricingTerms,
+        funding_spread=st.decimals(min_value=D(-2), max_value=D(6), places=2),
+        acquisition_cost=st.decimals(min_value=D(0), max_value=D(3000), places=acquisition_places),
+        credit_data_cost=st.decimals(min_value=D(0), max_value=D(200), places=0),
+        lgd=st.decimals(min_value=D(0), max_value=D(1), places=2),
+        operating_cost=st.decimals(min_value=D(0), max_value=D(4), places=2),
+        management_fee=st.decimals(min_value=D(0), max_value=D(2), places=2),
+        target_profit=st.decimals(min_value=D(0), max_value=D(4), places=2),
+        guarantee_fee=annual_fee,
+        service_fee=annual_fee,
+        upfront_fee=upfront_fee,
+        **more,
     )

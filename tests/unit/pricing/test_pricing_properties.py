@@ -18,7 +18,8 @@ from scipy.optimize import brentq
 
 from loanmatch.domain.cashflows import all_in_rate, build_schedule
 from loanmatch.domain.pricing import PricingTerms, price
-from tests.unit.pricing.conftest import product
+from tests.unit.pricing.conftest import annual_fee, product, terms_strategy
+from tests.unit.pricing.conftest import upfront_fee as upfront
 
 D = Decimal
 METHODS = ("equal_instalment", "equal_principal", "interest_first", "discount")
@@ -27,22 +28,8 @@ amounts = st.decimals(min_value=D(10_000), max_value=D(5_000_000), places=2)
 terms = st.integers(min_value=1, max_value=120)
 rates = st.decimals(min_value=D(0), max_value=D(36), places=2)
 methods = st.sampled_from(METHODS)
-annual_fee = st.one_of(st.just(D(0)), st.decimals(min_value=D("0.01"), max_value=D(10), places=2))
-upfront = st.one_of(st.just(D(0)), st.decimals(min_value=D("0.1"), max_value=D(5), places=2))
 pds = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
-pricing_terms = st.builds(
-    PricingTerms,
-    funding_spread=st.decimals(min_value=D(-2), max_value=D(6), places=2),
-    acquisition_cost=st.decimals(min_value=D(0), max_value=D(3000), places=0),
-    credit_data_cost=st.decimals(min_value=D(0), max_value=D(200), places=0),
-    lgd=st.decimals(min_value=D(0), max_value=D(1), places=2),
-    operating_cost=st.decimals(min_value=D(0), max_value=D(4), places=2),
-    management_fee=st.decimals(min_value=D(0), max_value=D(2), places=2),
-    target_profit=st.decimals(min_value=D(0), max_value=D(4), places=2),
-    guarantee_fee=annual_fee,
-    service_fee=annual_fee,
-    upfront_fee=upfront,
-)
+pricing_terms = terms_strategy()
 PRODUCT = product(rate=(3.0, 36.0), repayment=METHODS)
 SETTINGS = settings(max_examples=80, deadline=None)
 

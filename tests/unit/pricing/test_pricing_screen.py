@@ -30,7 +30,14 @@ from loanmatch.domain.cashflows import (
 from loanmatch.domain.pricing import PricingBook, PricingTerms, Quote
 from loanmatch.domain.pricing_screen import MAX_RATE_UNITS, REASONS, UNIT, screen_prices
 from loanmatch.domain.products import Product
-from tests.unit.pricing.conftest import BANK, FINTECH, product
+from tests.unit.pricing.conftest import (
+    BANK,
+    FINTECH,
+    annual_fee,
+    product,
+    terms_strategy,
+    upfront_fee,
+)
 from tests.unit.pricing.reference_offers import all_in_bisection, outstanding_from_schedule
 
 D = Decimal
@@ -42,19 +49,8 @@ ranges = st.one_of(
     st.tuples(bp, bp).map(lambda r: tuple(sorted(r))),
     st.tuples(st.sampled_from([D("3.915"), D("1.1"), D("12")]), st.just(D(24))),
 )
-annual_fee = st.one_of(st.just(D(0)), st.decimals(min_value=D("0.01"), max_value=D(10), places=2))
-terms_st = st.builds(
-    PricingTerms,
-    funding_spread=st.decimals(min_value=D(-2), max_value=D(6), places=2),
-    acquisition_cost=st.decimals(min_value=D(0), max_value=D(3000), places=1),
-    credit_data_cost=st.decimals(min_value=D(0), max_value=D(200), places=0),
-    lgd=st.decimals(min_value=D(0), max_value=D(1), places=2),
-    operating_cost=st.decimals(min_value=D(0), max_value=D(4), places=2),
-    management_fee=st.decimals(min_value=D(0), max_value=D(2), places=2),
-    target_profit=st.decimals(min_value=D(0), max_value=D(4), places=2),
-    guarantee_fee=annual_fee,
-    service_fee=annual_fee,
-    upfront_fee=st.one_of(st.just(D(0)), st.decimals(min_value=D("0.1"), max_value=D(5), places=2)),
+terms_st = terms_strategy(
+    acquisition_places=1,
     repayment=st.sampled_from(("",) * 4 + METHODS),
     legal_cap=st.sampled_from((D(24), D("12.5"), D(36))),
 )
@@ -186,7 +182,7 @@ schedule_st = st.tuples(
     st.integers(min_value=0, max_value=3600).map(lambda x: D(x) / 100),
     st.sampled_from(METHODS),
     annual_fee,
-    st.one_of(st.just(D(0)), st.decimals(min_value=D("0.1"), max_value=D(5), places=2)),
+    upfront_fee,
 )
 
 
