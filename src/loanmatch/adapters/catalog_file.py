@@ -47,6 +47,7 @@ class FeatureSpec(BaseModel):
     category_labels: dict[str, TextSpec] = Field(default_factory=dict)
     actionable: Literal["reduce", "increase", "choose", "time", "start", "decay"] | None = None
     window_months: float | None = Field(default=None, gt=0)
+    inquiry_counter: bool = False
 
     @property
     def derived_or_none(self) -> bool:
@@ -78,6 +79,8 @@ class FeatureSpec(BaseModel):
             raise ValueError("a boolean can only be actionable: reduce (true -> false)")
         if (self.actionable == "decay") != (self.window_months is not None):
             raise ValueError("window_months goes with actionable: decay, and it needs one")
+        if self.inquiry_counter and self.unit != "count":
+            raise ValueError(f"an inquiry counter must have unit: count, not {self.unit}")
         return self
 
 
@@ -100,6 +103,7 @@ def _as_feature(spec: FeatureSpec) -> Feature:
         monotone=spec.monotone,
         actionable=spec.actionable,
         window_months=spec.window_months,
+        inquiry_counter=spec.inquiry_counter,
         category_labels=tuple(
             Text(spec.category_labels[c].zh, spec.category_labels[c].en)
             if c in spec.category_labels

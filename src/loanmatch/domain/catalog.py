@@ -68,6 +68,9 @@ class Feature:
     contributions), ``decay`` (recent events that fall out of a ``window_months`` window as
     time passes); None: a fact that cannot be changed."""
     window_months: float | None = None
+    inquiry_counter: bool = False
+    """Counts hard credit inquiries (征信硬查询): every application adds one, so the inquiry
+    budget of the ranking raises it for each application ranked above a product."""
 
     @property
     def derived(self) -> bool:

@@ -24,7 +24,8 @@ report, and lenders cap recent inquiries (e.g. ``hard_inquiries_3m <= 4``). Offe
 score order; the k-th application (k = 0, 1, ...) is seen by its lender with k more inquiries
 than the owner has now, so an offer whose inquiry rule would fail by then is skipped, and at most
 ``max_offers`` (default 3) are recommended. The inquiry counters are the catalog features marked
-``actionable: decay`` (recent events that fall out of a window).
+``inquiry_counter`` (not every counter of recent events: overdues and lawsuits fall out of their
+windows too, but an application adds none).
 """
 
 from __future__ import annotations
@@ -183,11 +184,11 @@ def priority(p_approve: float, best: float, score: float) -> float:
 
 
 def inquiry_rules(catalog: Catalog, product: Product) -> tuple[Rule, ...]:
-    """The product's rules on inquiry counters (features marked ``actionable: decay``)."""
+    """The product's rules on inquiry counters (features marked ``inquiry_counter``)."""
     return tuple(
         r
         for r in product.rules
-        if catalog[r.feature].actionable == "decay" and r.condition.op in ("<=", "<", "between")
+        if catalog[r.feature].inquiry_counter and r.condition.op in ("<=", "<", "between")
     )
 
 

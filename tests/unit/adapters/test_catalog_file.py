@@ -34,6 +34,11 @@ def test_only_name_and_type_are_required(tmp_path: Path) -> None:
         ("- {name: a, type: number, colour: red}\n", "field colour", 1),
         ("- {name: a, type: number, source: derived}\n", "needs a formula", 1),
         (
+            "- {name: a, type: number, unit: yuan, inquiry_counter: true}\n",
+            "an inquiry counter must have unit: count, not yuan",
+            1,
+        ),
+        (
             "- {name: a, type: number}\n- {name: b, type: number, source: derived, formula: a +}\n",
             "cannot parse",
             None,

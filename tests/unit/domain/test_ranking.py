@@ -101,3 +101,22 @@ def test_an_unknown_inquiry_count_caps_nothing_but_the_number_of_offers() -> Non
     chosen, skipped = select_within_budget(CATALOG, products, {"hard_inquiries_3m": math.nan}, 3)
     assert len(chosen) == 3
     assert not skipped
+
+
+def test_an_application_adds_an_inquiry_but_no_overdue_or_lawsuit() -> None:
+    rules = ("overdue_count_24m < 3", "legal_disputes <= 2")
+    products = [
+        (
+            Product(
+                id=f"p{k}",
+                lender="l",
+                rules=tuple(Rule(text, parse_condition(text, CATALOG)) for text in rules),
+            ),
+            1.0,
+        )
+        for k in range(3)
+    ]
+    at_the_limit = {"overdue_count_24m": 2.0, "legal_disputes": 2.0}
+    chosen, skipped = select_within_budget(CATALOG, products, at_the_limit, 3)
+    assert chosen == [0, 1, 2]
+    assert not skipped

@@ -164,7 +164,7 @@ def select_priced_reference(
     term = _column(values, request.term, n)
     max_rate = _column(values, request.max_rate, n)
     days = _column(values, request.days, n)
-    counters = [f.name for f in market.catalog.features if f.actionable == "decay"]
+    counters = [f.name for f in market.catalog.features if f.inquiry_counter]
     with np.errstate(invalid="ignore"):
         candidate = (status == PASS) & (p_decision >= threshold)
     rows, cols = np.nonzero(candidate)
