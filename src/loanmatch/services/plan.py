@@ -92,9 +92,24 @@ def step_text(
     zh: list[str] = []
     en: list[str] = []
     if wait:
-        zh.append(f"{wait}个月后再申请（期间按时还款、不新增征信查询）")
+        # Waiting assumes no new events in any counter it lets fall; credit ones are said above.
+        others = [
+            catalog[c.feature]
+            for c in changes
+            if catalog[c.feature].actionable == "decay" and catalog[c.feature].group != "credit"
+        ]
+        zh_others = "、".join(f.display("zh").split("（")[0] for f in others)
+        en_others = "".join(
+            f", no new {f.display('en').split('(')[0].strip().lower()}" for f in others
+        )
+        zh.append(
+            f"{wait}个月后再申请（期间按时还款、不新增征信查询"
+            + (f"，{zh_others}不再增加" if others else "")
+            + "）"
+        )
         en.append(
-            f"apply again in {wait} months (paying on time, no new credit inquiries meanwhile)"
+            f"apply again in {wait} months (paying on time, no new credit inquiries{en_others}"
+            " meanwhile)"
         )
     for change in changes:
         feature = catalog[change.feature]

@@ -21,7 +21,7 @@ NEVER = (
     "region",
     "tax_grade",
     "entity_type",
-    "legal_disputes",
+    "owner_bureau_score",
     "max_acceptable_rate",
 )
 WAITING = {name for name in CATALOG if CATALOG[name].actionable in ("time", "start", "decay")}
@@ -68,6 +68,17 @@ def test_time_only_moves_forward_and_only_while_waiting(row: dict[str, float]) -
             if feature.actionable == "reduce":
                 assert new < row[name]
         assert candidate.effort > 0
+
+
+def test_lawsuits_and_penalties_only_leave_their_two_year_window_by_waiting() -> None:
+    row = {"legal_disputes": 2.0, "admin_penalties": 1.0, "overdue_count_24m": 3.0}
+    # events spread evenly over the window, a fraction of one rounded up: 1 penalty stays a year
+    assert time_moved(CATALOG, row, 12) == {"legal_disputes": 1.0, "overdue_count_24m": 2.0}
+    assert time_moved(CATALOG, row, 24) == dict.fromkeys(row, 0.0)
+    full = {f.name: math.nan for f in CATALOG.features} | row | {"loan_amount": 3e5}
+    for candidate in candidates(MARKET, full, FORMULAS):
+        if {"legal_disputes", "admin_penalties"} & set(candidate.changes):
+            assert candidate.wait_months > 0
 
 
 def test_the_owners_age_moves_only_with_the_calendar() -> None:
