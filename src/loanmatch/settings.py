@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     max_offers: int = Field(default=3, ge=1)
     target_approval: float | None = Field(default=None, gt=0.0, lt=1.0)
     """When set, the threshold is chosen on held-out data to reach this approval rate."""
+    good_all_in: float = Field(default=12.0, gt=0.0, le=36.0)
+    """All-in APR (percent a year) above which an offer is dear: an owner whose every offer is
+    dearer gets a plan toward a cheaper one. 12% is 4x the 1-year LPR, the courts' ceiling for
+    private lending; new inclusive bank loans price at 3.5-4.4%, fintech loans at 12-24%
+    (data/cn_market_reference.md section 2 and item 7)."""
     log_level: LogLevel = "INFO"
     database_url: str = Field(
         default_factory=lambda data: f"sqlite:///{Path(data['data_dir']) / 'loanmatch.db'}"

@@ -25,7 +25,7 @@ from loanmatch.domain.catalog import Values
 from loanmatch.domain.whatif import WAITS, time_moved
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.directory import load_model
-from loanmatch.services.plan import apply_changes, plan_values
+from loanmatch.services.plan import apply_changes, dear_offers_only, plan_values
 from loanmatch.services.recommend import Batch, recommend_values
 from loanmatch.services.results import PlanStep, PolicyConfig
 from loanmatch.services.train import train
@@ -217,3 +217,35 @@ def test_the_owners_left_without_a_plan_are_ones_few_changes_could_help(planned:
         f" by lender: {', '.join(f'{k} {n}' for k, n in lenders.most_common(5))}, ...)"
     )
     assert len(world_opens) <= WORLD_CEILING_CAP * len(left)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
+def test_owners_whose_every_offer_is_dear_mostly_get_a_verified_cheaper_one(
+    planned: Plans,
+) -> None:
+    policy = PolicyConfig()
+    dear = [int(i) for i in np.flatnonzero(dear_offers_only(planned.batch, policy.good_all_in))]
+    plans = plan_values(planned.bundle, planned.values, dear, policy, cheaper=True)
+    steps = [(i, s) for i in dear for s in plans[i]]
+    share = float(np.mean([bool(plans[i]) for i in dear])) if dear else float("nan")
+    print(
+        f"\n{len(dear)} of {int(planned.batch.covered.sum())} owners with offers have only offers"
+        f" above {policy.good_all_in:g}% all-in; {share:.2f} of them get a verified plan to a"
+        " cheaper one"
+    )
+    assert dear, "the market has no owner whose every offer is dear"
+    assert share >= 0.5
+    rows = np.asarray([i for i, _ in steps], dtype=np.intp)
+    changed = apply_changes(
+        planned.bundle,
+        planned.values,
+        rows,
+        [{c.feature: c.new for c in s.changes} for _, s in steps],
+    )
+    again = recommend_values(planned.bundle, planned.world.applicants.ids[rows], changed, policy)
+    assert again.selection is not None
+    for k, (_, step) in enumerate(steps):
+        j = planned.bundle.market.product_ids.index(step.product.id)
+        assert again.rank[k, j] > 0, step.text.en
+        assert again.selection.pairs[(k, j)].all_in <= policy.good_all_in

@@ -78,6 +78,24 @@ def owner_with_plan(
     pytest.fail("no simulated owner without an offer has a plan")
 
 
+DEAR = 5.0
+"""A low bar for a good all-in APR, so that the small test market has owners whose every offer
+is dear (at the default 12% only 7 of 973 covered owners of the seed-7 market are)."""
+
+
+@pytest.fixture(scope="module")
+def owner_with_dear_offers(
+    trained_market: TrainedMarket, bundle: ModelBundle
+) -> tuple[dict[str, str], ApplicantResult]:
+    """A simulated owner whose every offer costs more than ``DEAR``, with a plan to a cheaper."""
+    policy = PolicyConfig(good_all_in=DEAR)
+    for answers in _answers(trained_market, bundle)[:300]:
+        result = recommend_one(bundle, _typed(bundle, answers), policy)
+        if result.offers and result.plan:
+            return answers, result
+    pytest.fail(f"no simulated owner with offers all above {DEAR}% has a plan")
+
+
 @pytest.fixture(scope="module")
 def priced_result(bundle: ModelBundle, answers_with_offers: dict[str, str]) -> ApplicantResult:
     return recommend_one(bundle, _typed(bundle, answers_with_offers), PolicyConfig())
@@ -179,6 +197,31 @@ def test_every_suggestion_of_the_plan_opens_its_product_when_re_verified(
         assert math.isclose(batch.p_decision[0, j], step.p_approve)
 
 
+def test_an_owner_whose_every_offer_is_dear_gets_verified_changes_to_a_cheaper_one(
+    bundle: ModelBundle, owner_with_dear_offers: tuple[dict[str, str], ApplicantResult]
+) -> None:
+    answers, result = owner_with_dear_offers
+    assert result.plan_cheaper_than == DEAR
+    assert all(
+        o.quote is not None and float(o.quote.all_in_rate or 0) > DEAR for o in result.offers
+    )
+    values = bundle.market.catalog.encode_record(_typed(bundle, answers))
+    bundle.complete(values)
+    for step in result.plan:
+        assert step.all_in_rate is not None
+        assert step.all_in_rate <= DEAR, step.text.en
+        changed = apply_changes(
+            bundle, values, np.zeros(1, dtype=np.intp), [{c.feature: c.new for c in step.changes}]
+        )
+        batch = recommend_values(
+            bundle, np.array(["again"], dtype=object), changed, PolicyConfig(good_all_in=DEAR)
+        )
+        j = bundle.market.product_ids.index(step.product.id)
+        assert batch.rank[0, j] > 0, step.text.en
+        assert batch.selection is not None
+        assert batch.selection.pairs[(0, j)].all_in <= DEAR
+
+
 def test_the_plan_never_changes_a_fact_the_owner_cannot_change(
     bundle: ModelBundle, owner_with_plan: tuple[dict[str, str], ApplicantResult]
 ) -> None:
@@ -239,6 +282,27 @@ def test_an_owner_without_an_offer_sees_the_verified_plan(
     assert 'id="plan"' in page
     assert result.plan[0].text.zh in page
     assert "可获批（获批概率" in page
+
+
+def test_an_owner_whose_every_offer_is_dear_sees_the_cheaper_plan_under_the_offers(
+    trained_market: TrainedMarket,
+    bundle: ModelBundle,
+    owner_with_dear_offers: tuple[dict[str, str], ApplicantResult],
+) -> None:
+    settings = Settings(
+        market_dir=trained_market.market, model_dir=trained_market.model_dir, good_all_in=DEAR
+    )
+    dear_client = TestClient(create_app(settings, bundle))
+    answers, result = owner_with_dear_offers
+    page = dear_client.post("/", data={**answers, "lang": "zh"}).text
+    assert page.index('class="offers"') < page.index('id="plan"')
+    assert f"以上报价的综合年化成本都高于{DEAR:g}%" in page
+    assert result.plan[0].text.zh in page
+    applicant = {k: v for k, v in answers.items() if v}
+    body = dear_client.post("/api/v1/recommend", json={"applicant": applicant}).json()
+    assert body["offers"]
+    assert body["plan_cheaper_than"] == DEAR
+    assert body["plan"][0]["all_in_rate"] <= DEAR
 
 
 def test_the_api_returns_rate_waterfall_tier_codes_and_plan(

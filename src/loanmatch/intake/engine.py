@@ -142,7 +142,9 @@ class IntakeEngine:
     def _fixed(self, policy: PolicyConfig) -> PolicyConfig:
         """The same policy with its threshold resolved once (not re-chosen per call)."""
         threshold, _ = resolve_threshold(self.bundle, policy)
-        return PolicyConfig(threshold=threshold, max_offers=policy.max_offers)
+        return PolicyConfig(
+            threshold=threshold, max_offers=policy.max_offers, good_all_in=policy.good_all_in
+        )
 
     def _rule_inputs(self) -> tuple[frozenset[str], ...]:
         """Per product, the features its rules read (a derived feature by its inputs)."""

@@ -1,12 +1,15 @@
 """The "not yet" plan (design section 5, step 7): for an owner with no offer, the smallest
-realistic changes that open a product, each verified by re-running the whole match.
+realistic changes that open a product, each verified by re-running the whole match; for an
+owner whose every offer is dear (all-in APR above ``PolicyConfig.good_all_in``), the smallest
+that open one at most that dear (``cheaper=True``).
 
 Candidates come from ``domain/whatif.py`` (only catalog features marked ``actionable``
 move; the owner's highest acceptable rate is not one of them). They are matched in a few
 rounds of rising effort, each round ONE vectorised ``recommend_values`` call over the candidates
 of every owner still open: rules, approval probability against the policy threshold, PD, price
-and inquiry budget exactly as for a real request. A candidate counts when it gets an offer; the
-owner's plan is the ``limit`` easiest such candidates (lowest effort, then highest probability),
+and inquiry budget exactly as for a real request. A candidate counts when it gets an offer (with
+``cheaper``: an offer whose all-in APR is at most ``good_all_in``, the cheapest such one named);
+the owner's plan is the ``limit`` easiest such candidates (lowest effort, then highest probability),
 one per product, phrased in zh/en: "申请金额降到30万元以内，中国银行的惠如愿可获批（获批概率92%）".
 """
 
@@ -28,7 +31,7 @@ from loanmatch.services.results import Change, PlanStep, PolicyConfig
 if TYPE_CHECKING:
     from loanmatch.services.recommend import Batch
 
-__all__ = ["ROUNDS", "apply_changes", "plan_values", "step_text"]
+__all__ = ["ROUNDS", "apply_changes", "dear_offers_only", "plan_values", "step_text"]
 
 ROUNDS = (1.0, 2.0, 4.0, math.inf)
 """Upper effort bounds of the matching rounds (each round takes the candidates above the last
@@ -184,14 +187,47 @@ def _steps(
     return tuple(steps)
 
 
+def _all_in(batch: Batch, r: int, j: int) -> float | None:
+    pair = batch.selection.pairs.get((r, j)) if batch.selection else None
+    return pair.all_in if pair is not None and not math.isnan(pair.all_in) else None
+
+
+def _opened(batch: Batch, r: int, good: float | None) -> tuple[int, float | None] | None:
+    """The product a changed application ``r`` opens, with its all-in APR: the first offer, or
+    with ``good`` the cheapest offer at most that dear (None: no such offer)."""
+    offered = np.flatnonzero(batch.rank[r] > 0)
+    if good is None:
+        j = int(offered[np.argmin(batch.rank[r, offered])])
+        return j, _all_in(batch, r, j)
+    prices = [(a, int(j)) for j in offered if (a := _all_in(batch, r, int(j))) is not None]
+    fit = [(a, j) for a, j in prices if a <= good]
+    if not fit:
+        return None
+    price, j = min(fit)
+    return j, price
+
+
+def dear_offers_only(batch: Batch, good: float) -> npt.NDArray[np.bool_]:
+    """Per applicant: offers exist, every one priced, and each all-in APR above ``good``."""
+    out = np.zeros(len(batch.ids), dtype=bool)
+    for r in np.flatnonzero(batch.covered).tolist():
+        prices = [_all_in(batch, r, int(j)) for j in np.flatnonzero(batch.rank[r] > 0)]
+        out[r] = all(a is not None and a > good for a in prices)
+    return out
+
+
 def plan_values(
     bundle: ModelBundle,
     values: Values,
     owners: Sequence[int],
     policy: PolicyConfig,
     limit: int = 3,
+    *,
+    cheaper: bool = False,
 ) -> dict[int, tuple[PlanStep, ...]]:
-    """The verified plan of each owner in ``owners`` (indices into ``values``).
+    """The verified plan of each owner in ``owners`` (indices into ``values``): changes that
+    open an offer, or with ``cheaper`` an offer whose all-in APR is at most
+    ``policy.good_all_in``.
 
     Candidates are matched in rounds of rising effort (``ROUNDS``), each round one vectorised
     ``recommend_values`` call over the candidates of every owner still open; an owner closes
@@ -223,11 +259,13 @@ def plan_values(
         changed = apply_changes(bundle, values, index[now], [tried[k].changes for k in now])
         ids = np.asarray([f"plan-{k}" for k in now.tolist()], dtype=object)
         batch: Batch = recommend_values(bundle, ids, changed, policy)
+        good = policy.good_all_in if cheaper else None
         for r in np.flatnonzero(batch.covered).tolist():
+            hit = _opened(batch, r, good)
+            if hit is None:
+                continue
+            j, all_in = hit
             k = int(now[r])
-            j = int(np.flatnonzero(batch.rank[r] == 1)[0])
-            pair = batch.selection.pairs.get((r, j)) if batch.selection else None
-            all_in = pair.all_in if pair is not None and not math.isnan(pair.all_in) else None
             found[owner_of[k]].append((tried[k], j, float(batch.p_decision[r, j]), all_in))
             opened[owner_of[k]].add(j)
     for i in owners:

@@ -30,7 +30,7 @@ from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.directory import load_model
 from loanmatch.services.explain import explain_applicant
 from loanmatch.services.offers import Selection, select_priced
-from loanmatch.services.plan import plan_values
+from loanmatch.services.plan import dear_offers_only, plan_values
 from loanmatch.services.progress import Progress
 from loanmatch.services.results import ApplicantResult, PolicyConfig
 
@@ -207,7 +207,8 @@ def recommend_one(
     *,
     scorer: Scorer = score_pairs,
 ) -> ApplicantResult:
-    """Offers, exclusions and reasons for one applicant (typed values keyed by feature name).
+    """Offers, exclusions and reasons for one applicant (typed values keyed by feature name);
+    with no offer, or only dear ones (all-in APR above ``policy.good_all_in``), the plan.
 
     A value that does not fit the catalog is an ``AnswerError`` naming the feature.
     """
@@ -216,7 +217,9 @@ def recommend_one(
     ids = np.array([applicant_id], dtype=object)
     batch = recommend_values(bundle, ids, values, policy, scorer=scorer)
     result = explain_applicant(bundle, values, batch, policy.max_offers)
-    if result.offers:
-        return result
-    plan = plan_values(bundle, values, [0], policy)[0]
-    return replace(result, plan=plan)
+    if not result.offers:
+        return replace(result, plan=plan_values(bundle, values, [0], policy)[0])
+    if dear_offers_only(batch, policy.good_all_in)[0]:
+        plan = plan_values(bundle, values, [0], policy, cheaper=True)[0]
+        return replace(result, plan=plan, plan_cheaper_than=policy.good_all_in)
+    return result

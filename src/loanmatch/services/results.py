@@ -28,12 +28,15 @@ class PolicyConfig:
 
     When ``target_approval`` is set it wins over ``threshold``; ``confidence`` is the probability
     that the approval rate among recommendations really reaches the target (Learn-then-Test).
+    ``good_all_in``: an offer whose all-in APR (percent a year) is above it is a dear one; an
+    owner whose every offer is dear also gets a plan toward one at most this dear.
     """
 
     threshold: float = 0.8
     target_approval: float | None = None
     confidence: float = 0.9
     max_offers: int = 3
+    good_all_in: float = 12.0
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,11 @@ class ApplicantResult:
     threshold: float
     no_offer_reasons: tuple[Text, ...] = field(default_factory=tuple)
     plan: tuple[PlanStep, ...] = field(default_factory=tuple)
-    """For an owner with no offer: the smallest verified changes that open a product."""
+    """For an owner with no offer: the smallest verified changes that open a product; for an
+    owner whose every offer is dear (all-in APR above the policy's ``good_all_in``): those that
+    open one at most that dear."""
+    plan_cheaper_than: float | None = None
+    """Set when the plan aims at a cheaper offer: the all-in APR (percent) every offer is above."""
     max_offers: int = 3
     priced: bool = False
     """Whether offers carry a risk price (a PD model and pricing were available)."""

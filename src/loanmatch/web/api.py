@@ -100,7 +100,14 @@ class RecommendResponse(BaseModel):
     excluded: list[ExclusionOut]
     no_offer_reasons: list[str]
     plan: list[PlanStepOut] = Field(
-        default_factory=list, description="Verified changes that open a product (no offer)"
+        default_factory=list,
+        description="Verified changes that open a product (no offer), or a cheaper one (offers "
+        "that all cost more than plan_cheaper_than)",
+    )
+    plan_cheaper_than: float | None = Field(
+        default=None,
+        description="Set when every offer's all-in APR is above this (percent a year) and the "
+        "plan aims at a cheaper offer",
     )
     max_offers: int = Field(default=3, description="Offers are capped: each is a credit inquiry")
     priced: bool = False
@@ -180,6 +187,7 @@ def response_from(result: ApplicantResult, lang: Lang) -> RecommendResponse:
         ],
         no_offer_reasons=[r.get(lang) for r in result.no_offer_reasons],
         plan=[_plan(s, lang) for s in result.plan],
+        plan_cheaper_than=result.plan_cheaper_than,
         max_offers=result.max_offers,
         priced=result.priced,
     )

@@ -58,6 +58,7 @@ def policy_from(settings: Settings) -> PolicyConfig:
         threshold=settings.threshold,
         target_approval=settings.target_approval,
         max_offers=settings.max_offers,
+        good_all_in=settings.good_all_in,
     )
 
 

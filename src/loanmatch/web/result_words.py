@@ -21,6 +21,7 @@ _ZH: Mapping[str, str] = {
     "plan": "还差一点：这样做可以获得贷款",
     "plan_none": "暂时没有找到可以验证的改进办法。",
     "plan_hint": "每条建议都已重新匹配验证；不会建议改变无法改变的事实（如年龄、过去的逾期）。",
+    "plan_cheaper": "以上报价的综合年化成本都高于{rate}%：这样做可以拿到更便宜的贷款",
     "inquiries": "每次申请都会在征信报告上留下一次硬查询，查询过多会影响后续审批，"
     "所以最多只推荐 {n} 个产品，建议按顺序申请。",
     "code": "原因代码",
@@ -41,6 +42,8 @@ _EN: Mapping[str, str] = {
     "plan_none": "No verified change was found yet.",
     "plan_hint": "Each suggestion was checked by re-running the match; facts that cannot change "
     "(age, past overdue payments) are never suggested.",
+    "plan_cheaper": "Every offer above costs more than {rate}% a year all-in — what would get you "
+    "a cheaper loan",
     "inquiries": "Each application is a hard inquiry on your credit report, and too many hurt "
     "later applications, so at most {n} products are recommended; apply in order.",
     "code": "Reason code",

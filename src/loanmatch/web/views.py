@@ -167,6 +167,8 @@ class ResultView:
     excluded: tuple[ExclusionView, ...]
     no_offer_reasons: tuple[str, ...]
     plan: tuple[str, ...] = ()
+    plan_title: str = ""
+    """The plan's heading: "not yet", or with offers that are all dear, "a cheaper loan"."""
     inquiry_note: str = ""
     words: Mapping[str, str] | None = None
 
@@ -291,6 +293,9 @@ def result_view(result: ApplicantResult, lang: Lang) -> ResultView:
         excluded=tuple(_exclusion_view(e, lang) for e in excluded),
         no_offer_reasons=tuple(r.get(lang) for r in result.no_offer_reasons),
         plan=tuple(step.text.get(lang) for step in result.plan),
+        plan_title=result_words(lang)["plan"]
+        if result.plan_cheaper_than is None
+        else result_words(lang)["plan_cheaper"].format(rate=f"{result.plan_cheaper_than:g}"),
         inquiry_note=result_words(lang)["inquiries"].format(n=result.max_offers),
         words=result_words(lang),
     )
