@@ -199,8 +199,8 @@ def _opened(batch: Batch, r: int, good: float | None) -> tuple[int, float | None
     if good is None:
         j = int(offered[np.argmin(batch.rank[r, offered])])
         return j, _all_in(batch, r, j)
-    prices = [(a, int(j)) for j in offered if (a := _all_in(batch, r, int(j))) is not None]
-    fit = [(a, j) for a, j in prices if a <= good]
+    prices = [(_all_in(batch, r, int(j)), int(j)) for j in offered]
+    fit = [(a, j) for a, j in prices if a is not None and a <= good]
     if not fit:
         return None
     price, j = min(fit)
@@ -249,6 +249,7 @@ def plan_values(
     effort = np.asarray([c.effort for c in tried])
     found: dict[int, list[tuple[Candidate, int, float, float | None]]] = {i: [] for i in owners}
     opened: dict[int, set[int]] = {i: set() for i in owners}
+    good = policy.good_all_in if cheaper else None
     low = -math.inf
     for high in ROUNDS:
         open_owners = np.asarray([i for i in owners if len(opened[i]) < limit], dtype=np.intp)
@@ -259,7 +260,6 @@ def plan_values(
         changed = apply_changes(bundle, values, index[now], [tried[k].changes for k in now])
         ids = np.asarray([f"plan-{k}" for k in now.tolist()], dtype=object)
         batch: Batch = recommend_values(bundle, ids, changed, policy)
-        good = policy.good_all_in if cheaper else None
         for r in np.flatnonzero(batch.covered).tolist():
             hit = _opened(batch, r, good)
             if hit is None:
