@@ -206,6 +206,7 @@ def test_the_owners_left_without_a_plan_are_ones_few_changes_could_help(planned:
     world_opens = {rows[k] for k in np.flatnonzero(((priced.rank > 0) & (truth >= 0.8)).any(1))}
     n = len(planned.owners)
     with_plan = n - len(left)
+    top = ", ".join(f"{name} {count}" for name, count in lenders.most_common(5))
     print(
         f"\n{len(left)} owners left without a plan, {len(changes) // max(len(left), 1)} changes"
         f" each ({' / '.join(PAYING)} paid off, every wait, amount share and term): the model"
@@ -215,7 +216,7 @@ def test_the_owners_left_without_a_plan_are_ones_few_changes_could_help(planned:
         f" Of those left, {int(gated.sum())} fail every lender's unpublished gates (bureau score,"
         f" lenders owed) today; the model reaches the threshold but every such product is priced"
         f" above its range, the legal cap or the owner's rate for {len(priced_out)} (such pairs"
-        f" by lender: {', '.join(f'{k} {n}' for k, n in lenders.most_common(5))}, ...)"
+        f" by lender: {top}, ...)"
     )
     assert len(world_opens) <= WORLD_CEILING_CAP * len(left)
 
