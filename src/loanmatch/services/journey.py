@@ -160,14 +160,18 @@ def journey(
     weights = naive_weights(market, people.values)
     events_old: list[IntakeEvent] = []
     events_new: list[IntakeEvent] = []
-    journeys_rng = np.random.default_rng([seed, 13])
+    starts = np.random.default_rng([seed, 13]).integers(0, 60 * 24 * 30, size=len(runs))
     for i, run in enumerate(runs):
-        start = START + timedelta(minutes=int(journeys_rng.integers(0, 60 * 24 * 30)))
+        start = START + timedelta(minutes=int(starts[i]))
         sid = str(people.ids[i])
+        # One random stream per owner and flow: what loanmatch offers one owner never moves the
+        # draws of the traditional flow (nor of any other owner).
         events_old += traditional_journey(
-            f"T-{sid}", market, truth[i], weights[i], start, journeys_rng
+            f"T-{sid}", market, truth[i], weights[i], start, np.random.default_rng([seed, 17, i])
         )
-        events_new += loanmatch_journey(f"L-{sid}", market, run, truth[i], start, journeys_rng)
+        events_new += loanmatch_journey(
+            f"L-{sid}", market, run, truth[i], start, np.random.default_rng([seed, 19, i])
+        )
         report("journeys", i + 1, n)
     old, new = measure_events(events_old), measure_events(events_new)
     coverage, full_coverage = float(offered.any(axis=1).mean()), float(full.any(axis=1).mean())
