@@ -105,6 +105,17 @@ def _changed_people(
     )
 
 
+def _rerun(
+    planned: Plans, steps: list[tuple[int, PlanStep]], policy: PolicyConfig
+) -> tuple[npt.NDArray[np.intp], Values, Batch]:
+    """Each step's owner with the step's changes, matched again from scratch (one row a step)."""
+    rows = np.asarray([i for i, _ in steps], dtype=np.intp)
+    changes = [{c.feature: c.new for c in s.changes} for _, s in steps]
+    changed = apply_changes(planned.bundle, planned.values, rows, changes)
+    ids = planned.world.applicants.ids[rows]
+    return rows, changed, recommend_values(planned.bundle, ids, changed, policy)
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
 def test_most_owners_without_an_offer_get_a_verified_change_that_opens_one(
@@ -119,11 +130,7 @@ def test_most_owners_without_an_offer_get_a_verified_change_that_opens_one(
     assert share >= MEASURED_FLOOR
 
     steps = [(i, s) for i in owners for s in plans[i]]
-    rows = np.asarray([i for i, _ in steps], dtype=np.intp)
-    changed = apply_changes(
-        bundle, planned.values, rows, [{c.feature: c.new for c in s.changes} for _, s in steps]
-    )
-    again = recommend_values(bundle, planned.world.applicants.ids[rows], changed, PolicyConfig())
+    rows, changed, again = _rerun(planned, steps, PolicyConfig())
     index = {pid: j for j, pid in enumerate(bundle.market.product_ids)}
     catalog = bundle.market.catalog
     for k, (_, step) in enumerate(steps):
@@ -238,14 +245,7 @@ def test_owners_whose_every_offer_is_dear_mostly_get_a_verified_cheaper_one(
     )
     assert dear, "the market has no owner whose every offer is dear"
     assert share >= 0.5
-    rows = np.asarray([i for i, _ in steps], dtype=np.intp)
-    changed = apply_changes(
-        planned.bundle,
-        planned.values,
-        rows,
-        [{c.feature: c.new for c in s.changes} for _, s in steps],
-    )
-    again = recommend_values(planned.bundle, planned.world.applicants.ids[rows], changed, policy)
+    _, _, again = _rerun(planned, steps, policy)
     assert again.selection is not None
     for k, (_, step) in enumerate(steps):
         j = planned.bundle.market.product_ids.index(step.product.id)

@@ -31,12 +31,13 @@ from loanmatch.services import offers
 from loanmatch.services.offers import select_priced
 from loanmatch.services.plan import apply_changes
 from loanmatch.services.recommend import (
+    Batch,
     recommend_file,
     recommend_one,
     recommend_values,
     score_pairs,
 )
-from loanmatch.services.results import ApplicantResult, PolicyConfig
+from loanmatch.services.results import ApplicantResult, PlanStep, PolicyConfig
 from loanmatch.settings import Settings
 from loanmatch.web.app import create_app
 from loanmatch.web.views import form_features
@@ -180,6 +181,13 @@ def test_every_exclusion_carries_a_listed_reason_code_with_its_text(
             assert exclusion.code == "R14"
 
 
+def _rerun(bundle: ModelBundle, values: Values, step: PlanStep, policy: PolicyConfig) -> Batch:
+    """The owner with the step's changes, matched again from scratch."""
+    changes = [{c.feature: c.new for c in step.changes}]
+    changed = apply_changes(bundle, values, np.zeros(1, dtype=np.intp), changes)
+    return recommend_values(bundle, np.array(["again"], dtype=object), changed, policy)
+
+
 def test_every_suggestion_of_the_plan_opens_its_product_when_re_verified(
     bundle: ModelBundle, owner_with_plan: tuple[dict[str, str], ApplicantResult]
 ) -> None:
@@ -187,10 +195,7 @@ def test_every_suggestion_of_the_plan_opens_its_product_when_re_verified(
     values = bundle.market.catalog.encode_record(_typed(bundle, answers))
     bundle.complete(values)
     for step in result.plan:
-        changed = apply_changes(
-            bundle, values, np.zeros(1, dtype=np.intp), [{c.feature: c.new for c in step.changes}]
-        )
-        batch = recommend_values(bundle, np.array(["again"], dtype=object), changed, PolicyConfig())
+        batch = _rerun(bundle, values, step, PolicyConfig())
         j = bundle.market.product_ids.index(step.product.id)
         assert batch.rank[0, j] > 0, step.text.en
         assert batch.p_decision[0, j] >= batch.threshold
@@ -210,12 +215,7 @@ def test_an_owner_whose_every_offer_is_dear_gets_verified_changes_to_a_cheaper_o
     for step in result.plan:
         assert step.all_in_rate is not None
         assert step.all_in_rate <= DEAR, step.text.en
-        changed = apply_changes(
-            bundle, values, np.zeros(1, dtype=np.intp), [{c.feature: c.new for c in step.changes}]
-        )
-        batch = recommend_values(
-            bundle, np.array(["again"], dtype=object), changed, PolicyConfig(good_all_in=DEAR)
-        )
+        batch = _rerun(bundle, values, step, PolicyConfig(good_all_in=DEAR))
         j = bundle.market.product_ids.index(step.product.id)
         assert batch.rank[0, j] > 0, step.text.en
         assert batch.selection is not None

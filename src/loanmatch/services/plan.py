@@ -195,11 +195,10 @@ def _all_in(batch: Batch, r: int, j: int) -> float | None:
 def _opened(batch: Batch, r: int, good: float | None) -> tuple[int, float | None] | None:
     """The product a changed application ``r`` opens, with its all-in APR: the first offer, or
     with ``good`` the cheapest offer at most that dear (None: no such offer)."""
-    offered = np.flatnonzero(batch.rank[r] > 0)
     if good is None:
-        j = int(offered[np.argmin(batch.rank[r, offered])])
+        j = int(np.flatnonzero(batch.rank[r] == 1)[0])
         return j, _all_in(batch, r, j)
-    prices = [(_all_in(batch, r, int(j)), int(j)) for j in offered]
+    prices = [(_all_in(batch, r, int(j)), int(j)) for j in np.flatnonzero(batch.rank[r] > 0)]
     fit = [(a, j) for a, j in prices if a is not None and a <= good]
     if not fit:
         return None
