@@ -11,14 +11,16 @@ Every error the library raises on purpose derives from :class:`LoanMatchError`::
      |    +-- AnswerError      an applicant's answer (form, API) is not a valid value
      |    +-- PricingError     pricing.yaml is malformed, inconsistent or cannot price a product
      +-- ModelError            a model directory is missing, corrupt or does not fit the inputs
+ +-- NotCertifiedError     the held-out decisions do not certify the target approval asked for
      +-- ConnectorError        a data source (工商, 税务, 征信, 流水) could not give its features
           +-- ConsentError          no valid consent for the source (wrong source or expired)
           +-- ConnectorTimeout      the source did not answer within the time allowed
           +-- ConnectorUnavailable  the source is down or refused the call
           +-- ConnectorDataError    the source answered with data that does not fit the catalog
 
-The CLI turns an ``InputError`` or ``ModelError`` into exit code 2; the HTTP API into a 4xx with
-a machine-readable body built from :meth:`LoanMatchError.to_dict`.
+The CLI turns an ``InputError`` or ``ModelError`` into exit code 2 and a ``NotCertifiedError``
+into exit code 3; the HTTP API into a 4xx with a machine-readable body built from
+:meth:`LoanMatchError.to_dict`.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ __all__ = [
     "LoanMatchError",
     "Location",
     "ModelError",
+    "NotCertifiedError",
     "PricingError",
     "ProductsError",
     "RuleError",
@@ -130,6 +133,31 @@ class PricingError(InputError):
 
 class ModelError(LoanMatchError):
     code = "invalid_model"
+
+
+class NotCertifiedError(LoanMatchError):
+    """A target approval rate the model's held-out decisions cannot certify. ``highest`` is the
+    highest target they do certify (None: none from 0.5 up); ``decisions_needed`` about how many
+    history rows like these the target would need in all (None: more of the same would not do)."""
+
+    code = "not_certified"
+
+    def __init__(
+        self,
+        message: str,
+        where: Location | None = None,
+        highest: float | None = None,
+        decisions_needed: int | None = None,
+    ) -> None:
+        self.highest = highest
+        self.decisions_needed = decisions_needed
+        super().__init__(message, where)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        out["highest_certifiable"] = self.highest
+        out["decisions_needed"] = self.decisions_needed
+        return out
 
 
 class ConnectorError(LoanMatchError):

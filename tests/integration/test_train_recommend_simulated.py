@@ -62,7 +62,9 @@ def test_a_target_approval_threshold_is_certified_on_held_out_pairs(
     assert choice.certified
     assert choice.approval >= 0.95
     held_out = bundle.selection_y[bundle.selection_p >= choice.threshold]
-    assert held_out.mean() == choice.approval
+    # the certificate rests on the testing part (three quarters of the held-out applicants)
+    assert 0.6 * held_out.size <= choice.n_pairs < held_out.size
+    assert held_out.mean() >= 0.94
     report = recommend_file(
         trained_market.model_dir,
         trained_market.applicants,

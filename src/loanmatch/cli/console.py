@@ -18,12 +18,13 @@ from rich.progress import (
 )
 from rich.progress import Progress as RichProgressDisplay
 
-from loanmatch.errors import LoanMatchError
+from loanmatch.errors import LoanMatchError, NotCertifiedError
 from loanmatch.services.progress import Progress
 
 __all__ = [
     "EXIT_BAD_INPUT",
     "EXIT_CODES_HELP",
+    "EXIT_NOT_CERTIFIED",
     "EXIT_OK",
     "EXIT_UNEXPECTED",
     "err_console",
@@ -36,10 +37,13 @@ __all__ = [
 EXIT_OK = 0
 EXIT_UNEXPECTED = 1
 EXIT_BAD_INPUT = 2
+EXIT_NOT_CERTIFIED = 3
 
 EXIT_CODES_HELP = (
     "Exit codes / 退出码: 0 ok 成功; 1 unexpected error 意外错误; "
-    "2 bad input or usage 输入或用法有误 (the message names the file, row, column and rule)."
+    "2 bad input or usage 输入或用法有误 (the message names the file, row, column and rule); "
+    "3 the target approval cannot be certified 目标获批率无法认证 (the message gives the highest "
+    "that can and the decisions needed)."
 )
 
 out_console = Console(highlight=False, soft_wrap=True)
@@ -52,10 +56,14 @@ def setup_logging(level: str) -> None:
 
 @contextmanager
 def reported_errors() -> Iterator[None]:
-    """Turn a LoanMatchError into its message on stderr and exit code 2 (no traceback), and an
+    """Turn a LoanMatchError into its message on stderr and exit code 2 (3 when a target approval
+    cannot be certified; no traceback), and an
     operating-system error (disk full, permission denied) into its message and exit code 1."""
     try:
         yield
+    except NotCertifiedError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(EXIT_NOT_CERTIFIED) from None
     except LoanMatchError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None

@@ -1,32 +1,20 @@
-"""Who gets which offer: threshold choice (Learn-then-Test), ranking and offer selection.
+"""Who gets which offer: the exact binomial tail, tie-break order and offer selection.
 
 Design section 5, step 6. Eligibility comes first (only products whose rules all PASS can be
-offered); then the approval probability must reach a threshold. The threshold is either fixed
-(default 0.8) or chosen on held-out pairs so that the approval rate among recommendations reaches
-a target with stated confidence:
-
-Learn-then-Test (Angelopoulos, Bates, Candes, Jordan and Lei, 2021) with fixed-sequence testing.
-For candidate thresholds ``t_1 > t_2 > ...`` (the distinct held-out scores, rounded to 0.001,
-that keep at least ``min_pairs`` pairs) test ``H0(t): approval among pairs with p >= t < A`` with
-the exact binomial tail p-value ``P(Bin(n_t, A) >= k_t)``; reject while the p-value is at most
-``delta = 1 - confidence`` and stop at the first non-rejection. Because the tests run in a fixed
-order and stop at the first failure, the family-wise error is at most ``delta``: with probability
-at least ``confidence`` every accepted threshold, and so the lowest (the one returned), has a true
-approval rate of at least ``A`` on the population the held-out pairs come from.
+offered); then the decision probability must reach a threshold: fixed (default 0.8) or certified
+on held-out decisions for a target approval rate (``domain/certification.py``, which uses
+:func:`binomial_sf` for its tests).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 
 __all__ = [
-    "ThresholdChoice",
     "binomial_sf",
-    "choose_threshold",
     "product_order",
     "select_offers",
 ]
@@ -84,60 +72,6 @@ def binomial_sf(k: int, n: int, p: float) -> float:
     if k > n:
         return 0.0
     return min(1.0, max(0.0, _regularized_beta(float(k), float(n - k + 1), p)))
-
-
-@dataclass(frozen=True)
-class ThresholdChoice:
-    """The outcome of Learn-then-Test. ``threshold`` is ``inf`` when no candidate was certified."""
-
-    threshold: float
-    target: float
-    confidence: float
-    n_pairs: int
-    """Held-out pairs with a score at or above the threshold."""
-    approval: float
-    """Observed approval among those pairs (NaN when none)."""
-    p_value: float
-    tested: int
-
-    @property
-    def certified(self) -> bool:
-        return math.isfinite(self.threshold)
-
-
-def choose_threshold(
-    scores: npt.ArrayLike,
-    approved: npt.ArrayLike,
-    target: float,
-    confidence: float = 0.9,
-    min_pairs: int = 20,
-) -> ThresholdChoice:
-    """The lowest threshold Learn-then-Test certifies for ``approval >= target`` (module doc)."""
-    if not 0.0 < target < 1.0:
-        raise ValueError(f"target approval must be between 0 and 1, not {target}")
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence must be between 0 and 1, not {confidence}")
-    p = np.asarray(scores, dtype=np.float64).ravel()
-    y = np.asarray(approved, dtype=np.float64).ravel()
-    keep = ~np.isnan(p)
-    p, y = p[keep], y[keep]
-    delta = 1.0 - confidence
-    order = np.argsort(-p, kind="mergesort")
-    p_sorted, y_cum = p[order], np.cumsum(y[order])
-    candidates = np.unique(np.floor(p * 1000.0 + 1e-9) / 1000.0)[::-1]
-    best = ThresholdChoice(math.inf, target, confidence, 0, math.nan, math.nan, 0)
-    tested = 0
-    for t in candidates:
-        n = int(np.searchsorted(-p_sorted, -t, side="right"))
-        if n < min_pairs:
-            continue
-        k = round(float(y_cum[n - 1]))
-        tested += 1
-        p_value = binomial_sf(k, n, target)
-        if p_value > delta:
-            break
-        best = ThresholdChoice(float(t), target, confidence, n, k / n, p_value, tested)
-    return replace(best, tested=tested)
 
 
 def product_order(rate_min: npt.ArrayLike, amount_max: npt.ArrayLike) -> IntArray:

@@ -11,8 +11,13 @@ import numpy as np
 import numpy.typing as npt
 
 from loanmatch.domain.catalog import Values
+from loanmatch.domain.certification import (
+    ThresholdChoice,
+    choose_threshold,
+    diagnose,
+    guard_groups,
+)
 from loanmatch.domain.formula import Expr, fill_derived
-from loanmatch.domain.policy import ThresholdChoice, choose_threshold
 from loanmatch.domain.pricing import PricingBook
 from loanmatch.domain.products import Market
 from loanmatch.model.approval import ApprovalModel
@@ -25,7 +30,8 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMAT_VERSION", "ModelBundle"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: selection.csv records each pair's applicant and product (per-lender certification)."""
 FloatArray = npt.NDArray[np.float64]
 FloatMatrix = npt.NDArray[np.float64]
 
@@ -49,6 +55,11 @@ class ModelBundle:
     metrics: Mapping[str, float]
     rule_fail_rate: tuple[tuple[float, ...], ...]
     formulas: Mapping[str, Expr] = field(default_factory=dict)
+    selection_group: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, np.int64))
+    """The held-out applicant (a number) of each selection pair: one applicant's pairs stay on
+    one side of certification's split. Empty: each pair its own applicant."""
+    selection_product: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, np.int64))
+    """The product (index into ``market.products``) of each selection pair; empty: unknown."""
     info: Mapping[str, Any] = field(default_factory=dict)
     pd_model: PDModel | None = None
     """The default-risk model for tiers and pricing (None: a directory trained without loans)."""
@@ -78,10 +89,21 @@ class ModelBundle:
         return self.calibrator(self.worst_case.bound(X, self.model.predict_approval))
 
     def target_threshold(self, target: float, confidence: float) -> ThresholdChoice:
-        """Learn-then-Test on the selection split; computed once per (target, confidence)."""
+        """Certify ``target`` on the selection split (``domain/certification.py``), raise the
+        threshold of each lender whose own held-out pairs fall below it, and when nothing is
+        certified say what is; computed once per (target, confidence)."""
         key = (target, confidence)
         if key not in self._thresholds:
-            self._thresholds[key] = choose_threshold(
-                self.selection_p, self.selection_y, target, confidence
-            )
+            groups = self.selection_group if self.selection_group.size else None
+            p, y = self.selection_p, self.selection_y
+            choice = choose_threshold(p, y, target, confidence, groups)
+            if self.selection_product.size:
+                lenders = self.space.lender_of_product[self.selection_product]
+                choice = guard_groups(choice, p, y, lenders, groups)
+            self._thresholds[key] = diagnose(choice, p, y, groups)
         return self._thresholds[key]
+
+    def product_thresholds(self, choice: ThresholdChoice) -> FloatArray:
+        """Each product's threshold under ``choice`` (its lender's when raised)."""
+        lenders = self.space.lender_of_product.tolist()
+        return np.array([choice.threshold_for(g) for g in lenders], dtype=np.float64)

@@ -9,7 +9,8 @@
       model.txt       the LightGBM booster (its own text format)
       features.yaml   copy of the catalog trained with
       products.yaml   copy of the products trained with
-      selection.csv   held-out selection split: p (decision probability), approved
+      selection.csv   held-out selection split: p (decision probability), approved, applicant
+                      (a number), product (an index into products.yaml)
       pd_model.pkl    optional: the default-risk (PD) model, pickled (loaded only after its
                       sha256 matches meta.json)
       pricing.yaml    optional: copy of the lenders' pricing configuration
@@ -54,6 +55,7 @@ __all__ = ["FILES", "OPTIONAL_FILES", "load_model", "save_model", "sha256_file"]
 
 FILES = ("model.txt", "features.yaml", "products.yaml", "selection.csv")
 OPTIONAL_FILES = ("pd_model.pkl", "pricing.yaml")
+SELECTION_HEADER = "p,approved,applicant,product"
 LIBRARIES = ("loanmatch", "lightgbm", "numpy", "scikit-learn", "scipy", "pandas")
 
 
@@ -94,9 +96,18 @@ def save_model(
         (tmp / "features.yaml").write_bytes(Path(inputs["features"]).read_bytes())
         (tmp / "products.yaml").write_bytes(Path(inputs["products"]).read_bytes())
         selection = io.StringIO()
-        selection.write("p,approved\n")
-        for p, y in zip(bundle.selection_p.tolist(), bundle.selection_y.tolist(), strict=True):
-            selection.write(f"{p!r},{int(y)}\n")
+        selection.write(SELECTION_HEADER + "\n")
+        n = bundle.selection_p.size
+        group = bundle.selection_group if bundle.selection_group.size else np.arange(n)
+        product = bundle.selection_product if bundle.selection_product.size else np.full(n, -1)
+        for row in zip(
+            bundle.selection_p.tolist(),
+            bundle.selection_y.tolist(),
+            group.tolist(),
+            product.tolist(),
+            strict=True,
+        ):
+            selection.write(f"{row[0]!r},{int(row[1])},{int(row[2])},{int(row[3])}\n")
         (tmp / "selection.csv").write_text(selection.getvalue(), encoding="utf-8")
         written = list(FILES)
         if bundle.pd_model is not None:
@@ -170,12 +181,12 @@ def _read_meta(model_dir: Path) -> dict[str, Any]:
 
 def _read_selection(path: Path) -> np.ndarray[Any, np.dtype[np.float64]]:
     lines = path.read_text(encoding="utf-8").splitlines()
-    if not lines or lines[0] != "p,approved":
-        raise ValueError("selection.csv has no 'p,approved' header")
+    if not lines or lines[0] != SELECTION_HEADER:
+        raise ValueError(f"selection.csv has no {SELECTION_HEADER!r} header")
     rows = [tuple(float(cell) for cell in line.split(",")) for line in lines[1:] if line]
-    if any(len(row) != 2 for row in rows):
-        raise ValueError("selection.csv has a row without exactly two cells")
-    return np.asarray(rows, dtype=np.float64).reshape(len(rows), 2)
+    if any(len(row) != 4 for row in rows):
+        raise ValueError("selection.csv has a row without exactly four cells")
+    return np.asarray(rows, dtype=np.float64).reshape(len(rows), 4)
 
 
 def load_model(model_dir: Path) -> ModelBundle:
@@ -213,6 +224,8 @@ def load_model(model_dir: Path) -> ModelBundle:
         worst_case=worst_case,
         selection_p=table[:, 0].copy(),
         selection_y=table[:, 1].copy(),
+        selection_group=table[:, 2].astype(np.int64),
+        selection_product=_products_or_empty(table[:, 3], len(market.products), model_dir),
         metrics=metrics,
         rule_fail_rate=fail_rate,
         formulas=formulas,
@@ -223,6 +236,18 @@ def load_model(model_dir: Path) -> ModelBundle:
             k: math.nan if v is None else float(v) for k, v in meta.get("risk", {}).items()
         },
     )
+
+
+def _products_or_empty(
+    column: np.ndarray[Any, np.dtype[np.float64]], n_products: int, model_dir: Path
+) -> np.ndarray[Any, np.dtype[np.int64]]:
+    """The selection pairs' products; empty when they were not recorded (-1)."""
+    products = column.astype(np.int64)
+    if products.size and (products < 0).all():
+        return np.empty(0, dtype=np.int64)
+    if ((products < 0) | (products >= n_products)).any():
+        raise _fail(model_dir, "selection.csv names a product that products.yaml does not have")
+    return products
 
 
 def _read_extras(

@@ -82,6 +82,9 @@ class PairSpace:
             )
             for j, p in enumerate(market.products)
         ]
+        self.lender_of_product: npt.NDArray[np.int64] = np.array(
+            [lenders[p.lender] for p in market.products], dtype=np.int64
+        )
         self.product_matrix: FloatMatrix = np.asarray(rows, dtype=np.float64).reshape(
             len(market.products), len(PRODUCT_COLUMNS)
         )

@@ -2,8 +2,11 @@
 
 1. Rows whose product's rules FAIL for the applicant are dropped: those pairs are certain
    declines and are never recommended, so the model need not learn them.
-2. Applicants (not rows) are split at random, with the seed, into train (60%), calibration (20%)
-   and selection (20%) parts, so no applicant's other applications leak across parts.
+2. Applicants (not rows) are split into train (60%), calibration (20%) and selection (20%)
+   parts, so no applicant's other applications leak across parts. Without dates the split is at
+   random (with the seed). With ``decided_at`` it is out of time, as a deployment is: the 60%
+   of applicants who applied first train the trees, and the latest 40% are split at random into
+   calibration and selection, so the calibration and the certificate describe the latest period.
 3. The booster is fitted on train, with early stopping on calibration; the calibrator (isotonic
    or Platt) on calibration; the selection part, restricted to pairs whose rules all PASS, gives
    the held-out decision probabilities the target-approval threshold is chosen on, and the
@@ -44,16 +47,39 @@ class History:
     values: Values
     product_ids: npt.NDArray[np.object_]
     approved: npt.NDArray[np.int8]
+    decided_at: npt.NDArray[np.object_] | None = None
+    """ISO dates (``None`` or empty cells: unknown); with them the split is out of time."""
 
 
-def split_applicants(ids: npt.ArrayLike, seed: int) -> npt.NDArray[np.int8]:
+def _dated(decided_at: npt.NDArray[np.object_] | None) -> bool:
+    if decided_at is None or len(decided_at) == 0:
+        return False
+    text = np.asarray(decided_at, dtype=object)
+    return bool(all(isinstance(v, str) and v for v in text.tolist()))
+
+
+def split_applicants(
+    ids: npt.ArrayLike, seed: int, decided_at: npt.NDArray[np.object_] | None = None
+) -> npt.NDArray[np.int8]:
     """Part of each row (0 train, 1 calibration, 2 selection), the same for all of an applicant's
-    rows."""
+    rows: at random, or out of time when every row has a ``decided_at`` (module docstring)."""
     unique, inverse = np.unique(np.asarray(ids).astype(str), return_inverse=True)
     rng = np.random.default_rng(seed)
-    position = rng.permutation(unique.size)
     cut_1 = round(SPLIT[0] * unique.size)
     cut_2 = round((SPLIT[0] + SPLIT[1]) * unique.size)
+    if _dated(decided_at):
+        dates = np.asarray(decided_at).astype(str)
+        order = np.argsort(dates, kind="stable")
+        _, earliest = np.unique(inverse[order], return_index=True)
+        first = dates[order][earliest]  # each applicant's first decision date
+        by_time = np.lexsort((rng.random(unique.size), first))
+        position = np.empty(unique.size, dtype=np.int64)
+        position[by_time] = np.arange(unique.size)
+        late = position >= cut_1
+        shuffled = rng.permutation(int(late.sum()))
+        position[late] = cut_1 + shuffled
+    else:
+        position = rng.permutation(unique.size)
     part = np.where(position < cut_1, 0, np.where(position < cut_2, 1, 2)).astype(np.int8)
     return np.asarray(part[inverse], dtype=np.int8)
 
@@ -91,12 +117,14 @@ def fit_bundle(
         tuple(float(v) for v in (rules == FAIL).mean(axis=1)) for rules in eligibility.rule_status
     )
     keep = status != FAIL
-    part = split_applicants(history.ids, seed)
+    part = split_applicants(history.ids, seed, history.decided_at)
+    applicant_number = np.unique(np.asarray(history.ids).astype(str), return_inverse=True)[1]
     space = PairSpace(market)
     applicants = space.applicant_matrix(history.values)
     y = history.approved.astype(np.float64)
     X = space.pairs(applicants, np.flatnonzero(keep), products[keep])
     y, part, status = y[keep], part[keep], status[keep]
+    applicant_number, kept_products = applicant_number[keep], products[keep]
     train, calibrate, select = part == 0, part == 1, part == 2
     for name, mask in (("train", train), ("calibration", calibrate), ("selection", select)):
         if np.unique(y[mask]).size < 2:
@@ -123,6 +151,8 @@ def fit_bundle(
         worst_case=worst_case,
         selection_p=selection_p,
         selection_y=y[offerable],
+        selection_group=applicant_number[offerable].astype(np.int64),
+        selection_product=kept_products[offerable].astype(np.int64),
         metrics={
             "auc": auc(held_out_p, y[select]),
             "ece": ece(held_out_p, y[select]),

@@ -15,15 +15,20 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from loanmatch.adapters.catalog_file import catalog_formulas
+from loanmatch.domain.catalog import Values
 from loanmatch.domain.metrics import auc, brier, ece
+from loanmatch.domain.ranking import request_features
 from loanmatch.domain.rules import PASS
+from loanmatch.model.bundle import ModelBundle
 from loanmatch.services.progress import Progress
+from loanmatch.services.promise import measure_promise
 from loanmatch.services.recommend import recommend_values
 from loanmatch.services.results import PolicyConfig
 from loanmatch.services.train import fit_table
@@ -60,6 +65,10 @@ class EvaluationReport:
     train_auc: float
     train_ece: float
     seconds: float
+    promise: dict[str, Any] = field(default_factory=dict)
+    """``services/promise.py``: expected approval, oracle coverage at the target approval, the
+    worst lender, calibration against the true probability (the simulator's, given every
+    visible feature)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -113,6 +122,18 @@ def evaluate(
     X = bundle.space.pairs(bundle.space.applicant_matrix(fresh.values), rows, cols)
     p_model = bundle.probability(X)
     y_model = truth[rows, cols].astype(np.float64)
+    feasible = passing & ~_above_owner_rate(bundle, fresh.values)
+    p_all = np.full(passing.shape, np.nan)
+    p_all[rows, cols] = p_model
+    promise = measure_promise(
+        simulated.true_probability(fresh),
+        batch.rank,
+        feasible,
+        p_all,
+        bundle.space.lender_of_product,
+        list(market.lenders),
+        target_approval,
+    )
     report("done", 4)
     n_offers = int(offered.sum())
     return EvaluationReport(
@@ -136,4 +157,19 @@ def evaluate(
         train_auc=bundle.metrics["auc"],
         train_ece=bundle.metrics["ece"],
         seconds=time.perf_counter() - started,
+        promise=promise.to_dict(),
     )
+
+
+def _above_owner_rate(bundle: ModelBundle, values: Values) -> npt.NDArray[np.bool_]:
+    """Pairs whose product's lowest rate is above the owner's highest acceptable rate (never
+    offered, so the oracle may not offer them either)."""
+    catalog = bundle.market.catalog
+    name = request_features(catalog).max_rate
+    n = len(next(iter(values.values())))
+    limit = values[name] if name is not None and name in values else np.full(n, np.nan)
+    rate_min = np.array(
+        [np.nan if p.rate_min is None else p.rate_min for p in bundle.market.products]
+    )
+    with np.errstate(invalid="ignore"):
+        return np.asarray(rate_min[None, :] > limit[:, None])

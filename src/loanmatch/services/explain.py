@@ -145,8 +145,8 @@ def explain_applicant(
             reason = unknown_reason([catalog[name] for name in unknown])
             code = codes.for_outcome("unknown")
             excluded.append(_exclusion(codes, product, "unknown", (reason,), (code,)))
-        elif p < batch.threshold:
-            reason = low_probability_reason(p, batch.threshold)
+        elif p < batch.threshold_of(j):
+            reason = low_probability_reason(p, batch.threshold_of(j))
             code = codes.for_outcome("low_probability")
             excluded.append(_exclusion(codes, product, "low_probability", (reason,), (code,), p))
         elif price_code is not None:

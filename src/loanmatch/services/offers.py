@@ -216,10 +216,11 @@ def select_priced(
     values: Values,
     p_decision: npt.NDArray[np.float64],
     status: npt.NDArray[np.int8],
-    threshold: float,
+    threshold: float | npt.NDArray[np.float64],
     max_offers: int,
 ) -> Selection:
-    """Rank (1.. per applicant, 0 not offered) with the priced pairs and the reasons."""
+    """Rank (1.. per applicant, 0 not offered) with the priced pairs and the reasons;
+    ``threshold`` is one number or one per product."""
     n, m = p_decision.shape
     market = bundle.market
     request = request_features(market.catalog)

@@ -23,9 +23,10 @@ import numpy.typing as npt
 
 from loanmatch.adapters.tables import read_table, write_csv
 from loanmatch.domain.catalog import Values
-from loanmatch.domain.policy import ThresholdChoice
+from loanmatch.domain.certification import ThresholdChoice
 from loanmatch.domain.products import Eligibility
 from loanmatch.domain.rules import PASS
+from loanmatch.errors import Location, NotCertifiedError
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.directory import load_model
 from loanmatch.services.explain import explain_applicant
@@ -38,6 +39,7 @@ __all__ = [
     "Batch",
     "RecommendReport",
     "Scorer",
+    "not_certified",
     "recommend_file",
     "recommend_one",
     "recommend_values",
@@ -60,9 +62,17 @@ class Batch:
     rank: npt.NDArray[np.int64]
     """1..max_offers for offers, 0 otherwise."""
     threshold: float
+    """The pooled threshold (``inf`` when a target could not be certified)."""
     choice: ThresholdChoice | None
     selection: Selection | None = None
     """PD, tier, price and benefit score of the offerable pairs; price and budget exclusions."""
+
+    thresholds: npt.NDArray[np.float64] | None = None
+    """Each product's threshold: the pooled one, or its lender's when certification raised it
+    (None: the pooled one for every product)."""
+
+    def threshold_of(self, product: int) -> float:
+        return self.threshold if self.thresholds is None else float(self.thresholds[product])
 
     @property
     def status(self) -> npt.NDArray[np.int8]:
@@ -97,7 +107,8 @@ class RecommendReport:
 def resolve_threshold(
     bundle: ModelBundle, policy: PolicyConfig
 ) -> tuple[float, ThresholdChoice | None]:
-    """The fixed threshold, or the one Learn-then-Test certifies for the target approval."""
+    """The fixed threshold, or the one certified for the target approval (with the lenders'
+    own thresholds in the choice: ``ModelBundle.product_thresholds``)."""
     if policy.target_approval is None:
         return policy.threshold, None
     choice = bundle.target_threshold(policy.target_approval, policy.confidence)
@@ -139,9 +150,11 @@ def recommend_values(
 ) -> Batch:
     """Vectorised recommendation for every applicant in ``values``."""
     threshold, choice = resolve_threshold(bundle, policy)
+    thresholds = None if choice is None else bundle.product_thresholds(choice)
     eligibility, p = scorer(bundle, values, progress)
-    selection = select_priced(bundle, values, p, eligibility.status, threshold, policy.max_offers)
-    return Batch(ids, eligibility, p, selection.rank, threshold, choice, selection)
+    limit: float | npt.NDArray[np.float64] = threshold if thresholds is None else thresholds
+    selection = select_priced(bundle, values, p, eligibility.status, limit, policy.max_offers)
+    return Batch(ids, eligibility, p, selection.rank, threshold, choice, selection, thresholds)
 
 
 def recommend_file(
@@ -156,6 +169,10 @@ def recommend_file(
     ``rate``, ``all_in_rate`` and ``tier``; empty where a pair could not be priced) atomically."""
     started = time.perf_counter()
     bundle = load_model(Path(model_dir))
+    if policy.target_approval is not None:
+        choice = bundle.target_threshold(policy.target_approval, policy.confidence)
+        if not choice.certified:
+            raise not_certified(bundle, choice, str(model_dir))
     table = read_table(Path(applicants), bundle.market.catalog, kind="applicants")
     batch = recommend_values(bundle, table.ids, table.values, policy, progress)
     rows, cols = np.nonzero(batch.rank > 0)
@@ -197,6 +214,33 @@ def _price_columns(
         all_in.append(str(apr.quantize(Decimal("0.01"))) if apr is not None else "")
         tier.append(pair.tier or "")
     return {"rate": rate, "all_in_rate": all_in, "tier": tier}
+
+
+def not_certified(bundle: ModelBundle, choice: ThresholdChoice, where: str) -> NotCertifiedError:
+    """The error for a target the held-out decisions do not certify: what they do certify, and
+    about how many history rows like these the target would need."""
+    pairs = int(bundle.selection_p.size)
+    rows_per_pair = bundle.metrics.get("rows", math.nan) / max(pairs, 1)
+    needed = None
+    if choice.pairs_needed is not None and math.isfinite(rows_per_pair):
+        needed = math.ceil(choice.pairs_needed * rows_per_pair)
+    text = (
+        f"target approval {choice.target:.1%} cannot be certified at confidence "
+        f"{choice.confidence:.0%} on the model's {pairs:,} held-out decisions"
+    )
+    if choice.highest_certifiable is not None:
+        text += f"; the highest target they certify is {choice.highest_certifiable:.1%}"
+    else:
+        text += "; they certify no target from 50% up"
+    if needed is not None:
+        have = int(bundle.metrics.get("rows", 0))
+        text += f"; about {needed:,} history rows like these would be needed (now {have:,})"
+    else:
+        text += "; more history of the same kind would not reach it (too few approvals at the top)"
+    text += ". Give a lower --target-approval, a fixed --threshold, or retrain on more history."
+    return NotCertifiedError(
+        text, Location(file=where), highest=choice.highest_certifiable, decisions_needed=needed
+    )
 
 
 def recommend_one(

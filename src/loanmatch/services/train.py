@@ -63,7 +63,7 @@ def fit_table(
     """Fit a model on a history table in memory; a problem with the history is a TableError."""
     if table.product_ids is None or table.approved is None:
         raise TableError("this table has no product_id / approved columns", Location(file=file))
-    history = History(table.ids, table.values, table.product_ids, table.approved)
+    history = History(table.ids, table.values, table.product_ids, table.approved, table.decided_at)
     try:
         return fit_bundle(market, history, seed=seed, formulas=formulas, progress=progress)
     except ValueError as error:

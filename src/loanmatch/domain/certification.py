@@ -1,0 +1,298 @@
+"""Certify a threshold for a target approval rate on held-out decisions (Learn-then-Test).
+
+The promise ``approval among recommended >= A`` is certified, with confidence ``1 - delta``, on
+held-out pairs ``(p, y)`` the model never saw: for a threshold ``t`` the null hypothesis is
+``H0(t): approval among pairs with p >= t < A``, tested with the exact binomial tail
+``P(Bin(n_t, A) >= k_t)``. Learn-then-Test (Angelopoulos, Bates, Candes, Jordan and Lei 2021,
+"Learn then Test: Calibrating Predictive Algorithms to Achieve Risk Control") turns such tests
+into a threshold with a family-wise guarantee; we use its fixed-sequence form (Bauer 1991):
+hypotheses are tested in an order fixed before the test data are looked at, and testing stops
+at the first one not rejected, so the chance of certifying any threshold whose true approval is
+below ``A`` is at most ``delta``.
+
+The order decides the power. Starting at the highest threshold fails whenever the top few pairs
+are too few to reject at all (20 pairs all approved give a p-value of 0.36 for A = 0.95), or
+the model is over-confident at the very top. So (docs/method.md, section 5):
+
+1. Candidates are a label-free grid: held-out scores rounded down to 0.001, only those with
+   enough pairs above them that the test could reject at all (``A ** n <= delta``), thinned to
+   at most ``MAX_CANDIDATES`` evenly spaced in their pair counts.
+2. The held-out applicants are split at random into an *ordering* part (a quarter) and a
+   *testing* part. Each candidate's approval is estimated from the ordering part's decisions,
+   shrunk toward the model's mean probability above it (worth ``PRIOR_PAIRS`` pairs), and from
+   it the chance that the testing part would reject there (the test's power). The sequence
+   starts at the candidate with the most power and goes down to lower thresholds (coverage).
+3. On the testing part, fixed-sequence testing from that start; the threshold returned is the
+   last rejected one. The ordering part only chose the order, so the guarantee holds.
+
+When nothing is certified, :func:`diagnose` says the highest target that is, and how many more
+held-out decisions like these the requested one would need.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import numpy.typing as npt
+
+from loanmatch.domain.policy import binomial_sf
+
+__all__ = [
+    "MAX_CANDIDATES",
+    "ORDER_SHARE",
+    "ThresholdChoice",
+    "choose_threshold",
+    "critical_count",
+    "diagnose",
+    "guard_groups",
+]
+
+FloatArray = npt.NDArray[np.float64]
+MAX_CANDIDATES = 120
+"""At most this many thresholds are candidates (evenly spaced in the number of pairs)."""
+ORDER_SHARE = 0.25
+"""Share of the held-out applicants used only to order the tests."""
+PRIOR_PAIRS = 20.0
+"""Planning the order, the model's own mean probability above a threshold counts as this many
+pairs beside the ordering part's decisions (labels of the testing part are never used)."""
+POWER_FOR_PLANNING = 0.8
+"""Power asked of a test when estimating how many more decisions a target needs."""
+
+
+@dataclass(frozen=True)
+class ThresholdChoice:
+    """The outcome of certification. ``threshold`` is ``inf`` when nothing was certified.
+
+    ``n_pairs`` and ``approval`` describe the testing part's pairs at or above the threshold
+    (the data the certificate rests on); ``group_thresholds`` raises the threshold for the
+    groups (lenders) whose own held-out decisions fall below the target (``inf``: excluded).
+    """
+
+    threshold: float
+    target: float
+    confidence: float
+    n_pairs: int
+    approval: float
+    p_value: float
+    tested: int
+    start: float = math.inf
+    """The first threshold tested (chosen on the ordering part)."""
+    highest_certifiable: float | None = None
+    """When not certified: the highest target these decisions certify (None: not even 0.5)."""
+    pairs_needed: int | None = None
+    """When not certified: about how many held-out pairs like these the target needs in all
+    (for a test with power 0.8; None: the observed approval never clears the target, so more of
+    the same would not do)."""
+    group_thresholds: dict[int, float] = field(default_factory=dict)
+
+    @property
+    def certified(self) -> bool:
+        return math.isfinite(self.threshold)
+
+    def threshold_for(self, group: int) -> float:
+        """The threshold for one group (lender): its own when raised, else the pooled one."""
+        return max(self.threshold, self.group_thresholds.get(group, -math.inf))
+
+
+def _check(target: float, confidence: float) -> None:
+    if not 0.0 < target < 1.0:
+        raise ValueError(f"target approval must be between 0 and 1, not {target}")
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be between 0 and 1, not {confidence}")
+
+
+def feasible_pairs(target: float, delta: float) -> int:
+    """The fewest pairs with which the test can reject at all (every one approved)."""
+    return max(1, math.ceil(math.log(delta) / math.log(target) - 1e-9))
+
+
+def critical_count(n: int, target: float, delta: float) -> int:
+    """The fewest approvals among ``n`` pairs that reject ``approval < target`` at ``delta``
+    (``n + 1`` when none does)."""
+    lo, hi = math.floor(n * target), n + 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if binomial_sf(mid, n, target) <= delta:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def _candidates(p_sorted: FloatArray, minimum: int) -> tuple[FloatArray, npt.NDArray[np.intp]]:
+    """Label-free candidate thresholds (descending) and the pairs at or above each."""
+    grid = np.unique(np.floor(p_sorted * 1000.0 + 1e-9) / 1000.0)[::-1]
+    counts = np.searchsorted(-p_sorted, -grid, side="right")
+    keep = counts >= minimum
+    grid, counts = grid[keep], counts[keep]
+    if grid.size > MAX_CANDIDATES:
+        targets = np.linspace(counts[0], counts[-1], MAX_CANDIDATES)
+        picks = np.unique(np.searchsorted(counts, targets, side="left").clip(0, grid.size - 1))
+        grid, counts = grid[picks], counts[picks]
+    return grid, counts
+
+
+def _split(groups: npt.NDArray[np.int64], seed: int) -> npt.NDArray[np.bool_]:
+    """True for pairs in the ordering part (a random third of the groups)."""
+    unique, inverse = np.unique(groups, return_inverse=True)
+    rng = np.random.default_rng([seed, 9_431])
+    ordering = rng.random(unique.size) < ORDER_SHARE
+    return np.asarray(ordering[inverse], dtype=bool)
+
+
+def _counts_at(p: FloatArray, y: FloatArray, grid: FloatArray) -> tuple[FloatArray, FloatArray]:
+    order = np.argsort(-p, kind="mergesort")
+    p_sorted = p[order]
+    cum = np.concatenate([[0.0], np.cumsum(y[order])])
+    n = np.searchsorted(-p_sorted, -grid, side="right")
+    return n.astype(np.float64), cum[n]
+
+
+def choose_threshold(
+    scores: npt.ArrayLike,
+    approved: npt.ArrayLike,
+    target: float,
+    confidence: float = 0.9,
+    groups: npt.ArrayLike | None = None,
+    seed: int = 0,
+) -> ThresholdChoice:
+    """The lowest threshold certified for ``approval >= target`` (module docstring).
+
+    ``groups`` (e.g. applicant numbers) keeps one applicant's pairs on one side of the split;
+    without it every pair is its own group.
+    """
+    _check(target, confidence)
+    p = np.asarray(scores, dtype=np.float64).ravel()
+    y = np.asarray(approved, dtype=np.float64).ravel()
+    g = np.arange(p.size) if groups is None else np.asarray(groups).ravel()
+    keep = ~np.isnan(p)
+    p, y, g = p[keep], y[keep], g[keep].astype(np.int64)
+    delta = 1.0 - confidence
+    none = ThresholdChoice(math.inf, target, confidence, 0, math.nan, math.nan, 0)
+    ordering = _split(g, seed)
+    test_p, test_y = p[~ordering], y[~ordering]
+    grid, n_test = _candidates(np.sort(test_p)[::-1], feasible_pairs(target, delta))
+    if grid.size == 0:
+        return none
+    n1, k1 = _counts_at(p[ordering], y[ordering], grid)
+    n_all, p_sum = _counts_at(p, p, grid)
+    predicted = np.clip(p_sum / np.maximum(n_all, 1.0), 0.0, 1.0)
+    planned = (k1 + PRIOR_PAIRS * predicted) / (n1 + PRIOR_PAIRS)
+    power = np.array(
+        [
+            binomial_sf(critical_count(int(n), target, delta), int(n), float(a))
+            for n, a in zip(n_test.tolist(), planned.tolist(), strict=True)
+        ]
+    )
+    start = int(np.argmax(power))
+    _, k2 = _counts_at(test_p, test_y, grid)
+    best, tested = replace(none, start=float(grid[start])), 0
+    for index in range(start, grid.size):
+        n, k = int(n_test[index]), round(float(k2[index]))
+        tested += 1
+        p_value = binomial_sf(k, n, target)
+        if p_value > delta:
+            break
+        best = replace(best, threshold=float(grid[index]), n_pairs=n, approval=k / n)
+        best = replace(best, p_value=p_value)
+    return replace(best, tested=tested)
+
+
+def diagnose(
+    choice: ThresholdChoice,
+    scores: npt.ArrayLike,
+    approved: npt.ArrayLike,
+    groups: npt.ArrayLike | None = None,
+    seed: int = 0,
+) -> ThresholdChoice:
+    """For an uncertified choice: the highest certifiable target (found by bisection in steps
+    of 0.005 from 0.5) and about how many more held-out pairs the requested target would need."""
+    if choice.certified:
+        return choice
+    lo, hi = 0, round((choice.target - 0.5) / 0.005)
+    highest: float | None = None
+    while lo < hi:  # bisection: certification is monotone in the target up to noise
+        mid = (lo + hi) // 2
+        target = round(0.5 + 0.005 * mid, 3)
+        trial = choose_threshold(scores, approved, target, choice.confidence, groups, seed)
+        if trial.certified:
+            highest, lo = target, mid + 1
+        else:
+            hi = mid
+    return replace(
+        choice,
+        highest_certifiable=highest,
+        pairs_needed=_pairs_needed(scores, approved, choice.target, 1.0 - choice.confidence),
+    )
+
+
+def _pairs_needed(
+    scores: npt.ArrayLike, approved: npt.ArrayLike, target: float, delta: float
+) -> int | None:
+    """Held-out pairs in all for a test of ``target`` with power ``POWER_FOR_PLANNING`` at the
+    best threshold, assuming the observed approval there holds (normal approximation)."""
+    p = np.asarray(scores, dtype=np.float64).ravel()
+    y = np.asarray(approved, dtype=np.float64).ravel()
+    keep = ~np.isnan(p)
+    p, y = p[keep], y[keep]
+    if p.size == 0:
+        return None
+    grid, _ = _candidates(np.sort(p)[::-1], 30)
+    n, k = _counts_at(p, y, grid)
+    z_a, z_b = _z(1.0 - delta), _z(POWER_FOR_PLANNING)
+    best: float | None = None
+    for count, hits in zip(n.tolist(), k.tolist(), strict=True):
+        rate = (hits + 0.5) / (count + 1.0)
+        if rate <= target + 1e-3:
+            continue
+        spread = z_a * math.sqrt(target * (1 - target)) + z_b * math.sqrt(rate * (1 - rate))
+        needed_at = (spread / (rate - target)) ** 2 / (1.0 - ORDER_SHARE)
+        total = needed_at * p.size / count
+        best = total if best is None else min(best, total)
+    return None if best is None else math.ceil(best)
+
+
+def _z(quantile: float) -> float:
+    """The standard normal quantile by bisection on erf (no SciPy in the domain)."""
+    lo, hi = -10.0, 10.0
+    for _ in range(80):
+        mid = (lo + hi) / 2
+        if 0.5 * (1 + math.erf(mid / math.sqrt(2))) < quantile:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+def guard_groups(
+    choice: ThresholdChoice,
+    scores: npt.ArrayLike,
+    approved: npt.ArrayLike,
+    group_of_pair: npt.ArrayLike,
+    applicants: npt.ArrayLike | None = None,
+    seed: int = 0,
+) -> ThresholdChoice:
+    """Raise the threshold for each group (lender) whose own held-out pairs at the pooled
+    threshold are below the target with evidence (lower binomial tail at most ``delta``): its
+    own certified threshold above the pooled one, or ``inf`` (excluded) when it has none."""
+    if not choice.certified:
+        return choice
+    p = np.asarray(scores, dtype=np.float64).ravel()
+    y = np.asarray(approved, dtype=np.float64).ravel()
+    lender = np.asarray(group_of_pair).ravel().astype(np.int64)
+    who = np.arange(p.size) if applicants is None else np.asarray(applicants).ravel()
+    delta = 1.0 - choice.confidence
+    raised: dict[int, float] = {}
+    above = ~np.isnan(p) & (p >= choice.threshold)
+    for group in np.unique(lender[above]).tolist():
+        mine = above & (lender == group)
+        n, k = int(mine.sum()), int(y[mine].sum())
+        if 1.0 - binomial_sf(k + 1, n, choice.target) > delta:
+            continue
+        own = choose_threshold(
+            p[mine], y[mine], choice.target, choice.confidence, who[mine], seed + group + 1
+        )
+        raised[int(group)] = own.threshold
+    return replace(choice, group_thresholds=raised)

@@ -1,0 +1,156 @@
+"""Evaluate the pipeline on a test-bed market, through the files a user would have.
+
+1. The market's section-9 files are written to a working directory.
+2. ``train`` reads them and writes a model directory, exactly as ``loanmatch train`` does.
+3. ``recommend_file`` writes ``recommendations.csv`` for the market's fresh applicants, as
+   ``loanmatch recommend`` does (with ``--target-approval``, or a fixed ``--threshold``); a target
+   the held-out decisions cannot certify is the same ``NotCertifiedError`` the command reports.
+4. The recommendations are read back and measured against the market's true probabilities
+   (``services/promise.py``), with the certificate's outcome beside them.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from loanmatch.adapters.tables import read_table
+from loanmatch.domain.rules import PASS
+from loanmatch.errors import NotCertifiedError
+from loanmatch.model.directory import load_model
+from loanmatch.services.progress import Progress, silent
+from loanmatch.services.promise import measure_promise
+from loanmatch.services.recommend import recommend_file
+from loanmatch.services.results import PolicyConfig
+from loanmatch.services.train import train
+from loanmatch.testbed.case import MarketCase
+
+__all__ = ["CaseReport", "evaluate_case"]
+
+
+@dataclass(frozen=True)
+class CaseReport:
+    """One market, one policy: the promise's measures and the certificate."""
+
+    market: str
+    seed: int
+    target_approval: float | None
+    threshold_fixed: float | None
+    certified: bool
+    threshold: float | None
+    highest_certifiable: float | None
+    pairs_needed: int | None
+    """Held-out pairs the target would need in all (None: more of the same would not do)."""
+    lenders_raised: int
+    lenders_excluded: int
+    held_out_pairs: int
+    history_rows: int
+    applicants: int
+    measures: dict[str, Any]
+    train_auc: float
+    train_ece: float
+    seconds: float
+    message: str = ""
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in out.items()}
+
+
+def _matrix(path: Path, ids: list[str], products: list[str]) -> np.ndarray[Any, Any]:
+    """The rank matrix (applicants x products) of a recommendations.csv."""
+    rank = np.zeros((len(ids), len(products)), dtype=np.int64)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if frame.empty:
+        return rank
+    row = {a: i for i, a in enumerate(ids)}
+    col = {p: j for j, p in enumerate(products)}
+    r = frame["applicant_id"].map(row).to_numpy(dtype=np.int64)
+    c = frame["product_id"].map(col).to_numpy(dtype=np.int64)
+    rank[r, c] = frame["rank"].astype(int).to_numpy()
+    return rank
+
+
+def evaluate_case(
+    case: MarketCase,
+    target_approval: float | None = 0.95,
+    confidence: float = 0.9,
+    threshold: float = 0.8,
+    seed: int = 0,
+    workdir: Path | None = None,
+    progress: Progress | None = None,
+) -> CaseReport:
+    """Train and recommend through the files, then measure against ``case.true_p``."""
+    report = progress or silent
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="loanmatch-case-") as scratch:
+        root = Path(workdir) if workdir is not None else Path(scratch)
+        report("write", 0, 3)
+        files = case.write(root / "market")
+        report("train", 1, 3)
+        model_dir = root / "model"
+        trained = train(files.features, files.products, files.history, model_dir, seed=seed)
+        report("recommend", 2, 3)
+        policy = PolicyConfig(
+            threshold=threshold, target_approval=target_approval, confidence=confidence
+        )
+        out = root / "recommendations.csv"
+        message = ""
+        try:
+            recommend_file(model_dir, files.applicants, out, policy)
+        except NotCertifiedError as error:
+            message = str(error)
+        bundle = load_model(model_dir)
+        table = read_table(files.applicants, bundle.market.catalog, kind="applicants")
+        ids = [str(v) for v in table.ids.tolist()]
+        rank = _matrix(out, ids, case.product_ids) if out.exists() else np.zeros_like(case.true_p)
+    status = bundle.market.eligibility(table.values).status
+    feasible = status == PASS
+    p_model = np.full(status.shape, np.nan)
+    rows, cols = np.nonzero(feasible)
+    X = bundle.space.pairs(bundle.space.applicant_matrix(table.values), rows, cols)
+    p_model[rows, cols] = bundle.probability(X)
+    target = target_approval if target_approval is not None else threshold
+    measures = measure_promise(
+        case.true_p,
+        rank.astype(np.int64),
+        feasible,
+        p_model,
+        bundle.space.lender_of_product,
+        list(bundle.market.lenders),
+        target,
+    )
+    choice = None
+    if target_approval is not None:
+        choice = bundle.target_threshold(target_approval, confidence)
+    raised = {} if choice is None else choice.group_thresholds
+    report("done", 3, 3)
+    return CaseReport(
+        market=case.name,
+        seed=case.seed,
+        target_approval=target_approval,
+        threshold_fixed=None if target_approval is not None else threshold,
+        certified=choice is None or choice.certified,
+        threshold=None if choice is None or not choice.certified else choice.threshold,
+        highest_certifiable=None if choice is None else choice.highest_certifiable,
+        pairs_needed=None if choice is None else choice.pairs_needed,
+        lenders_raised=sum(1 for t in raised.values() if math.isfinite(t)),
+        lenders_excluded=sum(1 for t in raised.values() if not math.isfinite(t)),
+        held_out_pairs=int(bundle.selection_p.size),
+        history_rows=trained.rows,
+        applicants=len(ids),
+        measures=measures.to_dict(),
+        train_auc=trained.auc,
+        train_ece=trained.ece,
+        seconds=time.perf_counter() - started,
+        message=message,
+        facts=dict(case.facts),
+    )
