@@ -77,6 +77,23 @@ def test_recommend_with_a_target_approval_writes_recommendations(
     assert out.read_text(encoding="utf-8").startswith("applicant_id,product_id,p_approve,rank")
 
 
+def test_an_impossible_target_exits_3_naming_what_can_be_certified_and_writes_nothing(
+    trained_market: TrainedMarket, tmp_path: Path
+) -> None:
+    out = tmp_path / "recommendations.csv"
+    result = runner.invoke(
+        app,
+        ["recommend", "--model-dir", str(trained_market.model_dir), "--applicants",
+         str(trained_market.applicants), "--out", str(out), "--target-approval", "0.999"],
+    )  # fmt: skip
+    assert result.exit_code == 3, result.output
+    message = " ".join(result.output.split())
+    assert "target approval 99.9% cannot be certified" in message
+    assert "the highest target they certify is" in message
+    assert "history rows like these" in message or "would not reach it" in message
+    assert not out.exists()
+
+
 def test_demo_without_serving_reuses_an_existing_market_and_model(
     trained_market: TrainedMarket,
     tmp_path: Path,

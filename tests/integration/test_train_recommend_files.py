@@ -136,7 +136,14 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def test_the_model_directory_holds_everything_needed(trained: tuple[Path, Path]) -> None:
     model_dir, _ = trained
     names = {p.name for p in model_dir.iterdir()}
-    assert names == {"meta.json", "model.txt", "features.yaml", "products.yaml", "selection.csv"}
+    assert names == {
+        "meta.json",
+        "model.txt",
+        "features.yaml",
+        "products.yaml",
+        "selection.csv",
+        "reference.csv",
+    }
     meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
     assert meta["format_version"] == 2
     assert meta["created_at"]

@@ -27,10 +27,16 @@ from loanmatch.cli.journey import JOURNEY_HELP, journey_command
 from loanmatch.cli.reports import evaluation_table, report_table
 from loanmatch.cli.risk import risk_app
 from loanmatch.cli.serving import demo_command, serve_command
+from loanmatch.services.evaluate import evaluate as evaluate_default
+from loanmatch.services.evaluate_case import evaluate_case
 from loanmatch.services.results import PolicyConfig
+from loanmatch.testbed import MARKETS
+from loanmatch.testbed import generate as generate_market
 from loanmatch.settings import get_settings
 
 __all__ = ["app", "main"]
+
+TESTBED_NAMES = tuple(MARKETS)
 
 app = typer.Typer(
     name="loanmatch",
@@ -183,10 +189,11 @@ def recommend(
 
 
 @app.command(
-    short_help="端到端评估 · Evaluate on a simulated market.",
-    help="在模拟市场上端到端评估（未参与训练的申请人）· Build a simulated market, train, and "
-    "measure on applicants not used in training: naive-policy approval, approval among "
-    "recommended, coverage, coverage relative to the oracle, ECE, Brier, AUC.",
+    short_help="端到端评估 · Evaluate on a simulated or test-bed market.",
+    help="在模拟市场上端到端评估（未参与训练的申请人）· Build a market (the default simulator or "
+    "a test-bed market unlike it), train, and measure on applicants not used in training: "
+    "approval among recommended, coverage against an oracle at the same approval, the worst "
+    "lender, calibration (ECE, per lender and product) and the certificate's outcome.",
     epilog=EXIT_CODES_HELP,
 )
 def evaluate(
@@ -198,30 +205,65 @@ def evaluate(
         bool, typer.Option("--json", help="输出 JSON · Print the report as JSON.")
     ] = False,
     history_rows: Annotated[
-        int, typer.Option(min=100, help="历史申请条数 · Rows of simulated history.")
+        int,
+        typer.Option(min=100, help="历史申请条数 · Rows of simulated history (default market)."),
     ] = 100_000,
     applicants: Annotated[
-        int, typer.Option(min=10, help="评估申请人数 · Fresh applicants measured.")
+        int, typer.Option(min=10, help="评估申请人数 · Fresh applicants measured (default market).")
     ] = 5_000,
     confidence: Annotated[
         float, typer.Option(min=0.5, max=0.999, help="置信度 · Confidence of the target.")
     ] = 0.9,
+    market: Annotated[
+        str,
+        typer.Option(
+            help="市场 · 'default' (the built-in simulator) or a test-bed market: "
+            + ", ".join(TESTBED_NAMES)
+            + " (through the files path: train, then recommend)."
+        ),
+    ] = "default",
+    scale: Annotated[
+        float,
+        typer.Option(min=0.01, max=10.0, help="规模 · Test-bed market size (history, applicants)."),
+    ] = 1.0,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0, max=1.0, help="固定阈值 · A fixed threshold instead of the target (test bed)."
+        ),
+    ] = None,
 ) -> None:
-    from loanmatch.services.evaluate import evaluate as run
-
-    with reported_errors(), progress_bar(enabled=not as_json) as bars:
-        report = run(
-            seed,
-            target_approval=target_approval,
-            progress=bars,
-            history_rows=history_rows,
-            n_applicants=applicants,
-            confidence=confidence,
+    if market != "default" and market not in TESTBED_NAMES:
+        raise typer.BadParameter(
+            f"no market {market!r}; known: default, {', '.join(TESTBED_NAMES)}",
+            param_hint="'--market'",
         )
+    with reported_errors(), progress_bar(enabled=not as_json) as bars:
+        if market == "default":
+            data = evaluate_default(
+                seed,
+                target_approval=target_approval,
+                progress=bars,
+                history_rows=history_rows,
+                n_applicants=applicants,
+                confidence=confidence,
+            ).to_dict()
+        else:
+            case = generate_market(market, seed, scale)
+            data = evaluate_case(
+                case,
+                target_approval=None if threshold is not None else target_approval,
+                confidence=confidence,
+                threshold=threshold if threshold is not None else 0.8,
+                progress=bars,
+            ).to_dict()
     if as_json:
-        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        out_console.print(evaluation_table(report.to_dict()))
+        for part in ("promise", "measures"):
+            if isinstance(data.get(part), dict):
+                data[part] = {k: v for k, v in data[part].items() if k != "lenders"}
+        out_console.print(evaluation_table(data))
 
 
 @app.command(

@@ -47,6 +47,8 @@ __all__ = [
     "critical_count",
     "diagnose",
     "guard_groups",
+    "lender_floors",
+    "model_floor",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -266,6 +268,45 @@ def _z(quantile: float) -> float:
     return (lo + hi) / 2
 
 
+def model_floor(scores: FloatArray, target: float) -> float:
+    """The lowest threshold at which the mean of ``scores`` at or above it is at least
+    ``target``: ``-inf`` when all of them together reach it, ``inf`` when even the highest
+    score is below it. Where a calibrated model itself expects a group's pairs to reach the
+    target."""
+    p = np.sort(scores[~np.isnan(scores)])[::-1]
+    if p.size == 0:
+        return math.inf
+    mean = np.cumsum(p) / np.arange(1, p.size + 1)
+    if mean[-1] >= target:
+        return -math.inf
+    reached = np.flatnonzero(mean >= target)
+    return float(p[reached[-1]]) if reached.size else math.inf
+
+
+def lender_floors(
+    p_decision: npt.NDArray[np.float64],
+    rank: npt.NDArray[np.int64],
+    lender_of_product: npt.NDArray[np.int64],
+    target: float,
+) -> FloatArray:
+    """Per lender, the threshold at which the pairs a batch recommends for it have a mean
+    calibrated probability of at least ``target`` (``-inf`` for a lender already there).
+
+    The certificate describes the held-out pairs the logging policy chose; a batch recommends
+    each applicant's best products, a different mix, and for a lender picked mostly as a
+    second or third choice its recommended pairs can sit near the pooled threshold. With
+    calibrated probabilities (pooled map plus lender and product shifts) the mean probability
+    of its recommended pairs is the approval its decisions will show, so it is held to the
+    target too."""
+    n_lenders = int(lender_of_product.max()) + 1 if lender_of_product.size else 0
+    floors = np.full(n_lenders, -math.inf)
+    rows, cols = np.nonzero(rank > 0)
+    offered_p, offered_lender = p_decision[rows, cols], lender_of_product[cols]
+    for group in np.unique(offered_lender).tolist():
+        floors[group] = model_floor(offered_p[offered_lender == group], target)
+    return floors
+
+
 def guard_groups(
     choice: ThresholdChoice,
     scores: npt.ArrayLike,
@@ -273,10 +314,19 @@ def guard_groups(
     group_of_pair: npt.ArrayLike,
     applicants: npt.ArrayLike | None = None,
     seed: int = 0,
+    reference: tuple[npt.ArrayLike, npt.ArrayLike] | None = None,
 ) -> ThresholdChoice:
-    """Raise the threshold for each group (lender) whose own held-out pairs at the pooled
-    threshold are below the target with evidence (lower binomial tail at most ``delta``): its
-    own certified threshold above the pooled one, or ``inf`` (excluded) when it has none."""
+    """Each group's (lender's) own threshold, at least the pooled one, so that the promise holds
+    for the group and not only on average over groups:
+
+    1. the model's floor: the lowest threshold at which the group's pairs have a mean calibrated
+       probability of at least the target (``model_floor``; labels unused). The pairs are
+       ``reference`` (scores and groups of the pairs recommendations are made of) when given,
+       else the held-out pairs;
+    2. the group's own decisions: when its held-out pairs at that threshold are below the
+       target with evidence (lower binomial tail at most ``delta``), its own certified threshold
+       above it, or ``inf`` (excluded) when it has none.
+    """
     if not choice.certified:
         return choice
     p = np.asarray(scores, dtype=np.float64).ravel()
@@ -286,13 +336,24 @@ def guard_groups(
     delta = 1.0 - choice.confidence
     raised: dict[int, float] = {}
     above = ~np.isnan(p) & (p >= choice.threshold)
-    for group in np.unique(lender[above]).tolist():
-        mine = above & (lender == group)
+    ref_p, ref_g = (p, lender) if reference is None else reference
+    ref_p = np.asarray(ref_p, dtype=np.float64).ravel()
+    ref_g = np.asarray(ref_g).ravel().astype(np.int64)
+    ref_above = ref_p >= choice.threshold
+    for group in np.union1d(lender[above], ref_g[ref_above]).tolist():
+        mine_ref = ref_p[ref_above & (ref_g == group)]
+        if mine_ref.size == 0:
+            mine_ref = p[above & (lender == group)]
+        floor = choice.threshold
+        if mine_ref.size:
+            floor = max(floor, model_floor(mine_ref, choice.target))
+        mine = above & (lender == group) & (p >= floor)
         n, k = int(mine.sum()), int(y[mine].sum())
-        if 1.0 - binomial_sf(k + 1, n, choice.target) > delta:
-            continue
-        own = choose_threshold(
-            p[mine], y[mine], choice.target, choice.confidence, who[mine], seed + group + 1
-        )
-        raised[int(group)] = own.threshold
+        if n and 1.0 - binomial_sf(k + 1, n, choice.target) <= delta:
+            own = choose_threshold(
+                p[mine], y[mine], choice.target, choice.confidence, who[mine], seed + group + 1
+            )
+            floor = max(floor, own.threshold)
+        if floor > choice.threshold:
+            raised[int(group)] = floor
     return replace(choice, group_thresholds=raised)

@@ -21,7 +21,7 @@ from loanmatch.domain.formula import Expr, fill_derived
 from loanmatch.domain.pricing import PricingBook
 from loanmatch.domain.products import Market
 from loanmatch.model.approval import ApprovalModel
-from loanmatch.model.calibration import Calibrator
+from loanmatch.model.calibration import Calibrator, GroupShift
 from loanmatch.model.features import PairSpace
 from loanmatch.model.unknowns import WorstCase
 
@@ -55,6 +55,12 @@ class ModelBundle:
     metrics: Mapping[str, float]
     rule_fail_rate: tuple[tuple[float, ...], ...]
     formulas: Mapping[str, Expr] = field(default_factory=dict)
+    reference_p: FloatArray = field(default_factory=lambda: np.empty(0))
+    """Decision probabilities of held-out applicants' best pairs over every product whose rules
+    pass (``training.reference_pairs``): the distribution recommendations are drawn from."""
+    reference_lender: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, np.int64))
+    shift: GroupShift = field(default_factory=GroupShift)
+    """Lender and product corrections on top of ``calibrator`` (``model/calibration.py``)."""
     selection_group: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, np.int64))
     """The held-out applicant (a number) of each selection pair: one applicant's pairs stay on
     one side of certification's split. Empty: each pair its own applicant."""
@@ -80,13 +86,18 @@ class ModelBundle:
         fill_derived(dict(self.formulas), values)
         return values
 
+    def calibrated(self, raw: FloatArray, X: FloatMatrix) -> FloatArray:
+        """The pooled calibration map, then the pair's lender and product shifts."""
+        lenders, products = self.space.groups_of(X)
+        return self.shift.apply(self.calibrator(raw), lenders, products)
+
     def probability(self, X: FloatMatrix) -> FloatArray:
         """Calibrated P(approve) with the model's own handling of unknown values."""
-        return self.calibrator(self.model.predict_approval(X))
+        return self.calibrated(self.model.predict_approval(X), X)
 
     def decision_probability(self, X: FloatMatrix) -> FloatArray:
         """Calibrated P(approve) bounded below over unknown model features (see ``unknowns``)."""
-        return self.calibrator(self.worst_case.bound(X, self.model.predict_approval))
+        return self.calibrated(self.worst_case.bound(X, self.model.predict_approval), X)
 
     def target_threshold(self, target: float, confidence: float) -> ThresholdChoice:
         """Certify ``target`` on the selection split (``domain/certification.py``), raise the
@@ -99,7 +110,14 @@ class ModelBundle:
             choice = choose_threshold(p, y, target, confidence, groups)
             if self.selection_product.size:
                 lenders = self.space.lender_of_product[self.selection_product]
-                choice = guard_groups(choice, p, y, lenders, groups)
+                choice = guard_groups(
+                    choice,
+                    p,
+                    y,
+                    lenders,
+                    groups,
+                    reference=(self.reference_p, self.reference_lender),
+                )
             self._thresholds[key] = diagnose(choice, p, y, groups)
         return self._thresholds[key]
 

@@ -11,6 +11,8 @@
       products.yaml   copy of the products trained with
       selection.csv   held-out selection split: p (decision probability), approved, applicant
                       (a number), product (an index into products.yaml)
+      reference.csv   held-out applicants' best pairs over every product: p, lender (an index
+                      into the lenders in order of appearance)
       pd_model.pkl    optional: the default-risk (PD) model, pickled (loaded only after its
                       sha256 matches meta.json)
       pricing.yaml    optional: copy of the lenders' pricing configuration
@@ -46,14 +48,14 @@ from loanmatch.domain.products import Market
 from loanmatch.errors import LoanMatchError, Location, ModelError
 from loanmatch.model.approval import ApprovalModel
 from loanmatch.model.bundle import FORMAT_VERSION, ModelBundle
-from loanmatch.model.calibration import Calibrator
+from loanmatch.model.calibration import Calibrator, GroupShift
 from loanmatch.model.features import PairSpace
 from loanmatch.model.unknowns import WorstCase
 from loanmatch.risk.model import PDModel
 
 __all__ = ["FILES", "OPTIONAL_FILES", "load_model", "save_model", "sha256_file"]
 
-FILES = ("model.txt", "features.yaml", "products.yaml", "selection.csv")
+FILES = ("model.txt", "features.yaml", "products.yaml", "selection.csv", "reference.csv")
 OPTIONAL_FILES = ("pd_model.pkl", "pricing.yaml")
 SELECTION_HEADER = "p,approved,applicant,product"
 LIBRARIES = ("loanmatch", "lightgbm", "numpy", "scikit-learn", "scipy", "pandas")
@@ -109,6 +111,11 @@ def save_model(
         ):
             selection.write(f"{row[0]!r},{int(row[1])},{int(row[2])},{int(row[3])}\n")
         (tmp / "selection.csv").write_text(selection.getvalue(), encoding="utf-8")
+        reference = io.StringIO()
+        reference.write("p,lender\n")
+        for p, g in zip(bundle.reference_p.tolist(), bundle.reference_lender.tolist(), strict=True):
+            reference.write(f"{p!r},{int(g)}\n")
+        (tmp / "reference.csv").write_text(reference.getvalue(), encoding="utf-8")
         written = list(FILES)
         if bundle.pd_model is not None:
             (tmp / "pd_model.pkl").write_bytes(pickle.dumps(bundle.pd_model, protocol=5))
@@ -133,6 +140,7 @@ def save_model(
                 for k, v in bundle.model.get_params().items()
             },
             "calibration": bundle.calibrator.to_dict(),
+            "group_shift": bundle.shift.to_dict(),
             "worst_case": bundle.worst_case.to_dict(),
             "rule_fail_rate": [list(r) for r in bundle.rule_fail_rate],
             "risk": {k: _finite(float(v)) for k, v in bundle.risk_metrics.items()},
@@ -189,6 +197,16 @@ def _read_selection(path: Path) -> np.ndarray[Any, np.dtype[np.float64]]:
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), 4)
 
 
+def _read_reference(path: Path, n_lenders: int) -> np.ndarray[Any, np.dtype[np.float64]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if not lines or lines[0] != "p,lender":
+        raise ValueError("reference.csv has no 'p,lender' header")
+    rows = [tuple(float(cell) for cell in line.split(",")) for line in lines[1:] if line]
+    if any(len(row) != 2 or not 0 <= row[1] < n_lenders for row in rows):
+        raise ValueError("reference.csv has a row that is not 'p,lender' with a known lender")
+    return np.asarray(rows, dtype=np.float64).reshape(len(rows), 2)
+
+
 def load_model(model_dir: Path) -> ModelBundle:
     """Load a model directory written by ``save_model``; a ``ModelError`` says what is wrong."""
     model_dir = Path(model_dir)
@@ -205,8 +223,10 @@ def load_model(model_dir: Path) -> ModelBundle:
         params["monotone"] = tuple(params.get("monotone", ()))
         model = ApprovalModel.from_text((model_dir / "model.txt").read_text("utf-8"), **params)
         calibrator = Calibrator.from_dict(meta["calibration"])
+        shift = GroupShift.from_dict(meta.get("group_shift", {}))
         worst_case = WorstCase.from_dict(meta["worst_case"])
         table = _read_selection(model_dir / "selection.csv")
+        reference = _read_reference(model_dir / "reference.csv", len(market.lenders))
         metrics = {k: math.nan if v is None else float(v) for k, v in meta["metrics"].items()}
         fail_rate = tuple(tuple(float(x) for x in row) for row in meta["rule_fail_rate"])
     except Exception as error:  # a corrupt part of the directory, whatever the library raises
@@ -221,7 +241,10 @@ def load_model(model_dir: Path) -> ModelBundle:
         market=market,
         model=model,
         calibrator=calibrator,
+        shift=shift,
         worst_case=worst_case,
+        reference_p=reference[:, 0].copy(),
+        reference_lender=reference[:, 1].astype(np.int64),
         selection_p=table[:, 0].copy(),
         selection_y=table[:, 1].copy(),
         selection_group=table[:, 2].astype(np.int64),

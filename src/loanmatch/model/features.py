@@ -116,6 +116,11 @@ class PairSpace:
                 out[:, k] = column
         return out
 
+    def groups_of(self, X: FloatMatrix) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """The lender and product index of each row of a pair matrix."""
+        a = self.n_applicant_columns
+        return X[:, a + 1].astype(np.int64), X[:, a].astype(np.int64)
+
     def pairs(self, applicants: FloatMatrix, rows: IndexArray, products: IndexArray) -> FloatMatrix:
         """The model input for pairs ``(rows[k], products[k])`` of an applicant matrix."""
         a = self.n_applicant_columns

@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -28,7 +28,7 @@ from loanmatch.domain.products import Market
 from loanmatch.domain.rules import FAIL, PASS
 from loanmatch.model.approval import ApprovalModel
 from loanmatch.model.bundle import ModelBundle
-from loanmatch.model.calibration import fit_calibrator
+from loanmatch.model.calibration import fit_calibrator, fit_group_shift
 from loanmatch.model.features import PairSpace
 from loanmatch.model.unknowns import WorstCase
 
@@ -93,6 +93,39 @@ def _product_index(market: Market, product_ids: npt.ArrayLike) -> npt.NDArray[np
     return np.array([lookup[pid] for pid in ids.tolist()], dtype=np.intp)
 
 
+REFERENCE_APPLICANTS = 4000
+"""At most this many held-out applicants give the reference pairs (``reference_pairs``)."""
+REFERENCE_OFFERS = 3
+"""Each reference applicant's best pairs kept: the pairs that would be recommended."""
+
+
+def reference_pairs(
+    bundle: ModelBundle,
+    values: Values,
+    rows: npt.NDArray[np.intp],
+    rng: np.random.Generator,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """The decision probability and lender of each held-out applicant's best
+    ``REFERENCE_OFFERS`` pairs over EVERY product whose rules pass (not only the products the
+    logging policy sent it to): the pairs recommendations are made of, for the per-lender floor
+    of ``domain/certification.py``. ``rows`` are one history row per applicant."""
+    if rows.size > REFERENCE_APPLICANTS:
+        rows = np.sort(rng.choice(rows, REFERENCE_APPLICANTS, replace=False))
+    if rows.size == 0:
+        return np.empty(0), np.empty(0, dtype=np.int64)
+    sub = {name: column[rows] for name, column in values.items()}
+    status = bundle.market.eligibility(sub).status
+    r, c = np.nonzero(status == PASS)
+    p = np.full(status.shape, -np.inf)
+    p[r, c] = bundle.decision_probability(
+        bundle.space.pairs(bundle.space.applicant_matrix(sub), r, c)
+    )
+    best = np.argsort(-p, axis=1, kind="stable")[:, :REFERENCE_OFFERS]
+    top = np.take_along_axis(p, best, axis=1)
+    keep = np.isfinite(top)
+    return top[keep], bundle.space.lender_of_product[best[keep]]
+
+
 def fit_bundle(
     market: Market,
     history: History,
@@ -119,6 +152,7 @@ def fit_bundle(
     keep = status != FAIL
     part = split_applicants(history.ids, seed, history.decided_at)
     applicant_number = np.unique(np.asarray(history.ids).astype(str), return_inverse=True)[1]
+    applicant_of_row, part_of_row = applicant_number, part
     space = PairSpace(market)
     applicants = space.applicant_matrix(history.values)
     y = history.approved.astype(np.float64)
@@ -137,18 +171,43 @@ def fit_bundle(
         categorical=tuple(space.categorical), monotone=tuple(space.monotone), seed=seed
     ).fit(X[train], y[train], eval_set=(X[calibrate], y[calibrate]))
     report("calibrate", 2)
-    calibrator = fit_calibrator(model.predict_approval(X[calibrate]), y[calibrate])
+    raw_calibrate = model.predict_approval(X[calibrate])
+    calibrator = fit_calibrator(raw_calibrate, y[calibrate])
+    lenders, products_of = space.groups_of(X[calibrate])
+    shift = fit_group_shift(
+        calibrator(raw_calibrate),
+        y[calibrate],
+        lenders,
+        products_of,
+        len(market.lenders),
+        len(market.products),
+    )
     worst_case = WorstCase.from_training(X[train], space.columns, model.used_columns())
     report("measure", 3)
-    held_out_p = calibrator(model.predict_approval(X[select]))
-    offerable = select & (status == PASS)
-    selection_p = calibrator(worst_case.bound(X[offerable], model.predict_approval))
-    report("done", 4)
-    return ModelBundle(
+    partial = ModelBundle(
         market=market,
         model=model,
         calibrator=calibrator,
         worst_case=worst_case,
+        selection_p=np.empty(0),
+        selection_y=np.empty(0),
+        metrics={},
+        rule_fail_rate=fail_rate,
+        shift=shift,
+    )
+    held_out_p = partial.probability(X[select])
+    offerable = select & (status == PASS)
+    selection_p = partial.decision_probability(X[offerable])
+    report("done", 4)
+    first_rows = np.unique(applicant_of_row, return_index=True)[1]
+    reference = first_rows[part_of_row[first_rows] == 2]
+    reference_p, reference_lender = reference_pairs(
+        partial, history.values, reference, np.random.default_rng([seed, 17])
+    )
+    return replace(
+        partial,
+        reference_p=reference_p,
+        reference_lender=reference_lender,
         selection_p=selection_p,
         selection_y=y[offerable],
         selection_group=applicant_number[offerable].astype(np.int64),
@@ -165,6 +224,5 @@ def fit_bundle(
             "rows_selection": float(select.sum()),
             "trees": float(model.booster_.num_trees()),
         },
-        rule_fail_rate=fail_rate,
         formulas=dict(formulas or {}),
     )

@@ -133,6 +133,7 @@ def evaluate(
         bundle.space.lender_of_product,
         list(market.lenders),
         target_approval,
+        batch.p_decision,
     )
     report("done", 4)
     n_offers = int(offered.sum())

@@ -19,20 +19,22 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from loanmatch.adapters.tables import read_table
+from loanmatch.adapters.tables import Table, read_table
 from loanmatch.domain.rules import PASS
 from loanmatch.errors import NotCertifiedError
+from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.directory import load_model
 from loanmatch.services.progress import Progress, silent
 from loanmatch.services.promise import measure_promise
 from loanmatch.services.recommend import recommend_file
 from loanmatch.services.results import PolicyConfig
-from loanmatch.services.train import train
+from loanmatch.services.train import TrainReport, train
 from loanmatch.testbed.case import MarketCase
 
-__all__ = ["CaseReport", "evaluate_case"]
+__all__ = ["CaseReport", "evaluate_case", "evaluate_policies"]
 
 
 @dataclass(frozen=True)
@@ -89,55 +91,89 @@ def evaluate_case(
     progress: Progress | None = None,
 ) -> CaseReport:
     """Train and recommend through the files, then measure against ``case.true_p``."""
+    policy = PolicyConfig(
+        threshold=threshold, target_approval=target_approval, confidence=confidence
+    )
+    return evaluate_policies(case, [policy], seed, workdir, progress)[0]
+
+
+def evaluate_policies(
+    case: MarketCase,
+    policies: list[PolicyConfig],
+    seed: int = 0,
+    workdir: Path | None = None,
+    progress: Progress | None = None,
+) -> list[CaseReport]:
+    """One training, then one ``recommend_file`` and one report per policy."""
     report = progress or silent
-    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="loanmatch-case-") as scratch:
         root = Path(workdir) if workdir is not None else Path(scratch)
-        report("write", 0, 3)
+        started = time.perf_counter()
+        report("write", 0, 2 + len(policies))
         files = case.write(root / "market")
-        report("train", 1, 3)
+        report("train", 1, 2 + len(policies))
         model_dir = root / "model"
         trained = train(files.features, files.products, files.history, model_dir, seed=seed)
-        report("recommend", 2, 3)
-        policy = PolicyConfig(
-            threshold=threshold, target_approval=target_approval, confidence=confidence
-        )
-        out = root / "recommendations.csv"
-        message = ""
-        try:
-            recommend_file(model_dir, files.applicants, out, policy)
-        except NotCertifiedError as error:
-            message = str(error)
         bundle = load_model(model_dir)
         table = read_table(files.applicants, bundle.market.catalog, kind="applicants")
         ids = [str(v) for v in table.ids.tolist()]
-        rank = _matrix(out, ids, case.product_ids) if out.exists() else np.zeros_like(case.true_p)
+        shared = time.perf_counter() - started
+        reports = []
+        for k, policy in enumerate(policies):
+            report("recommend", 2 + k, 2 + len(policies))
+            began = time.perf_counter()
+            out = root / f"recommendations-{k}.csv"
+            message = ""
+            try:
+                recommend_file(model_dir, files.applicants, out, policy)
+            except NotCertifiedError as error:
+                message = str(error)
+            rank = _matrix(out, ids, case.product_ids) if out.exists() else None
+            seconds = shared + time.perf_counter() - began
+            reports.append(_measure(case, bundle, table, rank, policy, trained, message, seconds))
+    report("done", 2 + len(policies), 2 + len(policies))
+    return reports
+
+
+def _measure(
+    case: MarketCase,
+    bundle: ModelBundle,
+    table: Table,
+    rank: npt.NDArray[np.int64] | None,
+    policy: PolicyConfig,
+    trained: TrainReport,
+    message: str,
+    seconds: float,
+) -> CaseReport:
     status = bundle.market.eligibility(table.values).status
     feasible = status == PASS
     p_model = np.full(status.shape, np.nan)
     rows, cols = np.nonzero(feasible)
     X = bundle.space.pairs(bundle.space.applicant_matrix(table.values), rows, cols)
     p_model[rows, cols] = bundle.probability(X)
-    target = target_approval if target_approval is not None else threshold
+    decision = np.full(status.shape, np.nan)
+    decision[rows, cols] = bundle.decision_probability(X)
+    target_approval = policy.target_approval
+    target = target_approval if target_approval is not None else policy.threshold
     measures = measure_promise(
         case.true_p,
-        rank.astype(np.int64),
+        np.zeros(status.shape, dtype=np.int64) if rank is None else rank,
         feasible,
         p_model,
         bundle.space.lender_of_product,
         list(bundle.market.lenders),
         target,
+        decision,
     )
     choice = None
     if target_approval is not None:
-        choice = bundle.target_threshold(target_approval, confidence)
+        choice = bundle.target_threshold(target_approval, policy.confidence)
     raised = {} if choice is None else choice.group_thresholds
-    report("done", 3, 3)
     return CaseReport(
         market=case.name,
         seed=case.seed,
         target_approval=target_approval,
-        threshold_fixed=None if target_approval is not None else threshold,
+        threshold_fixed=None if target_approval is not None else policy.threshold,
         certified=choice is None or choice.certified,
         threshold=None if choice is None or not choice.certified else choice.threshold,
         highest_certifiable=None if choice is None else choice.highest_certifiable,
@@ -146,11 +182,11 @@ def evaluate_case(
         lenders_excluded=sum(1 for t in raised.values() if not math.isfinite(t)),
         held_out_pairs=int(bundle.selection_p.size),
         history_rows=trained.rows,
-        applicants=len(ids),
+        applicants=int(status.shape[0]),
         measures=measures.to_dict(),
         train_auc=trained.auc,
         train_ece=trained.ece,
-        seconds=time.perf_counter() - started,
+        seconds=seconds,
         message=message,
         facts=dict(case.facts),
     )

@@ -11,6 +11,10 @@ pass on the values given, and the owner's own limits such as the highest accepta
 - oracle coverage at approval ``A``: an oracle that knows ``true_p`` offers each applicant its
   best feasible pair, to as many applicants as it can while the mean true probability of what it
   offers stays at least ``A`` (best applicants first); the share it covers;
+- the model's ceiling: the coverage a perfect threshold on the model's own scores would reach at
+  approval ``A`` (each applicant's highest-scored feasible pair, applicants by score, as many as
+  keep the mean true probability at least ``A``): what is lost to the model's ranking, apart
+  from what certification costs (reported as a share of the oracle's coverage);
 - the worst lender: the lowest approval among lenders with at least ``MIN_LENDER_PAIRS``
   recommended pairs;
 - calibration: ECE of the model's probability against the true probability on every feasible
@@ -29,7 +33,13 @@ import numpy.typing as npt
 
 from loanmatch.domain.metrics import ece
 
-__all__ = ["MIN_LENDER_PAIRS", "PromiseMeasures", "measure_promise", "oracle_coverage"]
+__all__ = [
+    "MIN_LENDER_PAIRS",
+    "PromiseMeasures",
+    "measure_promise",
+    "model_ceiling",
+    "oracle_coverage",
+]
 
 FloatMatrix = npt.NDArray[np.float64]
 MIN_LENDER_PAIRS = 100
@@ -44,6 +54,7 @@ class PromiseMeasures:
     coverage: float
     oracle_coverage: float
     coverage_vs_oracle: float
+    model_ceiling: float
     recommended: int
     worst_lender: str | None
     worst_lender_approval: float
@@ -71,6 +82,23 @@ def oracle_coverage(true_p: FloatMatrix, feasible: npt.NDArray[np.bool_], target
     return float(reached[-1] + 1) / true_p.shape[0] if reached.size else 0.0
 
 
+def model_ceiling(
+    true_p: FloatMatrix, feasible: npt.NDArray[np.bool_], score: FloatMatrix, target: float
+) -> float:
+    """The share of applicants a perfect threshold on ``score`` covers at approval ``target``."""
+    n = true_p.shape[0]
+    if n == 0:
+        return 0.0
+    scored = np.where(feasible & ~np.isnan(score), score, -np.inf)
+    best = scored.argmax(axis=1)
+    top = scored[np.arange(n), best]
+    order = np.argsort(-top, kind="stable")
+    order = order[np.isfinite(top[order])]
+    mean = np.cumsum(true_p[order, best[order]]) / np.arange(1, order.size + 1)
+    reached = np.flatnonzero(mean >= target)
+    return float(reached[-1] + 1) / n if reached.size else 0.0
+
+
 def _overconfidence(
     predicted: npt.NDArray[np.float64], truth: npt.NDArray[np.float64], group: npt.NDArray[np.intp]
 ) -> float:
@@ -93,9 +121,11 @@ def measure_promise(
     lender_of_product: npt.NDArray[np.int64],
     lender_names: list[str],
     target: float,
+    decision: FloatMatrix | None = None,
 ) -> PromiseMeasures:
     """Every measure of the module docstring; ``p_model`` is the model's calibrated probability
-    (NaN where not scored), ``rank > 0`` marks the recommended pairs."""
+    (NaN where not scored), ``decision`` the score offers are decided on (default ``p_model``;
+    the model's ceiling ranks by it), ``rank > 0`` marks the recommended pairs."""
     offered = rank > 0
     n = true_p.shape[0]
     rows, cols = np.nonzero(offered)
@@ -122,6 +152,12 @@ def measure_promise(
         coverage=covered,
         oracle_coverage=oracle,
         coverage_vs_oracle=covered / oracle if oracle else math.nan,
+        model_ceiling=model_ceiling(
+            true_p, feasible, p_model if decision is None else decision, target
+        )
+        / oracle
+        if oracle
+        else math.nan,
         recommended=int(rows.size),
         worst_lender=None if worst is None else worst[2],
         worst_lender_approval=math.nan if worst is None else worst[0],

@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from loanmatch.adapters.tables import read_table, write_csv
 from loanmatch.domain.catalog import Values
-from loanmatch.domain.certification import ThresholdChoice
+from loanmatch.domain.certification import ThresholdChoice, lender_floors
 from loanmatch.domain.products import Eligibility
 from loanmatch.domain.rules import PASS
 from loanmatch.errors import Location, NotCertifiedError
@@ -47,6 +47,10 @@ __all__ = [
     "score_pairs",
 ]
 
+MIN_BATCH = 200
+"""From this many applicants a target-approval batch also holds each lender's recommended pairs
+to the target by their calibrated probabilities (``lender_floors``)."""
+BATCH_ROUNDS = 3
 CHUNK = 200_000
 """Pairs scored per model call (bounds memory: about 70 MB of features per chunk)."""
 
@@ -154,6 +158,17 @@ def recommend_values(
     eligibility, p = scorer(bundle, values, progress)
     limit: float | npt.NDArray[np.float64] = threshold if thresholds is None else thresholds
     selection = select_priced(bundle, values, p, eligibility.status, limit, policy.max_offers)
+    if thresholds is not None and choice is not None and len(ids) >= MIN_BATCH:
+        lenders = bundle.space.lender_of_product
+        for _ in range(BATCH_ROUNDS):
+            floors = lender_floors(p, selection.rank, lenders, choice.target)
+            raised = np.maximum(thresholds, floors[lenders])
+            if np.array_equal(raised, thresholds):
+                break
+            thresholds = raised
+            selection = select_priced(
+                bundle, values, p, eligibility.status, thresholds, policy.max_offers
+            )
     return Batch(ids, eligibility, p, selection.rank, threshold, choice, selection, thresholds)
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from loanmatch.domain.metrics import ece
-from loanmatch.model.calibration import Calibrator, fit_calibrator
+from loanmatch.model.calibration import Calibrator, GroupShift, fit_calibrator, fit_group_shift
 
 
 def distorted(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -72,3 +72,32 @@ def test_a_corrupt_calibration_is_refused() -> None:
 def test_calibration_needs_both_outcomes() -> None:
     with pytest.raises(ValueError, match="both approvals and declines"):
         fit_calibrator([0.2, 0.4], [1, 1])
+
+
+def test_a_lender_that_approves_less_than_the_pool_gets_a_negative_shift() -> None:
+
+    rng = np.random.default_rng(3)
+    n = 6000
+    q = rng.uniform(0.5, 0.99, n)
+    lender = rng.integers(0, 3, n)
+    product = lender * 2 + rng.integers(0, 2, n)
+    truth = np.where(lender == 2, q - 0.3, q)  # lender 2 declines far more than predicted
+    y = (rng.random(n) < truth).astype(float)
+    shift = fit_group_shift(q, y, lender, product, 3, 6)
+    assert shift.lender[2] < -0.8
+    assert abs(shift.lender[0]) < 0.3
+    assert abs(shift.lender[1]) < 0.3
+    corrected = shift.apply(q, lender, product)
+    mine = lender == 2
+    assert abs(corrected[mine].mean() - y[mine].mean()) < 0.03
+
+
+def test_a_group_without_data_keeps_the_pooled_map() -> None:
+
+    q = np.full(100, 0.9)
+    y = np.ones(100)
+    shift = fit_group_shift(q, y, np.zeros(100, np.int64), np.zeros(100, np.int64), 2, 2)
+    assert shift.lender[1] == 0.0
+    assert shift.product[1] == 0.0
+    again = GroupShift.from_dict(shift.to_dict())
+    assert again == shift

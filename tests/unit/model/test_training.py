@@ -95,3 +95,26 @@ def test_a_history_without_declines_is_refused() -> None:
     )
     with pytest.raises(ValueError, match="more history is needed"):
         fit_bundle(MARKET, history)
+
+
+def test_with_dates_the_earliest_applicants_train_and_the_latest_are_held_out() -> None:
+    ids = np.array([f"a{i}" for i in range(1000)], dtype=object)
+    dates = np.array([f"2024-{1 + i // 100:02d}-01" for i in range(1000)], dtype=object)
+    part = split_applicants(ids, seed=3, decided_at=dates)
+    assert set(part[:600].tolist()) == {0}
+    assert set(part[600:].tolist()) == {1, 2}
+    assert (part[600:] == 1).sum() == pytest.approx(200, abs=1)
+
+
+def test_an_applicant_is_dated_by_its_first_decision() -> None:
+    ids = np.array(["late", "early", "late"] + [f"m{i}" for i in range(7)], dtype=object)
+    dates = np.array(["2025-06-01", "2020-01-01", "2019-01-01"] + ["2022-01-01"] * 7, dtype=object)
+    part = split_applicants(ids, seed=0, decided_at=dates)
+    assert part[0] == part[2] == 0  # 'late' first applied in 2019: among the earliest
+    assert part[1] == 0
+
+
+def test_without_a_date_on_every_row_the_split_is_at_random() -> None:
+    ids = np.array([f"a{i}" for i in range(100)], dtype=object)
+    dates = np.array(["2024-01-01"] * 99 + [""], dtype=object)
+    assert np.array_equal(split_applicants(ids, 1, dates), split_applicants(ids, 1))
