@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 CODE := $(wildcard src tests benchmarks)
 
-.PHONY: install demo test test-fast acceptance bench lint format typecheck clean
+.PHONY: install demo test test-fast acceptance bench promise lint format typecheck clean
 
 install: $(STAMP)
 
@@ -45,6 +45,10 @@ test-fast: install
 
 bench: install
 	$(BIN)/python benchmarks/bench.py
+
+# The promise on every market (default and test bed), seeds 7 11 13, targets 0.95 and 0.9.
+promise: install
+	$(BIN)/python benchmarks/promise.py
 
 clean:
 	rm -rf build .mypy_cache .ruff_cache .pytest_cache .hypothesis artifacts

@@ -268,15 +268,19 @@ def _z(quantile: float) -> float:
     return (lo + hi) / 2
 
 
-def model_floor(scores: FloatArray, target: float) -> float:
-    """The lowest threshold at which the mean of ``scores`` at or above it is at least
-    ``target``: ``-inf`` when all of them together reach it, ``inf`` when even the highest
-    score is below it. Where a calibrated model itself expects a group's pairs to reach the
-    target."""
-    p = np.sort(scores[~np.isnan(scores)])[::-1]
+def model_floor(scores: FloatArray, target: float, expected: FloatArray | None = None) -> float:
+    """The lowest threshold on ``scores`` at which the mean of ``expected`` (default: the scores
+    themselves) over the pairs at or above it is at least ``target``: ``-inf`` when all of them
+    together reach it, ``inf`` when even the best-scored pair does not. Where a calibrated model
+    itself expects a group's pairs to reach the target (``expected`` is the calibrated
+    probability when the scores are a lower bound of it)."""
+    value = scores if expected is None else expected
+    keep = ~np.isnan(scores) & ~np.isnan(value)
+    order = np.argsort(-scores[keep], kind="stable")
+    p, v = scores[keep][order], value[keep][order]
     if p.size == 0:
         return math.inf
-    mean = np.cumsum(p) / np.arange(1, p.size + 1)
+    mean = np.cumsum(v) / np.arange(1, v.size + 1)
     if mean[-1] >= target:
         return -math.inf
     reached = np.flatnonzero(mean >= target)
@@ -288,9 +292,12 @@ def lender_floors(
     rank: npt.NDArray[np.int64],
     lender_of_product: npt.NDArray[np.int64],
     target: float,
+    p_model: npt.NDArray[np.float64] | None = None,
 ) -> FloatArray:
-    """Per lender, the threshold at which the pairs a batch recommends for it have a mean
-    calibrated probability of at least ``target`` (``-inf`` for a lender already there).
+    """Per lender, the threshold on the decision probability at which the pairs a batch
+    recommends for it have a mean calibrated probability (``p_model`` of the recommended pairs,
+    in ``rank`` order of ``np.nonzero``; default the decision probability) of at least
+    ``target`` (``-inf`` for a lender already there).
 
     The certificate describes the held-out pairs the logging policy chose; a batch recommends
     each applicant's best products, a different mix, and for a lender picked mostly as a
@@ -302,8 +309,10 @@ def lender_floors(
     floors = np.full(n_lenders, -math.inf)
     rows, cols = np.nonzero(rank > 0)
     offered_p, offered_lender = p_decision[rows, cols], lender_of_product[cols]
+    expected = offered_p if p_model is None else p_model
     for group in np.unique(offered_lender).tolist():
-        floors[group] = model_floor(offered_p[offered_lender == group], target)
+        mine = offered_lender == group
+        floors[group] = model_floor(offered_p[mine], target, expected[mine])
     return floors
 
 

@@ -33,6 +33,9 @@ __all__ = ["FORMAT_VERSION", "ModelBundle"]
 FORMAT_VERSION = 2
 """2: selection.csv records each pair's applicant and product (per-lender certification)."""
 FloatArray = npt.NDArray[np.float64]
+MIN_CERTIFICATION_PAIRS = 2000
+"""Held-out pairs the certificate needs among applicants' best products before it narrows to
+them (``ModelBundle.certification_pairs``)."""
 FloatMatrix = npt.NDArray[np.float64]
 
 
@@ -55,6 +58,9 @@ class ModelBundle:
     metrics: Mapping[str, float]
     rule_fail_rate: tuple[tuple[float, ...], ...]
     formulas: Mapping[str, Expr] = field(default_factory=dict)
+    selection_rank: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, np.int64))
+    """Each selection pair's rank among its applicant's products by decision probability (0:
+    the best; -1: not scored). Empty: unknown (every pair is certified on)."""
     reference_p: FloatArray = field(default_factory=lambda: np.empty(0))
     """Decision probabilities of held-out applicants' best pairs over every product whose rules
     pass (``training.reference_pairs``): the distribution recommendations are drawn from."""
@@ -105,11 +111,12 @@ class ModelBundle:
         certified say what is; computed once per (target, confidence)."""
         key = (target, confidence)
         if key not in self._thresholds:
-            groups = self.selection_group if self.selection_group.size else None
-            p, y = self.selection_p, self.selection_y
+            mine = self.certification_pairs()
+            groups = self.selection_group[mine] if self.selection_group.size else None
+            p, y = self.selection_p[mine], self.selection_y[mine]
             choice = choose_threshold(p, y, target, confidence, groups)
             if self.selection_product.size:
-                lenders = self.space.lender_of_product[self.selection_product]
+                lenders = self.space.lender_of_product[self.selection_product[mine]]
                 choice = guard_groups(
                     choice,
                     p,
@@ -120,6 +127,21 @@ class ModelBundle:
                 )
             self._thresholds[key] = diagnose(choice, p, y, groups)
         return self._thresholds[key]
+
+    def certification_pairs(self) -> npt.NDArray[np.bool_]:
+        """The held-out pairs a certificate is drawn on: those among their applicant's best
+        ``k`` products (the recommendations' own mix, ``model/reference.py``), with ``k`` the
+        smallest of 3, 10 and 30 that leaves ``MIN_CERTIFICATION_PAIRS`` pairs; all of them when
+        none does or the ranks are unknown. The choice uses only counts, never outcomes."""
+        everything = np.ones(self.selection_p.size, dtype=bool)
+        rank = self.selection_rank
+        if rank.size != self.selection_p.size:
+            return everything
+        for k in (3, 10, 30):
+            mine = (rank >= 0) & (rank < k)
+            if int(mine.sum()) >= MIN_CERTIFICATION_PAIRS:
+                return np.asarray(mine)
+        return everything
 
     def product_thresholds(self, choice: ThresholdChoice) -> FloatArray:
         """Each product's threshold under ``choice`` (its lender's when raised)."""

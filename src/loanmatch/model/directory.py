@@ -10,7 +10,8 @@
       features.yaml   copy of the catalog trained with
       products.yaml   copy of the products trained with
       selection.csv   held-out selection split: p (decision probability), approved, applicant
-                      (a number), product (an index into products.yaml)
+                      (a number), product (an index into products.yaml), rank (among the
+                      applicant's products by p; -1 not scored)
       reference.csv   held-out applicants' best pairs over every product: p, lender (an index
                       into the lenders in order of appearance)
       pd_model.pkl    optional: the default-risk (PD) model, pickled (loaded only after its
@@ -57,7 +58,7 @@ __all__ = ["FILES", "OPTIONAL_FILES", "load_model", "save_model", "sha256_file"]
 
 FILES = ("model.txt", "features.yaml", "products.yaml", "selection.csv", "reference.csv")
 OPTIONAL_FILES = ("pd_model.pkl", "pricing.yaml")
-SELECTION_HEADER = "p,approved,applicant,product"
+SELECTION_HEADER = "p,approved,applicant,product,rank"
 LIBRARIES = ("loanmatch", "lightgbm", "numpy", "scikit-learn", "scipy", "pandas")
 
 
@@ -102,14 +103,17 @@ def save_model(
         n = bundle.selection_p.size
         group = bundle.selection_group if bundle.selection_group.size else np.arange(n)
         product = bundle.selection_product if bundle.selection_product.size else np.full(n, -1)
+        rank = bundle.selection_rank if bundle.selection_rank.size else np.full(n, -1)
         for row in zip(
             bundle.selection_p.tolist(),
             bundle.selection_y.tolist(),
             group.tolist(),
             product.tolist(),
+            rank.tolist(),
             strict=True,
         ):
-            selection.write(f"{row[0]!r},{int(row[1])},{int(row[2])},{int(row[3])}\n")
+            p, y, g, j, k = row
+            selection.write(f"{p!r},{int(y)},{int(g)},{int(j)},{int(k)}\n")
         (tmp / "selection.csv").write_text(selection.getvalue(), encoding="utf-8")
         reference = io.StringIO()
         reference.write("p,lender\n")
@@ -139,6 +143,7 @@ def save_model(
                 k: list(v) if isinstance(v, tuple) else v
                 for k, v in bundle.model.get_params().items()
             },
+            "drift": bundle.info.get("drift", {}),
             "calibration": bundle.calibrator.to_dict(),
             "group_shift": bundle.shift.to_dict(),
             "worst_case": bundle.worst_case.to_dict(),
@@ -192,9 +197,9 @@ def _read_selection(path: Path) -> np.ndarray[Any, np.dtype[np.float64]]:
     if not lines or lines[0] != SELECTION_HEADER:
         raise ValueError(f"selection.csv has no {SELECTION_HEADER!r} header")
     rows = [tuple(float(cell) for cell in line.split(",")) for line in lines[1:] if line]
-    if any(len(row) != 4 for row in rows):
-        raise ValueError("selection.csv has a row without exactly four cells")
-    return np.asarray(rows, dtype=np.float64).reshape(len(rows), 4)
+    if any(len(row) != 5 for row in rows):
+        raise ValueError("selection.csv has a row without exactly five cells")
+    return np.asarray(rows, dtype=np.float64).reshape(len(rows), 5)
 
 
 def _read_reference(path: Path, n_lenders: int) -> np.ndarray[Any, np.dtype[np.float64]]:
@@ -248,11 +253,15 @@ def load_model(model_dir: Path) -> ModelBundle:
         selection_p=table[:, 0].copy(),
         selection_y=table[:, 1].copy(),
         selection_group=table[:, 2].astype(np.int64),
+        selection_rank=table[:, 4].astype(np.int64),
         selection_product=_products_or_empty(table[:, 3], len(market.products), model_dir),
         metrics=metrics,
         rule_fail_rate=fail_rate,
         formulas=formulas,
-        info={k: meta[k] for k in ("format_version", "created_at", "libraries", "inputs")},
+        info={
+            **{k: meta[k] for k in ("format_version", "created_at", "libraries", "inputs")},
+            "drift": meta.get("drift", {}),
+        },
         pd_model=pd_model,
         pricing=pricing,
         risk_metrics={

@@ -30,6 +30,7 @@ from loanmatch.model.approval import ApprovalModel
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.calibration import fit_calibrator, fit_group_shift
 from loanmatch.model.features import PairSpace
+from loanmatch.model.reference import score_reference
 from loanmatch.model.unknowns import WorstCase
 
 __all__ = ["SPLIT", "History", "fit_bundle", "split_applicants"]
@@ -93,37 +94,45 @@ def _product_index(market: Market, product_ids: npt.ArrayLike) -> npt.NDArray[np
     return np.array([lookup[pid] for pid in ids.tolist()], dtype=np.intp)
 
 
-REFERENCE_APPLICANTS = 4000
-"""At most this many held-out applicants give the reference pairs (``reference_pairs``)."""
-REFERENCE_OFFERS = 3
-"""Each reference applicant's best pairs kept: the pairs that would be recommended."""
+DRIFT_Z = 3.0
+"""A lender's latest-period approval this many standard errors from the trees' prediction is
+reported as drift."""
 
 
-def reference_pairs(
-    bundle: ModelBundle,
-    values: Values,
-    rows: npt.NDArray[np.intp],
-    rng: np.random.Generator,
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
-    """The decision probability and lender of each held-out applicant's best
-    ``REFERENCE_OFFERS`` pairs over EVERY product whose rules pass (not only the products the
-    logging policy sent it to): the pairs recommendations are made of, for the per-lender floor
-    of ``domain/certification.py``. ``rows`` are one history row per applicant."""
-    if rows.size > REFERENCE_APPLICANTS:
-        rows = np.sort(rng.choice(rows, REFERENCE_APPLICANTS, replace=False))
-    if rows.size == 0:
-        return np.empty(0), np.empty(0, dtype=np.int64)
-    sub = {name: column[rows] for name, column in values.items()}
-    status = bundle.market.eligibility(sub).status
-    r, c = np.nonzero(status == PASS)
-    p = np.full(status.shape, -np.inf)
-    p[r, c] = bundle.decision_probability(
-        bundle.space.pairs(bundle.space.applicant_matrix(sub), r, c)
-    )
-    best = np.argsort(-p, axis=1, kind="stable")[:, :REFERENCE_OFFERS]
-    top = np.take_along_axis(p, best, axis=1)
-    keep = np.isfinite(top)
-    return top[keep], bundle.space.lender_of_product[best[keep]]
+def period_drift(
+    raw: npt.NDArray[np.float64],
+    approved: npt.NDArray[np.float64],
+    lenders: npt.NDArray[np.int64],
+    names: list[str],
+) -> dict[str, object]:
+    """How the latest period's decisions differ from what the trees learned on the earlier one.
+
+    The trees are fitted on the earliest applicants, where their mean prediction matches the
+    approval rate; on the latest period (calibration and selection parts, never trained on) a
+    difference between realised approval and the trees' mean prediction is drift. Reported
+    pooled and for each lender whose difference is at least ``DRIFT_Z`` standard errors.
+    """
+    n = np.bincount(lenders, minlength=len(names)).astype(np.float64)
+    predicted = np.bincount(lenders, raw, minlength=len(names)) / np.maximum(n, 1)
+    realised = np.bincount(lenders, approved, minlength=len(names)) / np.maximum(n, 1)
+    error = np.sqrt(np.clip(predicted * (1 - predicted), 1e-6, None) / np.maximum(n, 1))
+    z = (realised - predicted) / error
+    changed = [
+        {
+            "lender": names[g],
+            "pairs": int(n[g]),
+            "predicted": round(float(predicted[g]), 4),
+            "realised": round(float(realised[g]), 4),
+        }
+        for g in np.argsort(z).tolist()
+        if n[g] > 0 and abs(z[g]) >= DRIFT_Z
+    ]
+    return {
+        "pairs": int(raw.size),
+        "predicted": round(float(raw.mean()), 4) if raw.size else None,
+        "realised": round(float(approved.mean()), 4) if raw.size else None,
+        "lenders": changed,
+    }
 
 
 def fit_bundle(
@@ -196,21 +205,30 @@ def fit_bundle(
         shift=shift,
     )
     held_out_p = partial.probability(X[select])
+    drift: dict[str, object] = {}
+    if _dated(history.decided_at):
+        late = calibrate | select
+        drift = period_drift(
+            model.predict_approval(X[late]),
+            y[late],
+            space.groups_of(X[late])[0],
+            list(market.lenders),
+        )
     offerable = select & (status == PASS)
     selection_p = partial.decision_probability(X[offerable])
     report("done", 4)
     first_rows = np.unique(applicant_of_row, return_index=True)[1]
-    reference = first_rows[part_of_row[first_rows] == 2]
-    reference_p, reference_lender = reference_pairs(
-        partial, history.values, reference, np.random.default_rng([seed, 17])
-    )
+    held_out = first_rows[part_of_row[first_rows] == 2]
+    reference = score_reference(partial, history.values, held_out, applicant_of_row[held_out], seed)
+    selection_group = applicant_number[offerable].astype(np.int64)
     return replace(
         partial,
-        reference_p=reference_p,
-        reference_lender=reference_lender,
+        reference_p=reference.best_p,
+        reference_lender=reference.best_lender,
+        selection_rank=reference.rank_of(selection_group, selection_p),
         selection_p=selection_p,
         selection_y=y[offerable],
-        selection_group=applicant_number[offerable].astype(np.int64),
+        selection_group=selection_group,
         selection_product=kept_products[offerable].astype(np.int64),
         metrics={
             "auc": auc(held_out_p, y[select]),
@@ -224,5 +242,6 @@ def fit_bundle(
             "rows_selection": float(select.sum()),
             "trees": float(model.booster_.num_trees()),
         },
+        info={"drift": drift} if drift else {},
         formulas=dict(formulas or {}),
     )

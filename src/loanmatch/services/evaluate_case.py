@@ -29,7 +29,7 @@ from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.directory import load_model
 from loanmatch.services.progress import Progress, silent
 from loanmatch.services.promise import measure_promise
-from loanmatch.services.recommend import recommend_file
+from loanmatch.services.recommend import CHUNK, recommend_file
 from loanmatch.services.results import PolicyConfig
 from loanmatch.services.train import TrainReport, train
 from loanmatch.testbed.case import MarketCase
@@ -117,6 +117,7 @@ def evaluate_policies(
         bundle = load_model(model_dir)
         table = read_table(files.applicants, bundle.market.catalog, kind="applicants")
         ids = [str(v) for v in table.ids.tolist()]
+        scored = _score(bundle, table)
         shared = time.perf_counter() - started
         reports = []
         for k, policy in enumerate(policies):
@@ -130,29 +131,41 @@ def evaluate_policies(
                 message = str(error)
             rank = _matrix(out, ids, case.product_ids) if out.exists() else None
             seconds = shared + time.perf_counter() - began
-            reports.append(_measure(case, bundle, table, rank, policy, trained, message, seconds))
+            reports.append(_measure(case, bundle, scored, rank, policy, trained, message, seconds))
     report("done", 2 + len(policies), 2 + len(policies))
     return reports
+
+
+Scored = tuple[npt.NDArray[np.bool_], npt.NDArray[np.float64], npt.NDArray[np.float64]]
+
+
+def _score(bundle: ModelBundle, table: Table) -> Scored:
+    """Feasible pairs (rules pass), the model's probability and the decision probability."""
+    feasible = bundle.market.eligibility(table.values).status == PASS
+    p_model = np.full(feasible.shape, np.nan)
+    decision = np.full(feasible.shape, np.nan)
+    rows, cols = np.nonzero(feasible)
+    applicants = bundle.space.applicant_matrix(table.values)
+    for start in range(0, rows.size, CHUNK):
+        r, c = rows[start : start + CHUNK], cols[start : start + CHUNK]
+        X = bundle.space.pairs(applicants, r, c)
+        p_model[r, c] = bundle.probability(X)
+        decision[r, c] = bundle.decision_probability(X)
+    return feasible, p_model, decision
 
 
 def _measure(
     case: MarketCase,
     bundle: ModelBundle,
-    table: Table,
+    scored: Scored,
     rank: npt.NDArray[np.int64] | None,
     policy: PolicyConfig,
     trained: TrainReport,
     message: str,
     seconds: float,
 ) -> CaseReport:
-    status = bundle.market.eligibility(table.values).status
-    feasible = status == PASS
-    p_model = np.full(status.shape, np.nan)
-    rows, cols = np.nonzero(feasible)
-    X = bundle.space.pairs(bundle.space.applicant_matrix(table.values), rows, cols)
-    p_model[rows, cols] = bundle.probability(X)
-    decision = np.full(status.shape, np.nan)
-    decision[rows, cols] = bundle.decision_probability(X)
+    feasible, p_model, decision = scored
+    status = feasible
     target_approval = policy.target_approval
     target = target_approval if target_approval is not None else policy.threshold
     measures = measure_promise(

@@ -160,8 +160,11 @@ def recommend_values(
     selection = select_priced(bundle, values, p, eligibility.status, limit, policy.max_offers)
     if thresholds is not None and choice is not None and len(ids) >= MIN_BATCH:
         lenders = bundle.space.lender_of_product
+        applicants = bundle.space.applicant_matrix(values)
         for _ in range(BATCH_ROUNDS):
-            floors = lender_floors(p, selection.rank, lenders, choice.target)
+            rows, cols = np.nonzero(selection.rank > 0)
+            expected = bundle.probability(bundle.space.pairs(applicants, rows, cols))
+            floors = lender_floors(p, selection.rank, lenders, choice.target, expected)
             raised = np.maximum(thresholds, floors[lenders])
             if np.array_equal(raised, thresholds):
                 break
@@ -234,7 +237,7 @@ def _price_columns(
 def not_certified(bundle: ModelBundle, choice: ThresholdChoice, where: str) -> NotCertifiedError:
     """The error for a target the held-out decisions do not certify: what they do certify, and
     about how many history rows like these the target would need."""
-    pairs = int(bundle.selection_p.size)
+    pairs = int(bundle.certification_pairs().sum())
     rows_per_pair = bundle.metrics.get("rows", math.nan) / max(pairs, 1)
     needed = None
     if choice.pairs_needed is not None and math.isfinite(rows_per_pair):

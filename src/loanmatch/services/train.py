@@ -44,6 +44,9 @@ class TrainReport:
     priced: bool = False
     pd_auc: float | None = None
     pd_ece: float | None = None
+    drift: dict[str, Any] = field(default_factory=dict)
+    """With dated history: the latest period's approval against what the trees learned on the
+    earlier one, pooled and for each lender that changed (``model/training.period_drift``)."""
 
     def to_dict(self) -> dict[str, Any]:
         out = dict(self.__dict__)
@@ -125,4 +128,5 @@ def train(
         priced=bundle.pricing is not None and bundle.pd_model is not None,
         pd_auc=bundle.risk_metrics.get("pd_auc"),
         pd_ece=bundle.risk_metrics.get("pd_ece"),
+        drift=dict(bundle.info.get("drift", {})),
     )
