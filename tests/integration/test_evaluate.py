@@ -37,7 +37,12 @@ def test_a_small_evaluation_reports_every_measure_as_a_fraction() -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [7, 11, 13])
 def test_acceptance_target_approval_coverage_and_calibration(seed: int) -> None:
+    # issue 9's measures (docs/testbed.md): the oracle offers, at the same approval, only what
+    # anyone could offer (published rules pass, within the owner's highest acceptable rate)
     report = evaluate(seed=seed, target_approval=0.95)
+    promise = report.promise
     assert report.approval_among_recommended >= 0.95
-    assert report.coverage >= 0.8 * report.oracle_coverage
+    assert promise["approval"] >= 0.95
+    assert promise["coverage_vs_oracle"] >= 0.8
+    assert promise["worst_lender_approval"] >= 0.95 - 0.03
     assert report.ece <= 0.02

@@ -82,7 +82,7 @@ def test_an_unknown_market_is_a_usage_error_naming_the_known_ones() -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(MARKETS))
 def test_the_promise_holds_on_each_test_bed_market_when_certified(name: str) -> None:
-    scale = 0.25 if name == "thin" else 0.6
+    scale = 0.1 if name == "thin" else 0.4
     case = generate(name, 11, scale)
     reports: list[CaseReport] = evaluate_policies(
         case, [PolicyConfig(target_approval=0.9), PolicyConfig(target_approval=0.8)]
@@ -95,3 +95,18 @@ def test_the_promise_holds_on_each_test_bed_market_when_certified(name: str) -> 
             assert measures["recommended"] == 0
             assert report.highest_certifiable is None or report.highest_certifiable < target
     assert reports[1].certified, f"{name}: 0.8 should be certifiable at this scale"
+
+
+@pytest.mark.slow
+def test_dated_history_is_held_out_on_its_latest_period_and_names_the_lenders_that_changed(
+    tmp_path: Path,
+) -> None:
+    case = generate("drift", 7, 0.5)
+    files = case.write(tmp_path / "market")
+    report = train(files.features, files.products, files.history, tmp_path / "model", seed=0)
+    flagged = {item["lender"] for item in report.drift["lenders"]}
+    changed = set(case.facts["tightened_lenders"]) | set(case.facts["loosened_lenders"])
+    assert flagged, "a third of the lenders tightened: drift must show"
+    assert len(flagged & changed) >= 0.7 * len(flagged)
+    tightened = [item for item in report.drift["lenders"] if item["lender"] in changed]
+    assert any(item["realised"] < item["predicted"] for item in tightened)

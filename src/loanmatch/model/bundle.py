@@ -23,6 +23,7 @@ from loanmatch.domain.products import Market
 from loanmatch.model.approval import ApprovalModel
 from loanmatch.model.calibration import Calibrator, GroupShift
 from loanmatch.model.features import PairSpace
+from loanmatch.model.selection_bias import RankShift
 from loanmatch.model.unknowns import WorstCase
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ __all__ = ["FORMAT_VERSION", "ModelBundle"]
 FORMAT_VERSION = 2
 """2: selection.csv records each pair's applicant and product (per-lender certification)."""
 FloatArray = npt.NDArray[np.float64]
-MIN_CERTIFICATION_PAIRS = 2000
+MIN_CERTIFICATION_PAIRS = 1000
 """Held-out pairs the certificate needs among applicants' best products before it narrows to
 them (``ModelBundle.certification_pairs``)."""
 FloatMatrix = npt.NDArray[np.float64]
@@ -66,6 +67,9 @@ class ModelBundle:
     pass (``training.reference_pairs``): the distribution recommendations are drawn from."""
     reference_lender: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, np.int64))
     shift: GroupShift = field(default_factory=GroupShift)
+    rank_shift: RankShift = field(default_factory=RankShift)
+    """The winner's-curse correction by rank among an applicant's products
+    (``model/selection_bias.py``), applied by :meth:`rank_adjusted`."""
     """Lender and product corrections on top of ``calibrator`` (``model/calibration.py``)."""
     selection_group: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, np.int64))
     """The held-out applicant (a number) of each selection pair: one applicant's pairs stay on
@@ -100,6 +104,11 @@ class ModelBundle:
     def probability(self, X: FloatMatrix) -> FloatArray:
         """Calibrated P(approve) with the model's own handling of unknown values."""
         return self.calibrated(self.model.predict_approval(X), X)
+
+    def rank_adjusted(self, p: FloatMatrix) -> FloatMatrix:
+        """Decision probabilities of applicants x products (NaN where not scored) corrected for
+        each pair's rank among its applicant's products."""
+        return self.rank_shift.apply(p)
 
     def decision_probability(self, X: FloatMatrix) -> FloatArray:
         """Calibrated P(approve) bounded below over unknown model features (see ``unknowns``)."""

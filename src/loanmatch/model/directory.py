@@ -51,6 +51,7 @@ from loanmatch.model.approval import ApprovalModel
 from loanmatch.model.bundle import FORMAT_VERSION, ModelBundle
 from loanmatch.model.calibration import Calibrator, GroupShift
 from loanmatch.model.features import PairSpace
+from loanmatch.model.selection_bias import RankShift
 from loanmatch.model.unknowns import WorstCase
 from loanmatch.risk.model import PDModel
 
@@ -146,6 +147,7 @@ def save_model(
             "drift": bundle.info.get("drift", {}),
             "calibration": bundle.calibrator.to_dict(),
             "group_shift": bundle.shift.to_dict(),
+            "rank_shift": bundle.rank_shift.to_dict(),
             "worst_case": bundle.worst_case.to_dict(),
             "rule_fail_rate": [list(r) for r in bundle.rule_fail_rate],
             "risk": {k: _finite(float(v)) for k, v in bundle.risk_metrics.items()},
@@ -229,6 +231,7 @@ def load_model(model_dir: Path) -> ModelBundle:
         model = ApprovalModel.from_text((model_dir / "model.txt").read_text("utf-8"), **params)
         calibrator = Calibrator.from_dict(meta["calibration"])
         shift = GroupShift.from_dict(meta.get("group_shift", {}))
+        rank_shift = RankShift.from_dict(meta.get("rank_shift", {}))
         worst_case = WorstCase.from_dict(meta["worst_case"])
         table = _read_selection(model_dir / "selection.csv")
         reference = _read_reference(model_dir / "reference.csv", len(market.lenders))
@@ -247,6 +250,7 @@ def load_model(model_dir: Path) -> ModelBundle:
         model=model,
         calibrator=calibrator,
         shift=shift,
+        rank_shift=rank_shift,
         worst_case=worst_case,
         reference_p=reference[:, 0].copy(),
         reference_lender=reference[:, 1].astype(np.int64),

@@ -31,6 +31,7 @@ from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.calibration import fit_calibrator, fit_group_shift
 from loanmatch.model.features import PairSpace
 from loanmatch.model.reference import score_reference
+from loanmatch.model.selection_bias import fit_rank_shift
 from loanmatch.model.unknowns import WorstCase
 
 __all__ = ["SPLIT", "History", "fit_bundle", "split_applicants"]
@@ -204,6 +205,15 @@ def fit_bundle(
         rule_fail_rate=fail_rate,
         shift=shift,
     )
+    first_rows = np.unique(applicant_of_row, return_index=True)[1]
+    calibration_rows = first_rows[part_of_row[first_rows] == 1]
+    scored = score_reference(
+        partial, history.values, calibration_rows, applicant_of_row[calibration_rows], seed
+    )
+    q_calibrate = partial.decision_probability(X[calibrate])
+    rank_calibrate = scored.rank_of(applicant_number[calibrate], q_calibrate)
+    rank_shift = fit_rank_shift(q_calibrate, y[calibrate], rank_calibrate)
+    partial = replace(partial, rank_shift=rank_shift)
     held_out_p = partial.probability(X[select])
     drift: dict[str, object] = {}
     if _dated(history.decided_at):
@@ -217,16 +227,17 @@ def fit_bundle(
     offerable = select & (status == PASS)
     selection_p = partial.decision_probability(X[offerable])
     report("done", 4)
-    first_rows = np.unique(applicant_of_row, return_index=True)[1]
     held_out = first_rows[part_of_row[first_rows] == 2]
     reference = score_reference(partial, history.values, held_out, applicant_of_row[held_out], seed)
     selection_group = applicant_number[offerable].astype(np.int64)
+    selection_rank = reference.rank_of(selection_group, selection_p)
+    adjusted = replace(reference, p=rank_shift.apply(reference.p))
     return replace(
         partial,
-        reference_p=reference.best_p,
-        reference_lender=reference.best_lender,
-        selection_rank=reference.rank_of(selection_group, selection_p),
-        selection_p=selection_p,
+        reference_p=adjusted.best_p,
+        reference_lender=adjusted.best_lender,
+        selection_rank=selection_rank,
+        selection_p=rank_shift.apply_ranked(selection_p, selection_rank),
         selection_y=y[offerable],
         selection_group=selection_group,
         selection_product=kept_products[offerable].astype(np.int64),

@@ -155,7 +155,8 @@ def recommend_values(
     """Vectorised recommendation for every applicant in ``values``."""
     threshold, choice = resolve_threshold(bundle, policy)
     thresholds = None if choice is None else bundle.product_thresholds(choice)
-    eligibility, p = scorer(bundle, values, progress)
+    eligibility, scored = scorer(bundle, values, progress)
+    p = bundle.rank_adjusted(scored)
     limit: float | npt.NDArray[np.float64] = threshold if thresholds is None else thresholds
     selection = select_priced(bundle, values, p, eligibility.status, limit, policy.max_offers)
     if thresholds is not None and choice is not None and len(ids) >= MIN_BATCH:
