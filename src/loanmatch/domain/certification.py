@@ -43,6 +43,7 @@ __all__ = [
     "MAX_CANDIDATES",
     "ORDER_SHARE",
     "ThresholdChoice",
+    "calibration_margin",
     "choose_threshold",
     "critical_count",
     "diagnose",
@@ -291,13 +292,13 @@ def lender_floors(
     p_decision: npt.NDArray[np.float64],
     rank: npt.NDArray[np.int64],
     lender_of_product: npt.NDArray[np.int64],
-    target: float,
+    target: float | FloatArray,
     p_model: npt.NDArray[np.float64] | None = None,
 ) -> FloatArray:
     """Per lender, the threshold on the decision probability at which the pairs a batch
     recommends for it have a mean calibrated probability (``p_model`` of the recommended pairs,
     in ``rank`` order of ``np.nonzero``; default the decision probability) of at least
-    ``target`` (``-inf`` for a lender already there).
+    ``target`` (one number, or one per lender; ``-inf`` for a lender already there).
 
     The certificate describes the held-out pairs the logging policy chose; a batch recommends
     each applicant's best products, a different mix, and for a lender picked mostly as a
@@ -310,10 +311,19 @@ def lender_floors(
     rows, cols = np.nonzero(rank > 0)
     offered_p, offered_lender = p_decision[rows, cols], lender_of_product[cols]
     expected = offered_p if p_model is None else p_model
+    goal = np.broadcast_to(np.asarray(target, dtype=np.float64), (n_lenders,))
     for group in np.unique(offered_lender).tolist():
         mine = offered_lender == group
-        floors[group] = model_floor(offered_p[mine], target, expected[mine])
+        floors[group] = model_floor(offered_p[mine], float(goal[group]), expected[mine])
     return floors
+
+
+def calibration_margin(target: float, support: npt.ArrayLike) -> FloatArray:
+    """How much above ``target`` a lender's mean calibrated probability must be, given the
+    calibration pairs behind its shift: one binomial standard error at the target,
+    ``sqrt(A (1 - A) / n)`` (a lender with 30 pairs: 0.04 at A = 0.9; with 1,000: 0.009)."""
+    n = np.maximum(np.asarray(support, dtype=np.float64), 1.0)
+    return np.asarray(np.sqrt(target * (1.0 - target) / n), dtype=np.float64)
 
 
 def guard_groups(

@@ -152,6 +152,9 @@ class GroupShift:
 
     lender: tuple[float, ...] = ()
     product: tuple[float, ...] = ()
+    lender_support: tuple[int, ...] = ()
+    """Calibration pairs at or above ``SHIFT_FLOOR`` behind each lender's shift: how well its
+    calibration is known where recommendations are decided."""
 
     def apply(
         self, q: FloatArray, lenders: npt.NDArray[np.int64], products: npt.NDArray[np.int64]
@@ -166,15 +169,20 @@ class GroupShift:
         return _sigmoid(z)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"lender": list(self.lender), "product": list(self.product)}
+        return {
+            "lender": list(self.lender),
+            "product": list(self.product),
+            "lender_support": list(self.lender_support),
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GroupShift:
         lender = tuple(float(v) for v in data.get("lender", ()))
         product = tuple(float(v) for v in data.get("product", ()))
+        support = tuple(int(v) for v in data.get("lender_support", ()))
         if not all(math.isfinite(v) for v in (*lender, *product)):
             raise ValueError("group shifts must be finite")
-        return cls(lender, product)
+        return cls(lender, product, support)
 
 
 def fit_group_shift(
@@ -191,4 +199,7 @@ def fit_group_shift(
     z, y = _logit(q[top]), approved[top]
     lender = fit_shifts(z, y, lenders[top], n_lenders)
     product = fit_shifts(z + lender[lenders[top]], y, products[top], n_products)
-    return GroupShift(tuple(lender.tolist()), tuple(product.tolist()))
+    support = np.bincount(lenders[top], minlength=n_lenders)
+    return GroupShift(
+        tuple(lender.tolist()), tuple(product.tolist()), tuple(int(v) for v in support.tolist())
+    )

@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from loanmatch.adapters.tables import read_table, write_csv
 from loanmatch.domain.catalog import Values
-from loanmatch.domain.certification import ThresholdChoice, lender_floors
+from loanmatch.domain.certification import ThresholdChoice, calibration_margin, lender_floors
 from loanmatch.domain.products import Eligibility
 from loanmatch.domain.rules import PASS
 from loanmatch.errors import Location, NotCertifiedError
@@ -49,7 +49,8 @@ __all__ = [
 
 MIN_BATCH = 200
 """From this many applicants a target-approval batch also holds each lender's recommended pairs
-to the target by their calibrated probabilities (``lender_floors``)."""
+to the target by their calibrated probabilities (``lender_floors``), plus one standard error of
+the lender's calibration (``calibration_margin``)."""
 BATCH_ROUNDS = 3
 CHUNK = 200_000
 """Pairs scored per model call (bounds memory: about 70 MB of features per chunk)."""
@@ -162,10 +163,13 @@ def recommend_values(
     if thresholds is not None and choice is not None and len(ids) >= MIN_BATCH:
         lenders = bundle.space.lender_of_product
         applicants = bundle.space.applicant_matrix(values)
+        goal: float | npt.NDArray[np.float64] = choice.target
+        if len(bundle.shift.lender_support) == len(bundle.market.lenders):
+            goal = choice.target + calibration_margin(choice.target, bundle.shift.lender_support)
         for _ in range(BATCH_ROUNDS):
             rows, cols = np.nonzero(selection.rank > 0)
             expected = bundle.probability(bundle.space.pairs(applicants, rows, cols))
-            floors = lender_floors(p, selection.rank, lenders, choice.target, expected)
+            floors = lender_floors(p, selection.rank, lenders, goal, expected)
             raised = np.maximum(thresholds, floors[lenders])
             if np.array_equal(raised, thresholds):
                 break
