@@ -30,9 +30,9 @@ from loanmatch.cli.serving import demo_command, serve_command
 from loanmatch.services.evaluate import evaluate as evaluate_default
 from loanmatch.services.evaluate_case import evaluate_case
 from loanmatch.services.results import PolicyConfig
+from loanmatch.settings import get_settings
 from loanmatch.testbed import MARKETS
 from loanmatch.testbed import generate as generate_market
-from loanmatch.settings import get_settings
 
 __all__ = ["app", "main"]
 

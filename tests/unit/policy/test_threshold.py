@@ -119,7 +119,8 @@ def test_more_data_is_said_to_help_only_when_the_observed_approval_clears_the_ta
     hopeful = diagnose(choose_threshold(p, y, target=0.94), p, y)
     hopeless = diagnose(choose_threshold(p, y * 0, target=0.94), p, y * 0)
     if not hopeful.certified:
-        assert hopeful.pairs_needed is not None and hopeful.pairs_needed > 100
+        assert hopeful.pairs_needed is not None
+        assert hopeful.pairs_needed > 100
     assert hopeless.pairs_needed is None
     assert hopeless.highest_certifiable is None
 
