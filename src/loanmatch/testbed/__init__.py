@@ -14,7 +14,8 @@ sparse     30% of cells missing, not at random; a logging policy that ignores th
            rules; interactions and hidden knock-outs
 =========  ==============================================================================
 
-None of them imports :mod:`loanmatch.simulator`; they share only :class:`MarketCase`.
+None of them imports :mod:`loanmatch.simulator`; they share :class:`MarketCase` and the
+plumbing in :mod:`loanmatch.testbed.common` (rules, frames, draws), never a design.
 """
 
 from loanmatch.testbed import drift, sparse, steady, thin

@@ -100,9 +100,9 @@ class MarketCase:
             out / "applicants.csv",
         )
         header = f"# test-bed market {self.name!r}, seed {self.seed} (loanmatch.testbed)\n"
-        dump = {"allow_unicode": True, "sort_keys": False, "width": 100}
-        atomic_write_text(files.features, header + yaml.safe_dump(self.features, **dump))
-        atomic_write_text(files.products, header + yaml.safe_dump(self.products, **dump))
+        for path, data in ((files.features, self.features), (files.products, self.products)):
+            text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+            atomic_write_text(path, header + text)
         atomic_write_text(files.history, frame_to_csv(self.history))
         atomic_write_text(files.applicants, frame_to_csv(self.applicants))
         return files

@@ -36,18 +36,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
-import pandas as pd
 
+from loanmatch.testbed import common
 from loanmatch.testbed.case import MarketCase
+from loanmatch.testbed.common import Bools, Floats, Ints, Rules, Values, feature, sigmoid
 
 __all__ = ["generate"]
 
 STREAM = 0xD21F7
-Floats = npt.NDArray[np.float64]
-Bools = npt.NDArray[np.bool_]
-Ints = npt.NDArray[np.intp]
-Values = dict[str, Floats]
 
 START, DAYS, TODAY_T = np.datetime64("2022-01-01"), 1461, 4.04  # 1461 days to 2025-12-31
 N_LENDERS, PER_LENDER, HISTORY_ROWS, FRESH = 40, 3, 150_000, 8_000
@@ -71,25 +67,19 @@ MISSING |= {"existing_loans": 0.07, "online_store": 0.10, "missed_payments": 0.0
 MISSING |= {"firm_years": 0.02, "sales_12m": 0.03, "requested_amount": 0.02, "trade": 0.01}
 
 
-def _feature(name: str, kind: str, label: str, top: float = 0, **extra: Any) -> dict[str, Any]:
-    en, zh = label.split("|")
-    bounds = {"min": extra.pop("low", 0), "max": top} if kind == "number" else {}
-    return {"name": name, "type": kind, **bounds, "label": {"zh": zh, "en": en}, **extra}
-
-
 FEATURES: list[dict[str, Any]] = [
-    _feature("firm_years", "number", "Years trading|经营年限", 60, unit="years"),
-    _feature("sales_12m", "number", "Sales, 12 months|近12个月销售额", 5e8, unit="yuan"),
-    _feature("trade", "category", "Trade|行业", categories=list(TRADES)),
-    _feature("home_region", "category", "Home region|所在省份", categories=list(REGIONS)),
-    _feature("personal_score", "number", "Owner's score|个人信用分", 900, low=300, personal=True),
-    _feature("missed_payments", "number", "Missed payments, 24m|近24个月逾期", 24, unit="count"),
-    _feature("headcount", "number", "Employees|员工人数", 5000, unit="count"),
-    _feature("owns_premises", "boolean", "Owns premises|自有经营场所"),
-    _feature("requested_amount", "number", "Amount asked|申请金额", 1e7, group="request"),
-    _feature("vat_months", "number", "Months invoicing|连续开票月数", 36, unit="months"),
-    _feature("existing_loans", "number", "Loans held|在贷机构数", 20, unit="count"),
-    _feature("online_store", "boolean", "Runs an online store|有网店"),
+    feature("firm_years", "number", "Years trading|经营年限", 60, unit="years"),
+    feature("sales_12m", "number", "Sales, 12 months|近12个月销售额", 5e8, unit="yuan"),
+    feature("trade", "category", "Trade|行业", categories=list(TRADES)),
+    feature("home_region", "category", "Home region|所在省份", categories=list(REGIONS)),
+    feature("personal_score", "number", "Owner's score|个人信用分", 900, low=300, personal=True),
+    feature("missed_payments", "number", "Missed payments, 24m|近24个月逾期", 24, unit="count"),
+    feature("headcount", "number", "Employees|员工人数", 5000, unit="count"),
+    feature("owns_premises", "boolean", "Owns premises|自有经营场所"),
+    feature("requested_amount", "number", "Amount asked|申请金额", 1e7, group="request"),
+    feature("vat_months", "number", "Months invoicing|连续开票月数", 36, unit="months"),
+    feature("existing_loans", "number", "Loans held|在贷机构数", 20, unit="count"),
+    feature("online_store", "boolean", "Runs an online store|有网店"),
 ]
 FEATURES[8]["unit"] = "yuan"
 KINDS = {  # kind: (zh, en, amount max, rates, base logit shift, rule pool: compulsory first)
@@ -115,11 +105,6 @@ ADJ_EN = ("Harbor", "Summit", "Swift", "Evergreen", "Bright", "Pine", "Jade", "R
 ADJ_ZH = ("港湾", "峰", "速", "常青", "明", "松", "玉", "江", "莲")
 
 
-def _sigmoid(x: Floats) -> Floats:
-    out: Floats = 1.0 / (1.0 + np.exp(-x))
-    return out
-
-
 def _population(rng: np.random.Generator, t: Floats) -> tuple[Values, Floats]:
     """True feature values of firms applying at times ``t`` (years after 2022-01-01)."""
     n, z = len(t), rng.standard_normal(len(t))
@@ -139,7 +124,7 @@ def _population(rng: np.random.Generator, t: Floats) -> tuple[Values, Floats]:
         "personal_score": np.clip(np.round(640 + 3 * t + 50 * z + rng.normal(0, 40, n)), 300, 900),
         "missed_payments": np.minimum(rng.poisson(np.exp(-0.5 - 0.9 * z)), 24).astype(float),
         "headcount": np.clip(staff, 0, 5e3),
-        "owns_premises": (rng.random(n) < _sigmoid(-0.8 + 0.4 * z + 0.06 * years)).astype(float),
+        "owns_premises": (rng.random(n) < sigmoid(-0.8 + 0.4 * z + 0.06 * years)).astype(float),
         "requested_amount": np.clip(ask, 1e4, 1e7),
         "vat_months": np.where(rng.random(n) < 0.85, np.minimum(np.floor(years * 12), 36), 0.0),
         "existing_loans": np.minimum(rng.poisson(0.9 + 0.4 * np.maximum(-z, 0)), 20).astype(float),
@@ -156,54 +141,27 @@ def _observe(rng: np.random.Generator, true: Values, z: Floats) -> Values:
     return seen
 
 
-@dataclass(frozen=True)
-class _Rules:
-    """Published rules as arrays over products, and their text."""
-
-    ops: dict[tuple[str, str], Floats]  # (op, feature) -> value per product (NaN: no rule)
-    allowed: dict[str, Bools]  # category feature -> products x levels
-    texts: list[list[str]]
-
-    def passes(self, v: Values, prods: Ints, unknown_ok: bool = False) -> Bools:
-        """Whether every rule holds; ``v`` and ``prods`` broadcast against each other."""
-        ok = np.ones(np.broadcast_shapes(prods.shape, v["trade"].shape), dtype=bool)
-        with np.errstate(invalid="ignore"):
-            for (op, name), value in self.ops.items():
-                x, limit = v[name], value[prods]
-                hold = x >= limit if op == ">=" else (x <= limit if op == "<=" else x == limit)
-                ok &= hold | np.isnan(limit) | (unknown_ok & np.isnan(x))
-        for name, allowed in self.allowed.items():
-            x = v[name]
-            ok &= allowed[prods, np.nan_to_num(x).astype(np.intp)] | (unknown_ok & np.isnan(x))
-        return ok
-
-
-def _rules(rng: np.random.Generator, kinds: list[str], lender: Ints) -> _Rules:
+def _rules(rng: np.random.Generator, kinds: list[str], lender: Ints) -> Rules:
     n = len(kinds)
-    ops = {(op, name): np.full(n, np.nan) for op, name, _ in POOL.values()}
+    ops = Rules.no_ops(POOL.values(), n)
     allowed = {"home_region": np.ones((n, len(REGIONS)), bool)}
     allowed["trade"] = np.ones((n, len(TRADES)), bool)
     regional = rng.permutation(N_LENDERS)[:8]
     home = {int(i): np.sort(rng.choice(len(REGIONS), rng.integers(4, 9), False)) for i in regional}
     texts: list[list[str]] = []
     for j, kind in enumerate(kinds):
-        pool, lines = KINDS[kind][5].split(), []
-        count = int(rng.choice(5, p=[0.08, 0.22, 0.32, 0.24, 0.14]))
-        keys = [pool[0]] * (count > 0) + list(rng.permutation(pool[1:]))[: max(count - 1, 0)]
+        lines: list[str] = []
+        _, keys = common.rule_keys(rng, KINDS[kind][5].split(), [0.08, 0.22, 0.32, 0.24, 0.14])
         if int(lender[j]) in home:  # a regional lender lends at home only
             allowed["home_region"][j] = np.isin(np.arange(len(REGIONS)), home[lender[j]])
-            lines.append(f"home_region in [{', '.join(REGIONS[r] for r in home[lender[j]])}]")
+            lines.append(common.listed_rule("home_region", "in", REGIONS, home[lender[j]]))
         elif kind == "credit" and rng.random() < 0.4:
             banned = np.sort(rng.choice(len(TRADES), 2, replace=False))
             allowed["trade"][j, banned] = False
-            lines.append(f"trade not in [{', '.join(TRADES[b] for b in banned)}]")
-        for key in keys[: 4 - len(lines)]:
-            op, name, choices = POOL[key]
-            ops[(op, name)][j] = value = float(rng.choice(choices))
-            shown = ("true" if value else "false") if op == "==" else f"{value:.12g}"
-            lines.append(f"{name} {op} {shown}")
+            lines.append(common.listed_rule("trade", "not in", TRADES, banned))
+        lines += [Rules.draw(rng, ops, POOL[key], j) for key in keys[: 4 - len(lines)]]
         texts.append(lines)
-    return _Rules({k: v for k, v in ops.items() if not np.isnan(v).all()}, allowed, texts)
+    return Rules.of(ops, allowed, texts)
 
 
 @dataclass(frozen=True)
@@ -221,7 +179,7 @@ class _Policy:
     score_cut: Floats
     ask_cut: Floats  # most a product lends against sales (inf: no cap)
 
-    def decide(self, rules: _Rules, v: Values, prods: Ints) -> tuple[Floats, Bools, Bools]:
+    def decide(self, rules: Rules, v: Values, prods: Ints) -> tuple[Floats, Bools, Bools]:
         """True approval probability, published rules passing, hidden knock-out; per pair."""
         sales = np.maximum(v["sales_12m"], 1e4)
         leverage = v["requested_amount"] / sales
@@ -234,18 +192,9 @@ class _Policy:
             logit = logit + self.weights[prods, k] * term
         knocked = self.ban_trade[prods, trade] | self.ban_region[prods, region]
         knocked |= (v["personal_score"] < self.score_cut[prods]) | (leverage > self.ask_cut[prods])
-        p = self.cap[prods] * _sigmoid(logit)
-        p = np.where(knocked, np.minimum(p, KNOCKOUT_P), p)
         ok = rules.passes(v, prods)
-        return np.where(ok, p, self.leak[prods]), ok, knocked
-
-
-def _bans(rng: np.random.Generator, lender: Ints, levels: int, share: float, most: int) -> Bools:
-    """Levels a lender silently avoids: ``share`` of lenders avoid 1 to ``most`` of them."""
-    banned = np.zeros((N_LENDERS, levels), dtype=bool)
-    for i in np.flatnonzero(rng.random(N_LENDERS) < share):
-        banned[i, rng.choice(levels, rng.integers(1, most + 1), replace=False)] = True
-    return banned[lender]
+        p = self.cap[prods] * sigmoid(logit)
+        return common.knocked_out(p, ok, knocked, KNOCKOUT_P, self.leak[prods]), ok, knocked
 
 
 def _policy(rng: np.random.Generator, kinds: list[str], lender: Ints) -> _Policy:
@@ -259,8 +208,8 @@ def _policy(rng: np.random.Generator, kinds: list[str], lender: Ints) -> _Policy
         region=rng.normal(0, 0.3, (N_LENDERS, len(REGIONS)))[lender],
         cap=0.985 - 0.045 * rng.beta(1, 2.5, n),
         leak=rng.uniform(0, 0.01, n),
-        ban_trade=_bans(rng, lender, len(TRADES), 0.3, 2),
-        ban_region=_bans(rng, lender, len(REGIONS), 0.35, 3),
+        ban_trade=common.bans(rng, lender, N_LENDERS, len(TRADES), 0.3, 2),
+        ban_region=common.bans(rng, lender, N_LENDERS, len(REGIONS), 0.35, 3),
         score_cut=np.where(rng.random(n) < 0.2, rng.uniform(600, 650, n), -np.inf),
         ask_cut=np.where(rng.random(n) < 0.2, rng.uniform(0.35, 0.6, n), np.inf),
     )
@@ -288,7 +237,7 @@ def _drift(rng: np.random.Generator, old: _Policy, lender: Ints) -> tuple[_Polic
     return new, when, change
 
 
-def _products(rng: np.random.Generator) -> tuple[list[dict[str, Any]], list[str], Ints, _Rules]:
+def _products(rng: np.random.Generator) -> tuple[list[dict[str, Any]], list[str], Ints, Rules]:
     lender = np.repeat(np.arange(N_LENDERS), PER_LENDER)
     kinds = [str(k) for _ in range(N_LENDERS) for k in rng.choice(list(KINDS), 3, replace=False)]
     rules = _rules(rng, kinds, lender)
@@ -306,25 +255,9 @@ def _products(rng: np.random.Generator) -> tuple[list[dict[str, Any]], list[str]
     return products, kinds, lender, rules
 
 
-def _frame(ids: list[str], seen: Values) -> pd.DataFrame:
-    """The feature columns as section-9 cells: strings, bools, numbers, NaN for unknown."""
-    columns: dict[str, Any] = {"applicant_id": ids}
-    for feature in FEATURES:
-        x = seen[feature["name"]]
-        known = ~np.isnan(x)
-        cells = np.full(len(x), np.nan, dtype=object)
-        if feature["type"] == "category":
-            cells[known] = np.asarray(feature["categories"], dtype=object)[x[known].astype(np.intp)]
-        elif feature["type"] == "boolean":
-            cells[known] = x[known] == 1
-        columns[feature["name"]] = cells if feature["type"] != "number" else x
-    return pd.DataFrame(columns)
-
-
 def generate(seed: int, scale: float = 1.0) -> MarketCase:
     """The drift market for ``seed``; ``scale`` multiplies history rows and fresh applicants."""
-    streams = np.random.SeedSequence([seed, STREAM]).spawn(3)
-    market_rng, history_rng, fresh_rng = (np.random.default_rng(s) for s in streams)
+    market_rng, history_rng, fresh_rng = common.streams(seed, STREAM, 3)
     products, kinds, lender, rules = _products(market_rng)
     old = _policy(market_rng, kinds, lender)
     new, when, change = _drift(market_rng, old, lender)
@@ -340,17 +273,15 @@ def generate(seed: int, scale: float = 1.0) -> MarketCase:
     fits = rules.passes({k: v[:, None] for k, v in seen.items()}, every, unknown_ok=True)
     keys = np.log(popularity) + np.where(fits, 0.0, np.log(0.35))
     top = np.argsort(-(keys + history_rng.gumbel(size=keys.shape)), axis=1)[:, :3]
-    take = np.arange(3) < (history_rng.choice(3, n_firms, p=APPS_P) + 1)[:, None]
-    firm, prod = np.nonzero(take)[0], top[take]
+    firm, prod = common.picks(top, history_rng.choice(3, n_firms, p=APPS_P) + 1)
     row_true = {k: v[firm] for k, v in true.items()}
     p_old, ok, _ = old.decide(rules, row_true, prod)
     p_row = np.where(day[firm] >= when[lender[prod]], new.decide(rules, row_true, prod)[0], p_old)
     approved = (history_rng.random(len(prod)) < p_row).astype(np.int64)
-    history = _frame([f"h{i:06d}" for i in firm], {k: v[firm] for k, v in seen.items()})
-    history.insert(1, "product_id", np.asarray([p["id"] for p in products], dtype=object)[prod])
-    history.insert(2, "approved", approved)
+    row_seen = {k: v[firm] for k, v in seen.items()}
+    history = common.feature_frame([f"h{i:06d}" for i in firm], FEATURES, row_seen)
     dates = START + day[firm].astype("timedelta64[D]")
-    history["decided_at"] = np.datetime_as_string(dates, unit="D").astype(object)
+    history = common.logged(history, products, prod, approved, dates)
 
     # Today: fresh firms from the 2026 population, judged by today's (the latest) policy.
     n_fresh = max(round(FRESH * scale), 20)
@@ -358,17 +289,13 @@ def generate(seed: int, scale: float = 1.0) -> MarketCase:
     columns = {k: v[:, None] for k, v in fresh_true.items()}
     true_p, fresh_ok, knocked = new.decide(rules, columns, every)
     fresh_seen = _observe(fresh_rng, fresh_true, fresh_z)
-    applicants = _frame([f"f{i:06d}" for i in range(n_fresh)], fresh_seen)
+    applicants = common.feature_frame([f"f{i:06d}" for i in range(n_fresh)], FEATURES, fresh_seen)
 
     year = dates.astype("datetime64[Y]").astype(np.int64) + 1970
     names = np.asarray([f"lender{i + 1:02d}" for i in range(N_LENDERS)])
     tight = change[lender[prod]] < 0
-    facts: dict[str, Any] = {
-        "lenders": N_LENDERS,
-        "products": len(products),
-        "history_rows": len(history),
-        "fresh_applicants": n_fresh,
-        "approval_rate": float(approved.mean()),
+    sizes = common.size_facts(N_LENDERS, len(products), len(history), n_fresh, approved)
+    facts: dict[str, Any] = sizes | {
         "approval_rate_by_year": {
             int(y): float(approved[year == y].mean()) for y in sorted(set(year))
         },

@@ -37,18 +37,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
+from loanmatch.testbed import common
 from loanmatch.testbed.case import MarketCase
+from loanmatch.testbed.common import Bools, Floats, Ints, Rules, Values, feature, sigmoid
 
 __all__ = ["generate"]
 
 STREAM = 0x5BA45E
-Floats = npt.NDArray[np.float64]
-Bools = npt.NDArray[np.bool_]
-Ints = npt.NDArray[np.intp]
-Values = dict[str, Floats]
 
 START, DAYS = np.datetime64("2024-07-01"), 549  # to 2025-12-31
 N_LENDERS, HISTORY_ROWS, FRESH = 25, 120_000, 6_000
@@ -66,31 +63,25 @@ CHANNELS = ("branch", "broker", "web", "app", "partner")
 CHANNEL_P = np.array([0.28, 0.25, 0.2, 0.17, 0.1])
 
 
-def _feature(name: str, kind: str, label: str, top: float = 0, **extra: Any) -> dict[str, Any]:
-    en, zh = label.split("|")
-    bounds = {"min": extra.pop("low", 0), "max": top} if kind == "number" else {}
-    return {"name": name, "type": kind, **bounds, "label": {"zh": zh, "en": en}, **extra}
-
-
 FEATURES: list[dict[str, Any]] = [
-    _feature("years_trading", "number", "Years trading|成立年限", 80, unit="years"),
-    _feature("turnover", "number", "Turnover, last year|上年营业收入", 1e9, unit="yuan"),
-    _feature("sector", "category", "Sector|所属行业", categories=list(SECTORS)),
-    _feature("province", "category", "Province|省份", categories=list(PROVINCES)),
-    _feature("owner_score", "number", "Owner's credit score|实控人信用分", 950, low=350),
-    _feature("late_payments_12m", "number", "Late payments, 12m|近12个月逾期", 30, unit="count"),
-    _feature("staff", "number", "Staff|从业人数", 3000, unit="count"),
-    _feature("leases_site", "boolean", "Leases its site|经营场所为租赁"),
-    _feature("loan_ask", "number", "Amount asked|申请金额", 2e7, unit="yuan"),
-    _feature("invoice_months", "number", "Months with invoices|开票月数", 48, unit="months"),
-    _feature("total_debt", "number", "Total debt|负债总额", 1e9, unit="yuan"),
-    _feature("filed_accounts", "boolean", "Filed annual accounts|已报送年报"),
-    _feature("has_guarantor", "boolean", "Has a guarantor|有担保人"),
-    _feature("channel", "category", "Channel|申请渠道", categories=list(CHANNELS)),
+    feature("years_trading", "number", "Years trading|成立年限", 80, unit="years"),
+    feature("turnover", "number", "Turnover, last year|上年营业收入", 1e9, unit="yuan"),
+    feature("sector", "category", "Sector|所属行业", categories=list(SECTORS)),
+    feature("province", "category", "Province|省份", categories=list(PROVINCES)),
+    feature("owner_score", "number", "Owner's credit score|实控人信用分", 950, low=350),
+    feature("late_payments_12m", "number", "Late payments, 12m|近12个月逾期", 30, unit="count"),
+    feature("staff", "number", "Staff|从业人数", 3000, unit="count"),
+    feature("leases_site", "boolean", "Leases its site|经营场所为租赁"),
+    feature("loan_ask", "number", "Amount asked|申请金额", 2e7, unit="yuan"),
+    feature("invoice_months", "number", "Months with invoices|开票月数", 48, unit="months"),
+    feature("total_debt", "number", "Total debt|负债总额", 1e9, unit="yuan"),
+    feature("filed_accounts", "boolean", "Filed annual accounts|已报送年报"),
+    feature("has_guarantor", "boolean", "Has a guarantor|有担保人"),
+    feature("channel", "category", "Channel|申请渠道", categories=list(CHANNELS)),
 ]
 FEATURES[4]["personal"] = True
 FEATURES[8]["group"] = "request"
-DERIVED = _feature("debt_ratio", "number", "Debt ratio|负债率", 1e6, source="derived")
+DERIVED = feature("debt_ratio", "number", "Debt ratio|负债率", 1e6, source="derived")
 DERIVED["formula"] = "total_debt / max(turnover, 1)"
 del DERIVED["max"]
 KINDS = {  # kind: (zh, en, amount max, rates, base logit shift, rule pool: compulsory first)
@@ -119,11 +110,6 @@ WEIGHT_LOW = np.array([0.6, 0.3, 0.2, 0.5, 0.3, 0.2, 0.0, 0.3])  # per term of _
 WEIGHT_HIGH = np.array([1.1, 0.7, 0.5, 0.9, 0.9, 0.8, 0.5, 0.8])
 
 
-def _sigmoid(x: Floats) -> Floats:
-    out: Floats = 1.0 / (1.0 + np.exp(-x))
-    return out
-
-
 def _population(rng: np.random.Generator, n: int, mix: Floats) -> tuple[Values, Floats]:
     """True, complete values of ``n`` firms (``mix``: the province weights)."""
     z = rng.standard_normal(n)
@@ -141,13 +127,13 @@ def _population(rng: np.random.Generator, n: int, mix: Floats) -> tuple[Values, 
         "owner_score": np.clip(np.round(650 + 60 * z + rng.normal(0, 45, n)), 350, 950),
         "late_payments_12m": np.minimum(rng.poisson(np.exp(-0.6 - 0.9 * z)), 30).astype(float),
         "staff": np.clip(np.round(5 * (turnover / 4e6) ** 0.7 * rng.lognormal(0, 0.5, n)), 0, 3e3),
-        "leases_site": (rng.random(n) < _sigmoid(0.6 - 0.5 * z - 0.05 * years)).astype(float),
+        "leases_site": (rng.random(n) < sigmoid(0.6 - 0.5 * z - 0.05 * years)).astype(float),
         "loan_ask": np.clip(np.round(turnover * rng.lognormal(np.log(0.15), 0.7, n), -4), 1e4, 2e7),
         "invoice_months": np.where(
             invoicing, np.round(np.minimum(years * 12, 48) * rng.uniform(0.5, 1, n)), 0.0
         ),
         "total_debt": np.clip(np.round(debt, -3), 0, 1e9),
-        "filed_accounts": (rng.random(n) < _sigmoid(1.0 + 0.8 * z)).astype(float),
+        "filed_accounts": (rng.random(n) < sigmoid(1.0 + 0.8 * z)).astype(float),
         "has_guarantor": (rng.random(n) < 0.45).astype(float),
         "channel": rng.choice(len(CHANNELS), n, p=CHANNEL_P).astype(float),
     }
@@ -165,16 +151,16 @@ def _observe(rng: np.random.Generator, true: Values, z: Floats) -> Values:
     web, app, partner = channel == 2, channel == 3, channel == 4
     blank = {
         "years_trading": np.full(n, 0.12),
-        "turnover": _sigmoid(-0.8 - 1.0 * z) + 0.15 * web,
+        "turnover": sigmoid(-0.8 - 1.0 * z) + 0.15 * web,
         "sector": np.full(n, 0.05),
         "province": np.full(n, 0.02),
-        "owner_score": np.where(partner, 1.0, _sigmoid(-1.0 - 0.8 * z)),
-        "late_payments_12m": np.where(partner, 1.0, _sigmoid(-1.2 - 0.6 * z)),
+        "owner_score": np.where(partner, 1.0, sigmoid(-1.0 - 0.8 * z)),
+        "late_payments_12m": np.where(partner, 1.0, sigmoid(-1.2 - 0.6 * z)),
         "staff": np.where(web, 1.0, 0.3),
         "leases_site": np.full(n, 0.4),
         "loan_ask": np.full(n, 0.12),
         "invoice_months": np.where(true["invoice_months"] == 0, 0.65, 0.3),
-        "total_debt": np.where(web | app, 1.0, _sigmoid(-0.8 - 0.7 * z)),
+        "total_debt": np.where(web | app, 1.0, sigmoid(-0.8 - 0.7 * z)),
         "filed_accounts": np.where(true["filed_accounts"] == 0, 0.65, 0.3),
         "has_guarantor": np.full(n, 0.5),
     }
@@ -184,35 +170,9 @@ def _observe(rng: np.random.Generator, true: Values, z: Floats) -> Values:
     return _with_ratio(seen)
 
 
-@dataclass(frozen=True)
-class _Rules:
-    """Published rules as arrays over products, and their text."""
-
-    ops: dict[tuple[str, str], Floats]  # (op, feature) -> value per product (NaN: no rule)
-    allowed: dict[str, Bools]  # category feature -> products x levels
-    texts: list[list[str]]
-
-    def passes(self, v: Values, prods: Ints, unknown_ok: bool = False) -> Bools:
-        """Whether every rule holds; ``v`` and ``prods`` broadcast against each other."""
-        ok = np.ones(np.broadcast_shapes(prods.shape, v["sector"].shape), dtype=bool)
-        with np.errstate(invalid="ignore"):
-            for (op, name), value in self.ops.items():
-                x, limit = v[name], value[prods]
-                hold = x >= limit if op == ">=" else (x <= limit if op == "<=" else x == limit)
-                ok &= hold | np.isnan(limit) | (unknown_ok & np.isnan(x))
-        for name, allowed in self.allowed.items():
-            x = v[name]
-            ok &= allowed[prods, np.nan_to_num(x).astype(np.intp)] | (unknown_ok & np.isnan(x))
-        return ok
-
-
-def _listed(name: str, op: str, levels: tuple[str, ...], chosen: Ints) -> str:
-    return f"{name} {op} [{', '.join(levels[i] for i in np.sort(chosen))}]"
-
-
-def _rules(rng: np.random.Generator, kinds: list[str], lender: Ints) -> _Rules:
+def _rules(rng: np.random.Generator, kinds: list[str], lender: Ints) -> Rules:
     n = len(kinds)
-    ops = {(op, name): np.full(n, np.nan) for op, name, _ in POOL.values()}
+    ops = Rules.no_ops(POOL.values(), n)
     levels = {"province": PROVINCES, "sector": SECTORS, "channel": CHANNELS}
     allowed = {name: np.ones((n, len(names)), dtype=bool) for name, names in levels.items()}
     regional = rng.permutation(N_LENDERS)[:6]
@@ -221,26 +181,21 @@ def _rules(rng: np.random.Generator, kinds: list[str], lender: Ints) -> _Rules:
     }
     texts: list[list[str]] = []
     for j, kind in enumerate(kinds):
-        pool, lines = KINDS[kind][5].split(), []
-        count = int(rng.choice(5, p=[0.06, 0.2, 0.32, 0.26, 0.16]))
-        keys = [pool[0]] * (count > 0) + list(rng.permutation(pool[1:]))[: max(count - 1, 0)]
+        lines: list[str] = []
+        count, keys = common.rule_keys(rng, KINDS[kind][5].split(), [0.06, 0.2, 0.32, 0.26, 0.16])
         if int(lender[j]) in home and count:  # a regional lender lends in its provinces only
             allowed["province"][j] = np.isin(np.arange(len(PROVINCES)), home[lender[j]])
-            lines.append(_listed("province", "in", PROVINCES, home[lender[j]]))
+            lines.append(common.listed_rule("province", "in", PROVINCES, home[lender[j]]))
         if rng.random() < 0.15 and count > len(lines):  # not through web forms or partners
             allowed["channel"][j] = np.isin(np.arange(len(CHANNELS)), (0, 1, 3))
-            lines.append(_listed("channel", "in", CHANNELS, np.array([0, 1, 3])))
+            lines.append(common.listed_rule("channel", "in", CHANNELS, np.array([0, 1, 3])))
         if kind in ("credit", "supply") and rng.random() < 0.35 and count > len(lines):
             banned = rng.choice(len(SECTORS), 2, replace=False)
             allowed["sector"][j, banned] = False
-            lines.append(_listed("sector", "not in", SECTORS, banned))
-        for key in keys[: max(count - len(lines), 0)]:
-            op, name, choices = POOL[key]
-            ops[(op, name)][j] = value = float(rng.choice(choices))
-            shown = ("true" if value else "false") if op == "==" else f"{value:.12g}"
-            lines.append(f"{name} {op} {shown}")
+            lines.append(common.listed_rule("sector", "not in", SECTORS, banned))
+        lines += [Rules.draw(rng, ops, POOL[key], j) for key in keys[: max(count - len(lines), 0)]]
         texts.append(lines)
-    return _Rules({k: v for k, v in ops.items() if not np.isnan(v).all()}, allowed, texts)
+    return Rules.of(ops, allowed, texts)
 
 
 @dataclass(frozen=True)
@@ -259,7 +214,7 @@ class _Policy:
     score_cut: Floats
     ask_cut: Floats  # most a product lends against turnover (inf: no cap)
 
-    def decide(self, rules: _Rules, v: Values, prods: Ints) -> tuple[Floats, Bools, Bools]:
+    def decide(self, rules: Rules, v: Values, prods: Ints) -> tuple[Floats, Bools, Bools]:
         """True approval probability, published rules passing, hidden knock-out; per pair."""
         turnover = np.maximum(v["turnover"], 1e4)
         ask_share = v["loan_ask"] / turnover
@@ -273,18 +228,9 @@ class _Policy:
             logit = logit + self.weights[prods, k] * term
         knocked = self.ban_sector[prods, sector] | self.ban_province[prods, province]
         knocked |= (v["owner_score"] < self.score_cut[prods]) | (ask_share > self.ask_cut[prods])
-        p = self.cap[prods] * _sigmoid(logit)
-        p = np.where(knocked, np.minimum(p, KNOCKOUT_P), p)
         ok = rules.passes(v, prods)
-        return np.where(ok, p, self.leak[prods]), ok, knocked
-
-
-def _bans(rng: np.random.Generator, lender: Ints, levels: int, share: float, most: int) -> Bools:
-    """Levels a lender silently avoids: ``share`` of lenders avoid 1 to ``most`` of them."""
-    banned = np.zeros((N_LENDERS, levels), dtype=bool)
-    for i in np.flatnonzero(rng.random(N_LENDERS) < share):
-        banned[i, rng.choice(levels, rng.integers(1, most + 1), replace=False)] = True
-    return banned[lender]
+        p = self.cap[prods] * sigmoid(logit)
+        return common.knocked_out(p, ok, knocked, KNOCKOUT_P, self.leak[prods]), ok, knocked
 
 
 def _policy(rng: np.random.Generator, kinds: list[str], lender: Ints) -> _Policy:
@@ -299,14 +245,14 @@ def _policy(rng: np.random.Generator, kinds: list[str], lender: Ints) -> _Policy
         ratio_cut=rng.uniform(0.8, 1.5, N_LENDERS)[lender],
         cap=0.985 - 0.045 * rng.beta(1, 2.5, n),
         leak=rng.uniform(0, 0.01, n),
-        ban_sector=_bans(rng, lender, len(SECTORS), 0.35, 2),
-        ban_province=_bans(rng, lender, len(PROVINCES), 0.5, 3),
+        ban_sector=common.bans(rng, lender, N_LENDERS, len(SECTORS), 0.35, 2),
+        ban_province=common.bans(rng, lender, N_LENDERS, len(PROVINCES), 0.5, 3),
         score_cut=np.where(rng.random(n) < 0.3, rng.uniform(600, 660, n), -np.inf),
         ask_cut=np.where(rng.random(n) < 0.2, rng.uniform(0.3, 0.6, n), np.inf),
     )
 
 
-def _products(rng: np.random.Generator) -> tuple[list[dict[str, Any]], list[str], Ints, _Rules]:
+def _products(rng: np.random.Generator) -> tuple[list[dict[str, Any]], list[str], Ints, Rules]:
     counts = rng.permutation([4] * 5 + [3] * (N_LENDERS - 5))
     lender = np.repeat(np.arange(N_LENDERS), counts)
     kinds = [str(k) for c in counts for k in rng.choice(list(KINDS), c, replace=False)]
@@ -325,29 +271,13 @@ def _products(rng: np.random.Generator) -> tuple[list[dict[str, Any]], list[str]
     return products, kinds, lender, rules
 
 
-def _frame(ids: list[str], seen: Values) -> pd.DataFrame:
-    """The feature columns as section-9 cells: strings, bools, numbers, NaN for unknown."""
-    columns: dict[str, Any] = {"applicant_id": ids}
-    for feature in [*FEATURES, DERIVED]:
-        x = seen[feature["name"]]
-        known = ~np.isnan(x)
-        cells = np.full(len(x), np.nan, dtype=object)
-        if feature["type"] == "category":
-            cells[known] = np.asarray(feature["categories"], dtype=object)[x[known].astype(np.intp)]
-        elif feature["type"] == "boolean":
-            cells[known] = x[known] == 1
-        columns[feature["name"]] = cells if feature["type"] != "number" else x
-    return pd.DataFrame(columns)
-
-
 def _blank_share(frame: pd.DataFrame) -> float:
     return float(frame[[f["name"] for f in FEATURES]].isna().to_numpy().mean())
 
 
 def generate(seed: int, scale: float = 1.0) -> MarketCase:
     """The sparse market for ``seed``; ``scale`` multiplies history rows and fresh applicants."""
-    streams = np.random.SeedSequence([seed, STREAM]).spawn(3)
-    market_rng, history_rng, fresh_rng = (np.random.default_rng(s) for s in streams)
+    market_rng, history_rng, fresh_rng = common.streams(seed, STREAM, 3)
     products, kinds, lender, rules = _products(market_rng)
     policy = _policy(market_rng, kinds, lender)
     popularity = market_rng.lognormal(0, 0.8, len(products))
@@ -360,18 +290,15 @@ def generate(seed: int, scale: float = 1.0) -> MarketCase:
     seen = _observe(history_rng, true, z)
     keys = np.log(popularity) + history_rng.gumbel(size=(n_firms, len(products)))
     top = np.argsort(-keys, axis=1)[:, :5]
-    take = np.arange(5) < (history_rng.choice(4, n_firms, p=SENT_P) + 2)[:, None]
-    firm, prod = np.nonzero(take)[0], top[take]
+    firm, prod = common.picks(top, history_rng.choice(4, n_firms, p=SENT_P) + 2)
     row_true = _with_ratio({k: v[firm] for k, v in true.items()})
     p_row, ok, knocked_row = policy.decide(rules, row_true, prod)
     approved = (history_rng.random(len(prod)) < p_row).astype(np.int64)
     row_seen = {k: v[firm] for k, v in seen.items()}
-    history = _frame([f"h{i:06d}" for i in firm], row_seen)
-    history.insert(1, "product_id", np.asarray([p["id"] for p in products], dtype=object)[prod])
-    history.insert(2, "approved", approved)
+    history = common.feature_frame([f"h{i:06d}" for i in firm], [*FEATURES, DERIVED], row_seen)
     day = np.sort(history_rng.integers(0, DAYS, n_firms))[firm]
-    history["decided_at"] = np.datetime_as_string(START + day.astype("timedelta64[D]"), unit="D")
-    history["decided_at"] = history["decided_at"].astype(object)
+    history = common.logged(history, products, prod, approved, START + day.astype("timedelta64[D]"))
+    history["decided_at"] = history["decided_at"].astype(object)  # object, not str, dtype
 
     # Today: fresh firms from the same population, with the same blanks.
     n_fresh = max(round(FRESH * scale), 20)
@@ -379,15 +306,12 @@ def generate(seed: int, scale: float = 1.0) -> MarketCase:
     columns = _with_ratio({k: v[:, None] for k, v in fresh_true.items()})
     true_p, fresh_ok, knocked = policy.decide(rules, columns, every)
     fresh_seen = _observe(fresh_rng, fresh_true, fresh_z)
-    applicants = _frame([f"f{i:06d}" for i in range(n_fresh)], fresh_seen)
+    ids = [f"f{i:06d}" for i in range(n_fresh)]
+    applicants = common.feature_frame(ids, [*FEATURES, DERIVED], fresh_seen)
 
     passing, failing = rules.passes(row_seen, prod), ~rules.passes(row_seen, prod, unknown_ok=True)
-    facts: dict[str, Any] = {
-        "lenders": N_LENDERS,
-        "products": len(products),
-        "history_rows": len(history),
-        "fresh_applicants": n_fresh,
-        "approval_rate": float(approved.mean()),
+    sizes = common.size_facts(N_LENDERS, len(products), len(history), n_fresh, approved)
+    facts: dict[str, Any] = sizes | {
         "approval_rate_rules_pass": float(approved[ok].mean()),
         "rule_fail_share": float(1 - ok.mean()),
         "rule_fail_share_seen": float(failing.mean()),

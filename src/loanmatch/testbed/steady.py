@@ -38,15 +38,13 @@ import copy
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
+from loanmatch.testbed import common
 from loanmatch.testbed.case import MarketCase
+from loanmatch.testbed.common import Bools, Floats, Limits, catalog_feature, sigmoid
 
 __all__ = ["FEATURES", "FRESH_APPLICANTS", "HISTORY_ROWS", "LENDERS", "generate"]
-
-Array = npt.NDArray[np.float64]
-Mask = npt.NDArray[np.bool_]
 
 _SALT = 71_115_002
 LENDERS = ("jade", "harbor", "summit", "lotus", "granite", "meadow", "beacon", "cedar", "delta")
@@ -54,6 +52,7 @@ _PRODUCTS_PER_LENDER = (7, 6, 6, 5, 5, 5, 4, 4, 4)
 HISTORY_ROWS = 80_000
 FRESH_APPLICANTS = 5_000
 _KNOCKED, _STRAY = 0.02, 0.09
+_NOISE = 0.7  # of a published threshold's level
 TRADES = (
     "grocery", "restaurant", "hardware", "pharmacy", "garments", "electronics", "bakery", "salon",
     "gym", "courier", "print_shop", "furniture", "florist", "bookstore", "stationery", "tea_house",
@@ -80,20 +79,7 @@ _CATALOG: tuple[tuple[str, str | tuple[str, ...], float, float, int, str, str], 
 )
 
 
-def _feature(name: str, kind: str | tuple[str, ...], low: float, high: float, monotone: int,
-             zh: str, en: str) -> dict[str, Any]:  # fmt: skip
-    spec: dict[str, Any] = {"name": name, "type": kind if isinstance(kind, str) else "category"}
-    if kind == "number":
-        spec.update(min=low, max=high)
-    if not isinstance(kind, str):
-        spec["categories"] = list(kind)
-    if monotone:
-        spec["monotone"] = monotone
-    spec["label"] = {"zh": zh, "en": en}
-    return spec
-
-
-FEATURES = [_feature(*spec) for spec in _CATALOG]
+FEATURES = [catalog_feature(n, t, lo, hi, zh, en, m) for n, t, lo, hi, m, zh, en in _CATALOG]
 _MISSING = {"principal_points": 0.04, "headcount": 0.08, "books_audited": 0.05,
             "monthly_sales_k": 0.03, "open_credit_lines": 0.03, "owns_premises": 0.02}  # fmt: skip
 # published ">=" and "<=" rules: feature -> thresholds from lenient to strict
@@ -107,16 +93,6 @@ _HIGH: dict[str, tuple[float, ...]] = {
 }
 _POINT_BANDS, _MISSED_BANDS, _AGE_STEPS = (48, 60, 70, 78), (1, 3, 6), (6, 12, 36)
 _CEILINGS = np.array([0.93, 0.945, 0.955, 0.965, 0.97, 0.975, 0.98, 0.983, 0.985])
-
-
-def _sigmoid(x: Array) -> Array:
-    out: Array = 1.0 / (1.0 + np.exp(-x))
-    return out
-
-
-def _threshold(rng: np.random.Generator, options: tuple[float, ...], strict: float) -> float:
-    level = (len(options) - 1) / 2 + strict + rng.normal(0, 0.7)
-    return float(options[int(np.clip(np.round(level), 0, len(options) - 1))])
 
 
 def _design(rng: np.random.Generator) -> dict[str, Any]:
@@ -152,12 +128,11 @@ def _design(rng: np.random.Generator) -> dict[str, Any]:
     months_cut = np.where(rng.random(n) < 0.3, rng.integers(2, 5, n), np.inf)
     tier_ok = np.ones((n, 5), dtype=bool)
     tier_ok[rng.random(n) < 0.2, 4] = False
-    low = {f: np.full(n, -np.inf) for f in _LOW}
-    high = {f: np.full(n, np.inf) for f in _HIGH}
     needs = {
         f: np.zeros(n, dtype=bool) for f in ("owns_premises", "books_audited", "card_terminal")
     }
     needs["owns_premises"], needs["card_terminal"] = kind == 1, kind == 2
+    limits = Limits.none(n, _LOW, _HIGH, needs)
     trade_ok, pub_tier = np.ones((n, n_t), dtype=bool), np.ones((n, 5), dtype=bool)
     amount_max = np.round(np.array([1e6, 3e6, 5e5, 2e5])[kind] * np.exp(0.3 * strict), -4)
     rate_min = np.round(np.clip(np.array([5.5, 4.2, 6.5, 9.0])[kind] - 0.8 * strict, 3.0, 18), 2)
@@ -176,17 +151,16 @@ def _design(rng: np.random.Generator) -> dict[str, Any]:
             if f == "trade":
                 bad = np.sort(rng.choice(n_t, int(rng.integers(2, 5)), replace=False))
                 trade_ok[j, bad] = False
-                rules.append(f"trade not in [{', '.join(np.asarray(TRADES)[bad])}]")
+                rules.append(common.listed_rule("trade", "not in", TRADES, bad))
             elif f == "city_tier":
                 pub_tier[j, 3 + int(rng.integers(0, 2)) :] = False
-                rules.append(f"city_tier in [{', '.join(np.asarray(TIERS)[pub_tier[j]])}]")
+                rules.append(common.listed_rule("city_tier", "in", TIERS, pub_tier[j].nonzero()[0]))
             elif f == "books_audited":
                 needs[f][j] = True
                 rules.append("books_audited == true")
             else:
-                value = _threshold(rng, (_LOW.get(f) or _HIGH[f]), s)
-                (low if f in _LOW else high)[f][j] = value
-                rules.append(f"{f} {'>=' if f in _LOW else '<='} {value:g}")
+                cut = common.threshold(rng, _LOW.get(f) or _HIGH[f], s, _NOISE)
+                rules.append(limits.set(f, j, cut))
         slot = int(np.sum(lender[:j] == lender[j])) + 1
         products.append({
             "id": f"{LENDERS[lender[j]]}_{_KIND_CODE[k]}{slot}",
@@ -204,7 +178,7 @@ def _design(rng: np.random.Generator) -> dict[str, Any]:
         "product_f": 1 - 0.05 * rng.random(n) ** 3,
         "appetite": np.clip(61 + 12 * strict + rng.normal(0, 5, n), 35, 90),
         "amount_max": amount_max, "hidden_trade": hidden_trade, "lines_cut": lines_cut[lender],
-        "months_cut": months_cut, "tier_ok": tier_ok, "low": low, "high": high, "needs": needs,
+        "months_cut": months_cut, "tier_ok": tier_ok, "limits": limits,
         "trade_ok": trade_ok, "pub_tier": pub_tier, "products": products,
         "share": (rng.dirichlet(np.full(n_l, 4.0)) * np.exp(30 * (0.985 - ceiling)))[lender]
         * rng.uniform(0.5, 1.5, n),
@@ -213,7 +187,7 @@ def _design(rng: np.random.Generator) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _population(rng: np.random.Generator, n: int, d: dict[str, Any]) -> dict[str, Array]:
+def _population(rng: np.random.Generator, n: int, d: dict[str, Any]) -> dict[str, Floats]:
     """True feature values (categories as codes, booleans as 0/1) of ``n`` shops."""
     struggling = rng.random(n) < 0.35  # two segments: established shops and struggling ones
     q = np.where(struggling, rng.normal(-1.2, 0.8, n), rng.normal(0.8, 0.6, n))
@@ -230,25 +204,19 @@ def _population(rng: np.random.Generator, n: int, d: dict[str, Any]) -> dict[str
         "principal_points": np.clip(np.round(74 + 12 * q + rng.normal(0, 6, n)), 0, 100),
         "missed_bills_24m": np.minimum(rng.poisson(np.exp(-0.8 - 1.1 * q)), 30).astype(float),
         "headcount": np.clip(np.round(np.exp(rng.normal(0.4 * np.log1p(sales), 0.6))), 0, 500),
-        "owns_premises": (rng.random(n) < _sigmoid(-1.0 + 0.4 * q + 0.4 * np.log1p(age / 12)))
-        * 1.0,
-        "books_audited": (rng.random(n) < _sigmoid(-0.3 + 0.7 * q)) * 1.0,
+        "owns_premises": (rng.random(n) < sigmoid(-1.0 + 0.4 * q + 0.4 * np.log1p(age / 12))) * 1.0,
+        "books_audited": (rng.random(n) < sigmoid(-0.3 + 0.7 * q)) * 1.0,
         "card_terminal": (rng.random(n) < 0.35 + 0.4 * (trade % 3 == 0)) * 1.0,
         "requested_k": asked,
         "open_credit_lines": np.minimum(rng.poisson(np.exp(0.4 - 0.3 * q)), 12).astype(float),
     }
 
 
-def _evaluate(d: dict[str, Any], x: dict[str, Array]) -> tuple[Mask, Mask, Array]:
+def _evaluate(d: dict[str, Any], x: dict[str, Floats]) -> tuple[Bools, Bools, Floats]:
     """Published rules pass, hidden knock-out, and true p, for every (shop, product)."""
     trade, tier = x["trade"].astype(np.int64), x["city_tier"].astype(np.int64)
     ok = d["trade_ok"][:, trade].T & d["pub_tier"][:, tier].T
-    for name, low in d["low"].items():
-        ok &= x[name][:, None] >= low
-    for name, high in d["high"].items():
-        ok &= x[name][:, None] <= high
-    for name, need in d["needs"].items():
-        ok &= ~need | (x[name][:, None] > 0.5)
+    ok = d["limits"].passes(x, ok)
     knock = d["hidden_trade"][:, trade].T | ~d["tier_ok"][:, tier].T
     knock |= x["open_credit_lines"][:, None] >= d["lines_cut"]
     knock |= x["requested_k"][:, None] > d["months_cut"] * x["monthly_sales_k"][:, None]
@@ -257,73 +225,48 @@ def _evaluate(d: dict[str, Any], x: dict[str, Array]) -> tuple[Mask, Mask, Array
     missed = np.digitize(x["missed_bills_24m"], _MISSED_BANDS)
     lender_p = d["table"][:, premises, points, missed].T  # (shops, lenders)
     cover = np.log(12 * np.maximum(x["monthly_sales_k"], 0.1) / x["requested_k"])
-    lender_p = lender_p * _sigmoid(d["slope"] * (cover[:, None] - d["shift"]))
+    lender_p = lender_p * sigmoid(d["slope"] * (cover[:, None] - d["shift"]))
     lender_p *= d["age"][:, np.digitize(x["firm_age_months"], _AGE_STEPS)].T
     lender_p *= d["trade_f"][:, trade].T * d["tier_f"][:, tier].T * d["ceiling"]
     too_big = x["requested_k"][:, None] * 1e3 > d["amount_max"]
     p = lender_p[:, d["lender"]] * d["product_f"] * np.where(too_big, 0.6, 1.0)
-    p *= _sigmoid((x["principal_points"][:, None] - d["appetite"]) / 3)
-    return ok, knock, np.where(ok, np.where(knock, np.minimum(p, _KNOCKED), p), 0.0)
+    p *= sigmoid((x["principal_points"][:, None] - d["appetite"]) / 3)
+    return ok, knock, common.knocked_out(p, ok, knock, _KNOCKED, 0.0)
 
 
-def _frame(prefix: str, x: dict[str, Array], hide: dict[str, Mask]) -> pd.DataFrame:
-    n = len(x["trade"])
-    columns: dict[str, Any] = {"applicant_id": [f"{prefix}{i:06d}" for i in range(n)]}
-    for spec in FEATURES:
-        name, kind, value = spec["name"], spec["type"], x[spec["name"]]
-        missing = hide.get(name, np.zeros(n, dtype=bool))
-        if kind == "number":
-            columns[name] = np.where(missing, np.nan, value)
-            continue
-        if kind == "category":
-            col = np.asarray(spec["categories"], dtype=object)[value.astype(np.int64)]
-        else:
-            col = (value > 0.5).astype(object)
-        col[missing] = None if kind == "category" else np.nan
-        columns[name] = col
-    return pd.DataFrame(columns)
+def _frame(prefix: str, x: dict[str, Floats], hidden: dict[str, Bools]) -> pd.DataFrame:
+    ids = [f"{prefix}{i:06d}" for i in range(len(x["trade"]))]
+    return common.feature_frame(ids, FEATURES, common.blanked(x, hidden))
 
 
 def generate(seed: int, scale: float = 1.0) -> MarketCase:
     """The steady market: 9 lenders, 46 products, 80,000 history rows at scale 1."""
-    streams = np.random.SeedSequence([seed, _SALT]).spawn(6)
-    r_design, r_pool, r_log, r_out, r_fresh, r_hide = (np.random.default_rng(s) for s in streams)
+    r_design, r_pool, r_log, r_out, r_fresh, r_hide = common.streams(seed, _SALT, 6)
     d = _design(r_design)
     n_rows = max(1, round(HISTORY_ROWS * scale))
     pool = _population(r_pool, n_rows, d)
     z_points = (pool["principal_points"] - 70) / 15
-    tries = 1 + r_log.binomial(3, _sigmoid(-1.0 - 3.0 * z_points))
-    n_hist = int(np.searchsorted(np.cumsum(tries), n_rows)) + 1
-    tries[n_hist - 1] -= int(tries[:n_hist].sum()) - n_rows
-    x = {name: value[:n_hist] for name, value in pool.items()}
+    tries = 1 + r_log.binomial(3, sigmoid(-1.0 - 3.0 * z_points))
+    x, tries = common.first_applicants(pool, tries, n_rows)
+    n_hist = tries.size
     ok, _, p = _evaluate(d, x)
     tilt = np.exp(1.0 * z_points[:n_hist, None] * d["cheap"])
     # an exponential race: the k smallest of E / weight are a weighted draw without replacement
     race = r_log.standard_exponential(ok.shape) / (np.where(ok, 1.0, _STRAY) * d["share"] * tilt)
     top = np.argsort(race, axis=1)[:, :4]
-    take = np.arange(4) < tries[:n_hist, None]
-    row = np.broadcast_to(np.arange(n_hist)[:, None], top.shape)[take]
-    col = top[take]
+    row, col = common.picks(top, tries)
     approved = (r_out.random(row.size) < p[row, col]).astype(np.int64)
     day = r_log.integers(0, 730, n_hist)
-    history = _frame("s", x, _hide(r_hide, n_hist)).iloc[row].reset_index(drop=True)
-    history.insert(1, "product_id", np.asarray([q["id"] for q in d["products"]], dtype=object)[col])
-    history.insert(2, "approved", approved)
+    history = _frame("s", x, common.hide(r_hide, n_hist, _MISSING)).iloc[row].reset_index(drop=True)
     dates = np.datetime64("2023-07-01") + day[row].astype("timedelta64[D]")
-    history["decided_at"] = dates.astype(str).astype(object)
-    history = history.iloc[np.argsort(day[row], kind="stable")].reset_index(drop=True)
+    history = common.logged(history, d["products"], col, approved, dates, in_order=True)
     n_fresh = max(1, round(FRESH_APPLICANTS * scale))
     fresh = _population(r_fresh, n_fresh, d)
     fresh_ok, fresh_knock, true_p = _evaluate(d, fresh)
-    applicants = _frame("t", fresh, _hide(r_hide, n_fresh))
+    applicants = _frame("t", fresh, common.hide(r_hide, n_fresh, _MISSING))
     best = true_p.max(axis=1)
     eligible = true_p[fresh_ok & ~fresh_knock]
-    facts = {
-        "lenders": len(LENDERS),
-        "products": len(d["products"]),
-        "history_rows": int(row.size),
-        "fresh_applicants": n_fresh,
-        "approval_rate": float(approved.mean()),
+    facts = common.size_facts(len(LENDERS), len(d["products"]), row.size, n_fresh, approved) | {
         "logged_ineligible_share": float(1 - ok[row, col].mean()),
         "hidden_knockout_share": float(fresh_knock[fresh_ok].mean()),
         "oracle_share_p95": float((best >= 0.95).mean()),
@@ -348,7 +291,3 @@ def generate(seed: int, scale: float = 1.0) -> MarketCase:
         ),
         facts=facts,
     )
-
-
-def _hide(rng: np.random.Generator, n: int) -> dict[str, Mask]:
-    return {name: rng.random(n) < share for name, share in _MISSING.items()}

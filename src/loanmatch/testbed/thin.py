@@ -37,15 +37,13 @@ import copy
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
+from loanmatch.testbed import common
 from loanmatch.testbed.case import MarketCase
+from loanmatch.testbed.common import Bools, Floats, Limits, catalog_feature, sigmoid
 
 __all__ = ["FEATURES", "FRESH_APPLICANTS", "HISTORY_ROWS", "LENDERS", "generate"]
-
-Array = npt.NDArray[np.float64]
-Mask = npt.NDArray[np.bool_]
 
 _SALT = 71_115_001
 LENDERS = 220
@@ -53,6 +51,7 @@ HISTORY_ROWS = 400_000
 FRESH_APPLICANTS = 20_000
 _CHUNK = 2048
 _FLOOR, _KNOCKED, _STRAY = 0.01, 0.02, 0.08
+_NOISE = 0.8  # of a published threshold's level
 SECTORS = (
     "retail", "wholesale", "catering", "construction", "light_industry", "heavy_industry",
     "logistics", "software", "consulting", "farming", "fishery", "textiles", "chemicals",
@@ -83,18 +82,7 @@ _CATALOG: tuple[tuple[str, str | tuple[str, ...], float, float, str, str], ...] 
 )
 
 
-def _feature(name: str, kind: str | tuple[str, ...], low: float, high: float, zh: str, en: str
-             ) -> dict[str, Any]:  # fmt: skip
-    spec: dict[str, Any] = {"name": name, "type": kind if isinstance(kind, str) else "category"}
-    if kind == "number":
-        spec.update(min=low, max=high)
-    if not isinstance(kind, str):
-        spec["categories"] = list(kind)
-    spec["label"] = {"zh": zh, "en": en}
-    return spec
-
-
-FEATURES = [_feature(*spec) for spec in _CATALOG]
+FEATURES = [catalog_feature(*spec) for spec in _CATALOG]
 FEATURES[-1]["protected"] = True  # owner_sex: no lender uses it
 _MISSING = {"owner_score": 0.03, "staff": 0.06, "turnover_wan": 0.02, "leverage_ratio": 0.04,
             "invoices_12m": 0.05, "has_collateral": 0.04, "province_code": 0.01,
@@ -111,17 +99,6 @@ _HIGH: dict[str, tuple[float, ...]] = {
     "late_payments_12m": (6, 3, 2, 1, 0),
     "leverage_ratio": (2, 1.5, 1, 0.8, 0.6),
 }
-
-
-def _sigmoid(x: Array) -> Array:
-    out: Array = 1.0 / (1.0 + np.exp(-x))
-    return out
-
-
-def _threshold(rng: np.random.Generator, options: tuple[float, ...], strict: float) -> float:
-    """One of ``options`` (lenient to strict), stricter for a stricter product, with noise."""
-    level = (len(options) - 1) / 2 + strict + rng.normal(0, 0.8)
-    return float(options[int(np.clip(np.round(level), 0, len(options) - 1))])
 
 
 def _design(rng: np.random.Generator) -> dict[str, Any]:
@@ -149,9 +126,8 @@ def _design(rng: np.random.Generator) -> dict[str, Any]:
     riskiest = np.exp(risk) / np.exp(risk).sum()
     for i in np.flatnonzero(rng.random(LENDERS) < 0.3):
         lender_sectors[i, rng.choice(n_s, rng.integers(1, 4), replace=False, p=riskiest)] = True
-    low = {f: np.full(n, -np.inf) for f in _LOW}
-    high = {f: np.full(n, np.inf) for f in _HIGH}
     needs = {"has_collateral": kind == 1, "sells_online": kind == 3}
+    limits = Limits.none(n, _LOW, _HIGH, needs)
     sector_ok, province_ok = np.ones((n, n_s), dtype=bool), np.ones((n, n_r), dtype=bool)
     hidden_sector, hidden_province = lender_sectors[lender].copy(), np.ones((n, n_r), dtype=bool)
     hidden_score = np.full(n, -np.inf)
@@ -172,12 +148,14 @@ def _design(rng: np.random.Generator) -> dict[str, Any]:
         lend, k, s = int(lender[j]), int(kind[j]), float(strict[j])
         rules = {1: ["has_collateral == true"], 3: ["sells_online == true"]}.get(k, [])
         if k == 2:
-            low["invoices_12m"][j] = _threshold(rng, _LOW["invoices_12m"], s - 0.5)
-            rules.append(f"invoices_12m >= {low['invoices_12m'][j]:g}")
+            cut = common.threshold(rng, _LOW["invoices_12m"], s - 0.5, _NOISE)
+            rules.append(limits.set("invoices_12m", j, cut))
         if regional[lend]:
             if rng.random() < 0.85:
                 province_ok[j] = home[lend]
-                rules.append(f"province_code in [{', '.join(np.asarray(PROVINCES)[home[lend]])}]")
+                rules.append(
+                    common.listed_rule("province_code", "in", PROVINCES, home[lend].nonzero()[0])
+                )
             else:
                 hidden_province[j] = home[lend]
         optional = ["years_trading", "owner_score", "late_payments_12m", "sector",
@@ -190,16 +168,16 @@ def _design(rng: np.random.Generator) -> dict[str, Any]:
                 count = int(rng.integers(2, 5))
                 bad_s = rng.choice(n_s, count, replace=False, p=riskiest)
                 sector_ok[j, bad_s] = False
-                rules.append(f"sector not in [{', '.join(np.asarray(SECTORS)[np.sort(bad_s)])}]")
+                rules.append(common.listed_rule("sector", "not in", SECTORS, bad_s))
                 continue
-            table = _LOW.get(f) or _HIGH[f]
-            value = _threshold(rng, table, s)
-            (low if f in _LOW else high)[f][j] = value
-            rules.append(f"{f} {'>=' if f in _LOW else '<='} {value:g}")
+            rules.append(
+                limits.set(f, j, common.threshold(rng, _LOW.get(f) or _HIGH[f], s, _NOISE))
+            )
         if rng.random() < 0.2:
             hidden_sector[j, rng.choice(n_s, int(rng.integers(1, 4)), replace=False)] = True
         if rng.random() < 0.22:
-            published = low["owner_score"][j] if np.isfinite(low["owner_score"][j]) else 560.0
+            published = limits.low["owner_score"][j]
+            published = published if np.isfinite(published) else 560.0
             hidden_score[j] = published + 10 * rng.integers(2, 9)
         slot[lend] += 1
         products.append({
@@ -214,7 +192,7 @@ def _design(rng: np.random.Generator) -> dict[str, Any]:
     return {
         "lender": lender, "kind": kind, "offset": offset, "cap": cap, "weights": weights,
         "intercept": rng.normal(0.1, 0.6, LENDERS), "sector_effect": sector_effect.T.copy(),
-        "kind_weights": kind_weights, "low": low, "high": high, "needs": needs,
+        "kind_weights": kind_weights, "limits": limits,
         "sector_ok": sector_ok.T.copy(), "province_ok": province_ok.T.copy(),
         "hidden_sector": hidden_sector.T.copy(), "hidden_province": hidden_province.T.copy(),
         "hidden_score": hidden_score, "hidden_late": hidden_late, "products": products,
@@ -224,7 +202,7 @@ def _design(rng: np.random.Generator) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _population(rng: np.random.Generator, n: int, d: dict[str, Any]) -> dict[str, Array]:
+def _population(rng: np.random.Generator, n: int, d: dict[str, Any]) -> dict[str, Floats]:
     """True feature values (categories as codes, booleans as 0/1) of ``n`` firms."""
     q = rng.standard_normal(n)
     sector = rng.choice(len(SECTORS), n, p=d["sector_share"]).astype(np.float64)
@@ -241,9 +219,9 @@ def _population(rng: np.random.Generator, n: int, d: dict[str, Any]) -> dict[str
         "staff": np.clip(np.round(np.exp(rng.normal(0.5 * np.log(turnover) - 0.6, 0.6))), 0, 2000),
         "leverage_ratio": np.clip(np.round(np.exp(rng.normal(-1.1 - 0.3 * q, 0.7)), 2), 0, 5),
         "invoices_12m": np.where(
-            rng.random(n) < 0.15, 0.0, rng.binomial(12, _sigmoid(0.8 + 0.6 * q)).astype(float)
+            rng.random(n) < 0.15, 0.0, rng.binomial(12, sigmoid(0.8 + 0.6 * q)).astype(float)
         ),
-        "has_collateral": (rng.random(n) < _sigmoid(-0.7 + 0.5 * q + 0.3 * np.log1p(years))) * 1.0,
+        "has_collateral": (rng.random(n) < sigmoid(-0.7 + 0.5 * q + 0.3 * np.log1p(years))) * 1.0,
         "sells_online": (rng.random(n) < 0.15 + 0.3 * (sector < 3)) * 1.0,
         "loan_request_wan": np.clip(
             np.round(turnover * np.exp(rng.normal(-1.6, 0.7, n)), 1), 1, 1000
@@ -252,7 +230,7 @@ def _population(rng: np.random.Generator, n: int, d: dict[str, Any]) -> dict[str
     }
 
 
-def _signals(x: dict[str, Array]) -> Array:
+def _signals(x: dict[str, Floats]) -> Floats:
     turnover = np.maximum(x["turnover_wan"], 1.0)
     columns = [
         (np.log1p(x["years_trading"]) - 1.5) / 0.7,
@@ -268,16 +246,11 @@ def _signals(x: dict[str, Array]) -> Array:
     return np.column_stack([*columns, np.ones_like(turnover)])
 
 
-def _evaluate(d: dict[str, Any], x: dict[str, Array]) -> tuple[Mask, Mask, Array]:
+def _evaluate(d: dict[str, Any], x: dict[str, Floats]) -> tuple[Bools, Bools, Floats]:
     """Published rules pass, hidden knock-out, and true p, for every (firm, product)."""
     sector, province = x["sector"].astype(np.int64), x["province_code"].astype(np.int64)
     ok = d["sector_ok"][sector] & d["province_ok"][province]
-    for name, low in d["low"].items():
-        ok &= x[name][:, None] >= low
-    for name, high in d["high"].items():
-        ok &= x[name][:, None] <= high
-    for name, need in d["needs"].items():
-        ok &= ~need | (x[name][:, None] > 0.5)
+    ok = d["limits"].passes(x, ok)
     knock = d["hidden_sector"][sector] | ~d["hidden_province"][province]
     knock |= x["owner_score"][:, None] < d["hidden_score"]
     knock |= x["late_payments_12m"][:, None] > d["hidden_late"]
@@ -290,32 +263,14 @@ def _evaluate(d: dict[str, Any], x: dict[str, Array]) -> tuple[Mask, Mask, Array
     return ok, knock, p
 
 
-def _frame(prefix: str, x: dict[str, Array], hide: dict[str, Mask]) -> pd.DataFrame:
-    n = len(x["sector"])
-    columns: dict[str, Any] = {"applicant_id": [f"{prefix}{i:07d}" for i in range(n)]}
-    for spec in FEATURES:
-        name, kind, value = spec["name"], spec["type"], x[spec["name"]]
-        missing = hide.get(name, np.zeros(n, dtype=bool))
-        if kind == "number":
-            columns[name] = np.where(missing, np.nan, value)
-            continue
-        if kind == "category":
-            col = np.asarray(spec["categories"], dtype=object)[value.astype(np.int64)]
-        else:
-            col = (value > 0.5).astype(object)
-        col[missing] = None if kind == "category" else np.nan
-        columns[name] = col
-    return pd.DataFrame(columns)
-
-
-def _hide(rng: np.random.Generator, n: int) -> dict[str, Mask]:
-    return {name: rng.random(n) < share for name, share in _MISSING.items()}
+def _frame(prefix: str, x: dict[str, Floats], hidden: dict[str, Bools]) -> pd.DataFrame:
+    ids = [f"{prefix}{i:07d}" for i in range(len(x["sector"]))]
+    return common.feature_frame(ids, FEATURES, common.blanked(x, hidden))
 
 
 def generate(seed: int, scale: float = 1.0) -> MarketCase:
     """The thin-history market: ~220 lenders, ~1,000 products, 400,000 rows at scale 1."""
-    streams = np.random.SeedSequence([seed, _SALT]).spawn(6)
-    r_design, r_pool, r_log, r_out, r_fresh, r_hide = (np.random.default_rng(s) for s in streams)
+    r_design, r_pool, r_log, r_out, r_fresh, r_hide = common.streams(seed, _SALT, 6)
     d = _design(r_design)
     # niche products (few firms pass their rules) are marketed to their niche: popularity is
     # divided by the share of firms that pass, measured on a sample of the population
@@ -323,10 +278,9 @@ def generate(seed: int, scale: float = 1.0) -> MarketCase:
     d["reach"] = np.maximum(sample_ok, 0.01) ** -0.8
     n_rows = max(1, round(HISTORY_ROWS * scale))
     pool = _population(r_pool, n_rows, d)
-    tries = 1 + r_log.binomial(3, _sigmoid(-0.8 - 1.2 * (pool["owner_score"] - 640) / 70))
-    n_hist = int(np.searchsorted(np.cumsum(tries), n_rows)) + 1
-    tries[n_hist - 1] -= int(tries[:n_hist].sum()) - n_rows
-    x = {name: value[:n_hist] for name, value in pool.items()}
+    tries = 1 + r_log.binomial(3, sigmoid(-0.8 - 1.2 * (pool["owner_score"] - 640) / 70))
+    x, tries = common.first_applicants(pool, tries, n_rows)
+    n_hist = tries.size
     picked = []
     for start in range(0, n_hist, _CHUNK):
         part = slice(start, min(start + _CHUNK, n_hist))
@@ -338,20 +292,15 @@ def generate(seed: int, scale: float = 1.0) -> MarketCase:
         race /= (np.where(ok, d["reach"], _STRAY) * d["popularity"] * fit).astype(np.float32)
         top = np.argpartition(race, 3, axis=1)[:, :4]
         top = np.take_along_axis(top, np.argsort(np.take_along_axis(race, top, 1), 1), 1)
-        take = np.arange(4) < tries[part, None]
-        local = np.broadcast_to(np.arange(top.shape[0])[:, None], top.shape)[take]
-        pair = (local, top[take])
-        picked.append(np.column_stack([local + start, pair[1], p[pair], ok[pair], knock[pair]]))
+        pair = common.picks(top, tries[part])
+        picked.append(np.column_stack([pair[0] + start, pair[1], p[pair], ok[pair], knock[pair]]))
     row_f, col_f, p_hist, logged_ok, logged_knock = np.concatenate(picked).T
     row, col, logged_ok = row_f.astype(np.int64), col_f.astype(np.int64), logged_ok > 0.5
     approved = (r_out.random(row.size) < p_hist).astype(np.int64)
     day = r_log.integers(0, 730, n_hist)
-    history = _frame("h", x, _hide(r_hide, n_hist)).iloc[row].reset_index(drop=True)
-    history.insert(1, "product_id", np.asarray([p["id"] for p in d["products"]], dtype=object)[col])
-    history.insert(2, "approved", approved)
+    history = _frame("h", x, common.hide(r_hide, n_hist, _MISSING)).iloc[row].reset_index(drop=True)
     dates = np.datetime64("2023-01-01") + day[row].astype("timedelta64[D]")
-    history["decided_at"] = dates.astype(str).astype(object)
-    history = history.iloc[np.argsort(day[row], kind="stable")].reset_index(drop=True)
+    history = common.logged(history, d["products"], col, approved, dates, in_order=True)
     n_fresh = max(1, round(FRESH_APPLICANTS * scale))
     fresh = _population(r_fresh, n_fresh, d)
     true_p = np.empty((n_fresh, len(d["products"])))
@@ -363,13 +312,8 @@ def generate(seed: int, scale: float = 1.0) -> MarketCase:
         eligible, knocked = eligible + int(ok.sum()), knocked + int((ok & knock).sum())
         best[part] = true_p[part].max(axis=1)
     counts = np.bincount(col, minlength=len(d["products"]))
-    applicants = _frame("n", fresh, _hide(r_hide, n_fresh))
-    facts = {
-        "lenders": LENDERS,
-        "products": len(d["products"]),
-        "history_rows": int(row.size),
-        "fresh_applicants": n_fresh,
-        "approval_rate": float(approved.mean()),
+    applicants = _frame("n", fresh, common.hide(r_hide, n_fresh, _MISSING))
+    facts = common.size_facts(LENDERS, len(d["products"]), row.size, n_fresh, approved) | {
         "logged_ineligible_share": float(1 - logged_ok.mean()),
         "logged_knockout_share": float(logged_knock[logged_ok].mean()),
         "hidden_knockout_share": knocked / max(eligible, 1),

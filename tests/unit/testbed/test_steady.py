@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
-import pandas as pd
 import pytest
 
-from loanmatch.adapters.catalog_file import DEFAULT_CATALOG, load_catalog
-from loanmatch.adapters.products_file import load_products
-from loanmatch.adapters.tables import Table, read_table
-from loanmatch.domain.products import Market
-from loanmatch.domain.rules import FAIL, PASS
+from loanmatch.domain.rules import PASS
 from loanmatch.testbed import steady, thin
 from loanmatch.testbed.case import MarketCase
+from tests.unit.testbed import checks
+from tests.unit.testbed.checks import Loaded, Status
 
 SEED, SCALE = 7, 0.25
 
@@ -24,53 +20,25 @@ def case() -> MarketCase:
 
 
 @pytest.fixture(scope="module")
-def loaded(
-    case: MarketCase, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[Market, Table, Table]:
-    files = case.write(tmp_path_factory.mktemp("steady"))
-    catalog = load_catalog(files.features)
-    market = load_products(files.products, catalog)
-    history = read_table(files.history, catalog, kind="history")
-    applicants = read_table(files.applicants, catalog, kind="applicants")
-    return market, history, applicants
+def loaded(case: MarketCase, tmp_path_factory: pytest.TempPathFactory) -> Loaded:
+    return checks.load(case, tmp_path_factory.mktemp("steady"))
 
 
 @pytest.fixture(scope="module")
-def status(loaded: tuple[Market, Table, Table]) -> npt.NDArray[np.int8]:
-    """Published-rule status of every (fresh applicant, product), from loanmatch's own rules."""
-    market, _, applicants = loaded
-    return market.eligibility(applicants.values).status
+def status(loaded: Loaded) -> Status:
+    return checks.applicant_status(loaded)
 
 
 def test_the_same_seed_gives_the_same_market(case: MarketCase) -> None:
-    again = steady.generate(SEED, SCALE)
-    assert again.features == case.features
-    assert again.products == case.products
-    pd.testing.assert_frame_equal(again.history, case.history)
-    pd.testing.assert_frame_equal(again.applicants, case.applicants)
-    np.testing.assert_array_equal(again.true_p, case.true_p)
-    assert again.facts == case.facts
+    checks.assert_same_market(case, steady.generate(SEED, SCALE))
 
 
 def test_another_seed_gives_another_market() -> None:
-    one, other = steady.generate(1, 0.05), steady.generate(2, 0.05)
-    assert one.products != other.products
-    assert not np.array_equal(one.true_p, other.true_p)
+    checks.assert_another_market(steady.generate(1, 0.05), steady.generate(2, 0.05))
 
 
-def test_the_files_load_through_the_section_9_readers(
-    case: MarketCase, loaded: tuple[Market, Table, Table]
-) -> None:
-    market, history, applicants = loaded
-    assert list(market.product_ids) == case.product_ids
-    assert len(history) == len(case.history)
-    assert len(applicants) == len(case.applicants)
-    assert not history.warnings
-    assert not applicants.warnings
-    assert history.product_ids is not None
-    assert set(history.product_ids) <= set(case.product_ids)
-    assert history.approved is not None
-    np.testing.assert_array_equal(history.approved, case.history["approved"].to_numpy())
+def test_the_files_load_through_the_section_9_readers(case: MarketCase, loaded: Loaded) -> None:
+    checks.assert_loads_through_the_section_9_readers(case, loaded)
 
 
 def test_the_market_has_9_lenders_and_46_products_of_few_rules(case: MarketCase) -> None:
@@ -80,31 +48,19 @@ def test_the_market_has_9_lenders_and_46_products_of_few_rules(case: MarketCase)
 
 
 def test_the_catalog_is_its_own_and_marks_a_few_features_monotone(case: MarketCase) -> None:
-    names = {f["name"] for f in case.features}
-    assert not names & set(load_catalog(DEFAULT_CATALOG))
-    assert not names & {f["name"] for f in thin.FEATURES}
+    checks.assert_catalog_is_its_own(case, thin.FEATURES)
     monotone = {f["name"]: f["monotone"] for f in case.features if "monotone" in f}
     assert monotone == {"monthly_sales_k": 1, "principal_points": 1, "missed_bills_24m": -1}
 
 
 def test_history_and_fresh_applicants_have_the_designed_sizes(case: MarketCase) -> None:
-    history, fresh = case.history, case.applicants
-    assert len(history) == round(steady.HISTORY_ROWS * SCALE)
-    assert len(fresh) == round(steady.FRESH_APPLICANTS * SCALE)
-    assert case.true_p.shape == (len(fresh), 46)
-    assert fresh["applicant_id"].is_unique
-    assert not set(fresh["applicant_id"]) & set(history["applicant_id"])
-    per_applicant = history.groupby("applicant_id")["product_id"].agg(["size", "nunique"])
-    assert per_applicant["size"].between(1, 4).all()
-    assert (per_applicant["size"] == per_applicant["nunique"]).all()
-    assert set(history["approved"].unique()) == {0, 1}
-    dates = pd.to_datetime(history["decided_at"], format="%Y-%m-%d")
-    assert (dates.max() - dates.min()).days > 600
+    history_rows = round(steady.HISTORY_ROWS * SCALE)
+    checks.assert_designed_sizes(case, history_rows, round(steady.FRESH_APPLICANTS * SCALE))
+    assert case.true_p.shape[1] == 46
 
 
 def test_true_probabilities_lie_in_zero_to_one_and_stay_below_0_99(case: MarketCase) -> None:
-    assert np.all(case.true_p >= 0)
-    assert case.true_p.max() < 0.99
+    checks.assert_true_p_is_a_probability_below_0_99(case)
 
 
 def test_no_lender_approves_anyone_for_sure(case: MarketCase) -> None:
@@ -115,9 +71,7 @@ def test_no_lender_approves_anyone_for_sure(case: MarketCase) -> None:
     assert len({round(b, 2) for b in best}) >= 4  # the ceilings differ by lender
 
 
-def test_probabilities_spread_out_with_no_mass_near_one(
-    case: MarketCase, status: npt.NDArray[np.int8]
-) -> None:
+def test_probabilities_spread_out_with_no_mass_near_one(case: MarketCase, status: Status) -> None:
     passing = case.true_p[(status == PASS) & (case.true_p > 0.05)]
     assert ((passing > 0.2) & (passing < 0.9)).mean() >= 0.3
     assert (passing >= 0.98).mean() < 0.05
@@ -125,38 +79,28 @@ def test_probabilities_spread_out_with_no_mass_near_one(
 
 
 def test_a_failing_published_rule_means_a_true_probability_of_zero(
-    case: MarketCase, status: npt.NDArray[np.int8]
+    case: MarketCase, status: Status
 ) -> None:
-    assert np.all(case.true_p[status == FAIL] == 0)
-    assert np.all(case.true_p[status == PASS] > 0)
-    assert (status == PASS).mean() > 0.2
+    checks.assert_a_failing_rule_means_zero(case, status)
 
 
 def test_hidden_knockouts_decline_some_pairs_whose_published_rules_pass(
-    case: MarketCase, status: npt.NDArray[np.int8]
+    case: MarketCase, status: Status
 ) -> None:
-    passing = case.true_p[status == PASS]
-    assert 0.08 <= (passing < 0.05).mean() <= 0.4
-    assert 0.10 <= case.facts["hidden_knockout_share"] <= 0.25
+    checks.assert_hidden_knockouts_decline_passing_pairs(case, status, 0.08, 0.4)
 
 
 def test_the_approval_rate_is_between_20_and_40_percent(case: MarketCase) -> None:
-    rate = case.history["approved"].mean()
-    assert 0.2 <= rate <= 0.4
-    outcomes = case.history.groupby("product_id")["approved"].agg(["min", "max"])
-    assert ((outcomes["min"] == 0) & (outcomes["max"] == 1)).sum() >= 40
+    checks.assert_approval_rate_between_20_and_40_percent(case)
+    assert checks.both_outcomes(case.history).sum() >= 40
 
 
 def test_an_oracle_covers_30_to_70_percent_of_applicants_at_95_percent(case: MarketCase) -> None:
-    share = (case.true_p.max(axis=1) >= 0.95).mean()
-    assert 0.3 <= share <= 0.7
-    assert case.facts["oracle_share_p95"] == pytest.approx(share)
+    checks.assert_an_oracle_covers_30_to_70_percent_at_95_percent(case)
 
 
 def test_a_few_percent_of_cells_are_unknown(case: MarketCase) -> None:
-    names = [f["name"] for f in case.features]
-    for frame in (case.history, case.applicants):
-        assert 0.005 <= frame[names].isna().to_numpy().mean() <= 0.08
+    checks.assert_a_few_percent_of_cells_are_unknown(case)
 
 
 @pytest.mark.parametrize(

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 import pytest
 
-from loanmatch.adapters.catalog_file import DEFAULT_CATALOG, load_catalog
-from loanmatch.adapters.products_file import load_products
-from loanmatch.adapters.tables import Table, read_table
-from loanmatch.domain.products import Market
-from loanmatch.domain.rules import FAIL, PASS
 from loanmatch.testbed import thin
 from loanmatch.testbed.case import MarketCase
+from tests.unit.testbed import checks
+from tests.unit.testbed.checks import Loaded, Status
 
 SEED, SCALE = 7, 0.05
 
@@ -24,53 +20,27 @@ def case() -> MarketCase:
 
 
 @pytest.fixture(scope="module")
-def loaded(
-    case: MarketCase, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[Market, Table, Table]:
-    files = case.write(tmp_path_factory.mktemp("thin"))
-    catalog = load_catalog(files.features)
-    market = load_products(files.products, catalog)
-    history = read_table(files.history, catalog, kind="history")
-    applicants = read_table(files.applicants, catalog, kind="applicants")
-    return market, history, applicants
+def loaded(case: MarketCase, tmp_path_factory: pytest.TempPathFactory) -> Loaded:
+    return checks.load(case, tmp_path_factory.mktemp("thin"))
 
 
 @pytest.fixture(scope="module")
-def status(case: MarketCase, loaded: tuple[Market, Table, Table]) -> npt.NDArray[np.int8]:
-    """Published-rule status of every (fresh applicant, product), from loanmatch's own rules."""
-    market, _, applicants = loaded
-    return market.eligibility(applicants.values).status
+def status(loaded: Loaded) -> Status:
+    return checks.applicant_status(loaded)
 
 
 def test_the_same_seed_gives_the_same_market(case: MarketCase) -> None:
-    again = thin.generate(SEED, SCALE)
-    assert again.features == case.features
-    assert again.products == case.products
-    pd.testing.assert_frame_equal(again.history, case.history)
-    pd.testing.assert_frame_equal(again.applicants, case.applicants)
-    np.testing.assert_array_equal(again.true_p, case.true_p)
-    assert again.facts == case.facts
+    checks.assert_same_market(case, thin.generate(SEED, SCALE))
 
 
 def test_another_seed_gives_another_market() -> None:
     one, other = thin.generate(1, 0.02), thin.generate(2, 0.02)
-    assert one.products != other.products
+    checks.assert_another_market(one, other)
     assert not one.history["approved"].equals(other.history["approved"])
 
 
-def test_the_files_load_through_the_section_9_readers(
-    case: MarketCase, loaded: tuple[Market, Table, Table]
-) -> None:
-    market, history, applicants = loaded
-    assert list(market.product_ids) == case.product_ids
-    assert len(history) == len(case.history)
-    assert len(applicants) == len(case.applicants)
-    assert not history.warnings
-    assert not applicants.warnings
-    assert history.product_ids is not None
-    assert set(history.product_ids) <= set(case.product_ids)
-    assert history.approved is not None
-    np.testing.assert_array_equal(history.approved, case.history["approved"].to_numpy())
+def test_the_files_load_through_the_section_9_readers(case: MarketCase, loaded: Loaded) -> None:
+    checks.assert_loads_through_the_section_9_readers(case, loaded)
 
 
 def test_the_market_has_220_lenders_and_about_a_thousand_products_of_few_rules(
@@ -87,58 +57,38 @@ def test_the_market_has_220_lenders_and_about_a_thousand_products_of_few_rules(
 
 
 def test_the_catalog_shares_no_name_with_the_default_catalog(case: MarketCase) -> None:
-    default = set(load_catalog(DEFAULT_CATALOG))
-    assert not default & {f["name"] for f in case.features}
+    checks.assert_catalog_is_its_own(case)
     assert not any("monotone" in f for f in case.features)
 
 
 def test_history_and_fresh_applicants_have_the_designed_sizes(case: MarketCase) -> None:
-    history, fresh = case.history, case.applicants
-    assert len(history) == round(thin.HISTORY_ROWS * SCALE)
-    assert len(fresh) == round(thin.FRESH_APPLICANTS * SCALE)
-    assert case.true_p.shape == (len(fresh), len(case.products))
-    assert fresh["applicant_id"].is_unique
-    assert not set(fresh["applicant_id"]) & set(history["applicant_id"])
-    per_applicant = history.groupby("applicant_id")["product_id"].agg(["size", "nunique"])
-    assert per_applicant["size"].between(1, 4).all()
-    assert (per_applicant["size"] == per_applicant["nunique"]).all()
-    assert set(history["approved"].unique()) == {0, 1}
-    dates = pd.to_datetime(history["decided_at"], format="%Y-%m-%d")
-    assert (dates.max() - dates.min()).days > 600
+    history_rows, fresh = round(thin.HISTORY_ROWS * SCALE), round(thin.FRESH_APPLICANTS * SCALE)
+    checks.assert_designed_sizes(case, history_rows, fresh)
 
 
 def test_true_probabilities_lie_in_zero_to_one_and_stay_below_0_99(case: MarketCase) -> None:
-    assert np.all(case.true_p >= 0)
-    assert case.true_p.max() < 0.99
+    checks.assert_true_p_is_a_probability_below_0_99(case)
     assert np.quantile(case.true_p[case.true_p > 0.05], 0.5) < 0.9
 
 
 def test_a_failing_published_rule_means_a_true_probability_of_zero(
-    case: MarketCase, status: npt.NDArray[np.int8]
+    case: MarketCase, status: Status
 ) -> None:
-    assert np.all(case.true_p[status == FAIL] == 0)
-    assert np.all(case.true_p[status == PASS] > 0)
-    assert (status == PASS).mean() > 0.2
+    checks.assert_a_failing_rule_means_zero(case, status)
 
 
 def test_hidden_knockouts_decline_some_pairs_whose_published_rules_pass(
-    case: MarketCase, status: npt.NDArray[np.int8]
+    case: MarketCase, status: Status
 ) -> None:
-    passing = case.true_p[status == PASS]
-    assert 0.08 <= (passing < 0.05).mean() <= 0.35
-    assert 0.10 <= case.facts["hidden_knockout_share"] <= 0.25
+    checks.assert_hidden_knockouts_decline_passing_pairs(case, status, 0.08, 0.35)
 
 
 def test_the_approval_rate_is_between_20_and_40_percent(case: MarketCase) -> None:
-    rate = case.history["approved"].mean()
-    assert 0.2 <= rate <= 0.4
-    assert case.facts["approval_rate"] == pytest.approx(rate)
+    checks.assert_approval_rate_between_20_and_40_percent(case)
 
 
 def test_most_products_see_both_approvals_and_declines(case: MarketCase) -> None:
-    outcomes = case.history.groupby("product_id")["approved"].agg(["min", "max"])
-    both = ((outcomes["min"] == 0) & (outcomes["max"] == 1)).sum()
-    assert both >= 0.6 * len(case.products)
+    assert checks.both_outcomes(case.history).sum() >= 0.6 * len(case.products)
 
 
 def test_rows_per_product_scale_to_a_few_hundred_unevenly_at_full_size(case: MarketCase) -> None:
@@ -155,15 +105,11 @@ def test_rows_per_product_scale_to_a_few_hundred_unevenly_at_full_size(case: Mar
 
 
 def test_an_oracle_covers_30_to_70_percent_of_applicants_at_95_percent(case: MarketCase) -> None:
-    share = (case.true_p.max(axis=1) >= 0.95).mean()
-    assert 0.3 <= share <= 0.7
-    assert case.facts["oracle_share_p95"] == pytest.approx(share)
+    checks.assert_an_oracle_covers_30_to_70_percent_at_95_percent(case)
 
 
 def test_a_few_percent_of_cells_are_unknown(case: MarketCase) -> None:
-    names = [f["name"] for f in case.features]
-    for frame in (case.history, case.applicants):
-        assert 0.005 <= frame[names].isna().to_numpy().mean() <= 0.08
+    checks.assert_a_few_percent_of_cells_are_unknown(case)
 
 
 def test_the_protected_feature_is_in_no_rule(case: MarketCase) -> None:
