@@ -47,7 +47,7 @@ def test_the_command_list_gives_a_chinese_and_english_line_for_each_command() ->
         ("simulate", "生成模拟市场", "Write a simulated market"),
         ("train", "训练获批模型", "Train the approval model"),
         ("recommend", "批量推荐", "Recommend products"),
-        ("evaluate", "端到端评估", "Evaluate on a simulated market"),
+        ("evaluate", "端到端评估", "Evaluate on a simulated or test-bed market"),
         ("demo", "演示", "serve the demo"),
         ("serve", "启动网页与接口", "Serve the demo page"),
     ]:
