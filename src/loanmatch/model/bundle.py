@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 __all__ = ["FORMAT_VERSION", "ModelBundle"]
 
 FORMAT_VERSION = 2
-"""2: selection.csv records each pair's applicant and product (per-lender certification)."""
+"""2: selection.csv records each pair's applicant, product and rank; reference.csv, the lender
+and product shifts and the rank shifts (issue 9's certification)."""
 FloatArray = npt.NDArray[np.float64]
 MIN_CERTIFICATION_PAIRS = 1000
 """Held-out pairs the certificate needs among applicants' best products before it narrows to
@@ -64,13 +65,13 @@ class ModelBundle:
     the best; -1: not scored). Empty: unknown (every pair is certified on)."""
     reference_p: FloatArray = field(default_factory=lambda: np.empty(0))
     """Decision probabilities of held-out applicants' best pairs over every product whose rules
-    pass (``training.reference_pairs``): the distribution recommendations are drawn from."""
+    pass (``model/reference.py``): the distribution recommendations are drawn from."""
     reference_lender: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, np.int64))
     shift: GroupShift = field(default_factory=GroupShift)
+    """Lender and product corrections on top of ``calibrator`` (``model/calibration.py``)."""
     rank_shift: RankShift = field(default_factory=RankShift)
     """The winner's-curse correction by rank among an applicant's products
     (``model/selection_bias.py``), applied by :meth:`rank_adjusted`."""
-    """Lender and product corrections on top of ``calibrator`` (``model/calibration.py``)."""
     selection_group: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, np.int64))
     """The held-out applicant (a number) of each selection pair: one applicant's pairs stay on
     one side of certification's split. Empty: each pair its own applicant."""
