@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from statistics import NormalDist
 
 import numpy as np
 import numpy.typing as npt
@@ -50,6 +51,7 @@ __all__ = [
     "guard_groups",
     "lender_floors",
     "model_floor",
+    "reach",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -244,7 +246,8 @@ def _pairs_needed(
         return None
     grid, _ = _candidates(np.sort(p)[::-1], 30)
     n, k = _counts_at(p, y, grid)
-    z_a, z_b = _z(1.0 - delta), _z(POWER_FOR_PLANNING)
+    normal = NormalDist()
+    z_a, z_b = normal.inv_cdf(1.0 - delta), normal.inv_cdf(POWER_FOR_PLANNING)
     best: float | None = None
     for count, hits in zip(n.tolist(), k.tolist(), strict=True):
         rate = (hits + 0.5) / (count + 1.0)
@@ -257,16 +260,15 @@ def _pairs_needed(
     return None if best is None else math.ceil(best)
 
 
-def _z(quantile: float) -> float:
-    """The standard normal quantile by bisection on erf (no SciPy in the domain)."""
-    lo, hi = -10.0, 10.0
-    for _ in range(80):
-        mid = (lo + hi) / 2
-        if 0.5 * (1 + math.erf(mid / math.sqrt(2))) < quantile:
-            lo = mid
-        else:
-            hi = mid
-    return (lo + hi) / 2
+def reach(values_in_order: FloatArray, target: float) -> int:
+    """How many of the first values, in the order given, can be taken while their mean stays at
+    least ``target`` (the largest ``k`` whose first ``k`` have a mean of at least it; 0: none).
+    The oracle's coverage, the model's ceiling and a group's floor are all this count."""
+    if values_in_order.size == 0:
+        return 0
+    mean = np.cumsum(values_in_order) / np.arange(1, values_in_order.size + 1)
+    reached = np.flatnonzero(mean >= target)
+    return int(reached[-1]) + 1 if reached.size else 0
 
 
 def model_floor(scores: FloatArray, target: float, expected: FloatArray | None = None) -> float:
@@ -279,13 +281,10 @@ def model_floor(scores: FloatArray, target: float, expected: FloatArray | None =
     keep = ~np.isnan(scores) & ~np.isnan(value)
     order = np.argsort(-scores[keep], kind="stable")
     p, v = scores[keep][order], value[keep][order]
-    if p.size == 0:
+    k = reach(v, target)
+    if k == 0:
         return math.inf
-    mean = np.cumsum(v) / np.arange(1, v.size + 1)
-    if mean[-1] >= target:
-        return -math.inf
-    reached = np.flatnonzero(mean >= target)
-    return float(p[reached[-1]]) if reached.size else math.inf
+    return -math.inf if k == v.size else float(p[k - 1])
 
 
 def lender_floors(

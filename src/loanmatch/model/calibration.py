@@ -17,7 +17,15 @@ from sklearn.linear_model import LogisticRegression
 
 from loanmatch.domain.metrics import brier
 
-__all__ = ["Calibrator", "GroupShift", "fit_calibrator", "fit_group_shift", "fit_shifts"]
+__all__ = [
+    "Calibrator",
+    "GroupShift",
+    "fit_calibrator",
+    "fit_group_shift",
+    "fit_shifts",
+    "logit",
+    "sigmoid",
+]
 
 FloatArray = npt.NDArray[np.float64]
 Method = Literal["isotonic", "platt"]
@@ -25,7 +33,7 @@ MIN_ISOTONIC = 2000
 """Below this many calibration pairs isotonic regression overfits; Platt scaling is used."""
 
 
-def _logit(p: FloatArray) -> FloatArray:
+def logit(p: FloatArray) -> FloatArray:
     clipped = np.clip(p, 1e-6, 1.0 - 1e-6)
     return np.asarray(np.log(clipped / (1.0 - clipped)), dtype=np.float64)
 
@@ -45,7 +53,7 @@ class Calibrator:
         p = np.asarray(raw, dtype=np.float64)
         if self.method == "isotonic":
             return np.asarray(np.interp(p, self.x, self.y), dtype=np.float64)
-        z = self.a * _logit(p) + self.b
+        z = self.a * logit(p) + self.b
         return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
 
     def to_dict(self) -> dict[str, Any]:
@@ -80,7 +88,7 @@ def _fit(method: Method, raw: FloatArray, y: FloatArray) -> Calibrator:
             tuple(float(v) for v in iso.X_thresholds_),
             tuple(float(v) for v in iso.y_thresholds_),
         )
-    logistic = LogisticRegression(C=1e6).fit(_logit(raw).reshape(-1, 1), y)
+    logistic = LogisticRegression(C=1e6).fit(logit(raw).reshape(-1, 1), y)
     return Calibrator("platt", a=float(logistic.coef_[0, 0]), b=float(logistic.intercept_[0]))
 
 
@@ -114,7 +122,7 @@ SHIFT_PRIOR = 10.0
 pairs): a lender or product with little data keeps close to the pooled map."""
 
 
-def _sigmoid(z: FloatArray) -> FloatArray:
+def sigmoid(z: FloatArray) -> FloatArray:
     return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
 
 
@@ -133,7 +141,7 @@ def fit_shifts(
     if logit_p.size == 0:
         return shift
     for _ in range(rounds):
-        p = _sigmoid(logit_p + shift[groups])
+        p = sigmoid(logit_p + shift[groups])
         grad = np.bincount(groups, p - approved, minlength=n_groups) + prior * shift
         hess = np.bincount(groups, p * (1.0 - p), minlength=n_groups) + prior
         step = grad / hess
@@ -161,12 +169,12 @@ class GroupShift:
     ) -> FloatArray:
         if not self.lender and not self.product:
             return q
-        z = _logit(q)
+        z = logit(q)
         if self.lender:
             z = z + np.asarray(self.lender)[lenders]
         if self.product:
             z = z + np.asarray(self.product)[products]
-        return _sigmoid(z)
+        return sigmoid(z)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -196,7 +204,7 @@ def fit_group_shift(
     """Lender shifts, then product shifts on top of them, on calibration pairs with ``q`` at or
     above ``SHIFT_FLOOR`` (``fit_shifts``; each shrunk toward zero, i.e. toward its parent)."""
     top = q >= SHIFT_FLOOR
-    z, y = _logit(q[top]), approved[top]
+    z, y = logit(q[top]), approved[top]
     lender = fit_shifts(z, y, lenders[top], n_lenders)
     product = fit_shifts(z + lender[lenders[top]], y, products[top], n_products)
     support = np.bincount(lenders[top], minlength=n_lenders)

@@ -18,6 +18,7 @@ keeps, for certification (``ModelBundle.target_threshold``):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -45,7 +46,7 @@ class Reference:
     """Decision probability, applicants x products (``-inf`` where the rules do not all pass)."""
     lender_of_product: IntArray
 
-    @property
+    @cached_property
     def _best(self) -> npt.NDArray[np.intp]:
         return np.argsort(-self.p, axis=1, kind="stable")[:, :REFERENCE_OFFERS]
 

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from loanmatch.model.calibration import SHIFT_FLOOR, fit_shifts
+from loanmatch.model.calibration import SHIFT_FLOOR, fit_shifts, logit, sigmoid
 
 __all__ = ["RANK_EDGES", "RankShift", "fit_rank_shift", "rank_bands", "ranks"]
 
@@ -52,11 +52,6 @@ def rank_bands(rank: IntArray) -> IntArray:
     return np.where(rank >= 0, band, -1)
 
 
-def _logit(p: FloatArray) -> FloatArray:
-    clipped = np.clip(p, 1e-6, 1 - 1e-6)
-    return np.asarray(np.log(clipped / (1 - clipped)), dtype=np.float64)
-
-
 @dataclass(frozen=True)
 class RankShift:
     """One logit shift per rank band (empty: no correction)."""
@@ -66,14 +61,7 @@ class RankShift:
     def apply(self, p: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """``p`` (applicants x products, NaN where not scored) with each pair shifted by the band
         of its rank among its applicant's products."""
-        if not self.band:
-            return p
-        band = rank_bands(ranks(p))
-        scored = band >= 0
-        out = p.copy()
-        z = _logit(p[scored]) + np.asarray(self.band)[band[scored]]
-        out[scored] = 1.0 / (1.0 + np.exp(-z))
-        return out
+        return self.apply_ranked(p, ranks(p)) if self.band else p
 
     def apply_ranked(self, p: FloatArray, rank: IntArray) -> FloatArray:
         """``p`` of pairs whose ranks are known (-1: unknown, left as it is) shifted by band."""
@@ -82,8 +70,7 @@ class RankShift:
         band = rank_bands(rank)
         known = band >= 0
         out = p.copy()
-        z = _logit(p[known]) + np.asarray(self.band)[band[known]]
-        out[known] = 1.0 / (1.0 + np.exp(-z))
+        out[known] = sigmoid(logit(p[known]) + np.asarray(self.band)[band[known]])
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -105,5 +92,5 @@ def fit_rank_shift(q: FloatArray, approved: FloatArray, rank: IntArray) -> RankS
     keep = (rank >= 0) & (q >= SHIFT_FLOOR)
     if not keep.any():
         return RankShift()
-    shift = fit_shifts(_logit(q[keep]), approved[keep], rank_bands(rank[keep]), len(RANK_EDGES) + 1)
+    shift = fit_shifts(logit(q[keep]), approved[keep], rank_bands(rank[keep]), len(RANK_EDGES) + 1)
     return RankShift(tuple(shift.tolist()))

@@ -160,15 +160,14 @@ def fit_bundle(
         tuple(float(v) for v in (rules == FAIL).mean(axis=1)) for rules in eligibility.rule_status
     )
     keep = status != FAIL
-    part = split_applicants(history.ids, seed, history.decided_at)
-    applicant_number = np.unique(np.asarray(history.ids).astype(str), return_inverse=True)[1]
-    applicant_of_row, part_of_row = applicant_number, part
+    row_part = split_applicants(history.ids, seed, history.decided_at)
+    row_applicant = np.unique(np.asarray(history.ids).astype(str), return_inverse=True)[1]
     space = PairSpace(market)
     applicants = space.applicant_matrix(history.values)
     y = history.approved.astype(np.float64)
     X = space.pairs(applicants, np.flatnonzero(keep), products[keep])
-    y, part, status = y[keep], part[keep], status[keep]
-    applicant_number, kept_products = applicant_number[keep], products[keep]
+    y, part, status = y[keep], row_part[keep], status[keep]
+    applicant_number, kept_products = row_applicant[keep], products[keep]
     train, calibrate, select = part == 0, part == 1, part == 2
     for name, mask in (("train", train), ("calibration", calibrate), ("selection", select)):
         if np.unique(y[mask]).size < 2:
@@ -205,10 +204,10 @@ def fit_bundle(
         rule_fail_rate=fail_rate,
         shift=shift,
     )
-    first_rows = np.unique(applicant_of_row, return_index=True)[1]
-    calibration_rows = first_rows[part_of_row[first_rows] == 1]
+    first_rows = np.unique(row_applicant, return_index=True)[1]  # one row per applicant
+    calibration_rows = first_rows[row_part[first_rows] == 1]
     scored = score_reference(
-        partial, history.values, calibration_rows, applicant_of_row[calibration_rows], seed
+        partial, history.values, calibration_rows, row_applicant[calibration_rows], seed
     )
     q_calibrate = partial.decision_probability(X[calibrate])
     rank_calibrate = scored.rank_of(applicant_number[calibrate], q_calibrate)
@@ -226,12 +225,12 @@ def fit_bundle(
         )
     offerable = select & (status == PASS)
     selection_p = partial.decision_probability(X[offerable])
-    report("done", 4)
-    held_out = first_rows[part_of_row[first_rows] == 2]
-    reference = score_reference(partial, history.values, held_out, applicant_of_row[held_out], seed)
+    held_out = first_rows[row_part[first_rows] == 2]
+    reference = score_reference(partial, history.values, held_out, row_applicant[held_out], seed)
     selection_group = applicant_number[offerable].astype(np.int64)
     selection_rank = reference.rank_of(selection_group, selection_p)
     adjusted = replace(reference, p=rank_shift.apply(reference.p))
+    report("done", 4)
     return replace(
         partial,
         reference_p=adjusted.best_p,

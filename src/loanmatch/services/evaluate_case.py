@@ -165,12 +165,11 @@ def _measure(
     seconds: float,
 ) -> CaseReport:
     feasible, p_model, decision = scored
-    status = feasible
     target_approval = policy.target_approval
     target = target_approval if target_approval is not None else policy.threshold
     measures = measure_promise(
         case.true_p,
-        np.zeros(status.shape, dtype=np.int64) if rank is None else rank,
+        np.zeros(feasible.shape, dtype=np.int64) if rank is None else rank,
         feasible,
         p_model,
         bundle.space.lender_of_product,
@@ -195,7 +194,7 @@ def _measure(
         lenders_excluded=sum(1 for t in raised.values() if not math.isfinite(t)),
         held_out_pairs=int(bundle.selection_p.size),
         history_rows=trained.rows,
-        applicants=int(status.shape[0]),
+        applicants=int(feasible.shape[0]),
         measures=measures.to_dict(),
         train_auc=trained.auc,
         train_ece=trained.ece,

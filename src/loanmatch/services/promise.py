@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from loanmatch.domain.certification import reach
 from loanmatch.domain.metrics import ece
 
 __all__ = [
@@ -75,11 +76,9 @@ def oracle_coverage(true_p: FloatMatrix, feasible: npt.NDArray[np.bool_], target
     """The share of applicants an oracle covers at mean true approval ``target`` (module doc)."""
     best = np.where(feasible, true_p, -np.inf).max(axis=1) if true_p.size else np.empty(0)
     best = np.sort(best[np.isfinite(best)])[::-1]
-    if best.size == 0 or true_p.shape[0] == 0:
+    if true_p.shape[0] == 0:
         return 0.0
-    mean = np.cumsum(best) / np.arange(1, best.size + 1)
-    reached = np.flatnonzero(mean >= target)
-    return float(reached[-1] + 1) / true_p.shape[0] if reached.size else 0.0
+    return float(reach(best, target) / true_p.shape[0])
 
 
 def model_ceiling(
@@ -94,9 +93,7 @@ def model_ceiling(
     top = scored[np.arange(n), best]
     order = np.argsort(-top, kind="stable")
     order = order[np.isfinite(top[order])]
-    mean = np.cumsum(true_p[order, best[order]]) / np.arange(1, order.size + 1)
-    reached = np.flatnonzero(mean >= target)
-    return float(reached[-1] + 1) / n if reached.size else 0.0
+    return float(reach(true_p[order, best[order]], target) / n)
 
 
 def _overconfidence(
