@@ -1,7 +1,7 @@
 """Benchmark (run by ``make bench``; not a test): simulate, train, recommend, against the floor.
 
 Every model-bound figure is printed beside the raw LightGBM prediction time on the same pairs,
-measured in the same run with the same thread count, and as a ratio (design section 10, speed).
+measured in the same run with the same thread count, and as a ratio (docs/design.md §10, speed).
 
     python benchmarks/bench.py [--seed S] [--history-rows N] [--applicants N] [--json]
 """

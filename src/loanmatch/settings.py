@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     """All-in APR (percent a year) above which an offer is dear: an owner whose every offer is
     dearer gets a plan toward a cheaper one. 12% is 4x the 1-year LPR, the courts' ceiling for
     private lending; new inclusive bank loans price at 3.5-4.4%, fintech loans at 12-24%
-    (data/cn_market_reference.md section 2 and item 7)."""
+    (docs/market-reference.md §2 and §5.7)."""
     log_level: LogLevel = "INFO"
     database_url: str = Field(
         default_factory=lambda data: f"sqlite:///{Path(data['data_dir']) / 'loanmatch.db'}"

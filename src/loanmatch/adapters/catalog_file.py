@@ -1,4 +1,4 @@
-"""Load ``features.yaml`` (design section 9) into a validated :class:`Catalog`."""
+"""Load ``features.yaml`` (docs/design.md §9) into a validated :class:`Catalog`."""
 
 from __future__ import annotations
 

@@ -2,8 +2,8 @@
 
 Format (every setting optional; rates in annual percent, costs in yuan per loan)::
 
-    base_rate: 3.00          # 1-yr LPR (ref §2)
-    legal_cap: 24            # all-in annual cost line (ref §2)
+    base_rate: 3.00          # 1-yr LPR (docs/market-reference.md §2)
+    legal_cap: 24            # all-in annual cost line (docs/market-reference.md §2)
     defaults: {...}          # settings for every lender not listed (optional)
     lenders:
       ccb:

@@ -1,4 +1,4 @@
-"""Load ``products.yaml`` (design section 9): products and rules, checked against the catalog."""
+"""Load ``products.yaml`` (docs/design.md §9): products and rules, checked against the catalog."""
 
 from __future__ import annotations
 

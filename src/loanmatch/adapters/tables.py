@@ -1,4 +1,4 @@
-"""Read and write ``history.csv`` and ``applicants.csv`` (design section 9).
+"""Read and write ``history.csv`` and ``applicants.csv`` (docs/design.md §9).
 
 Cells: UTF-8, a header row, commas, a byte-order mark tolerated; numbers as plain decimals;
 booleans ``true``/``false`` (also ``1``/``0``, ``yes``/``no``, any case); categories exactly as in

@@ -83,7 +83,7 @@ def _flatten(data: Mapping[str, object], prefix: str = "") -> list[tuple[str, ob
 
 
 def evaluation_table(data: Mapping[str, object]) -> Table:
-    """The evaluation measures first (design section 10), then anything else reported."""
+    """The evaluation measures first (docs/design.md §10), then anything else reported."""
     table = Table(title="Evaluation · 评估（held-out applicants 未参与训练的申请人）")
     table.add_column("Measure 指标")
     table.add_column("Value 数值", justify="right")

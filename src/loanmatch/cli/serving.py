@@ -19,7 +19,8 @@ MARKET_FILES = (
     "pricing.yaml",
     "loans.csv",
 )
-"""The files a simulated market is made of (section 9 and the pricing and loans extensions)."""
+"""The files a simulated market is made of (docs/design.md §9, with the pricing and loans
+extensions)."""
 PRICED_FILES = ("pd_model.pkl", "pricing.yaml")
 """What a demo model directory needs to price offers (an older one is retrained)."""
 

@@ -1,4 +1,4 @@
-"""Data connectors: consented sources that fill catalog features (design section 5, step 1)."""
+"""Data connectors: consented sources that fill catalog features (docs/design.md §5, step 1)."""
 
 from loanmatch.connectors.base import (
     SOURCE_NAMES,

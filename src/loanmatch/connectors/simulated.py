@@ -1,4 +1,4 @@
-"""Simulated connectors backed by the market simulator's population (design section 7).
+"""Simulated connectors backed by the market simulator's population (docs/design.md §7).
 
 Each source answers with the population's visible values of the features the catalog assigns to
 it, after a seeded random latency, and fails at injectable rates: a timeout (the latency drawn

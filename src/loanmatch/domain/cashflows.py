@@ -12,7 +12,7 @@ Pure Python with exact decimal arithmetic (:mod:`decimal`). Money is in yuan, ro
 - interest first (先息后本): interest every month, the whole principal with the last instalment;
 - discount (贴现, bill discounting): interest for the whole term, P x rate x n / 12 rounded
   ROUND_HALF_UP, is deducted from the amount paid out; the face value is repaid at maturity
-  (at most ``MAX_DISCOUNT_MONTHS`` = 12: bills run at most a year, ref §5);
+  (at most ``MAX_DISCOUNT_MONTHS`` = 12: bills run at most a year, docs/market-reference.md §5);
 - fees charged as an annual % of the ORIGINAL principal (guarantee, insurance, service) are due
   with every instalment: P x fee / 12 rounded ROUND_HALF_UP per fee per month; an upfront fee
   (% of principal, once) is deducted when the loan is paid out, rounded ROUND_HALF_UP.
@@ -20,7 +20,7 @@ Pure Python with exact decimal arithmetic (:mod:`decimal`). Money is in yuan, ro
 The monthly rate is the nominal annual rate / 12. The all-in rate is the internal rate of return
 (IRR) of the borrower's actual monthly cash flows x 12, the convention of the PBoC's rule that
 every lender shows the annualised rate including all fees (announcement No. 3 of 2021,
-``cn_market_reference.md`` §2). It is found by bisection in 40-digit decimal arithmetic and
+``docs/market-reference.md`` §2). It is found by bisection in 40-digit decimal arithmetic and
 returned in percent, rounded ROUND_HALF_UP to 0.0001 percentage point. To save time the
 bisection is skipped where it cannot change the answer, never changing a digit of it: a float
 Newton estimate names the rounded rate, and two exact NPV signs show the root inside that

@@ -1,4 +1,4 @@
-"""The feature catalog: every fact about an applicant, declared once (design section 3).
+"""The feature catalog: every fact about an applicant, declared once (docs/design.md §3).
 
 Values travel as ``float64`` so that one applicant and a million applicants share one code path:
 numbers as themselves, booleans as 0.0 / 1.0, categories as the index into ``Feature.categories``,
@@ -41,7 +41,7 @@ class Text:
 
 @dataclass(frozen=True)
 class Feature:
-    """One catalog entry. Only ``name`` and ``type`` are required (design section 9)."""
+    """One catalog entry. Only ``name`` and ``type`` are required (docs/design.md §9)."""
 
     name: str
     type: FeatureType

@@ -1,4 +1,4 @@
-"""Consent to pull an owner's data from one source (design section 8; issue 3).
+"""Consent to pull an owner's data from one source (docs/design.md §8; issue 3).
 
 Pure: a :class:`Consent` is a value. It is granted for one data subject (the enterprise and its
 owner), one source (``registry``, ``tax``, ``bureau``, ``bank``, ...), one stated purpose and a

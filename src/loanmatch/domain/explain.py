@@ -1,4 +1,6 @@
-"""Reasons in words (zh/en): why an offer, why not a product, what would change it (section 5.7).
+"""Reasons in words (zh/en): why an offer, why not a product, what would change it.
+
+docs/design.md §5, step 7.
 
 Everything here is generated from the catalog and the rules, so it works for any market.
 """

@@ -1,4 +1,4 @@
-"""Masking of personal information for audit records and logs (design section 8).
+"""Masking of personal information for audit records and logs (docs/design.md §8).
 
 The catalog's ``personal`` flag decides what is personal: :func:`mask_value` hides the value of a
 personal feature and leaves a business fact (industry, loan amount) readable. Identifiers and free

@@ -1,4 +1,4 @@
-"""The measures of design section 10 that concern probabilities: ECE, Brier score and AUC.
+"""The measures of docs/design.md §10 that concern probabilities: ECE, Brier score and AUC.
 
 Pure NumPy, so the domain, the services and the tests share one definition.
 """

@@ -1,4 +1,4 @@
-"""Risk-based pricing (风险定价, design section 5 step 5): the nominal rate, its build-up and the
+"""Risk-based pricing (风险定价, docs/design.md §5 step 5): the nominal rate, its build-up and the
 borrower's all-in annual percentage rate (综合年化成本).
 
 The nominal annual rate (percent) is the sum of seven lines, each rounded ROUND_HALF_UP to one
@@ -24,9 +24,9 @@ rate (``above_rate_range``), when the all-in rate is above the legal line (``abo
 highest acceptable annual rate (``above_owner_max_rate``; the owner's tolerance is compared with
 the all-in rate, which is what the owner really pays). Checks run in that order.
 
-References: ref = ``cn_market_reference.md``. LGD defaults (45% unsecured) follow the Basel
-foundation-IRB supervisory LGD for senior unsecured claims; the default configuration lives in
-``simulator/pricing_defaults.py``.
+References: ref = ``docs/market-reference.md``. LGD defaults (45% unsecured) follow the Basel
+foundation-IRB supervisory LGD for senior unsecured claims (ref §7); the default configuration
+lives in ``simulator/pricing_defaults.py``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Lenders' products and the market they form (design sections 4 and 9)."""
+"""Lenders' products and the market they form (docs/design.md §4 and §9)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Rank offers by the owner's benefit and keep credit inquiries few (design section 5, step 6).
+"""Rank offers by the owner's benefit and keep credit inquiries few (docs/design.md §5, step 6).
 
 Benefit score of an offer (each part in [0, 1], higher is better)::
 

@@ -1,4 +1,4 @@
-"""Rules: small declarative clauses over catalog features, in three-valued logic (design section 4).
+"""Rules: small declarative clauses over catalog features, three-valued (docs/design.md §4).
 
 A rule's condition is ``<feature> <op> <value>``; it evaluates to PASS, FAIL or UNKNOWN (a feature
 it needs is not known yet). Evaluation is vectorised: one call covers every applicant at once.

@@ -1,7 +1,7 @@
 """The owner-behaviour model of the journey simulation: every number is a named constant here.
 
 Each constant says where it comes from: ``ref §1 #N`` is a row of the products table of
-``/work/shared/data/cn_market_reference.md``; ``design §1`` is ``/work/shared/design.md``;
+``docs/market-reference.md``; ``design §1`` is section 1 of ``docs/design.md``;
 *assumption* marks a number no source gives, chosen plainly and kept the same for both flows.
 The behaviour model was written before the comparison was run and is not tuned to its result.
 """

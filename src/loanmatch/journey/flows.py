@@ -5,7 +5,7 @@ applies; the lender may ask for documents, then decides with its true policy (th
 oracle); after a rejection the owner may give up or pick another lender and fill its form again
 from the start. Lenders are picked one at a time as the simulator's naive policy picks them
 (popular lenders and products whose amount range covers the request more often: about 20-30%
-approval, the industry's blind rate, design §1), at most ``max_lenders``.
+approval, the industry's blind rate, docs/design.md §1), at most ``max_lenders``.
 
 (b) **loanmatch**: consent and connectors (their latency and failures), the adaptive questions
 the owner typed, then the recommended offers; the owner applies to the top offer and, after a

@@ -1,6 +1,6 @@
 """Breakpoints, completion and time to an approved offer, from a list of intake events.
 
-The same function measures simulated journeys and real traffic (design section 10):
+The same function measures simulated journeys and real traffic (docs/design.md §10):
 
 - a **breakpoint** is a stop after which the owner must come back: each lender decision waited
   for (``decided``), each rejection on top of that (it sends the owner to another lender), each

@@ -1,4 +1,4 @@
-"""Default-risk (PD) models, separate from the approval model (design section 6, issue 4).
+"""Default-risk (PD) models, separate from the approval model (docs/design.md §6, issue 4).
 
 - :class:`ScorecardPD`: optimal binning + logistic regression, points output (champion).
 - :class:`GradientBoostedPD`: LightGBM challenger.

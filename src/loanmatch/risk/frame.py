@@ -3,7 +3,7 @@
 The PD estimators take any DataFrame: numeric columns are numbers (NaN = unknown); columns of
 an object, string or category dtype are categories (missing = unknown). Nothing here names a
 feature: :func:`frame_from_values` turns the catalog's encoded ``Values`` into such a frame for
-any catalog, leaving out protected attributes (design section 3: models must never use them).
+any catalog, leaving out protected attributes (docs/design.md §3: models must never use them).
 """
 
 from __future__ import annotations

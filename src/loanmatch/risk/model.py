@@ -1,6 +1,6 @@
 """A trained PD model bound to a catalog: what pricing and ranking call.
 
-The model's inputs are the catalog's features (protected attributes left out, design section 3)
+The model's inputs are the catalog's features (protected attributes left out, docs/design.md §3)
 plus the product's ``kind`` from products.yaml as one category column (``product_kind``), so
 one model prices every product. Nothing here names a catalog feature.
 """

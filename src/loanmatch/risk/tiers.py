@@ -4,7 +4,7 @@ Default cut-offs, in 12-month PD::
 
     A  PD <  1%     prime: priced near the funding floor of bank products
     B  1% <= PD < 2%
-    C  2% <= PD < 4%   around the 普惠 NPL ratio of 2.2-2.99% (ref §4)
+    C  2% <= PD < 4%   around the 普惠 NPL ratio of 2.2-2.99% (docs/market-reference.md §4)
     D  4% <= PD < 8%   the internet-bank and fintech band
     E  PD >= 8%        above what most bank products can price (EL = 8% x 45% = 3.6 points)
 

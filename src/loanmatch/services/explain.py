@@ -1,4 +1,7 @@
-"""Turn one applicant's scored row into an ``ApplicantResult`` with reasons (design 5.7)."""
+"""Turn one applicant's scored row into an ``ApplicantResult`` with reasons.
+
+docs/design.md §5, step 7.
+"""
 
 from __future__ import annotations
 

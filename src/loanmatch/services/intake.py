@@ -5,7 +5,7 @@ Plain functions taking a :class:`~loanmatch.storage.unit_of_work.UnitOfWork` and
 session, works on a copy of its state and writes the new state, its audit entries and its journey
 events in ONE transaction: an exception anywhere leaves the session exactly as it was, and a bad
 answer (or any refused step) writes nothing. Pulling data is the exception to one transaction per
-step, on purpose: consent is committed BEFORE any pull (design section 8), then the pulls run
+step, on purpose: consent is committed BEFORE any pull (docs/design.md §8), then the pulls run
 outside any transaction (a slow source holds no lock), then their results are applied in a second
 transaction that re-checks the consent (a revocation meanwhile discards the data).
 

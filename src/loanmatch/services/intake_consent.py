@@ -1,6 +1,6 @@
 """The consent use cases: grant (then pull), refresh failed sources, revoke.
 
-Consent is committed BEFORE any pull (design section 8); the pulls then run outside any
+Consent is committed BEFORE any pull (docs/design.md §8); the pulls then run outside any
 transaction (a slow source holds no lock); their results are applied in a second transaction that
 checks the consent again, so a revocation that lands meanwhile discards what the pull brought.
 An expired or revoked consent is never used for a later pull: the refusal is audited.

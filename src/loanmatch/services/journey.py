@@ -1,4 +1,4 @@
-"""The measured journey (design section 10): the adaptive intake and the whole road to a loan.
+"""The measured journey (docs/design.md §10): the adaptive intake and the whole road to a loan.
 
 1. Simulate a market and train on its history as ``evaluate`` does; draw ``n`` FRESH applicants.
 2. Run every applicant through the intake with simulated connectors (their latency and failure

@@ -1,5 +1,5 @@
 """From probabilities to offers: PD and tier, the price for the request, the owner's benefit
-ranking and the credit-inquiry budget (design section 5, steps 5 and 6).
+ranking and the credit-inquiry budget (docs/design.md §5, steps 5 and 6).
 
 For every (applicant, product) whose rules all PASS and whose decision probability reaches the
 threshold: the PD model gives the 12-month PD and the tier (A-E); the lender's pricing gives

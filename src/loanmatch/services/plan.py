@@ -1,4 +1,4 @@
-"""The "not yet" plan (design section 5, step 7): for an owner with no offer, the smallest
+"""The "not yet" plan (docs/design.md §5, step 7): for an owner with no offer, the smallest
 realistic changes that open a product, each verified by re-running the whole match; for an
 owner whose every offer is dear (all-in APR above ``PolicyConfig.good_all_in``), the smallest
 that open one at most that dear (``cheaper=True``).

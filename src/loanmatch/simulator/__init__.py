@@ -1,8 +1,8 @@
-"""The synthetic market (design section 7): SMEs, lenders with hidden true policies, a naive
+"""The synthetic market (docs/design.md §7): SMEs, lenders with hidden true policies, a naive
 logging policy with exact propensities, and an oracle for the true decision of any pair.
 
 Everything is seeded: ``simulate_market(seed)`` gives the same market, history and applicants
-for the same seed. Numbers are grounded in ``/work/shared/data/cn_market_reference.md``; each
+for the same seed. Numbers are grounded in ``docs/market-reference.md`` (cited "ref §N"); each
 module says where its numbers come from.
 """
 

@@ -8,7 +8,7 @@ probability that applicant ``i`` was sent to product ``j`` is exactly::
 
 Weights follow popularity by lender style and product kind, and loosely the requested amount
 (x2.5 inside the product's amount range, x0.5 outside) — an *assumption* standing for how owners
-choose blindly today (design section 1: "which bank fits" is the owner's doubt).
+choose blindly today (docs/design.md §1: "which bank fits" is the owner's doubt).
 
 Capacity: applicants arrive on days spread over the horizon; each product takes at most
 ``capacity_per_day`` applications a day and queues the rest to the next day (first come, first
@@ -47,7 +47,8 @@ KIND_POPULARITY = {
     "tax": 1.0, "invoice": 0.9, "business": 1.4, "secured": 0.6, "tobacco": 0.15, "bill": 0.15,
 }  # fmt: skip
 START_DATE = np.datetime64("2025-06-02")
-"""First day of the simulated history (after the May 2025 LPR cut to 3.0%, ref §2)."""
+"""First day of the simulated history (after the May 2025 LPR cut to 3.0%,
+``docs/market-reference.md`` §2)."""
 ROWS_PER_DAY = 3_000
 """Horizon = history rows / ROWS_PER_DAY days (at least 30): some local products fill up."""
 

@@ -1,6 +1,6 @@
 """The default market's lenders and products, with their PUBLISHED terms and rules.
 
-Sources, all in ``/work/shared/data/cn_market_reference.md`` (cited "ref §1 #N" for row N of the
+Sources, all in ``docs/market-reference.md`` (cited "ref §1 #N" for row N of the
 product table, "ref §2" for rates and caps, "ref §5" for the simulator table):
 
 - tax loans (税贷): 100k-3M (BoCom 5M), 1-yr revolving, draws <= 12 mo, 3.0-4.5% for grade A

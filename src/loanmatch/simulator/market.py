@@ -46,7 +46,7 @@ class _PlainDumper(yaml.SafeDumper):
 
 PRODUCTS_HEADER = (
     "# Simulated market (loanmatch simulate): published terms and rules of each product.\n"
-    "# Rates are annual percent; amounts in yuan. Sources: data/cn_market_reference.md.\n"
+    "# Rates are annual percent; amounts in yuan. Sources: docs/market-reference.md.\n"
 )
 
 
@@ -112,7 +112,7 @@ class SimulatedMarket:
         )
 
     def write(self, out_dir: Path) -> list[Path]:
-        """Write features.yaml, products.yaml, history.csv and applicants.csv (section 9),
+        """Write features.yaml, products.yaml, history.csv and applicants.csv (docs/design.md §9),
         and two extensions: pricing.yaml (the lenders' pricing configuration) and loans.csv
         (the approved history loans with ``defaulted`` 1/0, the PD model's training data)."""
         out = Path(out_dir)

@@ -11,9 +11,10 @@ latents, the observed risk factors the simulator already draws, and the loan's t
              + 0.12 * log2(term / 12)                              longer exposure
              + kind (secured -0.35, bill -1.0) + style (internet +0.15, fintech +0.3)
 
-The weights are *assumptions* (directions from ref §3: 连三累六 and current overdues are near-
-automatic rejections, inquiries and 多头 are what lenders guard against; firm-age hazard shaped
-by ref §4: exit hazard 1.6%, 6.3%, 9.5% in years 1-3, above 8% to year 7). The intercept is
+The weights are *assumptions* (ref = ``docs/market-reference.md``; directions from ref §3:
+连三累六 and current overdues are near-automatic rejections, inquiries and 多头 are what lenders
+guard against; firm-age hazard shaped by ref §4: exit hazard 1.6%, 6.3%, 9.5% in years 1-3,
+above 8% to year 7). The intercept is
 CALIBRATED so that the mean true PD of the loans banks approved in the history is
 ``BANK_DEFAULT_RATE`` = 2.5%: the 普惠 NPL ratio was 2.99% at its 2020 peak and about 2.2% in
 2022 (ref §4, caixinglobal). An NPL ratio is a stock and a 12-month default rate a flow, but

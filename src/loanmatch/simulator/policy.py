@@ -16,9 +16,10 @@ information); ``noise_ij`` is a deterministic hash of (applicant key, product, s
 oracle and the history agree exactly. The cutoff approves the share ``APPETITE`` of the
 applicants who pass the published rules and hidden gates (in a calibration population).
 
-Weights, gates and appetites are *assumptions* in the spirit of ref §3 (bureau score, overdues,
-inquiries, 多头 and debt are what lenders weigh) and ref §5 (a tax loan line ≈ yearly tax x 5-9,
-an LTV of 60-70%); each lender's are jittered by the seed.
+Weights, gates and appetites are *assumptions* in the spirit of ref §3 (ref =
+``docs/market-reference.md``: bureau score, overdues, inquiries, 多头 and debt are what lenders
+weigh) and ref §5 (a tax loan line ≈ yearly tax x 5-9, an LTV of 60-70%); each lender's are
+jittered by the seed.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ MAX_LENDERS: dict[LenderStyle, float] = {
     "big_bank": 4, "joint_stock": 4, "city": 4, "rural": 4, "internet": 5, "fintech": 6,
 }  # fmt: skip
 # Share approved among applicants passing rules and gates (assumption; with the naive policy
-# of history.py it yields the 20-30% blind approval of design section 1).
+# of history.py it yields the 20-30% blind approval of docs/design.md §1).
 APPETITE: dict[LenderStyle, float] = {
     "big_bank": 0.72, "joint_stock": 0.73, "city": 0.74, "rural": 0.75, "internet": 0.78,
     "fintech": 0.80,

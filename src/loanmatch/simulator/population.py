@@ -1,6 +1,6 @@
 """Synthetic Chinese SMEs: visible features plus hidden latents that only the simulator sees.
 
-Every share below comes from ``/work/shared/data/cn_market_reference.md`` (cited as "ref §N")
+Every share below comes from ``docs/market-reference.md`` (cited as "ref §N")
 unless it is marked *assumption*; assumptions fill the gaps the reference leaves (industry and
 province mix, the shape of a distribution around a cited mean) and are kept plain.
 

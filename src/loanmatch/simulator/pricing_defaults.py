@@ -1,6 +1,6 @@
 """The default market's ``pricing.yaml``: each simulated lender's cost of lending.
 
-Sources (ref = ``/work/shared/data/cn_market_reference.md``) and *assumptions*:
+Sources (ref = ``docs/market-reference.md``) and *assumptions*:
 
 - base rate: 1-yr LPR 3.00% (ref §2, May 2025, unchanged in Jan 2026).
 - funding spread: new inclusive small-business loans averaged 3.48% in Jun 2025 (ref §2), only
@@ -9,8 +9,9 @@ Sources (ref = ``/work/shared/data/cn_market_reference.md``) and *assumptions*:
   more for deposits (+0.5); fintechs fund through partner banks and ABS (+4.0, i.e. 7%).
 - bill discounting: funded near the interbank rediscount rate, 1.48-1.95% (ref §1 #15), so the
   ``bill`` kind's funding is 1.5%, and its LGD small because the acceptor bank pays (*assumption*).
-- LGD: 45% for unsecured loans (Basel foundation-IRB senior unsecured); 25% for secured loans
-  lent at 60-70% LTV (ref §1 #14, *assumption*); 75% for fintech credit loans (*assumption*).
+- LGD: 45% for unsecured loans (Basel foundation-IRB senior unsecured, ref §7); 25% for secured
+  loans lent at 60-70% LTV (ref §1 #14, *assumption*); 75% for fintech credit loans
+  (*assumption*).
 - acquisition cost: banks 100-300 yuan per loan (online channel, existing depositors); fintechs
   1,500 yuan (paid traffic) — *assumptions*. Credit-data cost: bureau, tax and invoice queries,
   30-80 yuan per loan (*assumption*).
@@ -34,7 +35,7 @@ __all__ = ["PRICING_HEADER", "default_pricing"]
 PRICING_HEADER = (
     "# Simulated market (loanmatch simulate): each lender's pricing configuration.\n"
     "# Rates and fees in annual percent (upfront_fee: percent once); costs in yuan per loan.\n"
-    "# Sources: data/cn_market_reference.md §1-§2; see loanmatch/simulator/pricing_defaults.py.\n"
+    "# Sources: docs/market-reference.md §1-§2; see loanmatch/simulator/pricing_defaults.py.\n"
 )
 
 STYLE_TERMS: dict[LenderStyle, dict[str, Any]] = {

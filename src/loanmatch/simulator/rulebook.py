@@ -1,6 +1,6 @@
 """Published rules of the default market, as section-9 rule mappings with dimension and reason.
 
-Each template cites where its thresholds come from (``/work/shared/data/cn_market_reference.md``:
+Each template cites where its thresholds come from (``docs/market-reference.md``:
 "ref §1 #N" is row N of the product table, "ref §3" the credit-bureau conventions). The kind
 builders at the end assemble a product's full rule list from these templates.
 """

@@ -1,4 +1,4 @@
-"""Reading and writing history.csv and applicants.csv (design section 9)."""
+"""Reading and writing history.csv and applicants.csv (docs/design.md §9)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""ECE, Brier and AUC as defined in design section 10."""
+"""ECE, Brier and AUC as defined in docs/design.md §10."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""The default market's published products are realistic and load through the adapters."""
+"""The default market's published products are realistic and load through the adapters.
+
+ref = docs/market-reference.md.
+"""
 
 from __future__ import annotations
 

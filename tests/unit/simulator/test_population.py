@@ -1,4 +1,4 @@
-"""The simulated SMEs follow the reference distributions (data/cn_market_reference.md §4-5)."""
+"""The simulated SMEs follow the reference distributions (docs/market-reference.md §4-5)."""
 
 from __future__ import annotations
 
