@@ -16,7 +16,14 @@ above what the model says without a completion. It is exact for one unknown colu
 grid) and for any number of unknown monotone columns (over the training range); with several
 non-monotone unknowns it is the greedy coordinate-wise minimum, not a guaranteed global one.
 
-Columns no tree splits on are skipped: they cannot change the score.
+Columns no tree splits on are skipped: they cannot change the score. So are columns that were
+unknown often enough in training (at least ``LEARNED_SHARE`` of the rows and ``LEARNED_ROWS``
+rows): there the model's unknown branch was fitted on real applicants whose value was missing,
+its calibration and the held-out certificate are measured on them, and replacing it by the worst
+value would discard what missingness says (where cells are missing not at random, it says a
+lot). The bound is for the unknowns the history never showed, such as a question an owner has
+not answered yet on a market whose history is complete: there the unknown branch was never
+trained and can say anything.
 """
 
 from __future__ import annotations
@@ -30,12 +37,16 @@ import numpy.typing as npt
 
 from loanmatch.model.features import Column
 
-__all__ = ["QUANTILES", "WorstCase"]
+__all__ = ["LEARNED_ROWS", "LEARNED_SHARE", "QUANTILES", "WorstCase"]
 
 FloatArray = npt.NDArray[np.float64]
 FloatMatrix = npt.NDArray[np.float64]
 QUANTILES = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
 MAX_CATEGORIES = 64
+LEARNED_SHARE = 0.01
+LEARNED_ROWS = 200
+"""A column unknown in at least this share and this many training rows keeps its learned
+unknown branch (module docstring)."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +66,9 @@ class WorstCase:
             if column.feature is None or k not in used:
                 continue
             seen = X[:, k][~np.isnan(X[:, k])]
-            if seen.size == 0:
+            unknown = X.shape[0] - seen.size
+            learned = unknown >= LEARNED_ROWS and unknown >= LEARNED_SHARE * X.shape[0]
+            if seen.size == 0 or learned:
                 continue
             if column.monotone != 0:
                 worst[k] = float(seen.min() if column.monotone > 0 else seen.max())

@@ -13,8 +13,9 @@ The rest are ranked by ``domain.ranking.benefit_scores`` and taken within the in
 Prices are decided for all pairs at once by ``domain.pricing_screen`` (numpy), which reproduces
 the exact path's integers and leaves to the exact Decimal quote the few pairs it cannot vouch
 for. The Decimal quote is built for those, for every offered pair (and checked against the
-screen: an applicant with a disagreement is decided again from exact quotes alone), and for any
-other pair only when its ``Pair.quote`` is first read (an exclusion being explained). The
+screen: after any disagreement every applicant is decided again from exact quotes alone, since
+a screen that misjudged one offered pair may have misjudged pairs nothing was offered on), and
+for any other pair only when its ``Pair.quote`` is first read (an exclusion being explained). The
 result is the same, to the last digit, as pricing every pair in Decimal
 (``tests/integration/test_priced_results.py``).
 """
@@ -249,7 +250,7 @@ def select_priced(
     rate_min = np.array([np.nan if p.rate_min is None else p.rate_min for p in market.products])
     p_pairs = p_decision[rows, cols]
     exact = np.zeros(rows.size, dtype=bool)
-    while True:  # twice at most: a disagreeing applicant is decided from exact quotes alone
+    while True:  # twice at most: after a disagreement everything is decided from exact quotes
         reason, all_in, unpriced = _decide(bundle, quotes, keys, cols, months, exact)
         with np.errstate(invalid="ignore"):
             reason[unpriced & (rate_min[cols] > max_rate[rows])] = OWNER
@@ -258,14 +259,13 @@ def select_priced(
         )
         now = {name: values[name] for name in counters}
         chosen, skipped = _rank(market, now, rows, cols, p_pairs, reason, scores, max_offers)
-        doubtful = [
-            int(rows[k])
+        doubtful = any(
+            not exact[k] and not _agrees(quotes(keys[k]), bool(unpriced[k]), all_in[k])
             for _, k in chosen
-            if not exact[k] and not _agrees(quotes(keys[k]), bool(unpriced[k]), all_in[k])
-        ]
+        )
         if not doubtful:
             break
-        exact |= np.isin(rows, doubtful)
+        exact[:] = True  # a screen wrong once may be wrong where nothing was offered, too
     rank = np.zeros((n, m), dtype=np.int64)
     for position, k in chosen:
         rank[rows[k], cols[k]] = position

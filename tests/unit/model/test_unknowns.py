@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from loanmatch.model.features import PairSpace
+from loanmatch.model.features import Column, PairSpace
+from loanmatch.model.unknowns import LEARNED_ROWS, WorstCase
 
 from .conftest import MARKET, Small
 
@@ -85,3 +86,15 @@ def test_the_bound_round_trips_through_plain_numbers(small: Small) -> None:
 
     worst = small.bundle.worst_case
     assert WorstCase.from_dict(worst.to_dict()) == worst
+
+
+def test_a_column_often_unknown_in_training_keeps_its_learned_unknown_branch() -> None:
+    space = PairSpace(MARKET)
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(4 * LEARNED_ROWS, len(space.columns)))
+    X[:LEARNED_ROWS, 1] = np.nan  # a quarter of the rows: learned
+    X[:3, 2] = np.nan  # three rows: never really learned
+    columns: list[Column] = list(space.columns)
+    bound = WorstCase.from_training(X, columns, frozenset(range(len(columns))))
+    assert 1 not in bound.columns
+    assert 2 in bound.columns
