@@ -43,6 +43,7 @@ from loanmatch.domain.policy import binomial_sf
 __all__ = [
     "MAX_CANDIDATES",
     "ORDER_SHARE",
+    "PRIOR_PAIRS",
     "ThresholdChoice",
     "calibration_margin",
     "choose_threshold",
@@ -51,6 +52,7 @@ __all__ = [
     "guard_groups",
     "lender_floors",
     "model_floor",
+    "ordering_split",
     "reach",
 ]
 
@@ -139,8 +141,8 @@ def _candidates(p_sorted: FloatArray, minimum: int) -> tuple[FloatArray, npt.NDA
     return grid, counts
 
 
-def _split(groups: npt.NDArray[np.int64], seed: int) -> npt.NDArray[np.bool_]:
-    """True for pairs in the ordering part (a random third of the groups)."""
+def ordering_split(groups: npt.NDArray[np.int64], seed: int) -> npt.NDArray[np.bool_]:
+    """True for pairs in the ordering part (a random ``ORDER_SHARE`` of the groups)."""
     unique, inverse = np.unique(groups, return_inverse=True)
     rng = np.random.default_rng([seed, 9_431])
     ordering = rng.random(unique.size) < ORDER_SHARE
@@ -176,7 +178,7 @@ def choose_threshold(
     p, y, g = p[keep], y[keep], g[keep].astype(np.int64)
     delta = 1.0 - confidence
     none = ThresholdChoice(math.inf, target, confidence, 0, math.nan, math.nan, 0)
-    ordering = _split(g, seed)
+    ordering = ordering_split(g, seed)
     test_p, test_y = p[~ordering], y[~ordering]
     grid, n_test = _candidates(np.sort(test_p)[::-1], feasible_pairs(target, delta))
     if grid.size == 0:

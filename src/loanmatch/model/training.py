@@ -32,7 +32,7 @@ from loanmatch.model.calibration import fit_calibrator, fit_group_shift
 from loanmatch.model.features import PairSpace
 from loanmatch.model.reference import score_reference
 from loanmatch.model.selection_bias import fit_rank_shift
-from loanmatch.model.unknowns import WorstCase
+from loanmatch.model.unknowns import WorstCase, over_confident
 
 __all__ = ["SPLIT", "History", "fit_bundle", "split_applicants"]
 
@@ -191,7 +191,12 @@ def fit_bundle(
         len(market.lenders),
         len(market.products),
     )
-    worst_case = WorstCase.from_training(X[train], space.columns, model.used_columns())
+    q_learned = shift.apply(calibrator(raw_calibrate), lenders, products_of)
+    unknown = np.isnan(X[calibrate][:, : space.n_applicant_columns])
+    distrusted = frozenset(
+        k for k in range(unknown.shape[1]) if over_confident(q_learned, y[calibrate], unknown[:, k])
+    )
+    worst_case = WorstCase.from_training(X[train], space.columns, model.used_columns(), distrusted)
     report("measure", 3)
     partial = ModelBundle(
         market=market,

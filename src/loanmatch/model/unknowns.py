@@ -21,13 +21,15 @@ unknown often enough in training (at least ``LEARNED_SHARE`` of the rows and ``L
 rows): there the model's unknown branch was fitted on real applicants whose value was missing,
 its calibration and the held-out certificate are measured on them, and replacing it by the worst
 value would discard what missingness says (where cells are missing not at random, it says a
-lot). The bound is for the unknowns the history never showed, such as a question an owner has
-not answered yet on a market whose history is complete: there the unknown branch was never
-trained and can say anything.
+lot), unless the calibration part shows that branch over-confident where offers are made
+(``over_confident``). The bound is for the unknowns the history never showed, such as a
+question an owner has not answered yet on a market whose history is complete: there the
+unknown branch was never trained and can say anything.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -37,7 +39,14 @@ import numpy.typing as npt
 
 from loanmatch.model.features import Column
 
-__all__ = ["LEARNED_ROWS", "LEARNED_SHARE", "QUANTILES", "WorstCase"]
+__all__ = [
+    "LEARNED_ROWS",
+    "LEARNED_SHARE",
+    "QUANTILES",
+    "WorstCase",
+    "learned_unknown",
+    "over_confident",
+]
 
 FloatArray = npt.NDArray[np.float64]
 FloatMatrix = npt.NDArray[np.float64]
@@ -49,6 +58,26 @@ LEARNED_ROWS = 200
 unknown branch (module docstring)."""
 
 
+def learned_unknown(unknown: int, rows: int) -> bool:
+    """Whether a column unknown in ``unknown`` of ``rows`` training rows has a learned branch."""
+    return unknown >= LEARNED_ROWS and unknown >= LEARNED_SHARE * rows
+
+
+def over_confident(
+    q: FloatArray, y: FloatArray, unknown: npt.NDArray[np.bool_], top: float = 0.8
+) -> bool:
+    """Whether calibration pairs with a column unknown and a calibrated probability of at least
+    ``top`` were approved less than predicted by more than 1.645 standard errors (at least 30
+    such pairs; fewer say nothing)."""
+    mine = unknown & (q >= top)
+    n = int(mine.sum())
+    if n < 30:
+        return False
+    predicted = float(q[mine].mean())
+    error = math.sqrt(max(predicted * (1.0 - predicted), 1e-6) / n)
+    return float(y[mine].mean()) < predicted - 1.645 * error
+
+
 @dataclass(frozen=True)
 class WorstCase:
     """Per applicant column: the fixed worst value (monotone) or the grid to search."""
@@ -58,8 +87,14 @@ class WorstCase:
 
     @classmethod
     def from_training(
-        cls, X: FloatMatrix, columns: Iterable[Column], used: frozenset[int]
+        cls,
+        X: FloatMatrix,
+        columns: Iterable[Column],
+        used: frozenset[int],
+        distrusted: frozenset[int] = frozenset(),
     ) -> WorstCase:
+        """The bound for the columns of ``X`` (training rows) that trees use; a column often
+        unknown keeps its learned branch unless it is ``distrusted``."""
         worst: dict[int, float] = {}
         grid: dict[int, tuple[float, ...]] = {}
         for k, column in enumerate(columns):
@@ -67,7 +102,7 @@ class WorstCase:
                 continue
             seen = X[:, k][~np.isnan(X[:, k])]
             unknown = X.shape[0] - seen.size
-            learned = unknown >= LEARNED_ROWS and unknown >= LEARNED_SHARE * X.shape[0]
+            learned = learned_unknown(unknown, X.shape[0]) and k not in distrusted
             if seen.size == 0 or learned:
                 continue
             if column.monotone != 0:

@@ -24,6 +24,7 @@ import numpy.typing as npt
 from loanmatch.adapters.tables import read_table, write_csv
 from loanmatch.domain.catalog import Values
 from loanmatch.domain.certification import ThresholdChoice, calibration_margin, lender_floors
+from loanmatch.domain.mix_certificate import certify_mix
 from loanmatch.domain.products import Eligibility
 from loanmatch.domain.rules import PASS
 from loanmatch.errors import Location, NotCertifiedError
@@ -158,9 +159,12 @@ def recommend_values(
     thresholds = None if choice is None else bundle.product_thresholds(choice)
     eligibility, scored = scorer(bundle, values, progress)
     p = bundle.rank_adjusted(scored)
+    batch = thresholds is not None and choice is not None and len(ids) >= MIN_BATCH
+    if batch and thresholds is not None and choice is not None:
+        thresholds = _mix_thresholds(bundle, choice, thresholds, p, eligibility.status, policy)
     limit: float | npt.NDArray[np.float64] = threshold if thresholds is None else thresholds
     selection = select_priced(bundle, values, p, eligibility.status, limit, policy.max_offers)
-    if thresholds is not None and choice is not None and len(ids) >= MIN_BATCH:
+    if batch and thresholds is not None and choice is not None:
         lenders = bundle.space.lender_of_product
         applicants = bundle.space.applicant_matrix(values)
         goal: float | npt.NDArray[np.float64] = choice.target
@@ -178,6 +182,49 @@ def recommend_values(
                 bundle, values, p, eligibility.status, thresholds, policy.max_offers
             )
     return Batch(ids, eligibility, p, selection.rank, threshold, choice, selection, thresholds)
+
+
+MIX_GRID = 60
+"""Thresholds the batch's own certificate tries (quantiles of the held-out probabilities)."""
+
+
+def _mix_thresholds(
+    bundle: ModelBundle,
+    choice: ThresholdChoice,
+    thresholds: npt.NDArray[np.float64],
+    p: npt.NDArray[np.float64],
+    status: npt.NDArray[np.int8],
+    policy: PolicyConfig,
+) -> npt.NDArray[np.float64]:
+    """Each product's threshold under the batch's own certificate (``domain/mix_certificate``):
+    the pooled threshold lowered to the lowest one certified for the pairs this batch
+    recommends, each lender's raised threshold kept; the pooled ones when it certifies nothing
+    lower. The batch's pairs at a threshold are each applicant's best ``max_offers`` products
+    by probability (label-free)."""
+    mine = bundle.certification_pairs()
+    held_p, held_y = bundle.selection_p[mine], bundle.selection_y[mine]
+    groups = bundle.selection_group[mine] if bundle.selection_group.size else np.arange(mine.sum())
+    floor = np.where(thresholds > choice.threshold, thresholds, -np.inf)
+    open_p = np.where((status == PASS) & (p >= floor[None, :]), p, -np.inf)
+    k = max(1, min(policy.max_offers, open_p.shape[1]))
+    best = -np.sort(-open_p, axis=1)[:, :k]
+    best = best[np.isfinite(best)]
+    if held_p.size == 0:
+        return thresholds
+    levels = np.linspace(0.0, 1.0, MIX_GRID, endpoint=False)
+    grid = np.unique(np.floor(np.quantile(held_p, levels) * 1000.0) / 1000.0)
+    mix = certify_mix(
+        held_p,
+        held_y,
+        groups,
+        [float(t) for t in grid],
+        lambda t: best[best >= t],
+        choice.target,
+        choice.confidence,
+    )
+    if not mix.certified or mix.threshold >= choice.threshold:
+        return thresholds
+    return np.maximum(floor, mix.threshold)
 
 
 def recommend_file(

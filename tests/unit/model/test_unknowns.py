@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from loanmatch.model.features import Column, PairSpace
-from loanmatch.model.unknowns import LEARNED_ROWS, WorstCase
+from loanmatch.model.unknowns import LEARNED_ROWS, WorstCase, over_confident
 
 from .conftest import MARKET, Small
 
@@ -98,3 +98,14 @@ def test_a_column_often_unknown_in_training_keeps_its_learned_unknown_branch() -
     bound = WorstCase.from_training(X, columns, frozenset(range(len(columns))))
     assert 1 not in bound.columns
     assert 2 in bound.columns
+
+
+def test_a_learned_unknown_branch_over_confident_at_the_top_is_distrusted() -> None:
+    rng = np.random.default_rng(4)
+    q = rng.uniform(0.8, 1.0, 400)
+    unknown = np.ones(q.size, dtype=bool)
+    honest = (rng.random(q.size) < q).astype(float)
+    boastful = (rng.random(q.size) < q - 0.2).astype(float)
+    assert not over_confident(q, honest, unknown)
+    assert over_confident(q, boastful, unknown)
+    assert not over_confident(q[:20], boastful[:20], unknown[:20])  # too few to say
