@@ -1,6 +1,6 @@
 """Who gets which offer: the exact binomial tail, tie-break order and offer selection.
 
-Design section 5, step 6. Eligibility comes first (only products whose rules all PASS can be
+docs/design.md §5, step 6. Eligibility comes first (only products whose rules all PASS can be
 offered); then the decision probability must reach a threshold: fixed (default 0.8) or certified
 on held-out decisions for a target approval rate (``domain/certification.py``, which uses
 :func:`binomial_sf` for its tests).

@@ -124,19 +124,26 @@ class ModelBundle:
             mine = self.certification_pairs()
             groups = self.selection_group[mine] if self.selection_group.size else None
             p, y = self.selection_p[mine], self.selection_y[mine]
-            choice = choose_threshold(p, y, target, confidence, groups)
-            if self.selection_product.size:
-                lenders = self.space.lender_of_product[self.selection_product[mine]]
-                choice = guard_groups(
-                    choice,
-                    p,
-                    y,
-                    lenders,
-                    groups,
-                    reference=(self.reference_p, self.reference_lender),
-                )
+            choice = self.guard(choose_threshold(p, y, target, confidence, groups))
             self._thresholds[key] = diagnose(choice, p, y, groups)
         return self._thresholds[key]
+
+    def guard(self, choice: ThresholdChoice) -> ThresholdChoice:
+        """``choice`` with each lender's own threshold (``certification.guard_groups``) on the
+        certification pairs and the reference pairs."""
+        if not self.selection_product.size:
+            return choice
+        mine = self.certification_pairs()
+        groups = self.selection_group[mine] if self.selection_group.size else None
+        lenders = self.space.lender_of_product[self.selection_product[mine]]
+        return guard_groups(
+            choice,
+            self.selection_p[mine],
+            self.selection_y[mine],
+            lenders,
+            groups,
+            reference=(self.reference_p, self.reference_lender),
+        )
 
     def certification_pairs(self) -> npt.NDArray[np.bool_]:
         """The held-out pairs a certificate is drawn on: those among their applicant's best

@@ -2,7 +2,7 @@
 
 Applicant columns come from the catalog's model features (never protected ones), in catalog
 order; product columns describe the product and its lender. Nothing is named here: the same code
-serves any catalog and any products (design section 9).
+serves any catalog and any products (docs/design.md §9).
 
 - number and boolean features: their encoded value (NaN unknown);
 - category features: a LightGBM categorical (the category index), except a category feature the

@@ -5,7 +5,7 @@
 3. Draw FRESH applicants (never in the history) and recommend for them with the target-approval
    policy (Learn-then-Test on the model's held-out selection split).
 4. Ask the oracle for the true decision of every (fresh applicant, product) pair and measure
-   (design section 10): approval among recommended, coverage, coverage against an oracle that
+   (docs/design.md §10): approval among recommended, coverage, coverage against an oracle that
    recommends only truly approving products, calibration (ECE, Brier) and AUC of P(approve) on
    the fresh pairs whose rules all pass (the pairs a recommendation is decided on), and the naive
    policy's approval rate in the history as the baseline.

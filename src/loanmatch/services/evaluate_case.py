@@ -23,6 +23,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from loanmatch.adapters.tables import Table, read_table
+from loanmatch.domain.certification import ThresholdChoice
 from loanmatch.domain.rules import PASS
 from loanmatch.errors import NotCertifiedError
 from loanmatch.model.bundle import ModelBundle
@@ -124,14 +125,18 @@ def evaluate_policies(
             report("recommend", 2 + k, 2 + len(policies))
             began = time.perf_counter()
             out = root / f"recommendations-{k}.csv"
-            message = ""
+            message, choice = "", None
             try:
-                recommend_file(model_dir, files.applicants, out, policy)
+                choice = recommend_file(model_dir, files.applicants, out, policy).choice
             except NotCertifiedError as error:
                 message = str(error)
+                if policy.target_approval is not None:
+                    choice = bundle.target_threshold(policy.target_approval, policy.confidence)
             rank = _matrix(out, ids, case.product_ids) if out.exists() else None
             seconds = shared + time.perf_counter() - began
-            reports.append(_measure(case, bundle, scored, rank, policy, trained, message, seconds))
+            reports.append(
+                _measure(case, bundle, scored, rank, policy, (choice, trained), message, seconds)
+            )
     report("done", 2 + len(policies), 2 + len(policies))
     return reports
 
@@ -160,10 +165,13 @@ def _measure(
     scored: Scored,
     rank: npt.NDArray[np.int64] | None,
     policy: PolicyConfig,
-    trained: TrainReport,
+    outcome: tuple[ThresholdChoice | None, TrainReport],
     message: str,
     seconds: float,
 ) -> CaseReport:
+    """The promise's measures of one policy; ``outcome`` is the certificate the batch was
+    recommended under (None: a fixed threshold) and the training report."""
+    choice, trained = outcome
     feasible, p_model, decision = scored
     target_approval = policy.target_approval
     target = target_approval if target_approval is not None else policy.threshold
@@ -177,9 +185,6 @@ def _measure(
         target,
         decision,
     )
-    choice = None
-    if target_approval is not None:
-        choice = bundle.target_threshold(target_approval, policy.confidence)
     raised = {} if choice is None else choice.group_thresholds
     return CaseReport(
         market=case.name,

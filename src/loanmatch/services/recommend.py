@@ -49,9 +49,10 @@ __all__ = [
 ]
 
 MIN_BATCH = 200
-"""From this many applicants a target-approval batch also holds each lender's recommended pairs
-to the target by their calibrated probabilities (``lender_floors``), plus one standard error of
-the lender's calibration (``calibration_margin``)."""
+"""From this many applicants a target-approval batch is certified on its own mix
+(``_batch_choice``), and holds each lender's recommended pairs to the target by their calibrated
+probabilities (``lender_floors``), plus one standard error of the lender's calibration
+(``calibration_margin``)."""
 BATCH_ROUNDS = 3
 CHUNK = 200_000
 """Pairs scored per model call (bounds memory: about 70 MB of features per chunk)."""
@@ -101,9 +102,12 @@ class RecommendReport:
     certified: bool
     seconds: float
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    choice: ThresholdChoice | None = field(default=None, repr=False)
+    """The certificate the batch was recommended under (target-approval mode)."""
 
     def to_dict(self) -> dict[str, Any]:
         out = dict(self.__dict__)
+        out.pop("choice")
         out["out"] = str(self.out)
         out["threshold"] = self.threshold if math.isfinite(self.threshold) else None
         out["warnings"] = list(self.warnings)
@@ -156,15 +160,16 @@ def recommend_values(
 ) -> Batch:
     """Vectorised recommendation for every applicant in ``values``."""
     threshold, choice = resolve_threshold(bundle, policy)
-    thresholds = None if choice is None else bundle.product_thresholds(choice)
     eligibility, scored = scorer(bundle, values, progress)
     p = bundle.rank_adjusted(scored)
-    batch = thresholds is not None and choice is not None and len(ids) >= MIN_BATCH
-    if batch and thresholds is not None and choice is not None:
-        thresholds = _mix_thresholds(bundle, choice, thresholds, p, eligibility.status, policy)
+    batch = choice is not None and len(ids) >= MIN_BATCH
+    if batch and choice is not None:
+        choice = _batch_choice(bundle, choice, p, eligibility.status, policy)
+        threshold = choice.threshold
+    thresholds = None if choice is None else bundle.product_thresholds(choice)
     limit: float | npt.NDArray[np.float64] = threshold if thresholds is None else thresholds
     selection = select_priced(bundle, values, p, eligibility.status, limit, policy.max_offers)
-    if batch and thresholds is not None and choice is not None:
+    if batch and thresholds is not None and choice is not None and choice.certified:
         lenders = bundle.space.lender_of_product
         applicants = bundle.space.applicant_matrix(values)
         goal: float | npt.NDArray[np.float64] = choice.target
@@ -188,29 +193,26 @@ MIX_GRID = 60
 """Thresholds the batch's own certificate tries (quantiles of the held-out probabilities)."""
 
 
-def _mix_thresholds(
+def _batch_choice(
     bundle: ModelBundle,
     choice: ThresholdChoice,
-    thresholds: npt.NDArray[np.float64],
     p: npt.NDArray[np.float64],
     status: npt.NDArray[np.int8],
     policy: PolicyConfig,
-) -> npt.NDArray[np.float64]:
-    """Each product's threshold under the batch's own certificate (``domain/mix_certificate``):
-    the pooled threshold lowered to the lowest one certified for the pairs this batch
-    recommends, each lender's raised threshold kept; the pooled ones when it certifies nothing
-    lower. The batch's pairs at a threshold are each applicant's best ``max_offers`` products
-    by probability (label-free)."""
+) -> ThresholdChoice:
+    """The threshold certified for this batch's own mix (``domain/mix_certificate``) when it is
+    lower than the pooled one (or the pooled one certifies nothing), with each lender's own
+    threshold at it (``ModelBundle.guard``); else ``choice``. The batch's pairs at a threshold
+    are each applicant's best ``max_offers`` products by probability (label-free)."""
     mine = bundle.certification_pairs()
     held_p, held_y = bundle.selection_p[mine], bundle.selection_y[mine]
+    if held_p.size == 0:
+        return choice
     groups = bundle.selection_group[mine] if bundle.selection_group.size else np.arange(mine.sum())
-    floor = np.where(thresholds > choice.threshold, thresholds, -np.inf)
-    open_p = np.where((status == PASS) & (p >= floor[None, :]), p, -np.inf)
+    open_p = np.where(status == PASS, p, -np.inf)
     k = max(1, min(policy.max_offers, open_p.shape[1]))
     best = -np.sort(-open_p, axis=1)[:, :k]
     best = best[np.isfinite(best)]
-    if held_p.size == 0:
-        return thresholds
     levels = np.linspace(0.0, 1.0, MIX_GRID, endpoint=False)
     grid = np.unique(np.floor(np.quantile(held_p, levels) * 1000.0) / 1000.0)
     mix = certify_mix(
@@ -223,8 +225,18 @@ def _mix_thresholds(
         choice.confidence,
     )
     if not mix.certified or mix.threshold >= choice.threshold:
-        return thresholds
-    return np.maximum(floor, mix.threshold)
+        return choice
+    found = replace(
+        choice,
+        threshold=mix.threshold,
+        n_pairs=round(mix.effective_pairs),
+        approval=mix.approval,
+        p_value=mix.p_value,
+        group_thresholds={},
+        highest_certifiable=None,
+        pairs_needed=None,
+    )
+    return bundle.guard(found)
 
 
 def recommend_file(
@@ -239,12 +251,10 @@ def recommend_file(
     ``rate``, ``all_in_rate`` and ``tier``; empty where a pair could not be priced) atomically."""
     started = time.perf_counter()
     bundle = load_model(Path(model_dir))
-    if policy.target_approval is not None:
-        choice = bundle.target_threshold(policy.target_approval, policy.confidence)
-        if not choice.certified:
-            raise not_certified(bundle, choice, str(model_dir))
     table = read_table(Path(applicants), bundle.market.catalog, kind="applicants")
     batch = recommend_values(bundle, table.ids, table.values, policy, progress)
+    if batch.choice is not None and not batch.choice.certified:
+        raise not_certified(bundle, batch.choice, str(model_dir))
     rows, cols = np.nonzero(batch.rank > 0)
     order = np.lexsort((batch.rank[rows, cols], rows))
     rows, cols = rows[order], cols[order]
@@ -268,6 +278,7 @@ def recommend_file(
         certified=math.isfinite(batch.threshold),
         seconds=time.perf_counter() - started,
         warnings=table.warnings,
+        choice=batch.choice,
     )
 
 
