@@ -54,7 +54,7 @@ class Behaviour:
     ref §1 #7: 1-2 days for a regional bank; city and rural banks *assumption*)."""
     branch_visit_days: float
     """Extra days for a secured loan's branch visit and mortgage registration (the simulated
-    products' own rule, ``simulator/rulebook.py`` ``branch_visit``: 7 days)."""
+    products' own rule ``days_until_needed >= 7`` in ``data/market/products.yaml``)."""
 
 
 BEHAVIOUR = Behaviour(

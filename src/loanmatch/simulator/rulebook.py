@@ -1,15 +1,18 @@
-"""Published rules of the default market, as section-9 rule mappings with dimension and reason.
+"""The wording of the default market's published rules: templates of rule text, dimension and
+reasons (zh, en), one per kind of rule.
 
-Each template cites where its thresholds come from (``docs/market-reference.md``:
-"ref §1 #N" is row N of the product table, "ref §3" the credit-bureau conventions). The kind
-builders at the end assemble a product's full rule list from these templates.
+The rules themselves are data (``data/market/products.yaml``); these templates are how their
+reasons are worded, and ``tests/unit/simulator/test_market_data.py`` checks that every rule
+worded like a template carries that template's reasons for its own numbers. Each template cites
+where its thresholds come from (``docs/market-reference.md``: "ref §1 #N" is row N of the
+product table, "ref §3" the credit-bureau conventions).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["BUILDERS", "Rule", "rule"]
+__all__ = ["TEMPLATES", "Rule", "rule"]
 
 Rule = dict[str, Any]
 
@@ -225,91 +228,3 @@ def rule(key: str, *values: object) -> Rule:
         "dimension": dimension,
         "reason": {"zh": zh.format(*zh_args, **fields), "en": en.format(*args, **fields)},
     }
-
-
-# ---- kind builders: the rules every product of a kind publishes (ref §5 "Top 5 criteria") ----
-def _credit_basics(overdue_limit: int) -> list[Rule]:
-    return [rule("no_current_overdue"), rule("overdues_below", overdue_limit)]
-
-
-def tax_rules(
-    grades: tuple[str, ...] = ("A", "B"),
-    tax_floor: int = 30_000,
-    age: tuple[int, int] = (18, 60),
-) -> list[Rule]:
-    """ref §1 #1-7 and §5: grade A/B(/M), filed >= 2 yrs, tax >= 10-50k, owner 18-60/65,
-    no current overdue or 连三累六, <= 6 inquiries in 3 mo, business debt <= 5M."""
-    return [
-        rule("grades", grades),
-        rule("firm_age", 2),
-        rule("min_tax", tax_floor),
-        rule("owner_age", *age),
-        *_credit_basics(6),
-        rule("inquiries_3m", 6),
-        rule("debt_cap", 5_000_000),
-    ]
-
-
-def invoice_rules(
-    floor: int = 1_000_000, months: int = 12, years: float = 1, age: tuple[int, int] = (18, 65)
-) -> list[Rule]:
-    """ref §5 bank invoice loans: trading >= 12-24 mo, invoices >= 1M/yr, <= 15 inquiries/6 mo."""
-    return [
-        rule("firm_age", years),
-        rule("min_invoice_amount", floor),
-        rule("min_invoice_months", months),
-        rule("owner_age", *age),
-        rule("no_current_overdue"),
-        rule("inquiries_6m", 15),
-    ]
-
-
-def business_rules(flow: int = 10_000, overdue_limit: int = 6) -> list[Rule]:
-    """ref §1 #3, #13 and §5: licence >= 1 yr, flow, no 连三累六, excluded industries."""
-    return [
-        rule("firm_age", 1),
-        rule("owner_age", 18, 65),
-        rule("min_flow", flow),
-        *_credit_basics(overdue_limit),
-        rule("inquiries_6m", 15),
-        rule("exclude_industries", ("J", "K")),
-    ]
-
-
-def secured_rules() -> list[Rule]:
-    """ref §1 #14: property title, licence >= 1 yr, clean report, branch visit."""
-    return [
-        rule("owns_property"),
-        rule("property_value", 300_000),
-        rule("firm_age", 1),
-        rule("owner_age", 18, 65),
-        *_credit_basics(6),
-        rule("branch_visit", 7),
-    ]
-
-
-def tobacco_rules() -> list[Rule]:
-    """ref §1 #12: licence, trading >= 2 yrs, age + term <= 65, <= 4 inquiries."""
-    return [
-        rule("tobacco_licence"),
-        rule("licence_years", 1),
-        rule("firm_age", 2),
-        rule("age_at_maturity", 65),
-        rule("inquiries_3m", 4),
-        *_credit_basics(6),
-    ]
-
-
-def bill_rules() -> list[Rule]:
-    """ref §1 #15 and §5: an enterprise holding real trade bills."""
-    return [rule("enterprise_only"), rule("bills", 100_000), rule("no_current_overdue")]
-
-
-BUILDERS: dict[str, Any] = {
-    "tax": tax_rules,
-    "invoice": invoice_rules,
-    "business": business_rules,
-    "secured": secured_rules,
-    "tobacco": tobacco_rules,
-    "bill": bill_rules,
-}
