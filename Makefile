@@ -24,6 +24,7 @@ demo: install
 lint: install
 	$(BIN)/ruff check $(CODE)
 	$(BIN)/ruff format --check $(CODE)
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix $(CODE)

@@ -22,9 +22,10 @@ import numpy as np
 from loanmatch.adapters.catalog_file import catalog_formulas
 from loanmatch.adapters.pricing_file import load_pricing_data
 from loanmatch.domain.rules import PASS
+from loanmatch.matching.batch import recommend_values
+from loanmatch.matching.recommend import recommend_one
+from loanmatch.matching.results import PolicyConfig
 from loanmatch.risk.model import train_pd_model
-from loanmatch.services.recommend import recommend_one, recommend_values
-from loanmatch.services.results import PolicyConfig
 from loanmatch.services.train import fit_table
 from loanmatch.simulator import simulate_market
 from loanmatch.simulator.performance import loan_book

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from loanmatch.adapters.atomic import atomic_write_text
+from loanmatch.matching.results import PolicyConfig
 from loanmatch.services.evaluate import evaluate
 from loanmatch.services.evaluate_case import evaluate_policies
-from loanmatch.services.results import PolicyConfig
 from loanmatch.testbed import MARKETS, generate
 
 COLUMNS = (

@@ -85,9 +85,9 @@ def answers_with_offers(trained_market: TrainedMarket) -> dict[str, str]:
     import csv
 
     from loanmatch.intake.answers import parse_answers
+    from loanmatch.matching.recommend import recommend_one
+    from loanmatch.matching.results import PolicyConfig
     from loanmatch.model.directory import load_model
-    from loanmatch.services.recommend import recommend_one
-    from loanmatch.services.results import PolicyConfig
     from loanmatch.web.views import form_features
 
     bundle = load_model(trained_market.model_dir)

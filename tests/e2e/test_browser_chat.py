@@ -43,9 +43,9 @@ def owner(trained_market: TrainedMarket) -> dict[str, str]:
     """An applicant of the market (as written in applicants.csv) who gets an offer when all is
     known, found by asking the real recommender."""
     from loanmatch.intake.answers import parse_answers
+    from loanmatch.matching.recommend import recommend_one
+    from loanmatch.matching.results import PolicyConfig
     from loanmatch.model.directory import load_model
-    from loanmatch.services.recommend import recommend_one
-    from loanmatch.services.results import PolicyConfig
 
     bundle = load_model(trained_market.model_dir)
     catalog = bundle.market.catalog

@@ -20,10 +20,10 @@ from loanmatch.intake.engine import IntakeEngine
 from loanmatch.intake.prior import Prior
 from loanmatch.intake.state import IntakeState
 from loanmatch.journey.owners import prefill, run_owner
+from loanmatch.matching.batch import score_pairs
+from loanmatch.matching.results import PolicyConfig
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.directory import load_model
-from loanmatch.services.recommend import score_pairs
-from loanmatch.services.results import PolicyConfig
 from loanmatch.simulator.population import Population, generate_population
 from tests.conftest import TrainedMarket
 

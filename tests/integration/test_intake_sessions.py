@@ -13,10 +13,10 @@ import pytest
 from loanmatch.connectors.simulated import connectors_for
 from loanmatch.intake.engine import IntakeEngine
 from loanmatch.intake.prior import Prior
+from loanmatch.matching.results import PolicyConfig
 from loanmatch.model.directory import load_model
 from loanmatch.services import intake
 from loanmatch.services.intake import IntakeContext
-from loanmatch.services.results import PolicyConfig
 from loanmatch.simulator.population import Population, generate_population
 from loanmatch.storage.database import Database
 from tests.conftest import TrainedMarket

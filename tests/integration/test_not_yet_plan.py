@@ -23,12 +23,13 @@ import pytest
 
 from loanmatch.domain.catalog import Values
 from loanmatch.domain.whatif import WAITS, time_moved
+from loanmatch.matching.batch import Batch, recommend_values
+from loanmatch.matching.plan import apply_changes, dear_offers_only, plan_values
+from loanmatch.matching.results import PlanStep, PolicyConfig
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.directory import load_model
-from loanmatch.services.plan import apply_changes, dear_offers_only, plan_values
-from loanmatch.services.recommend import Batch, recommend_values
-from loanmatch.services.results import PlanStep, PolicyConfig
 from loanmatch.services.train import train
+from loanmatch.simulator.files import write_market
 from loanmatch.simulator.market import SimulatedMarket, simulate_market
 from loanmatch.simulator.population import Population
 
@@ -71,7 +72,7 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> Plans:
     tmp = tmp_path_factory.mktemp("plan")
     market, model_dir = tmp / "market", tmp / "model"
     world = simulate_market(7, history_rows=100_000, n_applicants=2_000)
-    world.write(market)
+    write_market(world, market)
     train(
         market / "features.yaml",
         market / "products.yaml",

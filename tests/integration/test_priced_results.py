@@ -25,19 +25,14 @@ from loanmatch.domain.catalog import Values
 from loanmatch.domain.pricing import PricingBook
 from loanmatch.errors import ModelError
 from loanmatch.intake.answers import parse_answers
+from loanmatch.matching import offers
+from loanmatch.matching.batch import Batch, recommend_values, score_pairs
+from loanmatch.matching.offers import select_priced
+from loanmatch.matching.plan import apply_changes
+from loanmatch.matching.recommend import recommend_file, recommend_one
+from loanmatch.matching.results import ApplicantResult, PlanStep, PolicyConfig
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.directory import load_model
-from loanmatch.services import offers
-from loanmatch.services.offers import select_priced
-from loanmatch.services.plan import apply_changes
-from loanmatch.services.recommend import (
-    Batch,
-    recommend_file,
-    recommend_one,
-    recommend_values,
-    score_pairs,
-)
-from loanmatch.services.results import ApplicantResult, PlanStep, PolicyConfig
 from loanmatch.settings import Settings
 from loanmatch.web.app import create_app
 from loanmatch.web.views import form_features

@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 
 from loanmatch.cli.main import app
 from loanmatch.errors import NotCertifiedError
+from loanmatch.matching.recommend import recommend_file
+from loanmatch.matching.results import PolicyConfig
 from loanmatch.model.directory import load_model
 from loanmatch.services.evaluate_case import CaseReport, evaluate_policies
-from loanmatch.services.recommend import recommend_file
-from loanmatch.services.results import PolicyConfig
 from loanmatch.services.train import train
 from loanmatch.testbed import MARKETS, generate
 

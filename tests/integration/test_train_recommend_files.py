@@ -18,9 +18,9 @@ import pytest
 from loanmatch.adapters.catalog_file import load_catalog
 from loanmatch.adapters.tables import Table, write_table
 from loanmatch.errors import ModelError, TableError
+from loanmatch.matching.recommend import recommend_file, recommend_one
+from loanmatch.matching.results import PolicyConfig
 from loanmatch.model.directory import load_model
-from loanmatch.services.recommend import recommend_file, recommend_one
-from loanmatch.services.results import PolicyConfig
 from loanmatch.services.train import train
 
 FEATURES = """

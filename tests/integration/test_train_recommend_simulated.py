@@ -10,9 +10,9 @@ import numpy as np
 
 from loanmatch.adapters.tables import read_table
 from loanmatch.domain.rules import PASS
+from loanmatch.matching.recommend import recommend_file, recommend_one
+from loanmatch.matching.results import PolicyConfig
 from loanmatch.model.directory import load_model, sha256_file
-from loanmatch.services.recommend import recommend_file, recommend_one
-from loanmatch.services.results import PolicyConfig
 from tests.conftest import TrainedMarket
 
 

@@ -18,8 +18,8 @@ from rich.progress import (
 )
 from rich.progress import Progress as RichProgressDisplay
 
+from loanmatch.domain.progress import Progress
 from loanmatch.errors import LoanMatchError, NotCertifiedError
-from loanmatch.services.progress import Progress
 
 __all__ = [
     "EXIT_BAD_INPUT",

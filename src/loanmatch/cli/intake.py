@@ -41,33 +41,16 @@ def run_intake(
     out: TextIO,
 ) -> str:
     """Chat until the input ends or the owner quits; returns the session id."""
-    from loanmatch.assistant.llm import provider_from
-    from loanmatch.assistant.retrieval import default_retriever
-    from loanmatch.model.directory import load_model
+    from loanmatch.bootstrap import compose
     from loanmatch.services import intake as intake_service
-    from loanmatch.services.assistant import Assistant, chat, opening, start_chat
+    from loanmatch.services.assistant import chat, opening, start_chat
     from loanmatch.services.assistant_texts import lang2
-    from loanmatch.services.intake_setup import default_context
-    from loanmatch.services.results import PolicyConfig
-    from loanmatch.settings import get_settings
-    from loanmatch.storage.database import Database
 
-    settings = get_settings()
+    root = compose(model_dir=model_dir, database_url=database_url)
     chosen = lang2(lang)
-    bundle = load_model(model_dir if model_dir is not None else settings.model_dir)
-    policy = PolicyConfig(
-        threshold=settings.threshold,
-        target_approval=settings.target_approval,
-        max_offers=settings.max_offers,
-    )
-    context = default_context(
-        bundle, settings.market_dir / "applicants.csv", policy,
-        failures=None if flaky_sources else {},
-    )  # fmt: skip
-    database = Database(database_url or settings.database_url)
-    database.upgrade()
-    assistant = Assistant(database.unit_of_work, context, default_retriever(),
-                          provider_from(settings))  # fmt: skip
+    context = root.intake_context(root.bundle(), flaky_sources=flaky_sources)
+    database = root.database()
+    assistant = root.assistant(database.unit_of_work, context)
     try:
         if session_id:
             view = intake_service.view(database.unit_of_work(), context, session_id)

@@ -8,6 +8,7 @@ command adds is option parsing, progress bars (on stderr), a short report, and e
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -29,7 +30,6 @@ from loanmatch.cli.risk import risk_app
 from loanmatch.cli.serving import demo_command, serve_command
 from loanmatch.services.evaluate import evaluate as evaluate_default
 from loanmatch.services.evaluate_case import evaluate_case
-from loanmatch.services.results import PolicyConfig
 from loanmatch.settings import get_settings
 from loanmatch.testbed import MARKETS
 from loanmatch.testbed import generate as generate_market
@@ -167,21 +167,23 @@ def recommend(
         int | None, typer.Option(min=1, help="每家最多推荐数 · Offers per applicant (3).")
     ] = None,
 ) -> None:
-    from loanmatch.services.recommend import recommend_file
+    from loanmatch.bootstrap import compose
+    from loanmatch.matching.recommend import recommend_file
 
     if threshold is not None and target_approval is not None:
         raise typer.BadParameter(
             "give --threshold or --target-approval, not both · 两者只能选一",
             param_hint="'--threshold' / '--target-approval'",
         )
-    settings = get_settings()
+    base = compose().policy
     if threshold is None and target_approval is None:
-        target_approval = settings.target_approval
-    policy = PolicyConfig(
-        threshold=threshold if threshold is not None else settings.threshold,
+        target_approval = base.target_approval
+    policy = replace(
+        base,
+        threshold=threshold if threshold is not None else base.threshold,
         target_approval=target_approval,
         confidence=confidence,
-        max_offers=max_offers if max_offers is not None else settings.max_offers,
+        max_offers=max_offers if max_offers is not None else base.max_offers,
     )
     with reported_errors(), progress_bar() as bars:
         report = recommend_file(model_dir, applicants, out, policy, progress=bars)

@@ -73,11 +73,10 @@ def ensure_demo(settings: Settings) -> None:
 def serve_app(settings: Settings, model_dir: Path) -> None:
     import uvicorn
 
-    from loanmatch.model.directory import load_model
+    from loanmatch.bootstrap import compose
     from loanmatch.web.app import create_app
 
-    bundle = load_model(model_dir)
-    app = create_app(settings, bundle)
+    app = create_app(settings, compose(settings, model_dir=model_dir).bundle())
     url = f"http://{settings.host}:{settings.port}"
     err_console.print(f"loanmatch is ready at {url}  ·  演示网页：{url}  (Ctrl+C to stop 停止)")
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower())

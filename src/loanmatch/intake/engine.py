@@ -55,14 +55,10 @@ from loanmatch.intake.contradictions import refuse_contradiction
 from loanmatch.intake.plausible import PlausibleScorer
 from loanmatch.intake.prior import Prior
 from loanmatch.intake.state import Fact, IntakeState
+from loanmatch.matching.batch import recommend_values, resolve_threshold, score_pairs
+from loanmatch.matching.recommend import recommend_one
+from loanmatch.matching.results import ApplicantResult, PolicyConfig
 from loanmatch.model.bundle import ModelBundle
-from loanmatch.services.recommend import (
-    recommend_one,
-    recommend_values,
-    resolve_threshold,
-    score_pairs,
-)
-from loanmatch.services.results import ApplicantResult, PolicyConfig
 
 __all__ = ["Assessment", "IntakeEngine", "Question"]
 

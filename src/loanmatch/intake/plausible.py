@@ -23,10 +23,10 @@ import numpy.typing as npt
 
 from loanmatch.domain.catalog import Values
 from loanmatch.domain.products import Eligibility
+from loanmatch.domain.progress import Progress
 from loanmatch.domain.rules import PASS
 from loanmatch.intake.prior import Prior
 from loanmatch.model.bundle import ModelBundle
-from loanmatch.services.progress import Progress
 
 __all__ = ["DRAWS", "QUANTILE", "PlausibleScorer"]
 

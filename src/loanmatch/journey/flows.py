@@ -25,9 +25,9 @@ import numpy as np
 import numpy.typing as npt
 
 from loanmatch.domain.catalog import Catalog
+from loanmatch.domain.events import Detail, EventKind, IntakeEvent
 from loanmatch.domain.products import Market
 from loanmatch.journey.behaviour import BEHAVIOUR, Behaviour, decision_days, question_seconds
-from loanmatch.journey.events import Detail, EventKind, IntakeEvent
 from loanmatch.journey.owners import OwnerRun
 from loanmatch.simulator.lenders import LENDER_BY_ID
 

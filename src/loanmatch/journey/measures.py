@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from loanmatch.journey.events import IntakeEvent
+from loanmatch.domain.events import IntakeEvent
 
 __all__ = ["JourneyMeasures", "measure_events"]
 

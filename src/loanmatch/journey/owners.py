@@ -21,7 +21,7 @@ from loanmatch.connectors.simulated import CONNECTOR_SOURCES, SimulatedConnector
 from loanmatch.errors import ConnectorDataError, ConnectorError, ConnectorTimeout
 from loanmatch.intake.engine import IntakeEngine
 from loanmatch.intake.state import IntakeState, SourceStatus
-from loanmatch.services.results import ApplicantResult
+from loanmatch.matching.results import ApplicantResult
 from loanmatch.simulator.population import Population
 
 __all__ = ["DONT_KNOW_RATE", "OwnerRun", "prefill", "run_owner"]

@@ -1,1 +1,2 @@
-"""Use cases as plain functions: simulate, train, recommend, evaluate."""
+"""Use cases as plain functions: simulate, train, evaluate, the intake and chat sessions, journeys
+(matching itself is `loanmatch.matching`)."""

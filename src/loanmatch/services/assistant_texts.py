@@ -16,9 +16,9 @@ from loanmatch.assistant.replies import (
 from loanmatch.domain.catalog import Text
 from loanmatch.domain.products import Product
 from loanmatch.intake.answers import format_amount
+from loanmatch.matching.results import ApplicantResult, Offer
 from loanmatch.services.intake_core import DEFAULT_CONSENT_DAYS, DEFAULT_PURPOSE
 from loanmatch.services.intake_views import QuestionView, SessionView, source_name
-from loanmatch.services.results import ApplicantResult, Offer
 
 __all__ = [
     "consent_prompt",

@@ -24,13 +24,13 @@ import numpy.typing as npt
 from loanmatch.adapters.catalog_file import catalog_formulas
 from loanmatch.domain.catalog import Values
 from loanmatch.domain.metrics import auc, brier, ece
+from loanmatch.domain.progress import Progress
 from loanmatch.domain.ranking import request_features
 from loanmatch.domain.rules import PASS
+from loanmatch.matching.batch import recommend_values
+from loanmatch.matching.results import PolicyConfig
 from loanmatch.model.bundle import ModelBundle
-from loanmatch.services.progress import Progress
 from loanmatch.services.promise import measure_promise
-from loanmatch.services.recommend import recommend_values
-from loanmatch.services.results import PolicyConfig
 from loanmatch.services.train import fit_table
 from loanmatch.simulator import simulate_market
 

@@ -24,14 +24,15 @@ import pandas as pd
 
 from loanmatch.adapters.tables import Table, read_table
 from loanmatch.domain.certification import ThresholdChoice
+from loanmatch.domain.progress import Progress, silent
 from loanmatch.domain.rules import PASS
 from loanmatch.errors import NotCertifiedError
+from loanmatch.matching.batch import CHUNK
+from loanmatch.matching.recommend import recommend_file
+from loanmatch.matching.results import PolicyConfig
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.directory import load_model
-from loanmatch.services.progress import Progress, silent
 from loanmatch.services.promise import measure_promise
-from loanmatch.services.recommend import CHUNK, recommend_file
-from loanmatch.services.results import PolicyConfig
 from loanmatch.services.train import TrainReport, train
 from loanmatch.testbed.case import MarketCase
 

@@ -165,7 +165,7 @@ def note_event(
 ) -> None:
     """Log a journey event the intake does not log itself (``doubt`` with ``topic``,
     ``resumed``, ``applied`` with ``product_id``, ``abandoned`` with ``stage``, ...; see
-    :mod:`loanmatch.journey.events`). ``detail`` must not hold personal values (it is not
+    :mod:`loanmatch.domain.events`). ``detail`` must not hold personal values (it is not
     masked). ValueError for an unknown kind; SessionNotFoundError for an unknown session."""
     with uow:
         load_session(uow, session_id)

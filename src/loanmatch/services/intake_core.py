@@ -15,13 +15,13 @@ from typing import Protocol, cast
 
 from loanmatch.connectors.base import Connector
 from loanmatch.domain.catalog import Catalog
+from loanmatch.domain.events import EVENT_KINDS, EventKind, IntakeEvent
 from loanmatch.domain.masking import mask_id_number
 from loanmatch.errors import LoanMatchError, Location
 from loanmatch.intake.engine import Question
 from loanmatch.intake.state import Fact, IntakeState
-from loanmatch.journey.events import EVENT_KINDS, EventKind, IntakeEvent
+from loanmatch.matching.results import ApplicantResult
 from loanmatch.services.intake_views import SessionView, build_view
-from loanmatch.services.results import ApplicantResult
 from loanmatch.storage.records import AuditEntry, Notice, SessionRecord
 from loanmatch.storage.unit_of_work import UnitOfWork
 
@@ -143,7 +143,7 @@ def audit(
 def event(
     uow: UnitOfWork, ctx: IntakeContext, session_id: str, kind: str, **detail: Scalar
 ) -> None:
-    """Append a journey event (schema: :mod:`loanmatch.journey.events`); ValueError for a kind
+    """Append a journey event (schema: :mod:`loanmatch.domain.events`); ValueError for a kind
     outside :data:`EVENT_KINDS`."""
     if kind not in EVENT_KINDS:
         raise ValueError(f"unknown journey event kind {kind!r}; expected one of {EVENT_KINDS}")

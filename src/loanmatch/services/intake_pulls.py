@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from loanmatch.connectors.base import Typed
 from loanmatch.domain.consent import Consent
@@ -25,10 +24,8 @@ from loanmatch.errors import (
     ConsentError,
 )
 from loanmatch.intake.state import SourceStatus
+from loanmatch.services.intake_core import IntakeContext
 from loanmatch.storage.records import SessionRecord
-
-if TYPE_CHECKING:
-    from loanmatch.services.intake_core import IntakeContext
 
 __all__ = ["GRACE_S", "Pulled", "pull_sources"]
 

@@ -17,9 +17,9 @@ from loanmatch.adapters.tables import Table, read_table
 from loanmatch.connectors.simulated import DEFAULT_FAILURES, FailureRates, connectors_for
 from loanmatch.intake.engine import IntakeEngine
 from loanmatch.intake.prior import Prior
+from loanmatch.matching.results import PolicyConfig
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.services.intake_core import IntakeContext
-from loanmatch.services.results import PolicyConfig
 from loanmatch.simulator.population import Population
 
 __all__ = ["default_context", "population_from_table"]

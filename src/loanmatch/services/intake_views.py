@@ -12,7 +12,7 @@ from loanmatch.connectors.base import SOURCE_NAMES, Typed
 from loanmatch.domain.catalog import Catalog, Feature, Text
 from loanmatch.intake.answers import format_amount, is_money
 from loanmatch.intake.state import IntakeState, SourceStatus
-from loanmatch.services.results import ApplicantResult
+from loanmatch.matching.results import ApplicantResult
 from loanmatch.storage.records import Notice, SessionRecord, StoredConsent
 
 __all__ = [

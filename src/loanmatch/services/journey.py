@@ -23,18 +23,18 @@ import numpy.typing as npt
 
 from loanmatch.adapters.catalog_file import catalog_formulas
 from loanmatch.connectors.simulated import DEFAULT_FAILURES, connectors_for
+from loanmatch.domain.events import IntakeEvent
 from loanmatch.domain.products import Market
+from loanmatch.domain.progress import Progress, silent
 from loanmatch.intake.engine import BUDGET, DRAWS, EPSILON, IntakeEngine
 from loanmatch.intake.prior import Prior
 from loanmatch.journey.behaviour import assumptions
-from loanmatch.journey.events import IntakeEvent
 from loanmatch.journey.flows import form_fields, loanmatch_journey, traditional_journey
 from loanmatch.journey.measures import JourneyMeasures, measure_events
 from loanmatch.journey.owners import DONT_KNOW_RATE, OwnerRun, run_owner
+from loanmatch.matching.batch import recommend_values
+from loanmatch.matching.results import PolicyConfig
 from loanmatch.services.evaluate import FRESH_SEED_OFFSET
-from loanmatch.services.progress import Progress, silent
-from loanmatch.services.recommend import recommend_values
-from loanmatch.services.results import PolicyConfig
 from loanmatch.services.train import fit_table
 from loanmatch.simulator import simulate_market
 from loanmatch.simulator.history import naive_weights

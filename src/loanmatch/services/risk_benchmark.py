@@ -37,11 +37,11 @@ from loanmatch.adapters.real_data import (
     load_sba_case,
 )
 from loanmatch.domain.metrics import auc
+from loanmatch.domain.progress import Progress, silent
 from loanmatch.risk.baseline import LogisticBaselinePD
 from loanmatch.risk.frame import categorical_columns
 from loanmatch.risk.gbdt import GradientBoostedPD
 from loanmatch.risk.scorecard import ScorecardPD
-from loanmatch.services.progress import Progress, silent
 
 __all__ = ["DEFAULT_DATA_DIR", "RiskBenchmarkReport", "risk_benchmark"]
 

@@ -6,8 +6,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from loanmatch.services.progress import Progress, silent
+from loanmatch.domain.progress import Progress, silent
 from loanmatch.simulator import simulate_market
+from loanmatch.simulator.files import write_market
 
 __all__ = ["SimulateReport", "simulate"]
 
@@ -50,7 +51,7 @@ def simulate(
         progress=report,
     )
     report("write", 0, 1)
-    paths = market.write(Path(out_dir))
+    paths = write_market(market, Path(out_dir))
     report("write", 1, 1)
     return SimulateReport(
         seed=seed,

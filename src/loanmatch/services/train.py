@@ -14,11 +14,11 @@ from loanmatch.adapters.products_file import load_products
 from loanmatch.adapters.tables import Table, read_table
 from loanmatch.domain.formula import Expr
 from loanmatch.domain.products import Market
+from loanmatch.domain.progress import Progress
 from loanmatch.errors import Location, TableError
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.directory import save_model
 from loanmatch.model.training import History, fit_bundle
-from loanmatch.services.progress import Progress
 from loanmatch.services.risk_training import fit_pd_file
 
 __all__ = ["TrainReport", "fit_table", "train"]

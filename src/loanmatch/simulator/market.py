@@ -1,23 +1,21 @@
-"""The simulated market as one object: products, history, fresh applicants, oracle, files."""
+"""The simulated market as one object: products, history, fresh applicants, oracle (its files:
+``simulator/files.py``)."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import yaml
 
-from loanmatch.adapters.atomic import atomic_write_text
 from loanmatch.adapters.catalog_file import DEFAULT_CATALOG, load_catalog
 from loanmatch.adapters.products_file import load_products_data
-from loanmatch.adapters.tables import Table, table_to_csv
+from loanmatch.adapters.tables import Table
 from loanmatch.domain.catalog import Catalog
 from loanmatch.domain.products import Market
-from loanmatch.services.progress import Progress, silent
+from loanmatch.domain.progress import Progress, silent
 from loanmatch.simulator.history import (
     ROWS_PER_DAY,
     Applications,
@@ -29,25 +27,11 @@ from loanmatch.simulator.history import (
 from loanmatch.simulator.lenders import default_products
 from loanmatch.simulator.policy import TruePolicy, build_policy
 from loanmatch.simulator.population import Population, generate_population
-from loanmatch.simulator.pricing_defaults import PRICING_HEADER, default_pricing
 
 __all__ = ["SimulatedMarket", "simulate_market"]
 
 CALIBRATION_SIZE = 40_000
 """Applicants used to fix each product's score scale and cutoff (independent of sizes asked)."""
-
-
-class _PlainDumper(yaml.SafeDumper):
-    """Writes repeated lists in full instead of as YAML anchors and aliases."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
-PRODUCTS_HEADER = (
-    "# Simulated market (loanmatch simulate): published terms and rules of each product.\n"
-    "# Rates are annual percent; amounts in yuan. Sources: docs/market-reference.md.\n"
-)
 
 
 @dataclass(frozen=True)
@@ -96,48 +80,6 @@ class SimulatedMarket:
     def applicants_table(self, population: Population | None = None) -> Table:
         people = self.applicants if population is None else population
         return Table(ids=people.ids, values={k: v.copy() for k, v in people.values.items()})
-
-    def loans_table(self) -> Table:
-        """The approved history loans with their simulated 12-month outcome in ``approved``
-        (written as the ``defaulted`` column of loans.csv)."""
-        from loanmatch.simulator.performance import loan_book
-
-        book = loan_book(self)
-        return Table(
-            ids=book.ids,
-            values=book.values,
-            product_ids=book.product_ids,
-            approved=book.default,
-            decided_at=book.decided_at,
-        )
-
-    def write(self, out_dir: Path) -> list[Path]:
-        """Write features.yaml, products.yaml, history.csv and applicants.csv (docs/design.md §9),
-        and two extensions: pricing.yaml (the lenders' pricing configuration) and loans.csv
-        (the approved history loans with ``defaulted`` 1/0, the PD model's training data)."""
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        files = {
-            "features.yaml": DEFAULT_CATALOG.read_text(encoding="utf-8"),
-            "products.yaml": PRODUCTS_HEADER
-            + yaml.dump(
-                list(self.products),
-                Dumper=_PlainDumper,
-                allow_unicode=True,
-                sort_keys=False,
-                width=100,
-            ),
-            "history.csv": table_to_csv(self.history, self.catalog),
-            "applicants.csv": table_to_csv(self.applicants_table(), self.catalog),
-            "pricing.yaml": PRICING_HEADER
-            + yaml.dump(default_pricing(list(self.products)), sort_keys=False, width=100),
-            "loans.csv": table_to_csv(self.loans_table(), self.catalog, label="defaulted"),
-        }
-        paths = []
-        for name, text in files.items():
-            atomic_write_text(out / name, text)
-            paths.append(out / name)
-        return paths
 
 
 def _history(

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Self
 
-from loanmatch.journey.events import IntakeEvent
+from loanmatch.domain.events import IntakeEvent
 from loanmatch.storage.records import AuditEntry, SessionRecord, StoredConsent
 from loanmatch.storage.unit_of_work import (
     AuditLog,

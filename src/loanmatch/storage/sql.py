@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from loanmatch.domain.consent import Consent
-from loanmatch.journey.events import EventKind, IntakeEvent
+from loanmatch.domain.events import EventKind, IntakeEvent
 from loanmatch.storage.records import (
     AuditEntry,
     Notice,

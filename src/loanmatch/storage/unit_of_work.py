@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import Self
 
+from loanmatch.domain.events import IntakeEvent
 from loanmatch.errors import LoanMatchError
-from loanmatch.journey.events import IntakeEvent
 from loanmatch.storage.records import (
     AuditEntry,
     SessionRecord,
@@ -77,7 +77,7 @@ class AuditLog(ABC):
 
 
 class EventLog(ABC):
-    """Append-only journey events (:class:`loanmatch.journey.events.IntakeEvent`), read back by
+    """Append-only journey events (:class:`loanmatch.domain.events.IntakeEvent`), read back by
     the journey measures (:mod:`loanmatch.journey.measures`)."""
 
     @abstractmethod

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from loanmatch.errors import LoanMatchError
-from loanmatch.services.results import ApplicantResult, Offer, PlanStep
+from loanmatch.matching.results import ApplicantResult, Offer, PlanStep
 from loanmatch.web.i18n import Lang
 
 __all__ = [

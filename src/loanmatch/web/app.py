@@ -19,12 +19,13 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from loanmatch import __version__
+from loanmatch.bootstrap import compose
 from loanmatch.domain.catalog import Text
 from loanmatch.errors import LoanMatchError
 from loanmatch.intake.answers import ParsedAnswers, parse_answers
+from loanmatch.matching.recommend import recommend_one
+from loanmatch.matching.results import ApplicantResult
 from loanmatch.model.bundle import ModelBundle
-from loanmatch.services.recommend import recommend_one
-from loanmatch.services.results import ApplicantResult, PolicyConfig
 from loanmatch.settings import Settings
 from loanmatch.web.api import (
     ErrorBody,
@@ -34,7 +35,7 @@ from loanmatch.web.api import (
     error_body,
     response_from,
 )
-from loanmatch.web.chat_api import install_chat
+from loanmatch.web.chat_page import install_chat
 from loanmatch.web.i18n import Lang, normalise_lang, strings
 from loanmatch.web.samples import Samples
 from loanmatch.web.sessions_api import (
@@ -53,27 +54,20 @@ _WEB = Path(str(resources.files("loanmatch") / "web"))
 _UNPROCESSABLE = 422
 
 
-def policy_from(settings: Settings) -> PolicyConfig:
-    return PolicyConfig(
-        threshold=settings.threshold,
-        target_approval=settings.target_approval,
-        max_offers=settings.max_offers,
-        good_all_in=settings.good_all_in,
-    )
-
-
 def create_app(
     settings: Settings,
     bundle: ModelBundle,
     sessions: SessionsBackend | LazySessions | None = None,
 ) -> FastAPI:
-    """An application that recommends with ``bundle`` under the policy in ``settings``.
+    """An application that recommends with ``bundle`` under the policy in ``settings``; every
+    object it runs on comes from the composition root (``loanmatch.bootstrap.compose``).
 
-    ``sessions`` serves the intake sessions API; by default the database at
-    ``settings.database_url``, migrated at start-up, with the served market's intake context."""
+    ``sessions`` serves the intake sessions API; by default the root's database, migrated at
+    start-up, with the served market's intake context."""
     catalog = bundle.market.catalog
-    policy = policy_from(settings)
-    sessions = sessions if sessions is not None else default_sessions(settings, bundle, policy)
+    root = compose(settings)
+    policy = root.policy
+    sessions = sessions if sessions is not None else default_sessions(root, bundle)
     samples = Samples.load(settings.market_dir / "applicants.csv", catalog)
     templates = Jinja2Templates(directory=str(_WEB / "templates"))
     css = (_WEB / "static" / "style.css").read_text(encoding="utf-8")
@@ -87,7 +81,7 @@ def create_app(
         lifespan=sessions.lifespan if isinstance(sessions, LazySessions) else None,
     )
     install_sessions_api(app, sessions)
-    install_chat(app, settings)
+    install_chat(app, root)
 
     def page(
         request: Request,

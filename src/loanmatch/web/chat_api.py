@@ -2,32 +2,31 @@
 
 One message of the owner in, the assistant's replies and the session after it out. The sessions
 backend is the one :func:`loanmatch.web.sessions_api.install_sessions_api` keeps in ``app.state``;
-:func:`install_chat` adds this route and the chat page (:mod:`loanmatch.web.chat_page`).
+:func:`loanmatch.web.chat_page.install_chat` adds this route and the chat page.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from loanmatch.assistant.dialogue import MAX_MESSAGE_CHARS
-from loanmatch.assistant.llm import provider_from
 from loanmatch.assistant.retrieval import default_retriever
+from loanmatch.bootstrap import Root
 from loanmatch.errors import LoanMatchError
 from loanmatch.services.assistant import Assistant, ChatTurn, chat
 from loanmatch.services.intake import SessionNotFoundError
-from loanmatch.settings import Settings
 from loanmatch.storage.unit_of_work import SessionConflictError
 from loanmatch.web.api import ErrorBody, error_body
 from loanmatch.web.sessions_api import LazySessions, SessionOut, SessionsBackend, session_out
 
-__all__ = ["ChatOut", "ChatRequest", "assistant_of", "install_chat", "router"]
+__all__ = ["ChatOut", "ChatRequest", "assistant_of", "root_of", "router"]
 
-STATE_KEY = "loanmatch_assistant_settings"
+STATE_KEY = "loanmatch_root"
 
 
 class ChatRequest(BaseModel):
@@ -59,12 +58,19 @@ def _backend(request: Request) -> SessionsBackend:
     return backend
 
 
+def root_of(request: Request) -> Root | None:
+    """The composition root the app was built from (None: an app without the chat)."""
+    root = getattr(request.app.state, STATE_KEY, None)
+    return root if isinstance(root, Root) else None
+
+
 def assistant_of(request: Request) -> Assistant:
     """The assistant over the app's sessions backend, with the model the settings configure."""
     backend = _backend(request)
-    settings = getattr(request.app.state, STATE_KEY, None)
-    llm = provider_from(settings) if isinstance(settings, Settings) else None
-    return Assistant(backend.unit_of_work, backend.context, default_retriever(), llm)
+    root = root_of(request)
+    if root is None:
+        return Assistant(backend.unit_of_work, backend.context, default_retriever(), None)
+    return root.assistant(backend.unit_of_work, backend.context)
 
 
 def chat_out(turn: ChatTurn, lang: str | None) -> ChatOut:
@@ -103,12 +109,3 @@ async def post_chat(
     except LoanMatchError as error:
         return JSONResponse(error_body(error), status_code=422)
     return chat_out(turn, chosen)
-
-
-def install_chat(app: FastAPI, settings: Settings) -> None:
-    """Serve the chat API and the chat page from ``app`` (after the sessions API)."""
-    from loanmatch.web.chat_page import router as page_router
-
-    setattr(app.state, STATE_KEY, settings)
-    app.include_router(router)
-    app.include_router(page_router)

@@ -18,11 +18,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
+from loanmatch.bootstrap import Root
 from loanmatch.domain.catalog import Text
 from loanmatch.errors import LoanMatchError
 from loanmatch.services import intake
@@ -30,11 +31,11 @@ from loanmatch.services.assistant import Assistant, ChatTurn, chat, opening, sta
 from loanmatch.services.assistant_texts import lang2
 from loanmatch.services.intake import DEFAULT_CONSENT_DAYS, DEFAULT_PURPOSE, SessionView
 from loanmatch.services.intake_views import source_name
-from loanmatch.settings import Settings
-from loanmatch.web.chat_api import STATE_KEY, assistant_of
+from loanmatch.web.chat_api import STATE_KEY, assistant_of, root_of
+from loanmatch.web.chat_api import router as api_router
 from loanmatch.web.views import result_view
 
-__all__ = ["router"]
+__all__ = ["install_chat", "router"]
 
 _WEB = Path(str(resources.files("loanmatch") / "web"))
 _SEE_OTHER = 303
@@ -163,8 +164,8 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/chat", response_class=HTMLResponse)
 def start_page(request: Request, lang: str | None = None) -> Response:
-    settings = getattr(request.app.state, STATE_KEY, None)
-    default = settings.default_lang if isinstance(settings, Settings) else "zh-CN"
+    root = root_of(request)
+    default = root.settings.default_lang if root is not None else "zh-CN"
     chosen = lang2(lang, lang2(default))
     t = _STRINGS[chosen]
     context: dict[str, Any] = {
@@ -189,9 +190,9 @@ async def start(
     assistant = replace(assistant_of(request), detailed_results=False)
     chosen = lang2(lang)
     if sample:
-        settings = getattr(request.app.state, STATE_KEY, None)
-        if isinstance(settings, Settings):
-            ids = _sample_ids(settings.market_dir / "applicants.csv")
+        root = root_of(request)
+        if root is not None:
+            ids = _sample_ids(root.applicants)
             enterprise_id = random.choice(ids) if ids else ""
     turn = await run_in_threadpool(start_chat, assistant, chosen, enterprise_id.strip())
     return RedirectResponse(_page_url(turn.view.session_id, chosen), status_code=_SEE_OTHER)
@@ -281,3 +282,11 @@ async def _then_page(session_id: str, lang: str, step: Callable[..., object],
     except LoanMatchError:
         pass
     return RedirectResponse(_page_url(session_id, lang2(lang)), status_code=_SEE_OTHER)
+
+
+def install_chat(app: FastAPI, root: Root) -> None:
+    """Serve the chat API and the chat page from ``app`` (after the sessions API), with the
+    assistant of ``root``."""
+    setattr(app.state, STATE_KEY, root)
+    app.include_router(api_router)
+    app.include_router(router)

@@ -6,9 +6,9 @@ A thin shell over :mod:`loanmatch.services.intake`. Texts are in the session's l
 session, 409 when another request changed the session first, 422 for a bad answer or consent.
 
 Install with :func:`install_sessions_api` (it keeps the backend in ``app.state`` and includes
-:data:`router`). :func:`default_sessions` gives the served app's backend: the database at
-``Settings.database_url``, opened and migrated at start-up (or at the first request when the app
-runs without its lifespan), and the engine and simulated connectors of the served market.
+:data:`router`). :func:`default_sessions` gives the served app's backend from the composition root
+(:mod:`loanmatch.bootstrap`): its database, opened and migrated at start-up (or at the first
+request when the app runs without its lifespan), and its intake context over the served model.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from loanmatch.bootstrap import Root
 from loanmatch.domain.catalog import Text
 from loanmatch.errors import LoanMatchError
 from loanmatch.model.bundle import ModelBundle
@@ -35,8 +36,7 @@ from loanmatch.services.intake import (
     SessionNotFoundError,
 )
 from loanmatch.services.intake_views import SessionView
-from loanmatch.services.results import PolicyConfig
-from loanmatch.settings import Settings
+from loanmatch.storage.database import Database
 from loanmatch.storage.unit_of_work import SessionConflictError, UnitOfWork
 from loanmatch.web.api import ErrorBody, RecommendResponse, error_body, response_from
 from loanmatch.web.i18n import Lang
@@ -86,20 +86,15 @@ class LazySessions:
             self._close()
 
 
-def default_sessions(settings: Settings, bundle: ModelBundle, policy: PolicyConfig) -> LazySessions:
-    """The database at ``settings.database_url`` (migrated when first opened) and the intake
-    context of the served market (``settings.market_dir / "applicants.csv"``)."""
-    from loanmatch.services.intake_setup import default_context
-    from loanmatch.storage.database import Database
-
+def default_sessions(root: Root, bundle: ModelBundle) -> LazySessions:
+    """The root's database (migrated when first opened) and its intake context over ``bundle``
+    (the served market's ``applicants.csv``)."""
     opened: list[Database] = []
 
     def build() -> SessionsBackend:
-        database = Database(settings.database_url)
-        database.upgrade()
+        database = root.database()
         opened.append(database)
-        context = default_context(bundle, settings.market_dir / "applicants.csv", policy)
-        return SessionsBackend(database.unit_of_work, context)
+        return SessionsBackend(database.unit_of_work, root.intake_context(bundle))
 
     def close() -> None:
         for database in opened:

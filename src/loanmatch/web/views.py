@@ -9,7 +9,7 @@ from loanmatch.domain.catalog import Catalog, Feature, Text
 from loanmatch.domain.pricing import Quote
 from loanmatch.domain.products import Product
 from loanmatch.intake.answers import format_amount, is_money
-from loanmatch.services.results import ApplicantResult, Exclusion, Offer
+from loanmatch.matching.results import ApplicantResult, Exclusion, Offer
 from loanmatch.web.i18n import Lang, group_title, strings, unit_label
 from loanmatch.web.result_words import result_words
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from loanmatch.domain.consent import grant
-from loanmatch.journey.events import IntakeEvent
+from loanmatch.domain.events import IntakeEvent
 from loanmatch.storage.records import (
     AuditEntry,
     Notice,

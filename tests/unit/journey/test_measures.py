@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from loanmatch.journey.events import EVENT_KINDS, IntakeEvent
+from loanmatch.domain.events import EVENT_KINDS, IntakeEvent
 from loanmatch.journey.measures import measure_events
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from loanmatch.errors import AnswerError
-from loanmatch.services.recommend import recommend_one
-from loanmatch.services.results import PolicyConfig
+from loanmatch.matching.recommend import recommend_one
+from loanmatch.matching.results import PolicyConfig
 
 from .conftest import Small
 

@@ -171,8 +171,9 @@ def test_a_lender_absent_from_the_file_has_no_price(market: Market) -> None:
 def test_the_simulated_market_writes_a_pricing_file_that_loads(tmp_path: Path) -> None:
     from loanmatch.adapters.products_file import load_products
     from loanmatch.simulator import simulate_market
+    from loanmatch.simulator.files import write_market
 
-    paths = simulate_market(3, history_rows=300, n_applicants=5).write(tmp_path)
+    paths = write_market(simulate_market(3, history_rows=300, n_applicants=5), tmp_path)
     assert tmp_path / "pricing.yaml" in paths
     products = load_products(tmp_path / "products.yaml", load_catalog(tmp_path / "features.yaml"))
     book = load_pricing(tmp_path / "pricing.yaml", products)

@@ -22,8 +22,8 @@ from loanmatch.intake.answers import DONT_KNOW, parse_reply
 from loanmatch.intake.contradictions import refuse_contradiction
 from loanmatch.intake.engine import Question
 from loanmatch.intake.state import Fact, IntakeState
+from loanmatch.matching.results import ApplicantResult
 from loanmatch.services.intake import IntakeContext
-from loanmatch.services.results import ApplicantResult
 
 
 def default_catalog() -> Catalog:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from loanmatch.adapters.catalog_file import DEFAULT_CATALOG, load_catalog
 from loanmatch.domain.catalog import Text
 from loanmatch.domain.products import Product
-from loanmatch.services.plan import step_text
-from loanmatch.services.results import Change
+from loanmatch.matching.plan import step_text
+from loanmatch.matching.results import Change
 
 CATALOG = load_catalog(DEFAULT_CATALOG)
 PRODUCT = Product(

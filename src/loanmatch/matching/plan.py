@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -25,11 +24,9 @@ import numpy.typing as npt
 from loanmatch.domain.catalog import Catalog, Feature, Text, Values
 from loanmatch.domain.products import Product
 from loanmatch.domain.whatif import Candidate, candidates
+from loanmatch.matching.batch import Batch, recommend_values
+from loanmatch.matching.results import Change, PlanStep, PolicyConfig
 from loanmatch.model.bundle import ModelBundle
-from loanmatch.services.results import Change, PlanStep, PolicyConfig
-
-if TYPE_CHECKING:
-    from loanmatch.services.recommend import Batch
 
 __all__ = ["ROUNDS", "apply_changes", "dear_offers_only", "plan_values", "step_text"]
 
@@ -232,8 +229,6 @@ def plan_values(
     ``recommend_values`` call over the candidates of every owner still open; an owner closes
     once ``limit`` products are open to it, since every later candidate is harder than those.
     """
-    from loanmatch.services.recommend import recommend_values
-
     rows = {i: {k: float(v[i]) for k, v in values.items()} for i in owners}
     owner_of: list[int] = []
     tried: list[Candidate] = []

@@ -6,7 +6,6 @@ docs/design.md §5, step 7.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,11 +24,9 @@ from loanmatch.domain.pricing import Quote
 from loanmatch.domain.products import Product
 from loanmatch.domain.reasons import ReasonCodes
 from loanmatch.domain.rules import FAIL, PASS, Rule
+from loanmatch.matching.batch import Batch
+from loanmatch.matching.results import ApplicantResult, Exclusion, ExclusionKind, Offer
 from loanmatch.model.bundle import ModelBundle
-from loanmatch.services.results import ApplicantResult, Exclusion, ExclusionKind, Offer
-
-if TYPE_CHECKING:
-    from loanmatch.services.recommend import Batch
 
 __all__ = ["MATTERING_RULES", "explain_applicant"]
 

@@ -1,48 +1,34 @@
-"""Recommend products: a whole file of applicants (vectorised) or one applicant with reasons.
+"""The vectorised core of matching: every applicant of a batch against every product.
 
-Per (applicant, product): eligibility first (only products whose rules all PASS can be offered;
-FAIL is a certain decline, UNKNOWN is never offered), then the decision probability (calibrated,
-bounded below over unknown model features) must reach the threshold, then the price (when the
-model directory has a PD model and pricing) must stay within the product's range, the 24% line
-and the owner's highest acceptable rate; at most ``max_offers`` per applicant, ranked by the
-owner's benefit within the credit-inquiry budget (``services/offers.py``).
+Eligibility first (only products whose rules all PASS can be offered), then the decision
+probability (calibrated, bounded below over unknown model features) against the threshold (fixed,
+certified for a target approval, or this batch's own certificate from ``MIN_BATCH`` applicants),
+then price and ranking (``matching/offers.py``). ``recommend_values`` gives a :class:`Batch`.
 """
 
 from __future__ import annotations
 
-import math
-import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
-from decimal import Decimal
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 
-from loanmatch.adapters.tables import read_table, write_csv
 from loanmatch.domain.catalog import Values
 from loanmatch.domain.certification import ThresholdChoice, calibration_margin, lender_floors
 from loanmatch.domain.mix_certificate import certify_mix
 from loanmatch.domain.products import Eligibility
+from loanmatch.domain.progress import Progress
 from loanmatch.domain.rules import PASS
-from loanmatch.errors import Location, NotCertifiedError
+from loanmatch.matching.offers import Selection, select_priced
+from loanmatch.matching.results import PolicyConfig
 from loanmatch.model.bundle import ModelBundle
-from loanmatch.model.directory import load_model
-from loanmatch.services.explain import explain_applicant
-from loanmatch.services.offers import Selection, select_priced
-from loanmatch.services.plan import dear_offers_only, plan_values
-from loanmatch.services.progress import Progress
-from loanmatch.services.results import ApplicantResult, PolicyConfig
 
 __all__ = [
+    "CHUNK",
+    "MIN_BATCH",
     "Batch",
-    "RecommendReport",
     "Scorer",
-    "not_certified",
-    "recommend_file",
-    "recommend_one",
     "recommend_values",
     "resolve_threshold",
     "score_pairs",
@@ -89,29 +75,6 @@ class Batch:
     @property
     def covered(self) -> npt.NDArray[np.bool_]:
         return np.asarray((self.rank > 0).any(axis=1))
-
-
-@dataclass(frozen=True)
-class RecommendReport:
-    out: Path
-    applicants: int
-    covered: int
-    offers: int
-    threshold: float
-    target_approval: float | None
-    certified: bool
-    seconds: float
-    warnings: tuple[str, ...] = field(default_factory=tuple)
-    choice: ThresholdChoice | None = field(default=None, repr=False)
-    """The certificate the batch was recommended under (target-approval mode)."""
-
-    def to_dict(self) -> dict[str, Any]:
-        out = dict(self.__dict__)
-        out.pop("choice")
-        out["out"] = str(self.out)
-        out["threshold"] = self.threshold if math.isfinite(self.threshold) else None
-        out["warnings"] = list(self.warnings)
-        return out
 
 
 def resolve_threshold(
@@ -237,114 +200,3 @@ def _batch_choice(
         pairs_needed=None,
     )
     return bundle.guard(found)
-
-
-def recommend_file(
-    model_dir: Path,
-    applicants: Path,
-    out: Path,
-    policy: PolicyConfig,
-    progress: Progress | None = None,
-) -> RecommendReport:
-    """Recommend for every applicant of ``applicants.csv``; write ``recommendations.csv``
-    (``applicant_id, product_id, p_approve, rank`` and, when the model directory prices,
-    ``rate``, ``all_in_rate`` and ``tier``; empty where a pair could not be priced) atomically."""
-    started = time.perf_counter()
-    bundle = load_model(Path(model_dir))
-    table = read_table(Path(applicants), bundle.market.catalog, kind="applicants")
-    batch = recommend_values(bundle, table.ids, table.values, policy, progress)
-    if batch.choice is not None and not batch.choice.certified:
-        raise not_certified(bundle, batch.choice, str(model_dir))
-    rows, cols = np.nonzero(batch.rank > 0)
-    order = np.lexsort((batch.rank[rows, cols], rows))
-    rows, cols = rows[order], cols[order]
-    product_ids = np.asarray(bundle.market.product_ids, dtype=object)
-    columns: dict[str, Any] = {
-        "applicant_id": table.ids[rows],
-        "product_id": product_ids[cols],
-        "p_approve": np.char.mod("%.4f", batch.p_decision[rows, cols]),
-        "rank": batch.rank[rows, cols],
-    }
-    if bundle.pricing is not None and bundle.pd_model is not None and batch.selection:
-        columns.update(_price_columns(batch.selection, rows, cols))
-    write_csv(Path(out), columns)
-    return RecommendReport(
-        out=Path(out),
-        applicants=len(table.ids),
-        covered=int(batch.covered.sum()),
-        offers=int(rows.size),
-        threshold=batch.threshold,
-        target_approval=policy.target_approval,
-        certified=math.isfinite(batch.threshold),
-        seconds=time.perf_counter() - started,
-        warnings=table.warnings,
-        choice=batch.choice,
-    )
-
-
-def _price_columns(
-    selection: Selection, rows: npt.NDArray[np.intp], cols: npt.NDArray[np.intp]
-) -> dict[str, list[str]]:
-    """``rate``, ``all_in_rate`` (percent) and ``tier`` of the offers (empty when unpriced)."""
-    rate, all_in, tier = [], [], []
-    for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
-        pair = selection.pairs[(i, j)]
-        quote = pair.quote
-        rate.append(str(quote.rate) if quote is not None else "")
-        apr = quote.all_in_rate if quote is not None else None
-        all_in.append(str(apr.quantize(Decimal("0.01"))) if apr is not None else "")
-        tier.append(pair.tier or "")
-    return {"rate": rate, "all_in_rate": all_in, "tier": tier}
-
-
-def not_certified(bundle: ModelBundle, choice: ThresholdChoice, where: str) -> NotCertifiedError:
-    """The error for a target the held-out decisions do not certify: what they do certify, and
-    about how many history rows like these the target would need."""
-    pairs = int(bundle.certification_pairs().sum())
-    rows_per_pair = bundle.metrics.get("rows", math.nan) / max(pairs, 1)
-    needed = None
-    if choice.pairs_needed is not None and math.isfinite(rows_per_pair):
-        needed = math.ceil(choice.pairs_needed * rows_per_pair)
-    text = (
-        f"target approval {choice.target:.1%} cannot be certified at confidence "
-        f"{choice.confidence:.0%} on the model's {pairs:,} held-out decisions"
-    )
-    if choice.highest_certifiable is not None:
-        text += f"; the highest target they certify is {choice.highest_certifiable:.1%}"
-    else:
-        text += "; they certify no target from 50% up"
-    if needed is not None:
-        have = int(bundle.metrics.get("rows", 0))
-        text += f"; about {needed:,} history rows like these would be needed (now {have:,})"
-    else:
-        text += "; more history of the same kind would not reach it (too few approvals at the top)"
-    text += ". Give a lower --target-approval, a fixed --threshold, or retrain on more history."
-    return NotCertifiedError(
-        text, Location(file=where), highest=choice.highest_certifiable, decisions_needed=needed
-    )
-
-
-def recommend_one(
-    bundle: ModelBundle,
-    record: Mapping[str, object],
-    policy: PolicyConfig,
-    applicant_id: str = "applicant",
-    *,
-    scorer: Scorer = score_pairs,
-) -> ApplicantResult:
-    """Offers, exclusions and reasons for one applicant (typed values keyed by feature name);
-    with no offer, or only dear ones (all-in APR above ``policy.good_all_in``), the plan.
-
-    A value that does not fit the catalog is an ``AnswerError`` naming the feature.
-    """
-    values = bundle.market.catalog.encode_record(record)
-    bundle.complete(values)
-    ids = np.array([applicant_id], dtype=object)
-    batch = recommend_values(bundle, ids, values, policy, scorer=scorer)
-    result = explain_applicant(bundle, values, batch, policy.max_offers)
-    if not result.offers:
-        return replace(result, plan=plan_values(bundle, values, [0], policy)[0])
-    if dear_offers_only(batch, policy.good_all_in)[0]:
-        plan = plan_values(bundle, values, [0], policy, cheaper=True)[0]
-        return replace(result, plan=plan, plan_cheaper_than=policy.good_all_in)
-    return result
