@@ -1,5 +1,5 @@
 """Every field of ``Settings``, given through the environment, reaches the objects of the CLI
-(``loanmatch intake``, ``loanmatch serve``, ``loanmatch demo``, ``loanmatch recommend``) and of
+(``loanmatch intake``, ``serve``, ``demo``, ``db upgrade``) and of
 the web app: all of them are built by the one composition root (``loanmatch.bootstrap``).
 
 ``LOANMATCH_GOOD_ALL_IN=6.5`` once reached the web app but not ``loanmatch intake`` (12).
@@ -14,9 +14,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from loanmatch.bootstrap import Root, compose
 from loanmatch.cli import serving
+from loanmatch.cli.db import db_app
 from loanmatch.cli.intake import run_intake
 from loanmatch.matching.results import PolicyConfig
 from loanmatch.services.assistant import Assistant
@@ -199,3 +201,9 @@ def test_the_seed_reaches_loanmatch_demo(
     monkeypatch.setattr("loanmatch.services.train.train", lambda *a, **k: None)
     serving.demo_command(port=None, host=None, serve=False)
     assert seeds == [int(env["seed"])]
+
+
+def test_the_database_url_reaches_loanmatch_db_upgrade(env: dict[str, str]) -> None:
+    result = CliRunner().invoke(db_app, ["upgrade"])
+    assert result.exit_code == 0, result.output
+    assert Path(env["database_url"].removeprefix("sqlite:///")).is_file()

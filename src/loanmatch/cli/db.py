@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from loanmatch.cli.console import EXIT_BAD_INPUT, EXIT_CODES_HELP, reported_errors
-from loanmatch.settings import get_settings
 
 __all__ = ["db_app"]
 
@@ -45,9 +44,10 @@ def upgrade(
 ) -> None:
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+    from loanmatch.bootstrap import compose
     from loanmatch.storage.database import Database, head_revision
 
-    target = url or get_settings().database_url
+    target = compose(database_url=url).database_url
     with reported_errors():
         try:
             database = Database(target)
