@@ -79,7 +79,7 @@ pairs = st.lists(
 def _exact(
     book: PricingBook, item: Product, pd: float, amount: float, months: int, owner: float
 ) -> Quote | None:
-    """What ``services.offers`` asks of the exact path."""
+    """What ``matching.offers`` asks of the exact path."""
     limit = None if math.isnan(owner) else D(repr(owner))
     try:
         return book.quote(pd, item, amount, months, limit)
