@@ -31,7 +31,7 @@ format: install
 	$(BIN)/ruff format $(CODE)
 
 typecheck: install
-	$(BIN)/mypy src
+	$(BIN)/mypy src tests
 
 # pytest exits 5 when it collected no test: that is a failure here, as any non-zero code is.
 test: lint typecheck

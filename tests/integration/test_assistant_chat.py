@@ -50,6 +50,7 @@ def truthful_chat(assistant: Assistant, row: dict[str, str], lang: str,
             turn = chat(assistant, turn.view.session_id, doubt)
             doubt = None
             continue
+        assert turn.view.question is not None
         value = row.get(turn.view.question.feature) or ("不知道" if lang == "zh" else "don't know")
         turn = chat(assistant, turn.view.session_id, value)
         assert turn.kind == "answer", turn.replies

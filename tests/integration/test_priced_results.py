@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 
 from loanmatch.adapters.reason_codes_file import default_reason_codes
 from loanmatch.adapters.tables import read_table
+from loanmatch.domain import pricing_screen
 from loanmatch.domain.catalog import Values
 from loanmatch.domain.pricing import PricingBook
 from loanmatch.errors import ModelError
@@ -410,7 +411,7 @@ def test_an_applicant_whose_offer_disagrees_with_the_screen_is_decided_exactly(
     """A screen that misjudged every all-in rate by 0.5 point (so the scores and the ranking
     order with them): the check of the offered pairs' exact quotes catches it and the decisions
     are still the exact path's (the scores of pairs never offered stay the screen's)."""
-    screen = offers.screen_prices
+    screen = pricing_screen.screen_prices
 
     def wrong(*args: Any) -> Any:
         found = screen(*args)

@@ -7,7 +7,7 @@ from loanmatch.adapters.products_file import load_products_data
 from loanmatch.domain.catalog import Catalog
 from loanmatch.domain.products import Market
 
-CATALOG_DATA = [
+CATALOG_DATA: list[dict[str, object]] = [
     {"name": "age", "type": "number", "min": 0, "max": 120, "monotone": 0},
     {"name": "grade", "type": "category", "categories": ["A", "B", "M", "C", "D"]},
     {"name": "overdue_now", "type": "boolean", "monotone": -1},

@@ -26,6 +26,7 @@ def test_the_documented_catalog_products_and_history_load(tmp_path: Path) -> Non
     history = tmp_path / "history.csv"
     history.write_text(blocks("csv")[0], encoding="utf-8")
     table = read_table(history, catalog, "history")
+    assert table.approved is not None
     assert list(table.approved) == [1, 0]
     assert table.values["debt_to_revenue"][0] == 400000 / 3200000
     eligibility = market.eligibility(table.values)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from loanmatch.domain.consent import grant
-from loanmatch.domain.events import IntakeEvent
+from loanmatch.domain.events import EventKind, IntakeEvent
 from loanmatch.storage.records import (
     AuditEntry,
     Notice,
@@ -126,7 +126,8 @@ def test_audit_entries_and_events_come_back_in_the_order_they_were_appended(
     uow_factory: UowFactory,
 ) -> None:
     with uow_factory() as uow:
-        for step, kind in enumerate(("started", "consent", "prefill_ok", "question_asked")):
+        appended: tuple[EventKind, ...] = ("started", "consent", "prefill_ok", "question_asked")
+        for step, kind in enumerate(appended):
             at = NOW + timedelta(seconds=step)
             uow.events.append(IntakeEvent("s-1", kind, at, {"n": step}))
             uow.audit.append(
@@ -142,8 +143,7 @@ def test_audit_entries_and_events_come_back_in_the_order_they_were_appended(
         uow.events.append(IntakeEvent(session_id="s-2", kind="started", at=NOW))
         uow.commit()
     with uow_factory() as uow:
-        kinds = [e.kind for e in uow.events.events("s-1")]
-        assert kinds == ["started", "consent", "prefill_ok", "question_asked"]
+        assert tuple(e.kind for e in uow.events.events("s-1")) == appended
         assert [e.detail["step"] for e in uow.audit.entries("s-1")] == ["0", "1", "2", "3"]
         assert len(uow.events.events()) == 5
         assert uow.events.events("s-1")[2].detail == {"n": 2}

@@ -78,7 +78,7 @@ def test_every_label_in_the_doubt_set_is_an_entry_of_the_knowledge_base() -> Non
 
 def test_the_doubt_set_does_not_copy_the_knowledge_base_examples() -> None:
     kb = default_knowledge()
-    phrasings = {p.lower() for e in kb.entries for lang in ("zh", "en") for p in e.phrasings(lang)}  # type: ignore[arg-type]
+    phrasings = {p.lower() for e in kb.entries for lang in ("zh", "en") for p in e.phrasings(lang)}
     copied = [d["text"] for lang in ("zh", "en") for d in _doubts(lang)
               if d["text"].lower().rstrip("?？") in phrasings]  # fmt: skip
     assert copied == []

@@ -91,7 +91,7 @@ def true_probability(
         + EFFECT[product]
         + 0.5
     )
-    return 1 / (1 + np.exp(-z))
+    return np.asarray(1 / (1 + np.exp(-z)), dtype=np.float64)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,8 @@ def test_drift_names_the_lender_whose_latest_decisions_left_the_model() -> None:
     truth = np.where(lenders == 1, raw - 0.2, raw)  # lender 1 tightened
     approved = (rng.random(raw.size) < truth).astype(float)
     report = period_drift(raw, approved, lenders, ["a", "b", "c"])
-    names = [item["lender"] for item in report["lenders"]]  # type: ignore[union-attr]
+    changed = report["lenders"]
+    assert isinstance(changed, list)
+    names = [item["lender"] for item in changed]
     assert names == ["b"]
     assert report["realised"] == pytest.approx(float(approved.mean()), abs=1e-4)

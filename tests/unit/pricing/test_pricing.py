@@ -42,6 +42,8 @@ def test_an_all_in_cost_above_24_percent_is_not_offered() -> None:
     quote = price(
         0.08, product(rate=(12, 24), repayment=("equal_instalment",)), 300_000, 12, FINTECH
     )
+    assert quote.rate is not None
+    assert quote.all_in_rate is not None
     assert quote.rate <= D(24)
     assert quote.all_in_rate > D(24)
     assert quote.reason == "above_legal_cap"
@@ -49,6 +51,7 @@ def test_an_all_in_cost_above_24_percent_is_not_offered() -> None:
 
 def test_an_all_in_cost_above_the_owners_tolerance_is_not_offered() -> None:
     quote = price(0.02, product(), 200_000, 12, BANK, max_acceptable_rate=4.0)
+    assert quote.all_in_rate is not None
     assert quote.all_in_rate > D(4)
     assert quote.reason == "above_owner_max_rate"
     assert quote.limits["owner_max_rate"] == D("4.0")
@@ -57,6 +60,8 @@ def test_an_all_in_cost_above_the_owners_tolerance_is_not_offered() -> None:
 def test_the_owners_tolerance_is_compared_with_the_all_in_rate_not_the_quote() -> None:
     terms = FINTECH
     quote = price(0.01, product(rate=(12, 24), repayment=("equal_instalment",)), 300_000, 12, terms)
+    assert quote.rate is not None
+    assert quote.all_in_rate is not None
     tolerance = (quote.rate + quote.all_in_rate) / 2
     assert (
         price(

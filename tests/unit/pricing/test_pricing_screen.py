@@ -118,7 +118,8 @@ def test_the_screen_decides_as_the_exact_quote_wherever_it_vouches(
             apr, found = quote.all_in_rate if quote else None, screen.all_in[k]
             rate = screen.rate[k]
             computed = apr is not None and not math.isnan(found) and rate <= MAX_RATE_UNITS
-            if computed and rate == quote.rate * UNIT:  # untrusted, yet within a quantum
+            if computed and quote is not None and rate == quote.rate * UNIT:  # untrusted, yet
+                assert apr is not None  # within a quantum
                 assert abs(float(apr) - found) <= 1e-4 + 1e-9
             continue
         assert quote is not None, (p, a, n, o)
@@ -146,7 +147,7 @@ def test_the_screen_leaves_few_pairs_to_the_exact_path_on_ordinary_requests() ->
         items,
         rng.uniform(0.0, 0.3, size),
         cols,
-        rng.integers(1, 100, size) * 10_000.0,
+        (rng.integers(1, 100, size) * 10_000.0).astype(np.float64),
         rng.choice([6, 12, 24], size).astype(np.int64),
         rng.choice([np.nan, 5.0, 8.0, 24.0], size),
     )

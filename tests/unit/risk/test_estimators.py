@@ -96,4 +96,4 @@ def test_a_single_outcome_cannot_be_fitted() -> None:
 def test_the_models_refuse_a_bare_array() -> None:
     X, y = _table(300, 8)
     with pytest.raises(TypeError, match="DataFrame"):
-        GradientBoostedPD().fit(X.to_numpy(), y)
+        GradientBoostedPD().fit(X.to_numpy(), y)  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from loanmatch.risk import risk_metrics, tier_table, train_pd_model
+from loanmatch.risk.model import ModelKind
 from loanmatch.risk.tiers import is_monotone
 from loanmatch.simulator import simulate_market
 from loanmatch.simulator.performance import loan_book
@@ -14,7 +15,9 @@ from loanmatch.simulator.performance import loan_book
 
 @pytest.mark.slow
 @pytest.mark.parametrize("model", ["scorecard", "gbdt"])
-def test_the_pd_model_ranks_and_is_calibrated_on_held_out_simulated_loans(model: str) -> None:
+def test_the_pd_model_ranks_and_is_calibrated_on_held_out_simulated_loans(
+    model: ModelKind,
+) -> None:
     market = simulate_market(11, history_rows=150_000, n_applicants=10)
     book = loan_book(market)
     held_out = np.random.default_rng(0).random(len(book)) < 0.3

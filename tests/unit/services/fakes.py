@@ -81,7 +81,7 @@ class FakeEngine:
     enough: int = 3
     explode: bool = False
     """When set, choosing the next question raises (a crash in the middle of a step)."""
-    meanwhile: Callable[[], None] | None = None
+    meanwhile: Callable[[], object] | None = None
     """Run (once) while an answer is being recorded: another request arriving at that moment."""
     checks: tuple[Check, ...] = ()
     """Consistency checks applied to answers as the real engine does (none by default)."""

@@ -55,7 +55,7 @@ def history_status(loaded: Loaded) -> Status:
     status = loaded.market.eligibility(loaded.history.values).status
     assert loaded.history.product_ids is not None
     column = np.asarray([loaded.market.index_of(p) for p in loaded.history.product_ids])
-    return status[np.arange(len(column)), column]
+    return np.asarray(status[np.arange(len(column)), column], dtype=np.int8)
 
 
 def both_outcomes(history: pd.DataFrame) -> pd.Series:
