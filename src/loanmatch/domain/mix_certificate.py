@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from statistics import NormalDist
 
 import numpy as np
@@ -122,7 +122,7 @@ def _power(planned: float, effective: float, target: float, delta: float) -> flo
 def certify_mix(
     held_p: npt.ArrayLike,
     held_y: npt.ArrayLike,
-    held_groups: npt.ArrayLike,
+    held_groups: npt.ArrayLike | None,
     grid: Sequence[float],
     batch_at: Callable[[float], FloatArray],
     target: float,
@@ -130,10 +130,13 @@ def certify_mix(
     seed: int = 0,
 ) -> MixChoice:
     """The lowest threshold of ``grid`` (descending) certified for the batch whose recommended
-    pairs at threshold ``t`` have the probabilities ``batch_at(t)`` (module docstring)."""
+    pairs at threshold ``t`` have the probabilities ``batch_at(t)`` (module docstring);
+    ``held_groups`` (applicants) keeps one applicant's pairs on one side of the ordering split
+    (None: every pair its own)."""
     p = np.asarray(held_p, dtype=np.float64).ravel()
     y = np.asarray(held_y, dtype=np.float64).ravel()
-    g = np.asarray(held_groups).ravel().astype(np.int64)
+    g = np.arange(p.size) if held_groups is None else np.asarray(held_groups).ravel()
+    g = g.astype(np.int64)
     keep = ~np.isnan(p)
     p, y, g = p[keep], y[keep], g[keep]
     delta = 1.0 - confidence
@@ -142,26 +145,30 @@ def certify_mix(
     if not thresholds or p.size == 0:
         return none
     ordering = ordering_split(g, seed)
+    order_p, order_y = p[ordering], y[ordering]
     test_p, test_y = p[~ordering], y[~ordering]
     edges = _edges(test_p)
     mixes = [np.asarray(batch_at(t), dtype=np.float64) for t in thresholds]
+    # on the testing part: the estimates tested below; planning reads only their pair counts
+    tests = [
+        mix_estimate(test_p, test_y, mix, edges, t)
+        for t, mix in zip(thresholds, mixes, strict=True)
+    ]
     power = []
-    for t, mix in zip(thresholds, mixes, strict=True):
-        seen, _ = mix_estimate(p[ordering], y[ordering], mix, edges, t)
-        _, effective = mix_estimate(test_p, test_y, mix, edges, t)
+    for t, mix, (_, effective) in zip(thresholds, mixes, tests, strict=True):
+        seen, _ = mix_estimate(order_p, order_y, mix, edges, t)
         expected = float(mix.mean()) if mix.size else math.nan
-        n_order = float((p[ordering] >= t).sum())
+        n_order = float((order_p >= t).sum())
         planned = expected
         if not math.isnan(seen):
             planned = (seen * n_order + PRIOR_PAIRS * expected) / (n_order + PRIOR_PAIRS)
         power.append(_power(planned, effective, target, delta))
     start = int(np.argmax(power))
     best, tested = none, 0
-    for t, mix in zip(thresholds[start:], mixes[start:], strict=True):
-        approval, effective = mix_estimate(test_p, test_y, mix, edges, t)
+    for t, (approval, effective) in zip(thresholds[start:], tests[start:], strict=True):
         tested += 1
         p_value = _p_value(approval, effective, target)
         if p_value > delta:
             break
         best = MixChoice(t, approval, effective, p_value, 0)
-    return MixChoice(best.threshold, best.approval, best.effective_pairs, best.p_value, tested)
+    return replace(best, tested=tested)

@@ -167,21 +167,19 @@ def _batch_choice(
     lower than the pooled one (or the pooled one certifies nothing), with each lender's own
     threshold at it (``ModelBundle.guard``); else ``choice``. The batch's pairs at a threshold
     are each applicant's best ``max_offers`` products by probability (label-free)."""
-    mine = bundle.certification_pairs()
-    held_p, held_y = bundle.selection_p[mine], bundle.selection_y[mine]
-    if held_p.size == 0:
+    held = bundle.held_out
+    if held.p.size == 0:
         return choice
-    groups = bundle.selection_group[mine] if bundle.selection_group.size else np.arange(mine.sum())
     open_p = np.where(status == PASS, p, -np.inf)
     k = max(1, min(policy.max_offers, open_p.shape[1]))
     best = -np.sort(-open_p, axis=1)[:, :k]
     best = best[np.isfinite(best)]
     levels = np.linspace(0.0, 1.0, MIX_GRID, endpoint=False)
-    grid = np.unique(np.floor(np.quantile(held_p, levels) * 1000.0) / 1000.0)
+    grid = np.unique(np.floor(np.quantile(held.p, levels) * 1000.0) / 1000.0)
     mix = certify_mix(
-        held_p,
-        held_y,
-        groups,
+        held.p,
+        held.y,
+        held.groups,
         [float(t) for t in grid],
         lambda t: best[best >= t],
         choice.target,

@@ -42,6 +42,18 @@ FloatMatrix = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)
+class HeldOut:
+    """The held-out pairs every certificate is drawn on."""
+
+    p: FloatArray
+    y: FloatArray
+    groups: npt.NDArray[np.int64] | None
+    """Each pair's applicant (None: unknown, every pair its own)."""
+    lenders: npt.NDArray[np.int64] | None
+    """Each pair's lender (None: the products of the pairs are unknown)."""
+
+
+@dataclass(frozen=True)
 class ModelBundle:
     """What ``train`` produces and ``load_model`` gives back.
 
@@ -121,28 +133,31 @@ class ModelBundle:
         certified say what is; computed once per (target, confidence)."""
         key = (target, confidence)
         if key not in self._thresholds:
-            mine = self.certification_pairs()
-            groups = self.selection_group[mine] if self.selection_group.size else None
-            p, y = self.selection_p[mine], self.selection_y[mine]
-            choice = self.guard(choose_threshold(p, y, target, confidence, groups))
-            self._thresholds[key] = diagnose(choice, p, y, groups)
+            held = self.held_out
+            choice = choose_threshold(held.p, held.y, target, confidence, held.groups)
+            self._thresholds[key] = diagnose(self.guard(choice), held.p, held.y, held.groups)
         return self._thresholds[key]
 
     def guard(self, choice: ThresholdChoice) -> ThresholdChoice:
         """``choice`` with each lender's own threshold (``certification.guard_groups``) on the
         certification pairs and the reference pairs."""
-        if not self.selection_product.size:
+        held = self.held_out
+        if held.lenders is None:
             return choice
+        reference = (self.reference_p, self.reference_lender)
+        return guard_groups(choice, held.p, held.y, held.lenders, held.groups, reference=reference)
+
+    @cached_property
+    def held_out(self) -> HeldOut:
+        """The certification pairs (``certification_pairs``) with their applicants and lenders."""
         mine = self.certification_pairs()
-        groups = self.selection_group[mine] if self.selection_group.size else None
-        lenders = self.space.lender_of_product[self.selection_product[mine]]
-        return guard_groups(
-            choice,
+        return HeldOut(
             self.selection_p[mine],
             self.selection_y[mine],
-            lenders,
-            groups,
-            reference=(self.reference_p, self.reference_lender),
+            self.selection_group[mine] if self.selection_group.size else None,
+            self.space.lender_of_product[self.selection_product[mine]]
+            if self.selection_product.size
+            else None,
         )
 
     def certification_pairs(self) -> npt.NDArray[np.bool_]:

@@ -176,25 +176,22 @@ def fit_bundle(
                 "applications whose rules do not fail; more history is needed"
             )
     report("train", 1)
+    X_cal, y_cal = X[calibrate], y[calibrate]
     model = ApprovalModel(
         categorical=tuple(space.categorical), monotone=tuple(space.monotone), seed=seed
-    ).fit(X[train], y[train], eval_set=(X[calibrate], y[calibrate]))
+    ).fit(X[train], y[train], eval_set=(X_cal, y_cal))
     report("calibrate", 2)
-    raw_calibrate = model.predict_approval(X[calibrate])
-    calibrator = fit_calibrator(raw_calibrate, y[calibrate])
-    lenders, products_of = space.groups_of(X[calibrate])
+    raw_calibrate = model.predict_approval(X_cal)
+    calibrator = fit_calibrator(raw_calibrate, y_cal)
+    pooled = calibrator(raw_calibrate)
+    lenders, products_of = space.groups_of(X_cal)
     shift = fit_group_shift(
-        calibrator(raw_calibrate),
-        y[calibrate],
-        lenders,
-        products_of,
-        len(market.lenders),
-        len(market.products),
+        pooled, y_cal, lenders, products_of, len(market.lenders), len(market.products)
     )
-    q_learned = shift.apply(calibrator(raw_calibrate), lenders, products_of)
-    unknown = np.isnan(X[calibrate][:, : space.n_applicant_columns])
+    q_learned = shift.apply(pooled, lenders, products_of)
+    unknown = np.isnan(X_cal[:, : space.n_applicant_columns])
     distrusted = frozenset(
-        k for k in range(unknown.shape[1]) if over_confident(q_learned, y[calibrate], unknown[:, k])
+        k for k in range(unknown.shape[1]) if over_confident(q_learned, y_cal, unknown[:, k])
     )
     worst_case = WorstCase.from_training(X[train], space.columns, model.used_columns(), distrusted)
     report("measure", 3)
@@ -214,9 +211,9 @@ def fit_bundle(
     scored = score_reference(
         partial, history.values, calibration_rows, row_applicant[calibration_rows], seed
     )
-    q_calibrate = partial.decision_probability(X[calibrate])
+    q_calibrate = partial.decision_probability(X_cal)
     rank_calibrate = scored.rank_of(applicant_number[calibrate], q_calibrate)
-    rank_shift = fit_rank_shift(q_calibrate, y[calibrate], rank_calibrate)
+    rank_shift = fit_rank_shift(q_calibrate, y_cal, rank_calibrate)
     partial = replace(partial, rank_shift=rank_shift)
     held_out_p = partial.probability(X[select])
     drift: dict[str, object] = {}
