@@ -1,50 +1,101 @@
-"""The one exception tree of loanmatch.
+"""The one exception tree of loanmatch, and how each error reaches a user.
 
-Every error the library raises on purpose derives from :class:`LoanMatchError`::
+Every error the library raises on purpose derives from :class:`LoanMatchError` and is defined in
+this module. Each class carries its HTTP ``status`` and a stable machine-readable ``code``; a
+dotted code extends an ancestor's, so ``code.startswith("input")`` means "fix what you sent"::
 
-    LoanMatchError
-     +-- InputError            bad user input; carries where (file, line/row, column, rule)
-     |    +-- CatalogError     features.yaml is malformed or inconsistent
-     |    +-- RuleError        a rule does not parse or does not type-check against the catalog
-     |    +-- ProductsError    products.yaml is malformed or inconsistent
-     |    +-- TableError       history.csv / applicants.csv has a bad cell, header or row
-     |    +-- AnswerError      an applicant's answer (form, API) is not a valid value
-     |    +-- PricingError     pricing.yaml is malformed, inconsistent or cannot price a product
-     +-- ModelError            a model directory is missing, corrupt or does not fit the inputs
- +-- NotCertifiedError     the held-out decisions do not certify the target approval asked for
-     +-- ConnectorError        a data source (工商, 税务, 征信, 流水) could not give its features
-          +-- ConsentError          no valid consent for the source (wrong source or expired)
-          +-- ConnectorTimeout      the source did not answer within the time allowed
-          +-- ConnectorUnavailable  the source is down or refused the call
-          +-- ConnectorDataError    the source answered with data that does not fit the catalog
+    class                             HTTP code                         what
+    LoanMatchError                    500  error                        the base; not raised itself
+     +- InputError                    422  input                        bad input; says where
+     |  +- CatalogError               422  input.catalog                features.yaml is malformed
+     |  +- RuleError                  422  input.rule                   a rule does not parse/type
+     |  +- ProductsError              422  input.products               products.yaml is malformed
+     |  +- TableError                 422  input.table                  a bad cell, header or row
+     |  +- PricingError               422  input.pricing                pricing.yaml cannot price
+     |  +- RequestError               422  input.request                a bad HTTP body or query
+     |  +- ConsentRequestError        422  input.consent                consent cannot be granted
+     |  +- AnswerError                422  input.answer                 not a valid answer
+     |     +- AnswerFieldError        422  input.answer.invalid         ... to one feature, zh+en
+     |        +- NotUnderstoodError   422  input.answer.not_understood  not a value of it
+     |        +- OutOfRangeError      422  input.answer.out_of_range    outside its min/max
+     |        +- WrongTypeError       422  input.answer.wrong_type      a JSON value's type
+     |        +- NotAskableError      422  input.answer.not_askable     unknown or derived
+     |        +- ContradictionError   422  input.answer.contradiction   contradicts known facts
+     +- NotCertifiedError             422  not_certified                target cannot be certified
+     +- SessionError                  400  session                      an intake session step
+     |  +- SessionNotFoundError       404  session.not_found            no session with this id
+     |  +- SessionConflictError       409  session.conflict             another request came first
+     +- ModelError                    500  model                        the model cannot be used
+     +- ConnectorError                502  connector                    a data source gave nothing
+        +- ConsentError               403  connector.consent            no valid consent for it
+        +- ConnectorTimeout           504  connector.timeout            no answer in time
+        +- ConnectorUnavailable       503  connector.unavailable        down or refused
+        +- ConnectorDataError         502  connector.bad_data           data that does not fit
 
-The CLI turns an ``InputError`` or ``ModelError`` into exit code 2 and a ``NotCertifiedError``
-into exit code 3; the HTTP API into a 4xx with a machine-readable body built from
-:meth:`LoanMatchError.to_dict`.
+Why these statuses: what the caller sent and can fix is 422 (well-formed but not acceptable; a
+malformed body too, as FastAPI has it, with the same body); an unknown session is 404 and a lost
+race 409 (read the session again and retry); a source without valid consent 403; what the server's
+own model or a source behind it failed at is 5xx (500 the model, 502 a source's bad answer, 503 a
+source down, 504 a source too slow). ``NotCertifiedError`` is 422: the target approval asked for
+cannot be promised with these data (the body gives the highest that can). The intake turns
+connector errors into notices and asks the owner instead, so those 5xx are rare over HTTP.
+
+The body of an error (:meth:`LoanMatchError.to_dict`; ``ErrorBody`` in the OpenAPI schema) has
+``code``, ``message``, ``where`` (the parts of :class:`Location` that apply) and ``error``: the
+coarser code of loanmatch 0.1 (``invalid_answer``, ``session_not_found``, ...; ``legacy_code``
+here), kept unchanged for clients written against it. Answers and consents add ``message_zh``,
+answers their ``reason`` (the last part of their code), a contradiction ``check`` and
+``contradicts``, a refused certification ``highest_certifiable`` and ``decisions_needed``, a bad
+request ``errors`` (each ``loc`` and ``msg``).
+
+The web app turns every ``LoanMatchError`` into its ``status`` and that body in ONE exception
+handler (:mod:`loanmatch.web.errors`); the CLI (:func:`loanmatch.cli.console.exit_code`) prints
+the message and exits with 3 for a ``NotCertifiedError`` and 2 for any other ``LoanMatchError``.
+
+Not in the tree, on purpose: ``ValueError`` subclasses that never leave the package.
+``loanmatch.adapters.rule_grammar.RuleSyntaxError``: every loader turns it into a ``RuleError`` or
+``CatalogError`` naming the file and line. ``loanmatch.domain.cashflows.UnsupportedMethodError``
+and ``NothingPaidOutError``: a pricing file's repayment methods are checked when it loads, and
+matching reads either as "no quote". Outside those, like any ``ValueError``, they mean a caller's
+bug, not a user's input.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 __all__ = [
     "AnswerError",
+    "AnswerFieldError",
+    "Bilingual",
     "CatalogError",
     "ConnectorDataError",
     "ConnectorError",
     "ConnectorTimeout",
     "ConnectorUnavailable",
     "ConsentError",
+    "ConsentRequestError",
+    "ContradictionError",
+    "ErrorList",
     "InputError",
     "LoanMatchError",
     "Location",
     "ModelError",
+    "NotAskableError",
     "NotCertifiedError",
+    "NotUnderstoodError",
+    "OutOfRangeError",
     "PricingError",
     "ProductsError",
+    "RequestError",
     "RuleError",
+    "SessionConflictError",
+    "SessionError",
+    "SessionNotFoundError",
     "TableError",
+    "WrongTypeError",
 ]
 
 
@@ -88,10 +139,27 @@ class Location:
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
+class Bilingual(Protocol):
+    """A message in Chinese and English (:class:`loanmatch.domain.catalog.Text` is one)."""
+
+    @property
+    def zh(self) -> str: ...
+
+    @property
+    def en(self) -> str: ...
+
+    def get(self, lang: str) -> str: ...
+
+
 class LoanMatchError(Exception):
     """Base of every error loanmatch raises on purpose."""
 
-    code = "loanmatch_error"
+    status: ClassVar[int] = 500
+    """The HTTP status the web app answers with."""
+    code: ClassVar[str] = "error"
+    """Stable and machine-readable; a dotted code extends an ancestor's (``input.answer.*``)."""
+    legacy_code: ClassVar[str] = "loanmatch_error"
+    """The body's ``error``: the code of loanmatch 0.1, unchanged (a new class inherits it)."""
 
     def __init__(self, message: str, where: Location | None = None) -> None:
         self.message = message
@@ -100,47 +168,176 @@ class LoanMatchError(Exception):
         super().__init__(f"{prefix}: {message}" if prefix else message)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"error": self.code, "message": self.message, "where": self.where.to_dict()}
+        return {
+            "code": self.code,
+            "error": self.legacy_code,
+            "message": self.message,
+            "where": self.where.to_dict(),
+        }
 
 
+# ------------------------------------------------------------------ input -------------------
 class InputError(LoanMatchError):
-    code = "invalid_input"
+    """Bad user input (a file, a form, a request); ``where`` says where."""
+
+    status = 422
+    code = "input"
+    legacy_code = "invalid_input"
 
 
 class CatalogError(InputError):
-    code = "invalid_catalog"
+    """features.yaml (or consistency.yaml) is malformed or inconsistent."""
+
+    code = "input.catalog"
+    legacy_code = "invalid_catalog"
 
 
 class RuleError(InputError):
-    code = "invalid_rule"
+    """A rule does not parse or does not type-check against the catalog."""
+
+    code = "input.rule"
+    legacy_code = "invalid_rule"
 
 
 class ProductsError(InputError):
-    code = "invalid_products"
+    """products.yaml (or lenders.yaml) is malformed or inconsistent."""
+
+    code = "input.products"
+    legacy_code = "invalid_products"
 
 
 class TableError(InputError):
-    code = "invalid_table"
+    """history.csv / applicants.csv has a bad cell, header or row."""
 
-
-class AnswerError(InputError):
-    code = "invalid_answer"
+    code = "input.table"
+    legacy_code = "invalid_table"
 
 
 class PricingError(InputError):
-    code = "invalid_pricing"
+    """pricing.yaml is malformed, inconsistent or cannot price a product."""
+
+    code = "input.pricing"
+    legacy_code = "invalid_pricing"
 
 
-class ModelError(LoanMatchError):
-    code = "invalid_model"
+class RequestError(InputError):
+    """An HTTP request whose body, path or query does not fit the API's schema; ``errors`` lists
+    each problem (``loc``: the path to the value, ``msg``: what is wrong)."""
+
+    code = "input.request"
+    legacy_code = "invalid_request"
+
+    def __init__(self, errors: Sequence[dict[str, Any]]) -> None:
+        self.errors = [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", ""))} for e in errors
+        ]
+        first = self.errors[0] if self.errors else {"loc": [], "msg": "invalid request"}
+        super().__init__(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}")
+
+    def to_dict(self) -> dict[str, Any]:
+        body = super().to_dict()
+        body["errors"] = self.errors
+        return body
 
 
+class ConsentRequestError(InputError):
+    """A consent that cannot be granted or used; ``text`` is the message in Chinese and English."""
+
+    code = "input.consent"
+    legacy_code = "invalid_consent"
+
+    def __init__(self, text: Bilingual, source: str | None = None) -> None:
+        self.text = text
+        super().__init__(text.en, Location(setting=source))
+
+    def to_dict(self) -> dict[str, Any]:
+        body = super().to_dict()
+        body["message_zh"] = self.text.zh
+        return body
+
+
+class AnswerError(InputError):
+    """An applicant's answer (form, API, chat) is not a valid value."""
+
+    code = "input.answer"
+    legacy_code = "invalid_answer"
+
+
+class AnswerFieldError(AnswerError):
+    """An answer that does not fit its feature; ``text`` is the message in Chinese and English.
+    ``reason`` (the last part of ``code``) tells the kinds apart for programs of loanmatch 0.1,
+    whose ``error`` is ``invalid_answer`` for all of them."""
+
+    code = "input.answer.invalid"
+    reason: ClassVar[str] = "invalid"
+
+    def __init__(self, feature: str, text: Bilingual) -> None:
+        self.text = text
+        super().__init__(text.en, Location(feature=feature))
+
+    def to_dict(self) -> dict[str, Any]:
+        body = super().to_dict()
+        body["message_zh"] = self.text.zh
+        body["reason"] = self.reason
+        return body
+
+
+class NotUnderstoodError(AnswerFieldError):
+    """Text that is not a number, not yes or no, or not one of the categories."""
+
+    code = "input.answer.not_understood"
+    reason = "not_understood"
+
+
+class OutOfRangeError(AnswerFieldError):
+    """A number outside the feature's min / max."""
+
+    code = "input.answer.out_of_range"
+    reason = "out_of_range"
+
+
+class WrongTypeError(AnswerFieldError):
+    """A program sent a JSON value of the wrong type (a list, a number for a category...)."""
+
+    code = "input.answer.wrong_type"
+    reason = "wrong_type"
+
+
+class NotAskableError(AnswerFieldError):
+    """A name that is not a feature of the catalog, or a derived feature (computed, not asked)."""
+
+    code = "input.answer.not_askable"
+    reason = "not_askable"
+
+
+class ContradictionError(AnswerFieldError):
+    """An answer that cannot be true together with facts already known (``data/consistency.yaml``);
+    ``check`` names the check, ``others`` the facts it contradicts."""
+
+    code = "input.answer.contradiction"
+    reason = "contradiction"
+
+    def __init__(self, feature: str, text: Bilingual, check: str, others: tuple[str, ...]) -> None:
+        self.check = check
+        self.others = others
+        super().__init__(feature, text)
+
+    def to_dict(self) -> dict[str, Any]:
+        body = super().to_dict()
+        body["check"] = self.check
+        body["contradicts"] = list(self.others)
+        return body
+
+
+# ------------------------------------------------------------------ certification -----------
 class NotCertifiedError(LoanMatchError):
     """A target approval rate the model's held-out decisions cannot certify. ``highest`` is the
     highest target they do certify (None: none from 0.5 up); ``decisions_needed`` about how many
     history rows like these the target would need in all (None: more of the same would not do)."""
 
+    status = 422
     code = "not_certified"
+    legacy_code = "not_certified"
 
     def __init__(
         self,
@@ -160,10 +357,51 @@ class NotCertifiedError(LoanMatchError):
         return out
 
 
-class ConnectorError(LoanMatchError):
-    """A connector could not give its features; ``source`` names it. The intake asks instead."""
+# ------------------------------------------------------------------ sessions ----------------
+class SessionError(LoanMatchError):
+    """An intake session step that cannot be done as asked."""
 
-    code = "connector_error"
+    status = 400
+    code = "session"
+    legacy_code = "session_error"
+
+
+class SessionNotFoundError(SessionError):
+    """No session with this id."""
+
+    status = 404
+    code = "session.not_found"
+    legacy_code = "session_not_found"
+
+    def __init__(self, session_id: str) -> None:
+        super().__init__(f"no intake session {session_id!r}", Location(setting="session_id"))
+
+
+class SessionConflictError(SessionError):
+    """Another request changed the session first; the caller may read it again and retry."""
+
+    status = 409
+    code = "session.conflict"
+    legacy_code = "session_conflict"
+
+
+# ------------------------------------------------------------------ model -------------------
+class ModelError(LoanMatchError):
+    """A model directory is missing, corrupt or does not fit the inputs."""
+
+    status = 500
+    code = "model"
+    legacy_code = "invalid_model"
+
+
+# ------------------------------------------------------------------ connectors --------------
+class ConnectorError(LoanMatchError):
+    """A connector (工商, 税务, 征信, 流水) could not give its features; ``source`` names it. The
+    intake asks instead."""
+
+    status = 502
+    code = "connector"
+    legacy_code = "connector_error"
 
     def __init__(self, source: str, message: str) -> None:
         self.source = source
@@ -171,19 +409,35 @@ class ConnectorError(LoanMatchError):
 
 
 class ConsentError(ConnectorError):
-    code = "connector_consent"
+    """No valid consent for the source (none, for another source, expired, no purpose)."""
+
+    status = 403
+    code = "connector.consent"
+    legacy_code = "connector_consent"
 
 
 class ConnectorTimeout(ConnectorError):
-    code = "connector_timeout"
+    """The source did not answer within the time allowed."""
+
+    status = 504
+    code = "connector.timeout"
+    legacy_code = "connector_timeout"
 
 
 class ConnectorUnavailable(ConnectorError):
-    code = "connector_unavailable"
+    """The source is down or refused the call."""
+
+    status = 503
+    code = "connector.unavailable"
+    legacy_code = "connector_unavailable"
 
 
 class ConnectorDataError(ConnectorError):
-    code = "connector_bad_data"
+    """The source answered with data that does not fit the catalog."""
+
+    status = 502
+    code = "connector.bad_data"
+    legacy_code = "connector_bad_data"
 
 
 @dataclass

@@ -11,10 +11,10 @@ import pytest
 
 from loanmatch.assistant.llm import LlmProvider
 from loanmatch.assistant.retrieval import default_retriever
+from loanmatch.errors import SessionNotFoundError
 from loanmatch.matching.results import PolicyConfig
 from loanmatch.model.directory import load_model
 from loanmatch.services.assistant import Assistant, ChatTurn, chat, start_chat
-from loanmatch.services.intake import SessionNotFoundError
 from loanmatch.services.intake_setup import default_context
 from loanmatch.storage.database import Database
 from tests.conftest import TrainedMarket

@@ -13,9 +13,7 @@ from loanmatch.adapters.tables import read_table
 from loanmatch.connectors import connectors_for
 from loanmatch.connectors.simulated import CONNECTOR_SOURCES
 from loanmatch.domain.rules import PASS
-from loanmatch.errors import AnswerError
-from loanmatch.intake.answer_errors import ContradictionError
-from loanmatch.intake.answers import NotAskableError
+from loanmatch.errors import AnswerError, ContradictionError, NotAskableError
 from loanmatch.intake.engine import IntakeEngine
 from loanmatch.intake.prior import Prior
 from loanmatch.intake.state import IntakeState

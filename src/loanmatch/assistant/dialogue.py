@@ -17,7 +17,8 @@ from typing import Literal
 
 from loanmatch.assistant.retrieval import Match, Retriever
 from loanmatch.domain.catalog import Feature
-from loanmatch.intake.answers import AnswerFieldError, OutOfRangeError, parse_reply
+from loanmatch.errors import AnswerFieldError, OutOfRangeError
+from loanmatch.intake.answers import parse_reply
 
 __all__ = ["DOUBT_THRESHOLD", "MAX_MESSAGE_CHARS", "Route", "RouteKind", "route"]
 

@@ -28,6 +28,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_UNEXPECTED",
     "err_console",
+    "exit_code",
     "out_console",
     "progress_bar",
     "reported_errors",
@@ -54,19 +55,23 @@ def setup_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
+def exit_code(error: LoanMatchError) -> int:
+    """The one mapping of the error tree (:mod:`loanmatch.errors`) to exit codes: 3 when a target
+    approval cannot be certified, 2 for any other LoanMatchError (bad input, a bad model
+    directory, an unknown session, a data source that failed)."""
+    return EXIT_NOT_CERTIFIED if isinstance(error, NotCertifiedError) else EXIT_BAD_INPUT
+
+
 @contextmanager
 def reported_errors() -> Iterator[None]:
-    """Turn a LoanMatchError into its message on stderr and exit code 2 (3 when a target approval
-    cannot be certified; no traceback), and an
-    operating-system error (disk full, permission denied) into its message and exit code 1."""
+    """Turn a LoanMatchError into its message on stderr and its :func:`exit_code` (no
+    traceback), and an operating-system error (disk full, permission denied) into its message
+    and exit code 1."""
     try:
         yield
-    except NotCertifiedError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(EXIT_NOT_CERTIFIED) from None
     except LoanMatchError as error:
         typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        raise typer.Exit(exit_code(error)) from None
     except OSError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(EXIT_UNEXPECTED) from None

@@ -15,12 +15,11 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from loanmatch.domain.catalog import Text
-from loanmatch.errors import InputError, Location
+from loanmatch.errors import ConsentRequestError
 
 __all__ = [
     "MAX_CONSENT_DAYS",
     "Consent",
-    "ConsentRequestError",
     "ConsentStatus",
     "grant",
     "require_aware",
@@ -30,21 +29,6 @@ MAX_CONSENT_DAYS = 365
 """The longest a consent may run: a year, after which the owner is asked again."""
 
 ConsentStatus = Literal["active", "expired", "revoked"]
-
-
-class ConsentRequestError(InputError):
-    """A consent that cannot be granted or used; ``text`` is the message in Chinese and English."""
-
-    code = "invalid_consent"
-
-    def __init__(self, text: Text, source: str | None = None) -> None:
-        self.text = text
-        super().__init__(text.en, Location(setting=source))
-
-    def to_dict(self) -> dict[str, object]:
-        body = super().to_dict()
-        body["message_zh"] = self.text.zh
-        return body
 
 
 def require_aware(at: datetime) -> datetime:

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from loanmatch.domain.catalog import Catalog, Feature, Text
-from loanmatch.intake.answer_errors import (
+from loanmatch.errors import (
     AnswerFieldError,
     NotAskableError,
     NotUnderstoodError,
@@ -32,14 +32,9 @@ from loanmatch.intake.numerals import parse_chinese_number, split_duration, spli
 __all__ = [
     "DONT_KNOW",
     "Answer",
-    "AnswerFieldError",
     "DontKnow",
-    "NotAskableError",
-    "NotUnderstoodError",
-    "OutOfRangeError",
     "ParsedAnswers",
     "Reply",
-    "WrongTypeError",
     "format_amount",
     "is_money",
     "parse_answer",

@@ -1,7 +1,7 @@
 """Refuse an answer that cannot be true together with what is already known.
 
 The checks are data (``data/consistency.yaml``, ``domain/consistency.py``). The refusal is a
-:class:`~loanmatch.intake.answer_errors.ContradictionError` that names the facts the answer
+:class:`~loanmatch.errors.ContradictionError` that names the facts the answer
 contradicts, with their values, and says why in plain words; the state is not touched, and the
 owner may correct either fact (a correction is checked the same way).
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from loanmatch.connectors.base import Typed
 from loanmatch.domain.catalog import Catalog, Feature, Text, encode_value
 from loanmatch.domain.consistency import Check, contradictions
-from loanmatch.intake.answer_errors import ContradictionError
+from loanmatch.errors import ContradictionError
 from loanmatch.intake.state import IntakeState
 
 __all__ = ["refuse_contradiction"]

@@ -48,8 +48,7 @@ from loanmatch.connectors.base import SOURCE_NAMES
 from loanmatch.domain.catalog import Feature, Text, Values
 from loanmatch.domain.consistency import Check
 from loanmatch.domain.formula import references
-from loanmatch.errors import AnswerError, Location
-from loanmatch.intake.answer_errors import NotAskableError
+from loanmatch.errors import AnswerError, Location, NotAskableError
 from loanmatch.intake.answers import DontKnow, parse_reply
 from loanmatch.intake.contradictions import refuse_contradiction
 from loanmatch.intake.plausible import PlausibleScorer

@@ -21,8 +21,7 @@ from loanmatch.assistant.llm import LlmProvider
 from loanmatch.assistant.replies import compose
 from loanmatch.assistant.retrieval import Retriever, default_retriever
 from loanmatch.domain.catalog import Text
-from loanmatch.errors import AnswerError
-from loanmatch.intake.answers import AnswerFieldError
+from loanmatch.errors import AnswerError, AnswerFieldError
 from loanmatch.services import intake
 from loanmatch.services.assistant_texts import facts_of, lang2, prompt
 from loanmatch.services.intake import IntakeContext, SessionView
@@ -158,7 +157,7 @@ def _after_step(assistant: Assistant, before: SessionView, after: SessionView,
 def chat(assistant: Assistant, session_id: str, message: str, lang: str | None = None) -> ChatTurn:
     """The assistant's turn after the owner says ``message`` in session ``session_id``.
 
-    Raises :class:`~loanmatch.services.intake.SessionNotFoundError` for an unknown session;
+    Raises :class:`~loanmatch.errors.SessionNotFoundError` for an unknown session;
     every other problem is a polite reply, with the session unchanged."""
     uow, ctx = assistant.unit_of_work, assistant.context
     view = intake.view(uow(), ctx, session_id)

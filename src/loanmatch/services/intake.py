@@ -15,10 +15,8 @@ Audit entries never hold a personal value unmasked (:mod:`loanmatch.domain.maski
 from __future__ import annotations
 
 from loanmatch.domain.catalog import Text
-from loanmatch.domain.consent import ConsentRequestError
 from loanmatch.domain.masking import mask_value
-from loanmatch.errors import AnswerError, Location
-from loanmatch.intake.answer_errors import AnswerFieldError, NotAskableError
+from loanmatch.errors import AnswerError, AnswerFieldError, Location, NotAskableError
 from loanmatch.intake.state import IntakeState
 from loanmatch.services.intake_consent import grant_consent, refresh_sources, revoke_consent
 from loanmatch.services.intake_core import (
@@ -28,7 +26,6 @@ from loanmatch.services.intake_core import (
     IntakeContext,
     QuestionEngine,
     Scalar,
-    SessionNotFoundError,
     advance,
     audit,
     event,
@@ -45,10 +42,8 @@ __all__ = [
     "DEFAULT_CONSENT_DAYS",
     "DEFAULT_PURPOSE",
     "EVENT_KINDS",
-    "ConsentRequestError",
     "IntakeContext",
     "QuestionEngine",
-    "SessionNotFoundError",
     "SessionView",
     "answer",
     "correct",
@@ -142,7 +137,7 @@ def answer(
 ) -> SessionView:
     """The owner's answer to the current question (``feature`` None) or to any feature, in any
     order; "不知道" / "don't know" leaves it unknown. A bad answer raises an
-    :class:`~loanmatch.intake.answer_errors.AnswerFieldError` (polite, zh and en) and changes
+    :class:`~loanmatch.errors.AnswerFieldError` (polite, zh and en) and changes
     nothing."""
     return _record_answer(uow, ctx, session_id, feature, text, "answered")
 

@@ -13,7 +13,8 @@ from dataclasses import replace
 from datetime import datetime
 
 from loanmatch.domain.catalog import Text
-from loanmatch.domain.consent import Consent, ConsentRequestError, grant
+from loanmatch.domain.consent import Consent, grant
+from loanmatch.errors import ConsentRequestError
 from loanmatch.intake.state import IntakeState
 from loanmatch.services.intake_core import (
     DEFAULT_CONSENT_DAYS,

@@ -17,7 +17,7 @@ from loanmatch.connectors.base import Connector
 from loanmatch.domain.catalog import Catalog
 from loanmatch.domain.events import EVENT_KINDS, EventKind, IntakeEvent
 from loanmatch.domain.masking import mask_id_number
-from loanmatch.errors import LoanMatchError, Location
+from loanmatch.errors import SessionNotFoundError
 from loanmatch.intake.engine import Question
 from loanmatch.intake.state import Fact, IntakeState
 from loanmatch.matching.results import ApplicantResult
@@ -32,7 +32,6 @@ __all__ = [
     "IntakeContext",
     "QuestionEngine",
     "Scalar",
-    "SessionNotFoundError",
     "advance",
     "audit",
     "event",
@@ -49,15 +48,6 @@ Scalar = str | int | float | bool | None
 
 DEFAULT_PURPOSE = "贷款产品匹配 / loan product matching"
 DEFAULT_CONSENT_DAYS = 30
-
-
-class SessionNotFoundError(LoanMatchError):
-    """No session with this id (the HTTP API answers 404)."""
-
-    code = "session_not_found"
-
-    def __init__(self, session_id: str) -> None:
-        super().__init__(f"no intake session {session_id!r}", Location(setting="session_id"))
 
 
 class QuestionEngine(Protocol):

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field, replace
 from typing import Self
 
 from loanmatch.domain.events import IntakeEvent
+from loanmatch.errors import SessionConflictError
 from loanmatch.storage.records import AuditEntry, SessionRecord, StoredConsent
 from loanmatch.storage.unit_of_work import (
     AuditLog,
     ConsentRepository,
     EventLog,
-    SessionConflictError,
     SessionRepository,
     UnitOfWork,
 )

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from loanmatch.domain.consent import Consent
 from loanmatch.domain.events import EventKind, IntakeEvent
+from loanmatch.errors import SessionConflictError
 from loanmatch.storage.records import (
     AuditEntry,
     Notice,
@@ -22,7 +23,6 @@ from loanmatch.storage.unit_of_work import (
     AuditLog,
     ConsentRepository,
     EventLog,
-    SessionConflictError,
     SessionRepository,
     UnitOfWork,
 )

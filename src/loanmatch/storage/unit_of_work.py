@@ -13,7 +13,6 @@ from types import TracebackType
 from typing import Self
 
 from loanmatch.domain.events import IntakeEvent
-from loanmatch.errors import LoanMatchError
 from loanmatch.storage.records import (
     AuditEntry,
     SessionRecord,
@@ -24,16 +23,9 @@ __all__ = [
     "AuditLog",
     "ConsentRepository",
     "EventLog",
-    "SessionConflictError",
     "SessionRepository",
     "UnitOfWork",
 ]
-
-
-class SessionConflictError(LoanMatchError):
-    """Another request changed the session first; the caller may read it again and retry."""
-
-    code = "session_conflict"
 
 
 class SessionRepository(ABC):
@@ -48,7 +40,8 @@ class SessionRepository(ABC):
     @abstractmethod
     def update(self, record: SessionRecord) -> SessionRecord:
         """Store ``record`` over the session of the same id if it is still at
-        ``record.version``; return it at the next version. Raises :class:`SessionConflictError`."""
+        ``record.version``; return it at the next version. Raises
+        :class:`~loanmatch.errors.SessionConflictError`."""
 
 
 class ConsentRepository(ABC):

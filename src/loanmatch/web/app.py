@@ -20,8 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from loanmatch import __version__
 from loanmatch.bootstrap import compose
-from loanmatch.domain.catalog import Text
-from loanmatch.errors import LoanMatchError
+from loanmatch.errors import Bilingual, LoanMatchError
 from loanmatch.intake.answers import ParsedAnswers, parse_answers
 from loanmatch.matching.recommend import recommend_one
 from loanmatch.matching.results import ApplicantResult
@@ -87,7 +86,7 @@ def create_app(
         request: Request,
         lang: Lang,
         values: Mapping[str, str],
-        errors: Mapping[str, Text],
+        errors: Mapping[str, Bilingual],
         result: ApplicantResult | None,
         status: int,
     ) -> Response:

@@ -17,10 +17,8 @@ from starlette.concurrency import run_in_threadpool
 from loanmatch.assistant.dialogue import MAX_MESSAGE_CHARS
 from loanmatch.assistant.retrieval import default_retriever
 from loanmatch.bootstrap import Root
-from loanmatch.errors import LoanMatchError
+from loanmatch.errors import LoanMatchError, SessionConflictError, SessionNotFoundError
 from loanmatch.services.assistant import Assistant, ChatTurn, chat
-from loanmatch.services.intake import SessionNotFoundError
-from loanmatch.storage.unit_of_work import SessionConflictError
 from loanmatch.web.api import ErrorBody, error_body
 from loanmatch.web.sessions_api import LazySessions, SessionOut, SessionsBackend, session_out
 

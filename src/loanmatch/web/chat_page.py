@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 
 from loanmatch.bootstrap import Root
 from loanmatch.domain.catalog import Text
-from loanmatch.errors import LoanMatchError
+from loanmatch.errors import LoanMatchError, SessionNotFoundError
 from loanmatch.services import intake
 from loanmatch.services.assistant import Assistant, ChatTurn, chat, opening, start_chat
 from loanmatch.services.assistant_texts import lang2
@@ -201,7 +201,7 @@ async def start(
 def _view_or_none(assistant: Assistant, session_id: str) -> SessionView | None:
     try:
         return intake.view(assistant.unit_of_work(), assistant.context, session_id)
-    except intake.SessionNotFoundError:
+    except SessionNotFoundError:
         return None
 
 
@@ -277,7 +277,7 @@ async def _then_page(session_id: str, lang: str, step: Callable[..., object],
     page shows the session as it is; an unknown session goes back to the start)."""
     try:
         await run_in_threadpool(step, *args)
-    except intake.SessionNotFoundError:
+    except SessionNotFoundError:
         return RedirectResponse(f"/chat?lang={lang2(lang)}", status_code=_SEE_OTHER)
     except LoanMatchError:
         pass

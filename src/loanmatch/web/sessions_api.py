@@ -26,18 +26,17 @@ from starlette.concurrency import run_in_threadpool
 
 from loanmatch.bootstrap import Root
 from loanmatch.domain.catalog import Text
-from loanmatch.errors import LoanMatchError
+from loanmatch.errors import LoanMatchError, SessionConflictError, SessionNotFoundError
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.services import intake
 from loanmatch.services.intake import (
     DEFAULT_CONSENT_DAYS,
     DEFAULT_PURPOSE,
     IntakeContext,
-    SessionNotFoundError,
 )
 from loanmatch.services.intake_views import SessionView
 from loanmatch.storage.database import Database
-from loanmatch.storage.unit_of_work import SessionConflictError, UnitOfWork
+from loanmatch.storage.unit_of_work import UnitOfWork
 from loanmatch.web.api import ErrorBody, RecommendResponse, error_body, response_from
 from loanmatch.web.i18n import Lang
 

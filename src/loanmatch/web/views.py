@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from loanmatch.domain.catalog import Catalog, Feature, Text
+from loanmatch.domain.catalog import Catalog, Feature
 from loanmatch.domain.pricing import Quote
 from loanmatch.domain.products import Product
+from loanmatch.errors import Bilingual
 from loanmatch.intake.answers import format_amount, is_money
 from loanmatch.matching.results import ApplicantResult, Exclusion, Offer
 from loanmatch.web.i18n import Lang, group_title, strings, unit_label
@@ -88,7 +89,7 @@ def _unit_unless_labelled(feature: Feature, lang: Lang) -> str:
 
 
 def build_form(
-    catalog: Catalog, lang: Lang, values: Mapping[str, str], errors: Mapping[str, Text]
+    catalog: Catalog, lang: Lang, values: Mapping[str, str], errors: Mapping[str, Bilingual]
 ) -> tuple[FormGroup, ...]:
     """The form's groups in catalog order, each field with what was typed and its error."""
     groups: dict[str, list[FieldView]] = {}

@@ -9,13 +9,13 @@ import pytest
 
 from loanmatch.domain.consent import grant
 from loanmatch.domain.events import EventKind, IntakeEvent
+from loanmatch.errors import SessionConflictError
 from loanmatch.storage.records import (
     AuditEntry,
     Notice,
     SessionRecord,
     StoredConsent,
 )
-from loanmatch.storage.unit_of_work import SessionConflictError
 from tests.integration.storage.conftest import UowFactory
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)

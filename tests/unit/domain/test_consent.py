@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from loanmatch.domain.consent import MAX_CONSENT_DAYS, Consent, ConsentRequestError, grant
+from loanmatch.domain.consent import MAX_CONSENT_DAYS, Consent, grant
+from loanmatch.errors import ConsentRequestError
 
 AT = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 

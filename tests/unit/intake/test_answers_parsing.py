@@ -10,10 +10,9 @@ from hypothesis import strategies as st
 
 from loanmatch.adapters.catalog_file import DEFAULT_CATALOG, load_catalog
 from loanmatch.domain.catalog import Catalog, Feature
-from loanmatch.errors import AnswerError
+from loanmatch.errors import AnswerError, AnswerFieldError
 from loanmatch.intake.answers import (
     Answer,
-    AnswerFieldError,
     format_amount,
     is_money,
     parse_answer,

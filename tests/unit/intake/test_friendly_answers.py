@@ -8,11 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loanmatch.adapters.catalog_file import DEFAULT_CATALOG, load_catalog
+from loanmatch.errors import NotAskableError, NotUnderstoodError, OutOfRangeError
 from loanmatch.intake.answers import (
     DONT_KNOW,
-    NotAskableError,
-    NotUnderstoodError,
-    OutOfRangeError,
     format_amount,
     parse_answer,
     parse_answers,

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from loanmatch.domain.consent import ConsentRequestError
-from loanmatch.errors import ConnectorTimeout
+from loanmatch.errors import ConnectorTimeout, ConsentRequestError, SessionNotFoundError
 from loanmatch.services import intake
-from loanmatch.services.intake import SessionNotFoundError
 from tests.unit.services.conftest import World
 
 SOURCES = ("registry", "tax", "bureau", "bank")

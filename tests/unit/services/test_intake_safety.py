@@ -7,11 +7,14 @@ from dataclasses import asdict
 
 import pytest
 
-from loanmatch.errors import ConnectorUnavailable
-from loanmatch.intake.answer_errors import AnswerFieldError
+from loanmatch.errors import (
+    AnswerFieldError,
+    ConnectorUnavailable,
+    ConsentRequestError,
+    SessionConflictError,
+)
 from loanmatch.services import intake
 from loanmatch.storage.memory import MemoryStore
-from loanmatch.storage.unit_of_work import SessionConflictError
 from tests.unit.services.conftest import BUREAU, World
 
 SOURCES = ("registry", "tax", "bureau", "bank")
@@ -91,7 +94,7 @@ def test_a_revoked_consent_removes_its_data_stops_later_pulls_and_is_audited(
 
 def test_revoking_what_was_never_granted_is_refused(world: World) -> None:
     session = intake.start_session(world.uow(), world.ctx, "zh", "E1", "O1").session_id
-    with pytest.raises(intake.ConsentRequestError):
+    with pytest.raises(ConsentRequestError):
         intake.revoke_consent(world.uow(), world.ctx, session, "tax")
 
 
