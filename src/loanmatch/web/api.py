@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, Field
 
-from loanmatch.errors import LoanMatchError
 from loanmatch.matching.results import ApplicantResult, Offer, PlanStep
 from loanmatch.web.i18n import Lang
 
 __all__ = [
-    "ErrorBody",
     "ExclusionOut",
     "Health",
     "OfferOut",
@@ -19,7 +15,6 @@ __all__ = [
     "RecommendRequest",
     "RecommendResponse",
     "WaterfallOut",
-    "error_body",
     "response_from",
 ]
 
@@ -113,24 +108,10 @@ class RecommendResponse(BaseModel):
     priced: bool = False
 
 
-class ErrorBody(BaseModel):
-    """A rejected request: ``error`` is a stable code, ``where`` names the feature or field."""
-
-    error: str
-    message: str
-    message_zh: str | None = None
-    where: dict[str, Any]
-
-
 class Health(BaseModel):
     status: str
     version: str
     products: int
-
-
-def error_body(error: LoanMatchError) -> dict[str, Any]:
-    """The body of a 422: ``error`` code, ``message``, ``where``; ``message_zh`` for answers."""
-    return error.to_dict()
 
 
 def _offer(o: Offer, lang: Lang) -> OfferOut:

@@ -1,40 +1,33 @@
 """The HTTP face of loanmatch: the demo page at ``/`` and a JSON API under ``/api/v1``.
 
 ``create_app(settings, bundle)`` builds a FastAPI application around one loaded model; run it with
-any ASGI server (``loanmatch serve`` uses uvicorn). The page needs no JavaScript.
+any ASGI server (``loanmatch serve`` uses uvicorn). The page needs no JavaScript. Errors of the
+JSON API go through the one handler of :mod:`loanmatch.web.errors`.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from loanmatch import __version__
 from loanmatch.bootstrap import compose
-from loanmatch.errors import Bilingual, LoanMatchError
+from loanmatch.errors import Bilingual
 from loanmatch.intake.answers import ParsedAnswers, parse_answers
 from loanmatch.matching.recommend import recommend_one
 from loanmatch.matching.results import ApplicantResult
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.settings import Settings
-from loanmatch.web.api import (
-    ErrorBody,
-    Health,
-    RecommendRequest,
-    RecommendResponse,
-    error_body,
-    response_from,
-)
+from loanmatch.web.api import Health, RecommendRequest, RecommendResponse, response_from
 from loanmatch.web.chat_page import install_chat
+from loanmatch.web.errors import error_responses, install_error_handlers
 from loanmatch.web.i18n import Lang, normalise_lang, strings
 from loanmatch.web.samples import Samples
 from loanmatch.web.sessions_api import (
@@ -46,8 +39,6 @@ from loanmatch.web.sessions_api import (
 from loanmatch.web.views import build_form, form_features, result_view
 
 __all__ = ["create_app"]
-
-logger = logging.getLogger(__name__)
 
 _WEB = Path(str(resources.files("loanmatch") / "web"))
 _UNPROCESSABLE = 422
@@ -79,6 +70,7 @@ def create_app(
         "probably get. 小微企业贷款产品匹配。",
         lifespan=sessions.lifespan if isinstance(sessions, LazySessions) else None,
     )
+    install_error_handlers(app)
     install_sessions_api(app, sessions)
     install_chat(app, root)
 
@@ -127,7 +119,7 @@ def create_app(
     @app.post(
         "/api/v1/recommend",
         response_model=RecommendResponse,
-        responses={_UNPROCESSABLE: {"model": ErrorBody, "description": "A bad answer"}},
+        responses=error_responses(422),
         summary="Recommend loan products for one applicant / 为一家企业推荐贷款产品",
     )
     def api_recommend(body: RecommendRequest) -> RecommendResponse:
@@ -139,26 +131,5 @@ def create_app(
     @app.get("/healthz", response_model=Health, summary="Liveness and the model in use")
     def healthz() -> Health:
         return Health(status="ok", version=__version__, products=len(bundle.market.products))
-
-    @app.exception_handler(LoanMatchError)
-    async def loanmatch_error(request: Request, exc: LoanMatchError) -> JSONResponse:
-        # the code and the place only: a message may quote personal answers
-        logger.info("rejected %s %s: %s at %s", request.method, request.url.path, exc.code,
-                    exc.where.describe() or "-")  # fmt: skip
-        return JSONResponse(error_body(exc), status_code=_UNPROCESSABLE)
-
-    @app.exception_handler(RequestValidationError)
-    async def request_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        details = [
-            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", ""))} for e in exc.errors()
-        ]
-        first = details[0] if details else {"loc": [], "msg": "invalid request"}
-        body = {
-            "error": "invalid_request",
-            "message": f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}",
-            "where": {},
-            "errors": details,
-        }
-        return JSONResponse(body, status_code=_UNPROCESSABLE)
 
     return app

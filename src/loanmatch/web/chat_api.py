@@ -10,16 +10,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from loanmatch.assistant.dialogue import MAX_MESSAGE_CHARS
 from loanmatch.assistant.retrieval import default_retriever
 from loanmatch.bootstrap import Root
-from loanmatch.errors import LoanMatchError, SessionConflictError, SessionNotFoundError
 from loanmatch.services.assistant import Assistant, ChatTurn, chat
-from loanmatch.web.api import ErrorBody, error_body
+from loanmatch.web.errors import error_responses
 from loanmatch.web.sessions_api import LazySessions, SessionOut, SessionsBackend, session_out
 
 __all__ = ["ChatOut", "ChatRequest", "assistant_of", "root_of", "router"]
@@ -86,10 +84,7 @@ router = APIRouter(prefix="/api/v1/sessions", tags=["intake sessions · 进件�
 @router.post(
     "/{session_id}/chat",
     response_model=ChatOut,
-    responses={
-        404: {"model": ErrorBody, "description": "No such session"},
-        409: {"model": ErrorBody, "description": "Changed by another request: send again"},
-    },
+    responses=error_responses(404, 409, 422),
     summary="Say something to the guiding assistant / 与智能助手对话",
 )
 async def post_chat(
@@ -97,13 +92,7 @@ async def post_chat(
     body: ChatRequest,
     assistant: Annotated[Assistant, Depends(assistant_of)],
     lang: Annotated[str | None, Query(description="zh or en")] = None,
-) -> ChatOut | JSONResponse:
+) -> ChatOut:
     chosen = body.lang or lang
-    try:
-        turn = await run_in_threadpool(chat, assistant, session_id, body.message, chosen)
-    except (SessionNotFoundError, SessionConflictError) as error:
-        status = 404 if isinstance(error, SessionNotFoundError) else 409
-        return JSONResponse(error_body(error), status_code=status)
-    except LoanMatchError as error:
-        return JSONResponse(error_body(error), status_code=422)
+    turn = await run_in_threadpool(chat, assistant, session_id, body.message, chosen)
     return chat_out(turn, chosen)

@@ -1,9 +1,11 @@
 """The intake sessions JSON API (``/api/v1/sessions``): start, consent, answer, correct, view.
 
 A thin shell over :mod:`loanmatch.services.intake`. Texts are in the session's language unless
-``?lang=zh|en`` asks otherwise. Errors are machine-readable ``LoanMatchError`` bodies
-(``error``, ``message``, ``message_zh`` where there is one, ``where``): 404 for an unknown
-session, 409 when another request changed the session first, 422 for a bad answer or consent.
+``?lang=zh|en`` asks otherwise. Errors are left to the app's one handler
+(:mod:`loanmatch.web.errors`): each ``LoanMatchError`` answers its status with an ``ErrorBody``
+(``code``, ``error``, ``message``, ``message_zh`` where there is one, ``where``), so 404 for an
+unknown session, 409 when another request changed the session first, 422 for a bad answer or
+consent.
 
 Install with :func:`install_sessions_api` (it keeps the backend in ``app.state`` and includes
 :data:`router`). :func:`default_sessions` gives the served app's backend from the composition root
@@ -17,16 +19,14 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from loanmatch.bootstrap import Root
 from loanmatch.domain.catalog import Text
-from loanmatch.errors import LoanMatchError, SessionConflictError, SessionNotFoundError
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.services import intake
 from loanmatch.services.intake import (
@@ -37,7 +37,8 @@ from loanmatch.services.intake import (
 from loanmatch.services.intake_views import SessionView
 from loanmatch.storage.database import Database
 from loanmatch.storage.unit_of_work import UnitOfWork
-from loanmatch.web.api import ErrorBody, RecommendResponse, error_body, response_from
+from loanmatch.web.api import RecommendResponse, response_from
+from loanmatch.web.errors import error_responses, install_error_handlers
 from loanmatch.web.i18n import Lang
 
 __all__ = [
@@ -263,35 +264,22 @@ def session_out(view: SessionView, lang: str | None = None) -> SessionOut:
 
 
 # ------------------------------------------------------------------ routes ------------------
-def _status(error: LoanMatchError) -> int:
-    if isinstance(error, SessionNotFoundError):
-        return 404
-    if isinstance(error, SessionConflictError):
-        return 409
-    return 422
+def _run(step: Callable[[], SessionView], lang: str | None) -> SessionOut:
+    return session_out(step(), lang)
 
 
-def _run(step: Callable[[], SessionView], lang: str | None) -> SessionOut | JSONResponse:
-    try:
-        return session_out(step(), lang)
-    except LoanMatchError as error:
-        return JSONResponse(error_body(error), status_code=_status(error))
-
-
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorBody, "description": "No such session"},
-    409: {"model": ErrorBody, "description": "Changed by another request: read and retry"},
-    422: {"model": ErrorBody, "description": "A bad answer, consent or request"},
-}
+_ERRORS = error_responses(404, 409, 422)
+"""What a step on a session may answer besides success (starting one cannot 404, reading it
+cannot 409; 422 is also a request that does not fit the schema)."""
 
 router = APIRouter(prefix="/api/v1/sessions", tags=["intake sessions · 进件会话"])
 
 
 @router.post(
-    "", status_code=201, response_model=SessionOut, responses=_ERRORS,
+    "", status_code=201, response_model=SessionOut, responses=error_responses(409, 422),
     summary="Start an intake session / 开始申请",
 )  # fmt: skip
-def start(body: StartRequest, backend: Backend) -> SessionOut | JSONResponse:
+def start(body: StartRequest, backend: Backend) -> SessionOut:
     return _run(
         lambda: intake.start_session(
             backend.unit_of_work(), backend.context, body.lang, body.enterprise_id, body.owner_id
@@ -301,12 +289,10 @@ def start(body: StartRequest, backend: Backend) -> SessionOut | JSONResponse:
 
 
 @router.get(
-    "/{session_id}", response_model=SessionOut, responses=_ERRORS,
+    "/{session_id}", response_model=SessionOut, responses=error_responses(404, 422),
     summary="The session now: question, known values, offers when done / 查看会话",
 )  # fmt: skip
-def get_session(
-    session_id: str, backend: Backend, lang: LangQuery = None
-) -> SessionOut | JSONResponse:
+def get_session(session_id: str, backend: Backend, lang: LangQuery = None) -> SessionOut:
     return _run(lambda: intake.view(backend.unit_of_work(), backend.context, session_id), lang)
 
 
@@ -316,7 +302,7 @@ def get_session(
 )  # fmt: skip
 def consent(
     session_id: str, body: ConsentRequest, backend: Backend, lang: LangQuery = None
-) -> SessionOut | JSONResponse:
+) -> SessionOut:
     return _run(
         lambda: intake.grant_consent(
             backend.unit_of_work(),
@@ -334,9 +320,7 @@ def consent(
     "/{session_id}/consent/{source}", response_model=SessionOut, responses=_ERRORS,
     summary="Revoke consent to a source / 撤回授权",
 )  # fmt: skip
-def revoke(
-    session_id: str, source: str, backend: Backend, lang: LangQuery = None
-) -> SessionOut | JSONResponse:
+def revoke(session_id: str, source: str, backend: Backend, lang: LangQuery = None) -> SessionOut:
     return _run(
         lambda: intake.revoke_consent(backend.unit_of_work(), backend.context, session_id, source),
         lang,
@@ -347,7 +331,7 @@ def revoke(
     "/{session_id}/sources/refresh", response_model=SessionOut, responses=_ERRORS,
     summary="Pull again the sources that failed (consent permitting) / 重试数据来源",
 )  # fmt: skip
-def refresh(session_id: str, backend: Backend, lang: LangQuery = None) -> SessionOut | JSONResponse:
+def refresh(session_id: str, backend: Backend, lang: LangQuery = None) -> SessionOut:
     return _run(
         lambda: intake.refresh_sources(backend.unit_of_work(), backend.context, session_id), lang
     )
@@ -359,7 +343,7 @@ def refresh(session_id: str, backend: Backend, lang: LangQuery = None) -> Sessio
 )  # fmt: skip
 def post_answer(
     session_id: str, body: AnswerRequest, backend: Backend, lang: LangQuery = None
-) -> SessionOut | JSONResponse:
+) -> SessionOut:
     return _run(
         lambda: intake.answer(
             backend.unit_of_work(), backend.context, session_id, body.text, body.feature
@@ -375,7 +359,7 @@ def post_answer(
 def put_answer(
     session_id: str, feature: str, body: CorrectionRequest, backend: Backend,
     lang: LangQuery = None,
-) -> SessionOut | JSONResponse:  # fmt: skip
+) -> SessionOut:  # fmt: skip
     return _run(
         lambda: intake.correct(
             backend.unit_of_work(), backend.context, session_id, feature, body.text
@@ -385,6 +369,8 @@ def put_answer(
 
 
 def install_sessions_api(app: FastAPI, backend: SessionsBackend | LazySessions) -> None:
-    """Serve the sessions API from ``app`` with ``backend``."""
+    """Serve the sessions API from ``app`` with ``backend`` (and the error handlers its
+    documented error bodies come from)."""
     app.state.loanmatch_sessions = backend
+    install_error_handlers(app)
     app.include_router(router)
