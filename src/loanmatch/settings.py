@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from loanmatch.lang import Lang
+
 __all__ = ["LogLevel", "Settings", "get_settings"]
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -35,7 +37,7 @@ class Settings(BaseSettings):
     defaults to ``<data_dir>/market``."""
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
-    default_lang: Literal["zh-CN", "en"] = "zh-CN"
+    default_lang: Lang = "zh-CN"
     threshold: float = Field(default=0.8, ge=0.0, le=1.0)
     """Recommend only products with P(approve) at least this (when no target is set)."""
     max_offers: int = Field(default=3, ge=1)

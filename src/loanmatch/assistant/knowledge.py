@@ -23,13 +23,13 @@ import yaml
 
 from loanmatch.domain.catalog import Text
 from loanmatch.errors import InputError, Location
+from loanmatch.lang import parse_lang
 
 __all__ = [
     "CONTEXTS",
     "DEFAULT_KNOWLEDGE",
     "ContextKind",
     "Entry",
-    "KbLang",
     "KnowledgeBase",
     "default_knowledge",
     "load_knowledge",
@@ -37,7 +37,6 @@ __all__ = [
 
 ContextKind = Literal["feature", "rate", "declined", "consent", "progress"]
 CONTEXTS: tuple[ContextKind, ...] = ("feature", "rate", "declined", "consent", "progress")
-KbLang = Literal["zh", "en"]
 DEFAULT_KNOWLEDGE = Path(str(resources.files("loanmatch") / "assistant" / "knowledge.yaml"))
 
 
@@ -55,20 +54,20 @@ class Entry:
     context: ContextKind | None = None
     no_context: Text = field(default_factory=Text)
 
-    def phrasings(self, lang: KbLang) -> tuple[str, ...]:
+    def phrasings(self, lang: str) -> tuple[str, ...]:
         """The question and every example in ``lang`` (what retrieval indexes)."""
-        if lang == "zh":
+        if parse_lang(lang) == "zh-CN":
             return (self.question.zh, *self.examples_zh)
         return (self.question.en, *self.examples_en)
 
-    def cues(self, lang: KbLang) -> tuple[str, ...]:
+    def cues(self, lang: str) -> tuple[str, ...]:
         """Words or short phrases that on their own point at this entry (for retrieval)."""
-        return self.cues_zh if lang == "zh" else self.cues_en
+        return self.cues_zh if parse_lang(lang) == "zh-CN" else self.cues_en
 
-    def topics(self, lang: KbLang) -> tuple[str, ...]:
+    def topics(self, lang: str) -> tuple[str, ...]:
         """Topic nouns ("银行流水", "statement"): what the entry is about but other entries'
         doubts mention too ("who sees my bank statements?"); they count less than the cues."""
-        return self.topics_zh if lang == "zh" else self.topics_en
+        return self.topics_zh if parse_lang(lang) == "zh-CN" else self.topics_en
 
 
 @dataclass(frozen=True)
@@ -97,14 +96,14 @@ class KnowledgeBase:
     def ids(self) -> tuple[str, ...]:
         return tuple(e.id for e in self.entries)
 
-    def synonyms(self, lang: KbLang) -> Mapping[str, str]:
-        return self.synonyms_zh if lang == "zh" else self.synonyms_en
+    def synonyms(self, lang: str) -> Mapping[str, str]:
+        return self.synonyms_zh if parse_lang(lang) == "zh-CN" else self.synonyms_en
 
-    def colloquial(self, lang: KbLang) -> Mapping[str, str]:
-        return self.colloquial_zh if lang == "zh" else self.colloquial_en
+    def colloquial(self, lang: str) -> Mapping[str, str]:
+        return self.colloquial_zh if parse_lang(lang) == "zh-CN" else self.colloquial_en
 
-    def stop_words(self, lang: KbLang) -> frozenset[str]:
-        return self.stop_words_zh if lang == "zh" else self.stop_words_en
+    def stop_words(self, lang: str) -> frozenset[str]:
+        return self.stop_words_zh if parse_lang(lang) == "zh-CN" else self.stop_words_en
 
 
 def _fail(path: Path, message: str, entry: str | None = None) -> InputError:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import httpx
 
 from loanmatch.assistant.knowledge import Entry
+from loanmatch.lang import Lang, parse_lang
 from loanmatch.settings import Settings
 
 __all__ = ["NO_ANSWER", "LlmProvider", "provider_from"]
@@ -31,8 +32,8 @@ NO_ANSWER = "NO_ANSWER"
 """What the model is told to say when the knowledge base does not cover the message."""
 MAX_REPLY_CHARS = 1200
 
-_SYSTEM = {
-    "zh": "你是小微企业贷款匹配平台的客服助手。只能依据给出的知识库内容回答，不要编造利率、"
+_SYSTEM: dict[Lang, str] = {
+    "zh-CN": "你是小微企业贷款匹配平台的客服助手。只能依据给出的知识库内容回答，不要编造利率、"
     "额度或承诺获批。回答简洁、礼貌，用中文，不超过150字。",
     "en": "You are the customer-service assistant of an SME loan-matching platform. Answer only "
     "from the knowledge-base text given; never invent rates, amounts or promise approval. Be "
@@ -79,7 +80,7 @@ class LlmProvider:
 
     def rephrase(self, message: str, answer: str, lang: str) -> str | None:
         """``answer`` (from the knowledge base) said in reply to ``message``; None: keep it."""
-        key = "en" if lang.startswith("en") else "zh"
+        key = parse_lang(lang)
         user = (
             f"Owner's message: {message}\n\nKnowledge-base answer: {answer}\n\n"
             "Rewrite the knowledge-base answer as a direct reply to the owner's message. Keep "
@@ -89,7 +90,7 @@ class LlmProvider:
 
     def answer_from(self, message: str, entries: Sequence[Entry], lang: str) -> str | None:
         """An answer to ``message`` grounded on ``entries``; None when they do not cover it."""
-        key = "en" if lang.startswith("en") else "zh"
+        key = parse_lang(lang)
         facts = "\n".join(f"- Q: {e.question.get(key)} A: {e.answer.get(key)}" for e in entries)
         user = (
             f"Knowledge base:\n{facts}\n\nOwner's message: {message}\n\n"

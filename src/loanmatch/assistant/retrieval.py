@@ -30,10 +30,10 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from loanmatch.assistant.knowledge import Entry, KbLang, KnowledgeBase, default_knowledge
+from loanmatch.assistant.knowledge import Entry, KnowledgeBase, default_knowledge
 from loanmatch.assistant.text import TextAnalyzer, clauses, has_chinese
+from loanmatch.lang import LANGS, Lang
 
-LANGS: tuple[KbLang, ...] = ("zh", "en")
 _Vector = np.ndarray[Any, np.dtype[np.float64]]
 
 __all__ = [
@@ -110,9 +110,9 @@ def _in_order(cue: tuple[int, ...], message: tuple[int, ...]) -> bool:
     return False
 
 
-def language_of(text: str) -> KbLang:
-    """``zh`` when the text has any Chinese character, else ``en``."""
-    return "zh" if has_chinese(text) else "en"
+def language_of(text: str) -> Lang:
+    """``zh-CN`` when the text has any Chinese character, else ``en``."""
+    return "zh-CN" if has_chinese(text) else "en"
 
 
 @dataclass(frozen=True)

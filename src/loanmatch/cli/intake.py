@@ -16,14 +16,15 @@ from typing import Annotated, TextIO
 import typer
 
 from loanmatch.cli.console import reported_errors
+from loanmatch.lang import Lang, parse_lang
 
 __all__ = ["QUIT_WORDS", "intake", "run_intake"]
 
 QUIT_WORDS = frozenset({"退出", "再见", "quit", "exit", "bye", "q"})
 
 
-def _say(lines: list[str], lang: str, out: TextIO) -> None:
-    who = "助手 > " if lang == "zh" else "Assistant > "
+def _say(lines: list[str], lang: Lang, out: TextIO) -> None:
+    who = "助手 > " if lang == "zh-CN" else "Assistant > "
     for line in lines:
         out.write(f"{who}{line}\n")
     out.flush()
@@ -44,10 +45,9 @@ def run_intake(
     from loanmatch.bootstrap import compose
     from loanmatch.services import intake as intake_service
     from loanmatch.services.assistant import chat, opening, start_chat
-    from loanmatch.services.assistant_texts import lang2
 
     root = compose(model_dir=model_dir, database_url=database_url)
-    chosen = lang2(lang)
+    chosen = parse_lang(lang)
     context = root.intake_context(root.bundle(), flaky_sources=flaky_sources)
     database = root.database()
     assistant = root.assistant(database.unit_of_work, context)
@@ -61,7 +61,7 @@ def run_intake(
             view = turn.view
             _say(turn.replies, chosen, out)
         while True:
-            out.write("您 > " if chosen == "zh" else "You > ")
+            out.write("您 > " if chosen == "zh-CN" else "You > ")
             out.flush()
             line = stdin.readline()
             if not line:
@@ -77,7 +77,7 @@ def run_intake(
             _say(turn.replies, chosen, out)
         resume = (
             f"会话已保存，继续请运行：loanmatch intake --session {view.session_id}"
-            if chosen == "zh"
+            if chosen == "zh-CN"
             else f"Session saved; continue with: loanmatch intake --session {view.session_id}"
         )
         out.write(resume + "\n")

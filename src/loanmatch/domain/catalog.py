@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from loanmatch.errors import AnswerError, Location
+from loanmatch.lang import parse_lang
 
 __all__ = ["Actionable", "Catalog", "Feature", "FeatureType", "Text", "Values", "encode_value"]
 
@@ -34,7 +35,9 @@ class Text:
     en: str = ""
 
     def get(self, lang: str) -> str:
-        if lang.startswith("en"):
+        """The text in ``lang`` (anything :func:`~loanmatch.lang.parse_lang` reads), else the
+        other one."""
+        if parse_lang(lang) == "en":
             return self.en or self.zh
         return self.zh or self.en
 

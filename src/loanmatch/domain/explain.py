@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from loanmatch.domain.catalog import Catalog, Feature, Text
 from loanmatch.domain.products import Product
 from loanmatch.domain.rules import Rule
+from loanmatch.lang import parse_lang
 
 __all__ = [
     "ProductOutcome",
@@ -32,12 +33,12 @@ __all__ = [
 def format_value(feature: Feature, code: float, lang: str = "zh") -> str:
     """A feature's encoded value as an owner reads it (category name, yes/no, 1,250,000 元)."""
     if math.isnan(code):
-        return "未知" if not lang.startswith("en") else "unknown"
+        return "unknown" if parse_lang(lang) == "en" else "未知"
     if feature.type == "category":
         index = int(code)
         return feature.categories[index] if 0 <= index < len(feature.categories) else f"{code:g}"
     if feature.type == "boolean":
-        if lang.startswith("en"):
+        if parse_lang(lang) == "en":
             return "yes" if code else "no"
         return "是" if code else "否"
     text = f"{code:,.0f}" if float(code).is_integer() else f"{code:,.4g}"
@@ -45,7 +46,7 @@ def format_value(feature: Feature, code: float, lang: str = "zh") -> str:
 
 
 def _joined(feature: Feature, codes: Sequence[float], lang: str) -> str:
-    separator = ", " if lang.startswith("en") else "、"
+    separator = ", " if parse_lang(lang) == "en" else "、"
     return separator.join(format_value(feature, c, lang) for c in codes)
 
 
@@ -62,7 +63,7 @@ def _is_ordered_prefix(feature: Feature, codes: Sequence[float]) -> bool:
 def _requirement(rule: Rule, feature: Feature, lang: str) -> str:
     """What the rule asks of the feature, as a phrase after the feature's label."""
     op, v = rule.condition.op, rule.condition.values
-    en = lang.startswith("en")
+    en = parse_lang(lang) == "en"
     if op == "in" and _is_ordered_prefix(feature, v):
         best = format_value(feature, max(v), lang)
         return f"{best} or better" if en else f"为{best}或更好"

@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from loanmatch.domain.catalog import Feature, Text, Values
+from loanmatch.lang import parse_lang
 
 __all__ = [
     "DIMENSIONS",
@@ -108,7 +109,7 @@ class Rule:
         if reason:
             return reason
         requirement: str = self.text.split(None, 1)[1] if " " in self.text else self.text
-        if lang.startswith("en"):
+        if parse_lang(lang) == "en":
             return f"requires {feature.display('en')} {requirement}"
         return f"要求{feature.display('zh')} {requirement}"
 

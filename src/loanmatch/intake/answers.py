@@ -28,6 +28,7 @@ from loanmatch.errors import (
     WrongTypeError,
 )
 from loanmatch.intake.numerals import parse_chinese_number, split_duration, split_percent
+from loanmatch.lang import parse_lang
 
 __all__ = [
     "DONT_KNOW",
@@ -381,7 +382,7 @@ def format_amount(value: float, lang: str) -> str:
 
     The Chinese form parses back to exactly ``value`` whenever ``value`` is a whole number.
     """
-    if lang.startswith("en") or not math.isfinite(value):
+    if parse_lang(lang) == "en" or not math.isfinite(value):
         return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
     for word, size in (("亿", 1e8), ("万", 1e4)):
         if abs(value) >= size and _exact(value / size, value, size):

@@ -15,13 +15,14 @@ from loanmatch.domain.catalog import Catalog, Feature, Text, encode_value
 from loanmatch.domain.consistency import Check, contradictions
 from loanmatch.errors import ContradictionError
 from loanmatch.intake.state import IntakeState
+from loanmatch.lang import parse_lang
 
 __all__ = ["refuse_contradiction"]
 
 
 def _shown(value: Typed, lang: str) -> str:
     if isinstance(value, bool):
-        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+        return ("yes" if value else "no") if parse_lang(lang) == "en" else ("是" if value else "否")
     if isinstance(value, float) and value.is_integer():
         return f"{value:,.0f}"
     return str(value)

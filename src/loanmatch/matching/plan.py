@@ -24,6 +24,7 @@ import numpy.typing as npt
 from loanmatch.domain.catalog import Catalog, Feature, Text, Values
 from loanmatch.domain.products import Product
 from loanmatch.domain.whatif import Candidate, candidates
+from loanmatch.lang import parse_lang
 from loanmatch.matching.batch import Batch, recommend_values
 from loanmatch.matching.results import Change, PlanStep, PolicyConfig
 from loanmatch.model.bundle import ModelBundle
@@ -36,7 +37,7 @@ bound up to this one)."""
 
 
 def _number(feature: Feature, value: float, lang: str) -> str:
-    en = lang.startswith("en")
+    en = parse_lang(lang) == "en"
     if feature.unit == "yuan":
         if en:
             return f"{value:,.0f} yuan"

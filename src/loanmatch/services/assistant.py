@@ -22,8 +22,9 @@ from loanmatch.assistant.replies import compose
 from loanmatch.assistant.retrieval import Retriever, default_retriever
 from loanmatch.domain.catalog import Text
 from loanmatch.errors import AnswerError, AnswerFieldError
+from loanmatch.lang import Lang, parse_lang
 from loanmatch.services import intake
-from loanmatch.services.assistant_texts import facts_of, lang2, prompt
+from loanmatch.services.assistant_texts import facts_of, prompt
 from loanmatch.services.intake import IntakeContext, SessionView
 from loanmatch.storage.unit_of_work import UnitOfWork
 
@@ -90,8 +91,9 @@ class ChatTurn:
 
 
 def opening(assistant: Assistant, view: SessionView, lang: str | None = None) -> list[str]:
-    """What the assistant says on (re)opening a session: its stage's prompt and notices."""
-    chosen = lang2(lang or view.lang)
+    """What the assistant says on (re)opening a session: its stage's prompt and notices, in
+    ``lang`` (by default the session's)."""
+    chosen = parse_lang(lang, view.lang)
     notices = [n.en if chosen == "en" else n.zh for n in view.notices]
     return [*notices, prompt(view, assistant.sources, chosen, assistant.detailed_results)]
 
@@ -107,36 +109,36 @@ def start_chat(
         zh="您好！我是贷款匹配助手，随时可以问我问题。",
         en="Hello! I am the loan-matching assistant: ask me anything at any time.",
     )
-    chosen = lang2(lang)
+    chosen = parse_lang(lang)
     return ChatTurn([greeting.get(chosen), *opening(assistant, view, chosen)], view, "answer")
 
 
 def _doubt_reply(assistant: Assistant, message: str, entry: Entry, view: SessionView,
-                 lang: str) -> str:  # fmt: skip
+                 lang: Lang) -> str:  # fmt: skip
     text = compose(entry, assistant.retriever.kb, facts_of(view), lang)
     if assistant.llm is not None:
         return assistant.llm.rephrase(message, text, lang) or text
     return text
 
 
-def _fallback(assistant: Assistant, message: str, routed: Route, lang: str) -> str | None:
+def _fallback(assistant: Assistant, message: str, routed: Route, lang: Lang) -> str | None:
     """A grounded model answer when retrieval found nothing, else None."""
     if assistant.llm is None or not routed.candidates:
         return None
     return assistant.llm.answer_from(message, [m.entry for m in routed.candidates], lang)
 
 
-def _again(assistant: Assistant, view: SessionView, lang: str) -> str:
+def _again(assistant: Assistant, view: SessionView, lang: Lang) -> str:
     if view.stage == "done":
         return _DONE.get(lang)
     return _BACK.get(lang) + prompt(view, assistant.sources, lang)
 
 
-def _sorry(problem: str, lang: str) -> str:
+def _sorry(problem: str, lang: Lang) -> str:
     """The intake's reason, said politely (its texts may or may not apologise already)."""
     if problem.lower().startswith(("抱歉", "sorry")):
         return problem
-    return f"抱歉，{problem}" if lang == "zh" else f"Sorry: {problem}"
+    return f"抱歉，{problem}" if lang == "zh-CN" else f"Sorry: {problem}"
 
 
 def _note_doubt(assistant: Assistant, view: SessionView, entry: str | None) -> None:
@@ -148,7 +150,7 @@ def _note_doubt(assistant: Assistant, view: SessionView, entry: str | None) -> N
 
 
 def _after_step(assistant: Assistant, before: SessionView, after: SessionView,
-                lang: str) -> list[str]:  # fmt: skip
+                lang: Lang) -> list[str]:  # fmt: skip
     new = [n for n in after.notices if n not in before.notices]
     said = prompt(after, assistant.sources, lang, assistant.detailed_results)
     return [*(n.en if lang == "en" else n.zh for n in new), said]
@@ -161,7 +163,7 @@ def chat(assistant: Assistant, session_id: str, message: str, lang: str | None =
     every other problem is a polite reply, with the session unchanged."""
     uow, ctx = assistant.unit_of_work, assistant.context
     view = intake.view(uow(), ctx, session_id)
-    chosen = lang2(lang or view.lang)
+    chosen = parse_lang(lang, view.lang)
     if len(message) > MAX_MESSAGE_CHARS:
         return ChatTurn([_TOO_LONG.get(chosen), _again(assistant, view, chosen)], view, "invalid")
     question = ctx.catalog.get(view.question.feature) if view.question else None

@@ -16,6 +16,7 @@ from loanmatch.assistant.replies import (
 from loanmatch.domain.catalog import Text
 from loanmatch.domain.products import Product
 from loanmatch.intake.answers import format_amount
+from loanmatch.lang import Lang
 from loanmatch.matching.results import ApplicantResult, Offer
 from loanmatch.services.intake_core import DEFAULT_CONSENT_DAYS, DEFAULT_PURPOSE
 from loanmatch.services.intake_views import QuestionView, SessionView, source_name
@@ -23,7 +24,6 @@ from loanmatch.services.intake_views import QuestionView, SessionView, source_na
 __all__ = [
     "consent_prompt",
     "facts_of",
-    "lang2",
     "offer_lines",
     "prompt",
     "question_prompt",
@@ -31,18 +31,12 @@ __all__ = [
 ]
 
 
-def lang2(lang: str | None, default: str = "zh") -> str:
-    if not lang:
-        return default
-    return "en" if lang.strip().lower().startswith("en") else "zh"
-
-
-def consent_prompt(sources: Sequence[str], lang: str) -> str:
+def consent_prompt(sources: Sequence[str], lang: Lang) -> str:
     """Which sources, for what, for how long, and how to answer."""
-    sep = "、" if lang == "zh" else ", "
+    sep = "、" if lang == "zh-CN" else ", "
     names = sep.join(source_name(s).get(lang) for s in sources)
-    purpose = DEFAULT_PURPOSE.split(" / ")[0 if lang == "zh" else -1]
-    if lang == "zh":
+    purpose = DEFAULT_PURPOSE.split(" / ")[0 if lang == "zh-CN" else -1]
+    if lang == "zh-CN":
         return (
             f"为了少问您问题，我们想在您授权后读取：{names}。用途：{purpose}；"
             f"有效期{DEFAULT_CONSENT_DAYS}天，可随时撤回。回复“同意”授权全部来源，"
@@ -55,17 +49,17 @@ def consent_prompt(sources: Sequence[str], lang: str) -> str:
     )
 
 
-def question_prompt(question: QuestionView, lang: str) -> str:
+def question_prompt(question: QuestionView, lang: Lang) -> str:
     text = question.text.get(lang) or question.label.get(lang) or question.feature
     if question.choices:
-        sep = "、" if lang == "zh" else ", "
+        sep = "、" if lang == "zh-CN" else ", "
         listed = sep.join(c.label.get(lang) or c.value for c in question.choices)
-        text += f"（可选：{listed}）" if lang == "zh" else f" (one of: {listed})"
+        text += f"（可选：{listed}）" if lang == "zh-CN" else f" (one of: {listed})"
     elif question.type == "boolean":
-        text += "（是/否）" if lang == "zh" else " (yes/no)"
+        text += "（是/否）" if lang == "zh-CN" else " (yes/no)"
     hint = question.hint.get(lang).strip().rstrip("。.")
     if hint:
-        text += f"（{hint}）" if lang == "zh" else f" ({hint})"
+        text += f"（{hint}）" if lang == "zh-CN" else f" ({hint})"
     return text
 
 
@@ -81,7 +75,7 @@ def _range(low: float | None, high: float | None, fmt: str) -> str:
     return f"{a:g}" if a == b else f"{a:g}-{b:g}"
 
 
-def offer_lines(offer: Offer, lang: str) -> tuple[str, str, str, str]:
+def offer_lines(offer: Offer, lang: Lang) -> tuple[str, str, str, str]:
     """(title, approval %, rate range, amount and term) of one offer."""
     product = offer.product
     title = f"{product.display(lang)} · {product.lender_display(lang)}"
@@ -92,38 +86,38 @@ def offer_lines(offer: Offer, lang: str) -> tuple[str, str, str, str]:
     money: list[str] = []
     for value in (product.amount_min, product.amount_max):
         if value is not None:
-            money.append(format_amount(value, lang) + ("元" if lang == "zh" else " yuan"))
+            money.append(format_amount(value, lang) + ("元" if lang == "zh-CN" else " yuan"))
     terms = "/".join(str(t) for t in product.term_months)
-    unit = "个月" if lang == "zh" else " months"
+    unit = "个月" if lang == "zh-CN" else " months"
     amount = "-".join(money) or "-"
     return title, p, rate, f"{amount}, {terms}{unit}" if terms else amount
 
 
-def result_prompt(result: ApplicantResult | None, lang: str, detailed: bool = True) -> str:
+def result_prompt(result: ApplicantResult | None, lang: Lang, detailed: bool = True) -> str:
     """The outcome: each offer in a line (``detailed``), or one line pointing at the offers
     shown beside the conversation (the chat page)."""
     if result is not None and result.offers and not detailed:
         n = len(result.offers)
         return (
-            f"为您推荐{n}个产品，获批概率、利率、额度和理由见下方。" if lang == "zh"
+            f"为您推荐{n}个产品，获批概率、利率、额度和理由见下方。" if lang == "zh-CN"
             else f"{n} product(s) recommended for you: approval chance, rate, amount and reasons "
             "are below."
         )  # fmt: skip
     if result is None or not result.offers:
         reasons = [r.get(lang) for r in (result.no_offer_reasons if result else ()) if r.get(lang)]
         head = (
-            "暂时没有可以推荐的产品。" if lang == "zh"
+            "暂时没有可以推荐的产品。" if lang == "zh-CN"
             else "No product can be recommended yet."
         )  # fmt: skip
         return head + (" " + "；".join(reasons) if reasons else "")
     lines = [
         f"为您推荐{len(result.offers)}个产品："
-        if lang == "zh"
+        if lang == "zh-CN"
         else f"{len(result.offers)} product(s) recommended for you:"
     ]
     for offer in sorted(result.offers, key=lambda o: o.rank):
         title, p, rate, amount = offer_lines(offer, lang)
-        if lang == "zh":
+        if lang == "zh-CN":
             lines.append(f"{offer.rank}. {title}：获批概率{p}，年化利率{rate}，额度{amount}")
         else:
             lines.append(
@@ -131,11 +125,11 @@ def result_prompt(result: ApplicantResult | None, lang: str, detailed: bool = Tr
             )
         reasons = [r.get(lang) for r in offer.reasons if r.get(lang)]
         if reasons:
-            lines.append(("   理由：" if lang == "zh" else "   Why: ") + "; ".join(reasons[:3]))
+            lines.append(("   理由：" if lang == "zh-CN" else "   Why: ") + "; ".join(reasons[:3]))
     return "\n".join(lines)
 
 
-def prompt(view: SessionView, sources: Sequence[str], lang: str, detailed: bool = True) -> str:
+def prompt(view: SessionView, sources: Sequence[str], lang: Lang, detailed: bool = True) -> str:
     """What the assistant asks or shows now, for the session's stage."""
     if view.stage == "consent":
         return consent_prompt(sources, lang)

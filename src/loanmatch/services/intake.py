@@ -18,6 +18,7 @@ from loanmatch.domain.catalog import Text
 from loanmatch.domain.masking import mask_value
 from loanmatch.errors import AnswerError, AnswerFieldError, Location, NotAskableError
 from loanmatch.intake.state import IntakeState
+from loanmatch.lang import parse_lang
 from loanmatch.services.intake_consent import grant_consent, refresh_sources, revoke_consent
 from loanmatch.services.intake_core import (
     DEFAULT_CONSENT_DAYS,
@@ -31,7 +32,6 @@ from loanmatch.services.intake_core import (
     event,
     load_session,
     render_view,
-    session_lang,
     with_notice,
 )
 from loanmatch.services.intake_views import SessionView, source_notice
@@ -74,7 +74,7 @@ def start_session(
     state = IntakeState(enterprise_id=enterprise_id.strip(), owner_id=owner_id.strip())
     record = SessionRecord(
         id=ctx.new_id(),
-        lang=session_lang(lang),
+        lang=parse_lang(lang),
         enterprise_id=state.enterprise_id,
         owner_id=state.owner_id,
         created_at=now,

@@ -37,7 +37,6 @@ __all__ = [
     "event",
     "load_session",
     "render_view",
-    "session_lang",
     "with_notice",
 ]
 
@@ -102,10 +101,6 @@ class IntakeContext:
         """Catalog sources that a connector may fill (not ``ask``, not ``derived``)."""
         used = dict.fromkeys(f.source for f in self.catalog.features)
         return tuple(s for s in used if s not in ("ask", "derived"))
-
-
-def session_lang(value: str | None) -> str:
-    return "en" if (value or "").strip().lower().startswith("en") else "zh-CN"
 
 
 def load_session(uow: UnitOfWork, session_id: str) -> SessionRecord:

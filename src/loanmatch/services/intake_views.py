@@ -12,6 +12,7 @@ from loanmatch.connectors.base import SOURCE_NAMES, Typed
 from loanmatch.domain.catalog import Catalog, Feature, Text
 from loanmatch.intake.answers import format_amount, is_money
 from loanmatch.intake.state import IntakeState, SourceStatus
+from loanmatch.lang import Lang, parse_lang
 from loanmatch.matching.results import ApplicantResult
 from loanmatch.storage.records import Notice, SessionRecord, StoredConsent
 
@@ -85,7 +86,7 @@ class SessionView:
     """One session as the owner (or a program) sees it now."""
 
     session_id: str
-    lang: str
+    lang: Lang
     stage: Stage
     question: QuestionView | None
     known: tuple[KnownValue, ...]
@@ -192,7 +193,7 @@ def build_view(
         stage = "consent"
     return SessionView(
         session_id=record.id,
-        lang=record.lang,
+        lang=parse_lang(record.lang),
         stage=stage,
         question=question_view(catalog, record.question) if record.question else None,
         known=known,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from loanmatch.lang import Lang
 from loanmatch.matching.results import ApplicantResult, Offer, PlanStep
-from loanmatch.web.i18n import Lang
 
 __all__ = [
     "ExclusionOut",

@@ -21,6 +21,7 @@ from loanmatch import __version__
 from loanmatch.bootstrap import compose
 from loanmatch.errors import Bilingual
 from loanmatch.intake.answers import ParsedAnswers, parse_answers
+from loanmatch.lang import Lang, parse_lang, short_code
 from loanmatch.matching.recommend import recommend_one
 from loanmatch.matching.results import ApplicantResult
 from loanmatch.model.bundle import ModelBundle
@@ -28,7 +29,7 @@ from loanmatch.settings import Settings
 from loanmatch.web.api import Health, RecommendRequest, RecommendResponse, response_from
 from loanmatch.web.chat_page import install_chat
 from loanmatch.web.errors import error_responses, install_error_handlers
-from loanmatch.web.i18n import Lang, normalise_lang, strings
+from loanmatch.web.i18n import strings
 from loanmatch.web.samples import Samples
 from loanmatch.web.sessions_api import (
     LazySessions,
@@ -84,7 +85,7 @@ def create_app(
     ) -> Response:
         context: dict[str, Any] = {
             "t": strings(lang),
-            "lang": lang,
+            "lang": short_code(lang),
             "other_lang": "zh" if lang == "en" else "en",
             "css": css,
             "groups": build_form(catalog, lang, values, errors),
@@ -100,14 +101,14 @@ def create_app(
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index(request: Request, lang: str | None = None, sample: bool = False) -> Response:
-        chosen = normalise_lang(lang, settings.default_lang)
+        chosen = parse_lang(lang, settings.default_lang)
         values = samples.pick() if sample else {}
         return page(request, chosen, values, {}, None, 200)
 
     @app.post("/", response_class=HTMLResponse, include_in_schema=False)
     async def submit(request: Request) -> Response:
         form = await request.form()
-        chosen = normalise_lang(str(form.get("lang") or ""), settings.default_lang)
+        chosen = parse_lang(str(form.get("lang") or ""), settings.default_lang)
         values = {k: str(v) for k, v in form.items() if k in asked and isinstance(v, str)}
         parsed = parse_answers(catalog, values, strict=False)
         if parsed.problems:
@@ -125,7 +126,7 @@ def create_app(
     def api_recommend(body: RecommendRequest) -> RecommendResponse:
         parsed = parse_answers(catalog, body.applicant, strict=True)
         parsed.raise_first()
-        lang = normalise_lang(body.lang)
+        lang = parse_lang(body.lang)
         return response_from(recommend(parsed), lang)
 
     @app.get("/healthz", response_model=Health, summary="Liveness and the model in use")

@@ -26,9 +26,9 @@ from starlette.concurrency import run_in_threadpool
 from loanmatch.bootstrap import Root
 from loanmatch.domain.catalog import Text
 from loanmatch.errors import LoanMatchError, SessionNotFoundError
+from loanmatch.lang import Lang, parse_lang, short_code
 from loanmatch.services import intake
 from loanmatch.services.assistant import Assistant, ChatTurn, chat, opening, start_chat
-from loanmatch.services.assistant_texts import lang2
 from loanmatch.services.intake import DEFAULT_CONSENT_DAYS, DEFAULT_PURPOSE, SessionView
 from loanmatch.services.intake_views import source_name
 from loanmatch.web.chat_api import STATE_KEY, assistant_of, root_of
@@ -40,8 +40,8 @@ __all__ = ["install_chat", "router"]
 _WEB = Path(str(resources.files("loanmatch") / "web"))
 _SEE_OTHER = 303
 
-_STRINGS: dict[str, dict[str, str]] = {
-    "zh": {
+_STRINGS: dict[Lang, dict[str, str]] = {
+    "zh-CN": {
         "html_lang": "zh-CN", "title": "贷款助手", "switch": "English", "form": "表单版",
         "tagline": "回答几个问题，随时可以提问。我们只推荐您很可能获批的产品。",
         "start": "开始申请", "sample": "用示例企业开始",
@@ -107,7 +107,7 @@ def _templates() -> Jinja2Templates:
     return Jinja2Templates(directory=str(_WEB / "templates"))
 
 
-def _history(view: SessionView, lang: str) -> list[Bubble]:
+def _history(view: SessionView, lang: Lang) -> list[Bubble]:
     """The conversation so far, rebuilt from the stored session (what the owner answered)."""
     bubbles: list[Bubble] = []
     for known in view.known:
@@ -118,23 +118,23 @@ def _history(view: SessionView, lang: str) -> list[Bubble]:
 
 
 def _render(
-    request: Request, assistant: Assistant, view: SessionView, lang: str, turn: list[Bubble],
+    request: Request, assistant: Assistant, view: SessionView, lang: Lang, turn: list[Bubble],
     status: int = 200,
 ) -> Response:  # fmt: skip
     t = _STRINGS[lang]
-    sep = "、" if lang == "zh" else ", "
+    sep = "、" if lang == "zh-CN" else ", "
     features = assistant.context.catalog.features
     scope_labels = {
         s: sep.join(f.display(lang) for f in features if f.source == s) for s in assistant.sources
     }
     context: dict[str, Any] = {
         "t": t,
-        "lang": lang,
-        "other_lang": "en" if lang == "zh" else "zh",
+        "lang": short_code(lang),
+        "other_lang": "en" if lang == "zh-CN" else "zh",
         "css": (_WEB / "static" / "style.css").read_text(encoding="utf-8"),
         "view": view,
         "sources": [(s, source_name(s).get(lang), scope_labels[s]) for s in assistant.sources],
-        "purpose": DEFAULT_PURPOSE.split(" / ")[0 if lang == "zh" else -1],
+        "purpose": DEFAULT_PURPOSE.split(" / ")[0 if lang == "zh-CN" else -1],
         "days": DEFAULT_CONSENT_DAYS,
         "consents": [
             (
@@ -148,15 +148,17 @@ def _render(
         ],
         "history": _history(view, lang),
         "turn": turn,
-        "result": result_view(view.result, "en" if lang == "en" else "zh")
-        if view.result is not None
-        else None,
+        "result": result_view(view.result, lang) if view.result is not None else None,
     }
     return _templates().TemplateResponse(request, "chat.html", context, status_code=status)
 
 
-def _page_url(session_id: str, lang: str) -> str:
-    return f"/chat/{session_id}?lang={lang}"
+def _page_url(session_id: str, lang: Lang) -> str:
+    return f"/chat/{session_id}?lang={short_code(lang)}"
+
+
+def _start_url(lang: str | None) -> str:
+    return f"/chat?lang={short_code(parse_lang(lang))}"
 
 
 router = APIRouter(include_in_schema=False)
@@ -165,13 +167,12 @@ router = APIRouter(include_in_schema=False)
 @router.get("/chat", response_class=HTMLResponse)
 def start_page(request: Request, lang: str | None = None) -> Response:
     root = root_of(request)
-    default = root.settings.default_lang if root is not None else "zh-CN"
-    chosen = lang2(lang, lang2(default))
+    chosen = parse_lang(lang, root.settings.default_lang if root is not None else "zh-CN")
     t = _STRINGS[chosen]
     context: dict[str, Any] = {
         "t": t,
-        "lang": chosen,
-        "other_lang": "en" if chosen == "zh" else "zh",
+        "lang": short_code(chosen),
+        "other_lang": "en" if chosen == "zh-CN" else "zh",
         "css": (_WEB / "static" / "style.css").read_text(encoding="utf-8"),
         "view": None,
         "turn": [],
@@ -188,7 +189,7 @@ async def start(
     sample: Annotated[str, Form()] = "",
 ) -> Response:
     assistant = replace(assistant_of(request), detailed_results=False)
-    chosen = lang2(lang)
+    chosen = parse_lang(lang)
     if sample:
         root = root_of(request)
         if root is not None:
@@ -210,8 +211,8 @@ async def session_page(request: Request, session_id: str, lang: str | None = Non
     assistant = replace(assistant_of(request), detailed_results=False)
     view = await run_in_threadpool(_view_or_none, assistant, session_id)
     if view is None:
-        return RedirectResponse(f"/chat?lang={lang2(lang)}", status_code=_SEE_OTHER)
-    chosen = lang2(lang or view.lang)
+        return RedirectResponse(_start_url(lang), status_code=_SEE_OTHER)
+    chosen = parse_lang(lang, view.lang)
     said = [Bubble("bot", text) for text in opening(assistant, view, chosen)]
     return _render(request, assistant, view, chosen, said)
 
@@ -227,8 +228,8 @@ async def message(
     assistant = replace(assistant_of(request), detailed_results=False)
     view = await run_in_threadpool(_view_or_none, assistant, session_id)
     if view is None:
-        return RedirectResponse(f"/chat?lang={lang2(lang)}", status_code=_SEE_OTHER)
-    chosen = lang2(lang or view.lang)
+        return RedirectResponse(_start_url(lang), status_code=_SEE_OTHER)
+    chosen = parse_lang(lang, view.lang)
     if version != view.version:
         stale = [Bubble("bot", _STRINGS[chosen]["stale"])]
         stale += [Bubble("bot", text) for text in opening(assistant, view, chosen)]
@@ -278,10 +279,10 @@ async def _then_page(session_id: str, lang: str, step: Callable[..., object],
     try:
         await run_in_threadpool(step, *args)
     except SessionNotFoundError:
-        return RedirectResponse(f"/chat?lang={lang2(lang)}", status_code=_SEE_OTHER)
+        return RedirectResponse(_start_url(lang), status_code=_SEE_OTHER)
     except LoanMatchError:
         pass
-    return RedirectResponse(_page_url(session_id, lang2(lang)), status_code=_SEE_OTHER)
+    return RedirectResponse(_page_url(session_id, parse_lang(lang)), status_code=_SEE_OTHER)
 
 
 def install_chat(app: FastAPI, root: Root) -> None:

@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal
 
-__all__ = [
-    "LANGS",
-    "Lang",
-    "group_title",
-    "normalise_lang",
-    "strings",
-    "unit_label",
-]
+from loanmatch.lang import Lang
 
-Lang = Literal["zh", "en"]
-LANGS: tuple[Lang, ...] = ("zh", "en")
+__all__ = ["group_title", "strings", "unit_label"]
 
 _ZH: Mapping[str, str] = {
     "html_lang": "zh-CN",
@@ -104,18 +95,6 @@ _GROUPS: Mapping[str, tuple[str, str]] = {
     "request": ("贷款需求", "The loan you need"),
     "other": ("其他", "Other"),
 }
-
-
-def normalise_lang(value: str | None, default: str = "zh-CN") -> Lang:
-    """``en``, ``en-US`` -> ``en``; ``zh``, ``zh-CN`` -> ``zh``; anything else: the default."""
-    for candidate in (value, default):
-        if candidate:
-            lowered = candidate.strip().lower()
-            if lowered.startswith("en"):
-                return "en"
-            if lowered.startswith("zh"):
-                return "zh"
-    return "zh"
 
 
 def strings(lang: Lang) -> Mapping[str, str]:

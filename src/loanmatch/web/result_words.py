@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from loanmatch.web.i18n import Lang
+from loanmatch.lang import Lang
 
 __all__ = ["result_words"]
 

@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 
 from loanmatch.bootstrap import Root
 from loanmatch.domain.catalog import Text
+from loanmatch.lang import parse_lang
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.services import intake
 from loanmatch.services.intake import (
@@ -39,7 +40,6 @@ from loanmatch.storage.database import Database
 from loanmatch.storage.unit_of_work import UnitOfWork
 from loanmatch.web.api import RecommendResponse, response_from
 from loanmatch.web.errors import error_responses, install_error_handlers
-from loanmatch.web.i18n import Lang
 
 __all__ = [
     "LazySessions",
@@ -200,7 +200,7 @@ class SessionOut(BaseModel):
 
 
 def session_out(view: SessionView, lang: str | None = None) -> SessionOut:
-    chosen: Lang = "en" if (lang or view.lang).lower().startswith("en") else "zh"
+    chosen = parse_lang(lang, view.lang)
 
     def t(text: Text) -> str:
         return text.get(chosen)

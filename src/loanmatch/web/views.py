@@ -10,8 +10,9 @@ from loanmatch.domain.pricing import Quote
 from loanmatch.domain.products import Product
 from loanmatch.errors import Bilingual
 from loanmatch.intake.answers import format_amount, is_money
+from loanmatch.lang import Lang
 from loanmatch.matching.results import ApplicantResult, Exclusion, Offer
-from loanmatch.web.i18n import Lang, group_title, strings, unit_label
+from loanmatch.web.i18n import group_title, strings, unit_label
 from loanmatch.web.result_words import result_words
 
 __all__ = [

@@ -190,7 +190,7 @@ def test_scores_are_between_zero_and_one_and_best_first(retriever: Retriever) ->
 
 
 def test_the_language_of_a_message_is_chinese_when_it_has_any_chinese_character() -> None:
-    assert language_of("what is 先息后本") == "zh"
+    assert language_of("what is 先息后本") == "zh-CN"
     assert language_of("what is interest first") == "en"
 
 

@@ -7,9 +7,10 @@ from collections import Counter
 
 import pytest
 
-from loanmatch.assistant.knowledge import KbLang, default_knowledge
+from loanmatch.assistant.knowledge import default_knowledge
 from loanmatch.assistant.retrieval import default_retriever
 from loanmatch.assistant.text import NUMBER, TextAnalyzer
+from loanmatch.lang import LANGS
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +91,7 @@ def test_every_cue_has_a_word_that_few_entries_share(analyzer: TextAnalyzer) -> 
     """A cue that reduces to words most entries use ("how", "什么", "bank") would pull every
     message with them to its entry."""
     kb = default_knowledge()
-    langs: tuple[KbLang, ...] = ("zh", "en")
+    langs = LANGS
     spread: Counter[str] = Counter()
     for entry in kb.entries:
         spread.update(
