@@ -85,6 +85,7 @@ def create_app(
     ) -> Response:
         context: dict[str, Any] = {
             "t": strings(lang),
+            "html_lang": lang,
             "lang": short_code(lang),
             "other_lang": "zh" if lang == "en" else "en",
             "css": css,

@@ -23,6 +23,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
+from loanmatch.adapters import messages
 from loanmatch.bootstrap import Root
 from loanmatch.domain.catalog import Text
 from loanmatch.errors import LoanMatchError, SessionNotFoundError
@@ -39,46 +40,6 @@ __all__ = ["install_chat", "router"]
 
 _WEB = Path(str(resources.files("loanmatch") / "web"))
 _SEE_OTHER = 303
-
-_STRINGS: dict[Lang, dict[str, str]] = {
-    "zh-CN": {
-        "html_lang": "zh-CN", "title": "贷款助手", "switch": "English", "form": "表单版",
-        "tagline": "回答几个问题，随时可以提问。我们只推荐您很可能获批的产品。",
-        "start": "开始申请", "sample": "用示例企业开始",
-        "enterprise": "企业编号（统一社会信用代码，选填）",
-        "consent": "数据授权", "consent_hint": "勾选允许读取的数据来源，读取后就不再问您这些问题。",
-        "purpose": "用途", "expires": "有效期", "days": "天", "data": "读取内容",
-        "agree": "同意授权并继续", "decline": "不授权，直接回答问题", "revoke": "撤回",
-        "consents": "我的授权", "until": "有效至", "status_active": "有效",
-        "status_revoked": "已撤回", "status_expired": "已过期", "you": "我", "bot": "助手",
-        "placeholder": "输入回答或问题，例如“50万”“不知道”“为什么要这个？”",
-        "send": "发送", "offers": "为您推荐", "p_approve": "获批概率", "rate": "年利率",
-        "amount": "额度", "term": "期限", "reasons": "推荐理由", "lender": "放款机构",
-        "none": "暂时没有可以推荐的产品", "resume": "保存本页地址，下次可以接着填。",
-        "unknown": "没有找到这个会话，请重新开始。", "stale": "页面已更新，请查看最新的问题。",
-    },
-    "en": {
-        "html_lang": "en", "title": "Loan assistant", "switch": "中文", "form": "Form version",
-        "tagline": "Answer a few questions and ask anything at any time. We only recommend "
-        "products you will very probably get.",
-        "start": "Start", "sample": "Start with a sample business",
-        "enterprise": "Business id (unified social credit code, optional)",
-        "consent": "Data consent",
-        "consent_hint": "Tick the sources we may read; we will not ask you what they tell us.",
-        "purpose": "Purpose", "expires": "Valid for", "days": "days", "data": "Data read",
-        "agree": "Consent and continue", "decline": "No consent: I will answer myself",
-        "revoke": "Revoke", "consents": "My consents", "until": "until",
-        "status_active": "active", "status_revoked": "revoked", "status_expired": "expired",
-        "you": "Me", "bot": "Assistant",
-        "placeholder": "Type an answer or a question, e.g. “500k”, “don't know”, “why?”",
-        "send": "Send", "offers": "Recommended for you", "p_approve": "Approval probability",
-        "rate": "Annual rate", "amount": "Amount", "term": "Term", "reasons": "Why",
-        "lender": "Lender", "none": "No product can be recommended yet",
-        "resume": "Keep this page's address to continue later.",
-        "unknown": "This session was not found: please start again.",
-        "stale": "The page was updated: see the latest question.",
-    },
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -121,14 +82,15 @@ def _render(
     request: Request, assistant: Assistant, view: SessionView, lang: Lang, turn: list[Bubble],
     status: int = 200,
 ) -> Response:  # fmt: skip
-    t = _STRINGS[lang]
-    sep = "、" if lang == "zh-CN" else ", "
+    t = messages.section("chat_page", lang)
+    sep = messages.t("common.list_separator", lang)
     features = assistant.context.catalog.features
     scope_labels = {
         s: sep.join(f.display(lang) for f in features if f.source == s) for s in assistant.sources
     }
     context: dict[str, Any] = {
         "t": t,
+        "html_lang": lang,
         "lang": short_code(lang),
         "other_lang": "en" if lang == "zh-CN" else "zh",
         "css": (_WEB / "static" / "style.css").read_text(encoding="utf-8"),
@@ -168,9 +130,9 @@ router = APIRouter(include_in_schema=False)
 def start_page(request: Request, lang: str | None = None) -> Response:
     root = root_of(request)
     chosen = parse_lang(lang, root.settings.default_lang if root is not None else "zh-CN")
-    t = _STRINGS[chosen]
     context: dict[str, Any] = {
-        "t": t,
+        "t": messages.section("chat_page", chosen),
+        "html_lang": chosen,
         "lang": short_code(chosen),
         "other_lang": "en" if chosen == "zh-CN" else "zh",
         "css": (_WEB / "static" / "style.css").read_text(encoding="utf-8"),
@@ -231,7 +193,7 @@ async def message(
         return RedirectResponse(_start_url(lang), status_code=_SEE_OTHER)
     chosen = parse_lang(lang, view.lang)
     if version != view.version:
-        stale = [Bubble("bot", _STRINGS[chosen]["stale"])]
+        stale = [Bubble("bot", messages.t("chat_page.stale", chosen))]
         stale += [Bubble("bot", text) for text in opening(assistant, view, chosen)]
         return _render(request, assistant, view, chosen, stale)
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from loanmatch.adapters import messages
 from loanmatch.domain.catalog import Catalog, Feature
 from loanmatch.domain.pricing import Quote
 from loanmatch.domain.products import Product
@@ -12,8 +13,7 @@ from loanmatch.errors import Bilingual
 from loanmatch.intake.answers import format_amount, is_money
 from loanmatch.lang import Lang
 from loanmatch.matching.results import ApplicantResult, Exclusion, Offer
-from loanmatch.web.i18n import group_title, strings, unit_label
-from loanmatch.web.result_words import result_words
+from loanmatch.web.i18n import group_title, unit_label
 
 __all__ = [
     "ExclusionView",
@@ -62,12 +62,13 @@ def _kind(feature: Feature) -> str:
 
 
 def _options(feature: Feature, lang: Lang) -> tuple[tuple[str, str], ...]:
-    words = strings(lang)
+    unknown = messages.t("page.choice_unknown", lang)
     if feature.type == "boolean":
-        return (("", words["unknown"]), ("true", words["yes"]), ("false", words["no"]))
+        yes, no = messages.t("page.choice_yes", lang), messages.t("page.choice_no", lang)
+        return (("", unknown), ("true", yes), ("false", no))
     if feature.type == "category":
         labels = ((c, feature.category_label(c, lang)) for c in feature.categories)
-        return (("", words["unknown"]), *labels)
+        return (("", unknown), *labels)
     return ()
 
 
@@ -195,18 +196,17 @@ def _rate_text(product: Product) -> str:
 
 def _amount_text(product: Product, lang: Lang) -> str:
     low, high = product.amount_min, product.amount_max
-    unit = strings(lang)["yuan"]
     if low is None and high is None:
         return "—"
     parts = [format_amount(v, lang) if v is not None else "…" for v in (low, high)]
-    return f"{unit} {parts[0]} – {parts[1]}" if lang == "en" else f"{parts[0]} – {parts[1]} 元"
+    return messages.t("page.amount_range", lang, low=parts[0], high=parts[1])
 
 
 def _term_text(product: Product, lang: Lang) -> str:
     if not product.term_months:
         return "—"
     joined = ", ".join(str(t) for t in product.term_months)
-    return f"{joined} {strings(lang)['months']}"
+    return messages.t("page.term_months", lang, terms=joined)
 
 
 def waterfall_lines(quote: Quote, lang: Lang) -> tuple[WaterfallLine, ...]:
@@ -275,8 +275,7 @@ def _exclusion_view(exclusion: Exclusion, lang: Lang) -> ExclusionView:
 
 
 def _kind_text(kind: str, lang: Lang) -> str:
-    words = result_words(lang)
-    return words.get(f"kind_{kind}") or strings(lang)[f"kind_{kind}"]
+    return messages.t(f"exclusion.{kind}", lang)
 
 
 _KIND_ORDER = {"low_probability": 0, "price": 1, "max_offers": 2, "unknown": 3, "rule": 4}
@@ -290,14 +289,14 @@ def result_view(result: ApplicantResult, lang: Lang) -> ResultView:
     )
     return ResultView(
         threshold=result.threshold,
-        threshold_text=strings(lang)["threshold"].format(p=percent(result.threshold)),
+        threshold_text=messages.t("page.threshold", lang, p=percent(result.threshold)),
         offers=tuple(_offer_view(o, lang) for o in sorted(result.offers, key=lambda o: o.rank)),
         excluded=tuple(_exclusion_view(e, lang) for e in excluded),
         no_offer_reasons=tuple(r.get(lang) for r in result.no_offer_reasons),
         plan=tuple(step.text.get(lang) for step in result.plan),
-        plan_title=result_words(lang)["plan"]
+        plan_title=messages.t("result.plan", lang)
         if result.plan_cheaper_than is None
-        else result_words(lang)["plan_cheaper"].format(rate=f"{result.plan_cheaper_than:g}"),
-        inquiry_note=result_words(lang)["inquiries"].format(n=result.max_offers),
-        words=result_words(lang),
+        else messages.t("result.plan_cheaper", lang, rate=f"{result.plan_cheaper_than:g}"),
+        inquiry_note=messages.t("result.inquiries", lang, n=result.max_offers),
+        words=messages.section("result", lang),
     )
