@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from loanmatch.adapters import messages
 from loanmatch.assistant.knowledge import Entry, KnowledgeBase
 from loanmatch.domain.catalog import Text
 from loanmatch.lang import Lang, parse_lang
@@ -73,80 +74,53 @@ def _feature(kb: KnowledgeBase, facts: SessionFacts, lang: Lang) -> str:
     if facts.feature is None:
         return ""
     label = facts.feature_label.get(lang) or facts.feature
-    why = kb.features_why.get(facts.feature)
+    known = kb.features_why.get(facts.feature)
+    why = known.get(lang) if known is not None else messages.t("chat.context_feature_why", lang)
     hint = facts.feature_hint.get(lang)
-    parts = [
-        f"现在问的是“{label}”：" if lang == "zh-CN" else f"The question now is about {label}: "
-    ]
-    if why is not None:
-        parts.append(why.get(lang))
-    else:
-        parts.append(
-            "它会影响哪些产品能通过准入或获批概率。" if lang == "zh-CN"
-            else "it changes which products you pass, or your approval chance."
-        )  # fmt: skip
-    if hint:
-        parts.append(f"（{hint}）" if lang == "zh-CN" else f" ({hint})")
-    parts.append("" if lang == "zh-CN" else " ")
-    return "".join(parts)
+    shown = messages.t("chat.hint", lang, hint=hint) if hint else ""
+    return messages.t("chat.context_feature", lang, label=label, why=why, hint=shown)
 
 
 def _rates(facts: SessionFacts, lang: Lang) -> str:
     if not facts.offers:
-        if facts.done:
-            return (
-                "目前没有推荐的产品，所以还没有利率。" if lang == "zh-CN"
-                else "No product is recommended yet, so there is no rate to show."
-            )  # fmt: skip
-        return ""
-    sep = "；" if lang == "zh-CN" else "; "
-    listed = sep.join(
+        return messages.t("chat.context_no_rate", lang) if facts.done else ""
+    listed = messages.t("common.clause_separator", lang).join(
         f"{o.name.get(lang)} {percent(o.quoted)} ({_rate_range(o)})"
         if o.quoted is not None
         else f"{o.name.get(lang)} {_rate_range(o)}"
         for o in facts.offers
     )
-    if lang == "zh-CN":
-        return f"您的推荐产品年化利率区间：{listed}。"
-    return f"Annual rate ranges of your offers: {listed}."
+    return messages.t("chat.context_rates", lang, rates=listed)
 
 
 def _declines(facts: SessionFacts, lang: Lang) -> str:
     if not facts.done:
         return ""
-    sep = "；" if lang == "zh-CN" else "; "
+    sep = messages.t("common.clause_separator", lang)
     lines: list[str] = []
     for decline in facts.declines[:MAX_DECLINES]:
         reasons = sep.join(r.get(lang) for r in decline.reasons if r.get(lang))
         if reasons:
-            lines.append(f"{decline.name.get(lang)}：{reasons}" if lang == "zh-CN"
-                         else f"{decline.name.get(lang)}: {reasons}")  # fmt: skip
+            product = decline.name.get(lang)
+            lines.append(messages.t("chat.context_decline", lang, product=product, reasons=reasons))
     general = [r.get(lang) for r in facts.no_offer_reasons if r.get(lang)]
     if not lines and not general:
-        return (
-            "您已经有推荐产品；其余产品未推荐是因为获批概率不够高或超出推荐数量。"
-            if lang == "zh-CN"
-            else "You have offers; other products were left out for a lower approval chance or "
-            "the limit on offers."
-        )  # fmt: skip
-    head = "主要原因：" if lang == "zh-CN" else "The main reasons: "
-    return head + sep.join(general + lines) + ("。" if lang == "zh-CN" else ".")
+        return messages.t("chat.context_declines_none", lang)
+    return messages.t("chat.context_declines", lang, reasons=sep.join(general + lines))
 
 
 def _consents(facts: SessionFacts, lang: Lang) -> str:
     active = [c for c in facts.consents if c.status == "active"]
     if not active:
         return ""
-    sep = "、" if lang == "zh-CN" else ", "
-    names = sep.join(c.name.get(lang) for c in active)
-    return f"您当前有效的授权：{names}。" if lang == "zh-CN" else f"Your active consents: {names}."
+    names = messages.t("common.list_separator", lang).join(c.name.get(lang) for c in active)
+    return messages.t("chat.context_consents", lang, names=names)
 
 
 def _progress(facts: SessionFacts, lang: Lang) -> str:
     if facts.done:
-        return "您的结果已经出来了。" if lang == "zh-CN" else "Your result is ready."
-    n = facts.questions_typed
-    return f"您已经回答了{n}个问题。" if lang == "zh-CN" else f"You have answered {n} so far."
+        return messages.t("chat.context_done", lang)
+    return messages.t("chat.context_progress", lang, n=facts.questions_typed)
 
 
 def compose(entry: Entry, kb: KnowledgeBase, facts: SessionFacts, lang: str) -> str:

@@ -15,6 +15,7 @@ from typing import Annotated, TextIO
 
 import typer
 
+from loanmatch.adapters import messages
 from loanmatch.cli.console import reported_errors
 from loanmatch.lang import Lang, parse_lang
 
@@ -24,7 +25,7 @@ QUIT_WORDS = frozenset({"退出", "再见", "quit", "exit", "bye", "q"})
 
 
 def _say(lines: list[str], lang: Lang, out: TextIO) -> None:
-    who = "助手 > " if lang == "zh-CN" else "Assistant > "
+    who = messages.t("cli.assistant", lang) + " > "
     for line in lines:
         out.write(f"{who}{line}\n")
     out.flush()
@@ -61,7 +62,7 @@ def run_intake(
             view = turn.view
             _say(turn.replies, chosen, out)
         while True:
-            out.write("您 > " if chosen == "zh-CN" else "You > ")
+            out.write(messages.t("cli.owner", chosen) + " > ")
             out.flush()
             line = stdin.readline()
             if not line:
@@ -75,12 +76,7 @@ def run_intake(
             turn = chat(assistant, view.session_id, message, chosen)
             view = turn.view
             _say(turn.replies, chosen, out)
-        resume = (
-            f"会话已保存，继续请运行：loanmatch intake --session {view.session_id}"
-            if chosen == "zh-CN"
-            else f"Session saved; continue with: loanmatch intake --session {view.session_id}"
-        )
-        out.write(resume + "\n")
+        out.write(messages.t("cli.session_saved", chosen, session_id=view.session_id) + "\n")
         return view.session_id
     finally:
         database.dispose()

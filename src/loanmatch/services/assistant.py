@@ -15,12 +15,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from loanmatch.adapters import messages
 from loanmatch.assistant.dialogue import DOUBT_THRESHOLD, MAX_MESSAGE_CHARS, Route, RouteKind, route
 from loanmatch.assistant.knowledge import Entry
 from loanmatch.assistant.llm import LlmProvider
 from loanmatch.assistant.replies import compose
 from loanmatch.assistant.retrieval import Retriever, default_retriever
-from loanmatch.domain.catalog import Text
 from loanmatch.errors import AnswerError, AnswerFieldError
 from loanmatch.lang import Lang, parse_lang
 from loanmatch.services import intake
@@ -32,31 +32,6 @@ __all__ = ["Assistant", "ChatTurn", "chat", "opening", "start_chat"]
 
 logger = logging.getLogger(__name__)
 
-_BACK = Text(zh="我们继续：", en="Let's continue: ")
-_TOO_LONG = Text(
-    zh=f"消息太长了，请控制在{MAX_MESSAGE_CHARS}字以内。",
-    en=f"That message is too long: please keep it under {MAX_MESSAGE_CHARS} characters.",
-)
-_EMPTY = Text(zh="请输入您的回答或问题。", en="Please type your answer or your question.")
-_FALLBACK = Text(
-    zh="抱歉，我没有理解。您可以直接回答问题（不清楚可以说“不知道”），"
-    "也可以问我“为什么要这个信息”“利率多少”“数据安全吗”等问题。",
-    en="Sorry, I did not understand. Answer the question (or say “don't know”), or ask me "
-    "things like “why do you need this”, “what rate will I get”, “is my data safe”.",
-)
-_SUGGEST = Text(zh="您是想问：“{q}”吗？", en="Did you mean: “{q}”?")
-_DONE = Text(
-    zh="结果已经给出。还有什么疑问可以继续问我。",
-    en="Your result is ready. Ask me anything else you would like to know.",
-)
-_CONSENT_REFUSED = Text(
-    zh="好的，不读取任何数据来源，我们直接问您。",
-    en="All right: no source will be read; we will ask you instead.",
-)
-_CONSENT_GIVEN = Text(
-    zh="谢谢授权，已读取数据。",
-    en="Thank you: the data has been read.",
-)
 _SUGGEST_MIN = 0.05
 
 
@@ -105,12 +80,9 @@ def start_chat(
     view = intake.start_session(
         assistant.unit_of_work(), assistant.context, lang, enterprise_id, owner_id
     )
-    greeting = Text(
-        zh="您好！我是贷款匹配助手，随时可以问我问题。",
-        en="Hello! I am the loan-matching assistant: ask me anything at any time.",
-    )
     chosen = parse_lang(lang)
-    return ChatTurn([greeting.get(chosen), *opening(assistant, view, chosen)], view, "answer")
+    greeting = messages.t("chat.greeting", chosen)
+    return ChatTurn([greeting, *opening(assistant, view, chosen)], view, "answer")
 
 
 def _doubt_reply(assistant: Assistant, message: str, entry: Entry, view: SessionView,
@@ -130,15 +102,15 @@ def _fallback(assistant: Assistant, message: str, routed: Route, lang: Lang) -> 
 
 def _again(assistant: Assistant, view: SessionView, lang: Lang) -> str:
     if view.stage == "done":
-        return _DONE.get(lang)
-    return _BACK.get(lang) + prompt(view, assistant.sources, lang)
+        return messages.t("chat.done", lang)
+    return messages.t("chat.continue", lang, prompt=prompt(view, assistant.sources, lang))
 
 
 def _sorry(problem: str, lang: Lang) -> str:
     """The intake's reason, said politely (its texts may or may not apologise already)."""
     if problem.lower().startswith(("抱歉", "sorry")):
         return problem
-    return f"抱歉，{problem}" if lang == "zh-CN" else f"Sorry: {problem}"
+    return messages.t("chat.sorry", lang, problem=problem)
 
 
 def _note_doubt(assistant: Assistant, view: SessionView, entry: str | None) -> None:
@@ -165,7 +137,8 @@ def chat(assistant: Assistant, session_id: str, message: str, lang: str | None =
     view = intake.view(uow(), ctx, session_id)
     chosen = parse_lang(lang, view.lang)
     if len(message) > MAX_MESSAGE_CHARS:
-        return ChatTurn([_TOO_LONG.get(chosen), _again(assistant, view, chosen)], view, "invalid")
+        too_long = messages.t("chat.too_long", chosen, max=MAX_MESSAGE_CHARS)
+        return ChatTurn([too_long, _again(assistant, view, chosen)], view, "invalid")
     question = ctx.catalog.get(view.question.feature) if view.question else None
     routed = route(
         message,
@@ -175,11 +148,15 @@ def chat(assistant: Assistant, session_id: str, message: str, lang: str | None =
         threshold=assistant.threshold,
     )
     if routed.kind == "empty":
-        return ChatTurn([_EMPTY.get(chosen), _again(assistant, view, chosen)], view, "empty")
+        empty = messages.t("chat.empty", chosen)
+        return ChatTurn([empty, _again(assistant, view, chosen)], view, "empty")
     if routed.kind in ("agree", "refuse"):
         chosen_sources = assistant.sources if routed.kind == "agree" else ()
         after = intake.grant_consent(uow(), ctx, session_id, chosen_sources)
-        head = (_CONSENT_GIVEN if routed.kind == "agree" else _CONSENT_REFUSED).get(chosen)
+        if routed.kind == "agree":
+            head = messages.t("chat.consent_given", chosen)
+        else:
+            head = messages.t("chat.consent_refused", chosen)
         return ChatTurn([head, *_after_step(assistant, view, after, chosen)], after, routed.kind)
     if routed.kind == "answer":
         try:
@@ -189,8 +166,8 @@ def chat(assistant: Assistant, session_id: str, message: str, lang: str | None =
                              _again(assistant, view, chosen)], view, "invalid")  # fmt: skip
         except AnswerError as error:
             logger.info("an answer was refused: %s", error.code)
-            return ChatTurn([_FALLBACK.get(chosen), _again(assistant, view, chosen)], view,
-                            "invalid")  # fmt: skip
+            return ChatTurn([messages.t("chat.fallback", chosen), _again(assistant, view, chosen)],
+                            view, "invalid")  # fmt: skip
         return ChatTurn(_after_step(assistant, view, after, chosen), after, "answer")
     if routed.kind == "doubt" and routed.match is not None:
         entry = routed.match.entry
@@ -201,8 +178,9 @@ def chat(assistant: Assistant, session_id: str, message: str, lang: str | None =
     if grounded is not None:
         _note_doubt(assistant, view, None)
         return ChatTurn([grounded, _again(assistant, view, chosen)], view, "doubt")
-    replies = [_FALLBACK.get(chosen)]
+    replies = [messages.t("chat.fallback", chosen)]
     if routed.match is not None and routed.match.score >= _SUGGEST_MIN:
-        replies.append(_SUGGEST.get(chosen).format(q=routed.match.entry.question.get(chosen)))
+        asked = routed.match.entry.question.get(chosen)
+        replies.append(messages.t("chat.suggest", chosen, question=asked))
     replies.append(_again(assistant, view, chosen))
     return ChatTurn(replies, view, "fallback")

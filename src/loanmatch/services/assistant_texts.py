@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from loanmatch.adapters import messages
 from loanmatch.assistant.replies import (
     ConsentFact,
     DeclineFact,
@@ -33,33 +34,25 @@ __all__ = [
 
 def consent_prompt(sources: Sequence[str], lang: Lang) -> str:
     """Which sources, for what, for how long, and how to answer."""
-    sep = "、" if lang == "zh-CN" else ", "
+    sep = messages.t("common.list_separator", lang)
     names = sep.join(source_name(s).get(lang) for s in sources)
     purpose = DEFAULT_PURPOSE.split(" / ")[0 if lang == "zh-CN" else -1]
-    if lang == "zh-CN":
-        return (
-            f"为了少问您问题，我们想在您授权后读取：{names}。用途：{purpose}；"
-            f"有效期{DEFAULT_CONSENT_DAYS}天，可随时撤回。回复“同意”授权全部来源，"
-            f"或“不同意”改为由您回答问题。"
-        )
-    return (
-        f"To ask you fewer questions, with your consent we read: {names}. Purpose: {purpose}; "
-        f"valid for {DEFAULT_CONSENT_DAYS} days, revocable at any time. Reply “agree” to allow "
-        f"all of them, or “no” to answer the questions yourself."
+    return messages.t(
+        "chat.consent_prompt", lang, names=names, purpose=purpose, days=DEFAULT_CONSENT_DAYS
     )
 
 
 def question_prompt(question: QuestionView, lang: Lang) -> str:
     text = question.text.get(lang) or question.label.get(lang) or question.feature
     if question.choices:
-        sep = "、" if lang == "zh-CN" else ", "
+        sep = messages.t("common.list_separator", lang)
         listed = sep.join(c.label.get(lang) or c.value for c in question.choices)
-        text += f"（可选：{listed}）" if lang == "zh-CN" else f" (one of: {listed})"
+        text += messages.t("chat.choices", lang, choices=listed)
     elif question.type == "boolean":
-        text += "（是/否）" if lang == "zh-CN" else " (yes/no)"
+        text += messages.t("chat.yes_no", lang)
     hint = question.hint.get(lang).strip().rstrip("。.")
     if hint:
-        text += f"（{hint}）" if lang == "zh-CN" else f" ({hint})"
+        text += messages.t("chat.hint", lang, hint=hint)
     return text
 
 
@@ -83,49 +76,38 @@ def offer_lines(offer: Offer, lang: Lang) -> tuple[str, str, str, str]:
     rate = _range(product.rate_min, product.rate_max, "rate")
     if offer.quote is not None:
         rate = f"{percent(float(offer.quote.rate))} ({rate})"
-    money: list[str] = []
-    for value in (product.amount_min, product.amount_max):
-        if value is not None:
-            money.append(format_amount(value, lang) + ("元" if lang == "zh-CN" else " yuan"))
+    money = [
+        messages.t("chat.amount", lang, amount=format_amount(value, lang))
+        for value in (product.amount_min, product.amount_max)
+        if value is not None
+    ]
     terms = "/".join(str(t) for t in product.term_months)
-    unit = "个月" if lang == "zh-CN" else " months"
     amount = "-".join(money) or "-"
-    return title, p, rate, f"{amount}, {terms}{unit}" if terms else amount
+    if not terms:
+        return title, p, rate, amount
+    return title, p, rate, messages.t("chat.amount_and_terms", lang, amount=amount, terms=terms)
 
 
 def result_prompt(result: ApplicantResult | None, lang: Lang, detailed: bool = True) -> str:
     """The outcome: each offer in a line (``detailed``), or one line pointing at the offers
     shown beside the conversation (the chat page)."""
     if result is not None and result.offers and not detailed:
-        n = len(result.offers)
-        return (
-            f"为您推荐{n}个产品，获批概率、利率、额度和理由见下方。" if lang == "zh-CN"
-            else f"{n} product(s) recommended for you: approval chance, rate, amount and reasons "
-            "are below."
-        )  # fmt: skip
+        return messages.t("chat.offers_below", lang, n=len(result.offers))
     if result is None or not result.offers:
         reasons = [r.get(lang) for r in (result.no_offer_reasons if result else ()) if r.get(lang)]
-        head = (
-            "暂时没有可以推荐的产品。" if lang == "zh-CN"
-            else "No product can be recommended yet."
-        )  # fmt: skip
+        head = messages.t("chat.no_offer", lang)
         return head + (" " + "；".join(reasons) if reasons else "")
-    lines = [
-        f"为您推荐{len(result.offers)}个产品："
-        if lang == "zh-CN"
-        else f"{len(result.offers)} product(s) recommended for you:"
-    ]
+    lines = [messages.t("chat.offers_head", lang, n=len(result.offers))]
     for offer in sorted(result.offers, key=lambda o: o.rank):
         title, p, rate, amount = offer_lines(offer, lang)
-        if lang == "zh-CN":
-            lines.append(f"{offer.rank}. {title}：获批概率{p}，年化利率{rate}，额度{amount}")
-        else:
-            lines.append(
-                f"{offer.rank}. {title}: approval {p}, annual rate {rate}, amount {amount}"
-            )
+        lines.append(
+            messages.t("chat.offer", lang, rank=offer.rank, title=title, p=p, rate=rate,
+                       amount=amount)
+        )  # fmt: skip
         reasons = [r.get(lang) for r in offer.reasons if r.get(lang)]
         if reasons:
-            lines.append(("   理由：" if lang == "zh-CN" else "   Why: ") + "; ".join(reasons[:3]))
+            why = messages.t("chat.offer_reasons", lang, reasons="; ".join(reasons[:3]))
+            lines.append("   " + why)
     return "\n".join(lines)
 
 
