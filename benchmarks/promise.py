@@ -22,8 +22,7 @@ from typing import Any
 
 from loanmatch.adapters.atomic import atomic_write_text
 from loanmatch.matching.results import PolicyConfig
-from loanmatch.services.evaluate import evaluate
-from loanmatch.services.evaluate_case import evaluate_policies
+from loanmatch.services.evaluation import evaluate, evaluate_policies
 from loanmatch.testbed import MARKETS, generate
 
 COLUMNS = (

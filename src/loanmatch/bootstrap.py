@@ -20,8 +20,8 @@ from loanmatch.matching.results import PolicyConfig
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.directory import load_model
 from loanmatch.services.assistant import Assistant
-from loanmatch.services.intake_core import IntakeContext
-from loanmatch.services.intake_setup import default_context
+from loanmatch.services.intake import IntakeContext
+from loanmatch.services.intake.setup import default_context
 from loanmatch.settings import Settings, get_settings
 from loanmatch.storage.database import Database
 from loanmatch.storage.unit_of_work import UnitOfWork

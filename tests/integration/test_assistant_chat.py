@@ -15,7 +15,7 @@ from loanmatch.errors import SessionNotFoundError
 from loanmatch.matching.results import PolicyConfig
 from loanmatch.model.directory import load_model
 from loanmatch.services.assistant import Assistant, ChatTurn, chat, start_chat
-from loanmatch.services.intake_setup import default_context
+from loanmatch.services.intake.setup import default_context
 from loanmatch.storage.database import Database
 from tests.conftest import TrainedMarket
 from tests.unit.assistant.test_llm import FakeModel, fake_model  # noqa: F401  (a fixture)

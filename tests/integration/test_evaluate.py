@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from loanmatch.services.evaluate import evaluate
+from loanmatch.services.evaluation import evaluate
 
 FRACTIONS = (
     "baseline_approval",

@@ -15,7 +15,7 @@ from loanmatch.errors import NotCertifiedError
 from loanmatch.matching.recommend import recommend_file
 from loanmatch.matching.results import PolicyConfig
 from loanmatch.model.directory import load_model
-from loanmatch.services.evaluate_case import CaseReport, evaluate_policies
+from loanmatch.services.evaluation import CaseReport, evaluate_policies
 from loanmatch.services.train import train
 from loanmatch.testbed import MARKETS, generate
 

@@ -28,8 +28,8 @@ from loanmatch.cli.journey import JOURNEY_HELP, journey_command
 from loanmatch.cli.reports import evaluation_table, report_table
 from loanmatch.cli.risk import risk_app
 from loanmatch.cli.serving import demo_command, serve_command
-from loanmatch.services.evaluate import evaluate as evaluate_default
-from loanmatch.services.evaluate_case import evaluate_case
+from loanmatch.services.evaluation import evaluate as evaluate_default
+from loanmatch.services.evaluation import evaluate_case
 from loanmatch.settings import get_settings
 from loanmatch.testbed import MARKETS
 from loanmatch.testbed import generate as generate_market

@@ -53,7 +53,7 @@ def benchmark(
         bool, typer.Option("--json", help="输出 JSON · Print the figures as one JSON object.")
     ] = False,
 ) -> None:
-    from loanmatch.services.risk_benchmark import risk_benchmark
+    from loanmatch.services.risk import risk_benchmark
 
     with reported_errors(), progress_bar(enabled=not as_json) as bars:
         report = risk_benchmark(data_dir, progress=bars)

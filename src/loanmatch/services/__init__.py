@@ -1,2 +1,3 @@
-"""Use cases as plain functions: simulate, train, evaluate, the intake and chat sessions, journeys
+"""Use cases as plain functions, grouped by what they serve: ``simulate``, ``train``, ``journey``,
+and the packages ``intake`` (the sessions), ``assistant`` (the chat), ``evaluation`` and ``risk``
 (matching itself is `loanmatch.matching`)."""

@@ -34,7 +34,7 @@ from loanmatch.journey.measures import JourneyMeasures, measure_events
 from loanmatch.journey.owners import DONT_KNOW_RATE, OwnerRun, run_owner
 from loanmatch.matching.batch import recommend_values
 from loanmatch.matching.results import PolicyConfig
-from loanmatch.services.evaluate import FRESH_SEED_OFFSET
+from loanmatch.services.evaluation.simulated import FRESH_SEED_OFFSET
 from loanmatch.services.train import fit_table
 from loanmatch.simulator import simulate_market
 from loanmatch.simulator.history import naive_weights

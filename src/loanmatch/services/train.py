@@ -19,7 +19,7 @@ from loanmatch.errors import Location, TableError
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.directory import save_model
 from loanmatch.model.training import History, fit_bundle
-from loanmatch.services.risk_training import fit_pd_file
+from loanmatch.services.risk import fit_pd_file
 
 __all__ = ["TrainReport", "fit_table", "train"]
 

@@ -31,7 +31,7 @@ from loanmatch.lang import Lang, parse_lang, short_code
 from loanmatch.services import intake
 from loanmatch.services.assistant import Assistant, ChatTurn, chat, opening, start_chat
 from loanmatch.services.intake import DEFAULT_CONSENT_DAYS, DEFAULT_PURPOSE, SessionView
-from loanmatch.services.intake_views import source_name
+from loanmatch.services.intake.views import source_name
 from loanmatch.web.chat_api import STATE_KEY, assistant_of, root_of
 from loanmatch.web.chat_api import router as api_router
 from loanmatch.web.views import result_view

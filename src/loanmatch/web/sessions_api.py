@@ -34,8 +34,8 @@ from loanmatch.services.intake import (
     DEFAULT_CONSENT_DAYS,
     DEFAULT_PURPOSE,
     IntakeContext,
+    SessionView,
 )
-from loanmatch.services.intake_views import SessionView
 from loanmatch.storage.database import Database
 from loanmatch.storage.unit_of_work import UnitOfWork
 from loanmatch.web.api import RecommendResponse, response_from

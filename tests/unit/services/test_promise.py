@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from loanmatch.services.promise import measure_promise, oracle_coverage
+from loanmatch.services.evaluation.promise import measure_promise, oracle_coverage
 
 
 def test_the_oracle_covers_the_best_applicants_while_their_mean_reaches_the_target() -> None:

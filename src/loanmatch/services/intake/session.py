@@ -1,15 +1,7 @@
-"""The intake use cases: start, consent, answer, correct, view (issue 3).
+"""The session steps: start a session, answer, correct, view it, note a journey event.
 
-Plain functions taking a :class:`~loanmatch.storage.unit_of_work.UnitOfWork` and an
-:class:`IntakeContext` (the adaptive engine, the connectors, a clock). Every step reads the
-session, works on a copy of its state and writes the new state, its audit entries and its journey
-events in ONE transaction: an exception anywhere leaves the session exactly as it was, and a bad
-answer (or any refused step) writes nothing. Pulling data is the exception to one transaction per
-step, on purpose: consent is committed BEFORE any pull (docs/design.md §8), then the pulls run
-outside any transaction (a slow source holds no lock), then their results are applied in a second
-transaction that re-checks the consent (a revocation meanwhile discards the data).
-
-Audit entries never hold a personal value unmasked (:mod:`loanmatch.domain.masking`).
+Each reads the session, works on a copy of its state and writes the new state, its audit entries
+and its journey events in one transaction (see :mod:`loanmatch.services.intake`).
 """
 
 from __future__ import annotations
@@ -19,13 +11,8 @@ from loanmatch.domain.masking import mask_value
 from loanmatch.errors import AnswerError, AnswerFieldError, Location, NotAskableError
 from loanmatch.intake.state import IntakeState
 from loanmatch.lang import parse_lang
-from loanmatch.services.intake_consent import grant_consent, refresh_sources, revoke_consent
-from loanmatch.services.intake_core import (
-    DEFAULT_CONSENT_DAYS,
-    DEFAULT_PURPOSE,
-    EVENT_KINDS,
+from loanmatch.services.intake.core import (
     IntakeContext,
-    QuestionEngine,
     Scalar,
     advance,
     audit,
@@ -34,26 +21,11 @@ from loanmatch.services.intake_core import (
     render_view,
     with_notice,
 )
-from loanmatch.services.intake_views import SessionView, source_notice
+from loanmatch.services.intake.views import SessionView, source_notice
 from loanmatch.storage.records import SessionRecord
 from loanmatch.storage.unit_of_work import UnitOfWork
 
-__all__ = [
-    "DEFAULT_CONSENT_DAYS",
-    "DEFAULT_PURPOSE",
-    "EVENT_KINDS",
-    "IntakeContext",
-    "QuestionEngine",
-    "SessionView",
-    "answer",
-    "correct",
-    "grant_consent",
-    "note_event",
-    "refresh_sources",
-    "revoke_consent",
-    "start_session",
-    "view",
-]
+__all__ = ["answer", "correct", "note_event", "start_session", "view"]
 
 
 def start_session(

@@ -21,7 +21,7 @@ from loanmatch.errors import SessionNotFoundError
 from loanmatch.intake.engine import Question
 from loanmatch.intake.state import Fact, IntakeState
 from loanmatch.matching.results import ApplicantResult
-from loanmatch.services.intake_views import SessionView, build_view
+from loanmatch.services.intake.views import SessionView, build_view
 from loanmatch.storage.records import AuditEntry, Notice, SessionRecord
 from loanmatch.storage.unit_of_work import UnitOfWork
 

@@ -24,7 +24,7 @@ from loanmatch.assistant.retrieval import Retriever, default_retriever
 from loanmatch.errors import AnswerError, AnswerFieldError
 from loanmatch.lang import Lang, parse_lang
 from loanmatch.services import intake
-from loanmatch.services.assistant_texts import facts_of, prompt
+from loanmatch.services.assistant.texts import facts_of, prompt
 from loanmatch.services.intake import IntakeContext, SessionView
 from loanmatch.storage.unit_of_work import UnitOfWork
 

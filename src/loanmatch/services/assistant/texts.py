@@ -19,8 +19,8 @@ from loanmatch.domain.products import Product
 from loanmatch.intake.answers import format_amount
 from loanmatch.lang import Lang
 from loanmatch.matching.results import ApplicantResult, Offer
-from loanmatch.services.intake_core import DEFAULT_CONSENT_DAYS, DEFAULT_PURPOSE
-from loanmatch.services.intake_views import QuestionView, SessionView, source_name
+from loanmatch.services.intake import DEFAULT_CONSENT_DAYS, DEFAULT_PURPOSE, SessionView
+from loanmatch.services.intake.views import QuestionView, source_name
 
 __all__ = [
     "consent_prompt",

@@ -19,7 +19,7 @@ from loanmatch.intake.engine import IntakeEngine
 from loanmatch.intake.prior import Prior
 from loanmatch.matching.results import PolicyConfig
 from loanmatch.model.bundle import ModelBundle
-from loanmatch.services.intake_core import IntakeContext
+from loanmatch.services.intake.core import IntakeContext
 from loanmatch.simulator.population import Population
 
 __all__ = ["default_context", "population_from_table"]

@@ -16,7 +16,7 @@ from loanmatch.domain.catalog import Text
 from loanmatch.domain.consent import Consent, grant
 from loanmatch.errors import ConsentRequestError
 from loanmatch.intake.state import IntakeState
-from loanmatch.services.intake_core import (
+from loanmatch.services.intake.core import (
     DEFAULT_CONSENT_DAYS,
     DEFAULT_PURPOSE,
     IntakeContext,
@@ -27,8 +27,8 @@ from loanmatch.services.intake_core import (
     render_view,
     with_notice,
 )
-from loanmatch.services.intake_pulls import Pulled, pull_sources
-from loanmatch.services.intake_views import SessionView, source_notice
+from loanmatch.services.intake.pulls import Pulled, pull_sources
+from loanmatch.services.intake.views import SessionView, source_notice
 from loanmatch.storage.records import Notice, StoredConsent
 from loanmatch.storage.unit_of_work import UnitOfWork
 

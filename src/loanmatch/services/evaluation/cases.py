@@ -6,7 +6,7 @@
    ``loanmatch recommend`` does (with ``--target-approval``, or a fixed ``--threshold``); a target
    the held-out decisions cannot certify is the same ``NotCertifiedError`` the command reports.
 4. The recommendations are read back and measured against the market's true probabilities
-   (``services/promise.py``), with the certificate's outcome beside them.
+   (``services/evaluation/promise.py``), with the certificate's outcome beside them.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from loanmatch.matching.recommend import recommend_file
 from loanmatch.matching.results import PolicyConfig
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.directory import load_model
-from loanmatch.services.promise import measure_promise
+from loanmatch.services.evaluation.promise import measure_promise
 from loanmatch.services.train import TrainReport, train
 from loanmatch.testbed.case import MarketCase
 

@@ -24,7 +24,7 @@ from loanmatch.errors import (
     ConsentError,
 )
 from loanmatch.intake.state import SourceStatus
-from loanmatch.services.intake_core import IntakeContext
+from loanmatch.services.intake.core import IntakeContext
 from loanmatch.storage.records import SessionRecord
 
 __all__ = ["GRACE_S", "Pulled", "pull_sources"]

@@ -30,7 +30,7 @@ from loanmatch.domain.rules import PASS
 from loanmatch.matching.batch import recommend_values
 from loanmatch.matching.results import PolicyConfig
 from loanmatch.model.bundle import ModelBundle
-from loanmatch.services.promise import measure_promise
+from loanmatch.services.evaluation.promise import measure_promise
 from loanmatch.services.train import fit_table
 from loanmatch.simulator import simulate_market
 
@@ -66,9 +66,9 @@ class EvaluationReport:
     train_ece: float
     seconds: float
     promise: dict[str, Any] = field(default_factory=dict)
-    """``services/promise.py``: expected approval, oracle coverage at the target approval, the
-    worst lender, calibration against the true probability (the simulator's, given every
-    visible feature)."""
+    """``services/evaluation/promise.py``: expected approval, oracle coverage at the target
+    approval, the worst lender, calibration against the true probability (the simulator's, given
+    every visible feature)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
