@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from loanmatch.domain.consent import Consent
 from loanmatch.domain.events import EventKind, IntakeEvent
 from loanmatch.errors import SessionConflictError
+from loanmatch.storage.orm import AuditRow, ConsentRow, EventRow, SessionRow
 from loanmatch.storage.records import (
     AuditEntry,
     Notice,
@@ -18,7 +19,6 @@ from loanmatch.storage.records import (
     StoredConsent,
     as_utc,
 )
-from loanmatch.storage.tables import AuditRow, ConsentRow, EventRow, SessionRow
 from loanmatch.storage.unit_of_work import (
     AuditLog,
     ConsentRepository,

@@ -14,8 +14,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import DatabaseError
 
 from loanmatch.storage.database import Database, alembic_config, current_revision, head_revision
+from loanmatch.storage.orm import Base
 from loanmatch.storage.records import AuditEntry
-from loanmatch.storage.tables import Base
 
 TABLES = {"intake_sessions", "consents", "audit_log", "intake_events", "alembic_version"}
 

@@ -7,7 +7,7 @@ from alembic import context
 from sqlalchemy import Connection, create_engine
 from sqlalchemy.pool import NullPool
 
-from loanmatch.storage.tables import Base
+from loanmatch.storage.orm import Base
 
 config = context.config
 

@@ -1,5 +1,6 @@
-"""The database tables (SQLAlchemy 2 declarative ORM). Kept apart from the HTTP API's schemas and
-from the stored values in :mod:`loanmatch.storage.records`; the repositories translate.
+"""The ORM rows: one class per database table (SQLAlchemy 2 declarative). Kept apart from the
+HTTP API's schemas and from the stored values in :mod:`loanmatch.storage.records`; the
+repositories translate.
 
 The schema itself is made by the migrations in :mod:`loanmatch.storage.migrations`; a test checks
 that these classes and the migrated schema agree.
