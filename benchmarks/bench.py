@@ -25,7 +25,7 @@ from loanmatch.domain.rules import PASS
 from loanmatch.matching.batch import recommend_values
 from loanmatch.matching.recommend import recommend_one
 from loanmatch.matching.results import PolicyConfig
-from loanmatch.risk.model import train_pd_model
+from loanmatch.risk.pd_model import train_pd_model
 from loanmatch.services.train import fit_table
 from loanmatch.simulator import simulate_market
 from loanmatch.simulator.performance import loan_book

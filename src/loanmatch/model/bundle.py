@@ -27,7 +27,7 @@ from loanmatch.model.selection_bias import RankShift
 from loanmatch.model.unknowns import WorstCase
 
 if TYPE_CHECKING:
-    from loanmatch.risk.model import PDModel
+    from loanmatch.risk.pd_model import PDModel
 
 __all__ = ["FORMAT_VERSION", "ModelBundle"]
 

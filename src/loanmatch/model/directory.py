@@ -53,7 +53,7 @@ from loanmatch.model.calibration import Calibrator, GroupShift
 from loanmatch.model.features import PairSpace
 from loanmatch.model.selection_bias import RankShift
 from loanmatch.model.unknowns import WorstCase
-from loanmatch.risk.model import PDModel
+from loanmatch.risk.pd_model import PDModel
 
 __all__ = ["FILES", "OPTIONAL_FILES", "load_model", "save_model", "sha256_file"]
 

@@ -14,7 +14,7 @@ y = 1 for default, ``predict_proba(X)[:, 1]`` = PD, ``get_params``; fixed seeds.
 from loanmatch.risk.baseline import LogisticBaselinePD
 from loanmatch.risk.gbdt import GradientBoostedPD
 from loanmatch.risk.metrics import RiskMetrics, calibration_table, ks, risk_metrics
-from loanmatch.risk.model import PRODUCT_KIND, PDModel, pd_frame, train_pd_model
+from loanmatch.risk.pd_model import PRODUCT_KIND, PDModel, pd_frame, train_pd_model
 from loanmatch.risk.scorecard import ScorecardPD
 from loanmatch.risk.tiers import DEFAULT_CUTS, TIERS, assign_tiers, is_monotone, tier_of, tier_table
 

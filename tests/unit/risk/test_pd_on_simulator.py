@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from loanmatch.risk import risk_metrics, tier_table, train_pd_model
-from loanmatch.risk.model import ModelKind
+from loanmatch.risk.pd_model import ModelKind
 from loanmatch.risk.tiers import is_monotone
 from loanmatch.simulator import simulate_market
 from loanmatch.simulator.performance import loan_book

@@ -11,7 +11,7 @@ from loanmatch.adapters.tables import read_table
 from loanmatch.domain.products import Market
 from loanmatch.errors import Location, TableError
 from loanmatch.risk.metrics import risk_metrics
-from loanmatch.risk.model import PDModel, train_pd_model
+from loanmatch.risk.pd_model import PDModel, train_pd_model
 
 __all__ = ["HOLDOUT", "fit_pd_file"]
 
