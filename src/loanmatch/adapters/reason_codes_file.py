@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from loanmatch.domain.catalog import Text
-from loanmatch.domain.reasons import ReasonCodes
+from loanmatch.domain.reason_codes import ReasonCodes
 from loanmatch.errors import InputError, Location
 
 __all__ = ["DEFAULT_REASON_CODES", "default_reason_codes", "load_reason_codes"]

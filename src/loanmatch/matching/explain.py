@@ -11,7 +11,10 @@ import numpy as np
 
 from loanmatch.adapters.reason_codes_file import default_reason_codes
 from loanmatch.domain.catalog import Text, Values
-from loanmatch.domain.explain import (
+from loanmatch.domain.pricing import Quote
+from loanmatch.domain.products import Product
+from loanmatch.domain.reason_codes import ReasonCodes
+from loanmatch.domain.reason_texts import (
     ProductOutcome,
     low_probability_reason,
     max_offers_reason,
@@ -20,9 +23,6 @@ from loanmatch.domain.explain import (
     rule_reason,
     unknown_reason,
 )
-from loanmatch.domain.pricing import Quote
-from loanmatch.domain.products import Product
-from loanmatch.domain.reasons import ReasonCodes
 from loanmatch.domain.rules import FAIL, PASS, Rule
 from loanmatch.matching.batch import Batch
 from loanmatch.matching.results import ApplicantResult, Exclusion, ExclusionKind, Offer

@@ -9,7 +9,7 @@ import pytest
 from loanmatch.adapters.catalog_file import DEFAULT_CATALOG, load_catalog
 from loanmatch.adapters.products_file import load_products_data
 from loanmatch.adapters.reason_codes_file import default_reason_codes, load_reason_codes
-from loanmatch.domain.reasons import OUTCOMES
+from loanmatch.domain.reason_codes import OUTCOMES
 from loanmatch.errors import InputError
 from loanmatch.simulator.lenders import default_products
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 
 from loanmatch.domain.catalog import Catalog, Feature, Text
-from loanmatch.domain.explain import (
+from loanmatch.domain.products import Product
+from loanmatch.domain.reason_texts import (
     ProductOutcome,
     counterfactual,
     format_value,
@@ -13,7 +14,6 @@ from loanmatch.domain.explain import (
     no_offer_reasons,
     offer_reasons,
 )
-from loanmatch.domain.products import Product
 from loanmatch.domain.rules import Condition, Rule
 
 GRADE = Feature(
