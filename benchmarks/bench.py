@@ -24,7 +24,7 @@ from loanmatch.adapters.pricing_file import load_pricing_data
 from loanmatch.domain.rules import PASS
 from loanmatch.matching.batch import recommend_values
 from loanmatch.matching.recommend import recommend_one
-from loanmatch.matching.results import PolicyConfig
+from loanmatch.matching.results import RecommendPolicy
 from loanmatch.risk.pd_model import train_pd_model
 from loanmatch.services.train import fit_table
 from loanmatch.simulator import simulate_market
@@ -86,7 +86,7 @@ def main() -> None:
     population = simulated.sample(args.applicants, args.seed + 99)
     values = population.values
     n, m = len(population.ids), len(market.products)
-    policy = PolicyConfig()
+    policy = RecommendPolicy()
     rows, cols = np.repeat(np.arange(n), m), np.tile(np.arange(m), n)
     all_pairs = space.pairs(space.applicant_matrix(values), rows, cols)
     raw_all = timed(lambda: booster.predict(all_pairs, num_threads=threads), 3)

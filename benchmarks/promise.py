@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from loanmatch.adapters.atomic import atomic_write_text
-from loanmatch.matching.results import PolicyConfig
+from loanmatch.matching.results import RecommendPolicy
 from loanmatch.services.evaluation import evaluate, evaluate_policies
 from loanmatch.testbed import MARKETS, generate
 
@@ -73,7 +73,7 @@ def run_default(seed: int, targets: list[float]) -> list[dict[str, Any]]:
 
 def run_case(name: str, seed: int, targets: list[float], scale: float) -> list[dict[str, Any]]:
     case = generate(name, seed, scale)
-    policies = [PolicyConfig(target_approval=t) for t in targets]
+    policies = [RecommendPolicy(target_approval=t) for t in targets]
     rows = []
     for target, report in zip(targets, evaluate_policies(case, policies), strict=True):
         rows.append(

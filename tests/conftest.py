@@ -86,7 +86,7 @@ def answers_with_offers(trained_market: TrainedMarket) -> dict[str, str]:
 
     from loanmatch.intake.answers import parse_answers
     from loanmatch.matching.recommend import recommend_one
-    from loanmatch.matching.results import PolicyConfig
+    from loanmatch.matching.results import RecommendPolicy
     from loanmatch.model.directory import load_model
     from loanmatch.web.views import form_features
 
@@ -97,6 +97,6 @@ def answers_with_offers(trained_market: TrainedMarket) -> dict[str, str]:
             answers = {name: row.get(name) or "" for name in asked}
             record = parse_answers(bundle.market.catalog, answers, strict=False).record
             typed = {k: v for k, v in record.items() if v is not None}
-            if recommend_one(bundle, typed, PolicyConfig()).offers:
+            if recommend_one(bundle, typed, RecommendPolicy()).offers:
                 return answers
     pytest.fail("no simulated applicant gets an offer: the market or the model is broken")

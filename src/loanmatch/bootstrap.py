@@ -16,7 +16,7 @@ from pathlib import Path
 
 from loanmatch.assistant.llm import LlmProvider, provider_from
 from loanmatch.assistant.retrieval import default_retriever
-from loanmatch.matching.results import PolicyConfig
+from loanmatch.matching.results import RecommendPolicy
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.directory import load_model
 from loanmatch.services.assistant import Assistant
@@ -29,9 +29,9 @@ from loanmatch.storage.unit_of_work import UnitOfWork
 __all__ = ["Root", "compose", "policy_from"]
 
 
-def policy_from(settings: Settings) -> PolicyConfig:
+def policy_from(settings: Settings) -> RecommendPolicy:
     """The recommendation policy the settings give (every policy field of ``Settings``)."""
-    return PolicyConfig(
+    return RecommendPolicy(
         threshold=settings.threshold,
         target_approval=settings.target_approval,
         max_offers=settings.max_offers,
@@ -44,7 +44,7 @@ class Root:
     """Everything an entrypoint needs, built from one ``Settings``."""
 
     settings: Settings
-    policy: PolicyConfig
+    policy: RecommendPolicy
     model_dir: Path
     database_url: str
 

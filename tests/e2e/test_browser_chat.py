@@ -44,7 +44,7 @@ def owner(trained_market: TrainedMarket) -> dict[str, str]:
     known, found by asking the real recommender."""
     from loanmatch.intake.answers import parse_answers
     from loanmatch.matching.recommend import recommend_one
-    from loanmatch.matching.results import PolicyConfig
+    from loanmatch.matching.results import RecommendPolicy
     from loanmatch.model.directory import load_model
 
     bundle = load_model(trained_market.model_dir)
@@ -54,7 +54,7 @@ def owner(trained_market: TrainedMarket) -> dict[str, str]:
             asked = {f.name: row.get(f.name) or "" for f in catalog.features if not f.derived}
             record = parse_answers(catalog, asked, strict=False).record
             typed = {k: v for k, v in record.items() if v is not None}
-            result = recommend_one(bundle, typed, PolicyConfig())
+            result = recommend_one(bundle, typed, RecommendPolicy())
             if result.offers and max(o.p_approve for o in result.offers) > 0.9:
                 return row
     pytest.fail("no simulated applicant gets a confident offer: the market or model is broken")

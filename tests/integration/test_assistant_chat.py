@@ -12,7 +12,7 @@ import pytest
 from loanmatch.assistant.llm import LlmProvider
 from loanmatch.assistant.retrieval import default_retriever
 from loanmatch.errors import SessionNotFoundError
-from loanmatch.matching.results import PolicyConfig
+from loanmatch.matching.results import RecommendPolicy
 from loanmatch.model.directory import load_model
 from loanmatch.services.assistant import Assistant, ChatTurn, chat, start_chat
 from loanmatch.services.intake.setup import default_context
@@ -28,7 +28,7 @@ def assistant(trained_market: TrainedMarket, tmp_path: Path) -> Iterator[Assista
     database = Database(f"sqlite:///{tmp_path / 'chat.db'}")
     database.upgrade()
     bundle = load_model(trained_market.model_dir)
-    context = default_context(bundle, trained_market.applicants, PolicyConfig(), failures={})
+    context = default_context(bundle, trained_market.applicants, RecommendPolicy(), failures={})
     yield Assistant(database.unit_of_work, context, default_retriever())
     database.dispose()
 

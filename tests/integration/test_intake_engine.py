@@ -19,7 +19,7 @@ from loanmatch.intake.prior import Prior
 from loanmatch.intake.state import IntakeState
 from loanmatch.journey.owners import prefill, run_owner
 from loanmatch.matching.batch import score_pairs
-from loanmatch.matching.results import PolicyConfig
+from loanmatch.matching.results import RecommendPolicy
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.directory import load_model
 from loanmatch.simulator.population import Population, generate_population
@@ -35,7 +35,7 @@ def bundle(trained_market: TrainedMarket) -> ModelBundle:
 def engine(trained_market: TrainedMarket, bundle: ModelBundle) -> IntakeEngine:
     history = read_table(trained_market.history, bundle.market.catalog, kind="history")
     prior = Prior.from_table(bundle.market.catalog, history)
-    return IntakeEngine(bundle, PolicyConfig(target_approval=0.95), prior, seed=1)
+    return IntakeEngine(bundle, RecommendPolicy(target_approval=0.95), prior, seed=1)
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 from loanmatch.connectors.simulated import connectors_for
 from loanmatch.intake.engine import IntakeEngine
 from loanmatch.intake.prior import Prior
-from loanmatch.matching.results import PolicyConfig
+from loanmatch.matching.results import RecommendPolicy
 from loanmatch.model.directory import load_model
 from loanmatch.services import intake
 from loanmatch.services.intake import IntakeContext
@@ -30,7 +30,7 @@ def world(trained_market: TrainedMarket) -> tuple[IntakeContext, Population]:
     catalog = bundle.market.catalog
     population = generate_population(catalog, 40, np.random.default_rng(11), prefix="S")
     prior = Prior(catalog, population.values)
-    engine = IntakeEngine(bundle, PolicyConfig(), prior)
+    engine = IntakeEngine(bundle, RecommendPolicy(), prior)
     return IntakeContext(
         engine=engine,
         connectors=connectors_for(catalog, population, {}),

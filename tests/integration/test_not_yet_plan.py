@@ -25,7 +25,7 @@ from loanmatch.domain.catalog import Values
 from loanmatch.domain.whatif import WAITS, time_moved
 from loanmatch.matching.batch import Batch, recommend_values
 from loanmatch.matching.plan import apply_changes, dear_offers_only, plan_values
-from loanmatch.matching.results import PlanStep, PolicyConfig
+from loanmatch.matching.results import PlanStep, RecommendPolicy
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.directory import load_model
 from loanmatch.services.train import train
@@ -84,10 +84,10 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> Plans:
     )
     bundle = load_model(model_dir)
     people = world.applicants
-    batch = recommend_values(bundle, people.ids, people.values, PolicyConfig())
+    batch = recommend_values(bundle, people.ids, people.values, RecommendPolicy())
     owners = [int(i) for i in np.flatnonzero(~batch.covered)[:OWNERS]]
     started = time.perf_counter()
-    plans = plan_values(bundle, people.values, owners, PolicyConfig())
+    plans = plan_values(bundle, people.values, owners, RecommendPolicy())
     return Plans(world, bundle, batch, owners, plans, time.perf_counter() - started)
 
 
@@ -107,7 +107,7 @@ def _changed_people(
 
 
 def _rerun(
-    planned: Plans, steps: list[tuple[int, PlanStep]], policy: PolicyConfig
+    planned: Plans, steps: list[tuple[int, PlanStep]], policy: RecommendPolicy
 ) -> tuple[npt.NDArray[np.intp], Values, Batch]:
     """Each step's owner with the step's changes, matched again from scratch (one row a step)."""
     rows = np.asarray([i for i, _ in steps], dtype=np.intp)
@@ -131,7 +131,7 @@ def test_most_owners_without_an_offer_get_a_verified_change_that_opens_one(
     assert share >= MEASURED_FLOOR
 
     steps = [(i, s) for i in owners for s in plans[i]]
-    rows, changed, again = _rerun(planned, steps, PolicyConfig())
+    rows, changed, again = _rerun(planned, steps, RecommendPolicy())
     index = {pid: j for j, pid in enumerate(bundle.market.product_ids)}
     catalog = bundle.market.catalog
     for k, (_, step) in enumerate(steps):
@@ -193,7 +193,7 @@ def test_the_owners_left_without_a_plan_are_ones_few_changes_could_help(planned:
     index = np.asarray(rows, dtype=np.intp)
     changed = apply_changes(planned.bundle, planned.values, index, changes)
     ids = np.asarray([f"grid-{k}" for k in range(index.size)], dtype=object)
-    by_model = recommend_values(planned.bundle, ids, changed, PolicyConfig())
+    by_model = recommend_values(planned.bundle, ids, changed, RecommendPolicy())
     model_opens = {rows[k] for k in np.flatnonzero(by_model.covered)}
     selection = by_model.selection
     assert selection is not None
@@ -208,7 +208,7 @@ def test_the_owners_left_without_a_plan_are_ones_few_changes_could_help(planned:
     # which the simulated lenders would approve at a price within range and the owner's rate.
     products = len(planned.bundle.market.products)
     priced = recommend_values(
-        planned.bundle, ids, changed, PolicyConfig(threshold=0.0, max_offers=products)
+        planned.bundle, ids, changed, RecommendPolicy(threshold=0.0, max_offers=products)
     )
     truth = planned.world.true_probability(_changed_people(planned.world, index, changed))
     world_opens = {rows[k] for k in np.flatnonzero(((priced.rank > 0) & (truth >= 0.8)).any(1))}
@@ -234,7 +234,7 @@ def test_the_owners_left_without_a_plan_are_ones_few_changes_could_help(planned:
 def test_owners_whose_every_offer_is_dear_mostly_get_a_verified_cheaper_one(
     planned: Plans,
 ) -> None:
-    policy = PolicyConfig()
+    policy = RecommendPolicy()
     dear = [int(i) for i in np.flatnonzero(dear_offers_only(planned.batch, policy.good_all_in))]
     plans = plan_values(planned.bundle, planned.values, dear, policy, cheaper=True)
     steps = [(i, s) for i in dear for s in plans[i]]

@@ -31,7 +31,7 @@ from loanmatch.matching.batch import Batch, recommend_values, score_pairs
 from loanmatch.matching.offers import select_priced
 from loanmatch.matching.plan import apply_changes
 from loanmatch.matching.recommend import recommend_file, recommend_one
-from loanmatch.matching.results import ApplicantResult, PlanStep, PolicyConfig
+from loanmatch.matching.results import ApplicantResult, PlanStep, RecommendPolicy
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.directory import load_model
 from loanmatch.settings import Settings
@@ -69,7 +69,7 @@ def owner_with_plan(
 ) -> tuple[dict[str, str], ApplicantResult]:
     """A simulated owner with no offer whose plan has at least one verified change."""
     for answers in _answers(trained_market, bundle)[:200]:
-        result = recommend_one(bundle, _typed(bundle, answers), PolicyConfig())
+        result = recommend_one(bundle, _typed(bundle, answers), RecommendPolicy())
         if not result.offers and result.plan:
             return answers, result
     pytest.fail("no simulated owner without an offer has a plan")
@@ -85,7 +85,7 @@ def owner_with_dear_offers(
     trained_market: TrainedMarket, bundle: ModelBundle
 ) -> tuple[dict[str, str], ApplicantResult]:
     """A simulated owner whose every offer costs more than ``DEAR``, with a plan to a cheaper."""
-    policy = PolicyConfig(good_all_in=DEAR)
+    policy = RecommendPolicy(good_all_in=DEAR)
     for answers in _answers(trained_market, bundle)[:300]:
         result = recommend_one(bundle, _typed(bundle, answers), policy)
         if result.offers and result.plan:
@@ -95,7 +95,7 @@ def owner_with_dear_offers(
 
 @pytest.fixture(scope="module")
 def priced_result(bundle: ModelBundle, answers_with_offers: dict[str, str]) -> ApplicantResult:
-    return recommend_one(bundle, _typed(bundle, answers_with_offers), PolicyConfig())
+    return recommend_one(bundle, _typed(bundle, answers_with_offers), RecommendPolicy())
 
 
 def test_the_model_directory_holds_the_pd_model_and_pricing_and_says_so(
@@ -128,7 +128,7 @@ def test_a_directory_without_pricing_still_loads_and_offers_are_unpriced(
     old = load_model(copy)
     assert old.pd_model is None
     assert old.pricing is None
-    result = recommend_one(old, _typed(old, answers_with_offers), PolicyConfig())
+    result = recommend_one(old, _typed(old, answers_with_offers), RecommendPolicy())
     assert result.offers
     assert not result.priced
     assert all(o.quote is None for o in result.offers)
@@ -177,7 +177,7 @@ def test_every_exclusion_carries_a_listed_reason_code_with_its_text(
             assert exclusion.code == "R14"
 
 
-def _rerun(bundle: ModelBundle, values: Values, step: PlanStep, policy: PolicyConfig) -> Batch:
+def _rerun(bundle: ModelBundle, values: Values, step: PlanStep, policy: RecommendPolicy) -> Batch:
     """The owner with the step's changes, matched again from scratch."""
     changes = [{c.feature: c.new for c in step.changes}]
     changed = apply_changes(bundle, values, np.zeros(1, dtype=np.intp), changes)
@@ -191,7 +191,7 @@ def test_every_suggestion_of_the_plan_opens_its_product_when_re_verified(
     values = bundle.market.catalog.encode_record(_typed(bundle, answers))
     bundle.complete(values)
     for step in result.plan:
-        batch = _rerun(bundle, values, step, PolicyConfig())
+        batch = _rerun(bundle, values, step, RecommendPolicy())
         j = bundle.market.product_ids.index(step.product.id)
         assert batch.rank[0, j] > 0, step.text.en
         assert batch.p_decision[0, j] >= batch.threshold
@@ -211,7 +211,7 @@ def test_an_owner_whose_every_offer_is_dear_gets_verified_changes_to_a_cheaper_o
     for step in result.plan:
         assert step.all_in_rate is not None
         assert step.all_in_rate <= DEAR, step.text.en
-        batch = _rerun(bundle, values, step, PolicyConfig(good_all_in=DEAR))
+        batch = _rerun(bundle, values, step, RecommendPolicy(good_all_in=DEAR))
         j = bundle.market.product_ids.index(step.product.id)
         assert batch.rank[0, j] > 0, step.text.en
         assert batch.selection is not None
@@ -235,7 +235,7 @@ def test_recommendations_csv_has_the_rate_of_every_priced_offer(
     trained_market: TrainedMarket, tmp_path: Path, bundle: ModelBundle
 ) -> None:
     out = tmp_path / "recommendations.csv"
-    recommend_file(trained_market.model_dir, trained_market.applicants, out, PolicyConfig())
+    recommend_file(trained_market.model_dir, trained_market.applicants, out, RecommendPolicy())
     with out.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert rows

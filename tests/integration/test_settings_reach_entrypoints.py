@@ -20,7 +20,7 @@ from loanmatch.bootstrap import Root, compose
 from loanmatch.cli import serving
 from loanmatch.cli.db import db_app
 from loanmatch.cli.intake import run_intake
-from loanmatch.matching.results import PolicyConfig
+from loanmatch.matching.results import RecommendPolicy
 from loanmatch.services.assistant import Assistant
 from loanmatch.settings import Settings, get_settings
 from loanmatch.web.app import create_app
@@ -64,8 +64,8 @@ def env(
     return values
 
 
-def expected_policy() -> PolicyConfig:
-    return PolicyConfig(threshold=0.75, target_approval=0.7, max_offers=2, good_all_in=6.5)
+def expected_policy() -> RecommendPolicy:
+    return RecommendPolicy(threshold=0.75, target_approval=0.7, max_offers=2, good_all_in=6.5)
 
 
 def check_root(root: Root, values: dict[str, str]) -> None:

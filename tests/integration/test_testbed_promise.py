@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from loanmatch.cli.main import app
 from loanmatch.errors import NotCertifiedError
 from loanmatch.matching.recommend import recommend_file
-from loanmatch.matching.results import PolicyConfig
+from loanmatch.matching.results import RecommendPolicy
 from loanmatch.model.directory import load_model
 from loanmatch.services.evaluation import CaseReport, evaluate_policies
 from loanmatch.services.train import train
@@ -51,7 +51,7 @@ def test_an_impossible_target_names_the_highest_certifiable_and_writes_nothing(
     model_dir, applicants = steady_model
     out = tmp_path / "recommendations.csv"
     with pytest.raises(NotCertifiedError) as raised:
-        recommend_file(model_dir, applicants, out, PolicyConfig(target_approval=0.99))
+        recommend_file(model_dir, applicants, out, RecommendPolicy(target_approval=0.99))
     assert raised.value.highest is not None
     assert 0.5 <= raised.value.highest < 0.99
     assert "the highest target they certify is" in str(raised.value)
@@ -85,7 +85,7 @@ def test_the_promise_holds_on_each_test_bed_market_when_certified(name: str) -> 
     scale = 0.1 if name == "thin" else 0.4
     case = generate(name, 11, scale)
     reports: list[CaseReport] = evaluate_policies(
-        case, [PolicyConfig(target_approval=0.9), PolicyConfig(target_approval=0.8)]
+        case, [RecommendPolicy(target_approval=0.9), RecommendPolicy(target_approval=0.8)]
     )
     for target, report in zip((0.9, 0.8), reports, strict=True):
         measures = report.measures

@@ -19,7 +19,7 @@ from loanmatch.adapters.catalog_file import load_catalog
 from loanmatch.adapters.tables import Table, write_table
 from loanmatch.errors import ModelError, TableError
 from loanmatch.matching.recommend import recommend_file, recommend_one
-from loanmatch.matching.results import PolicyConfig
+from loanmatch.matching.results import RecommendPolicy
 from loanmatch.model.directory import load_model
 from loanmatch.services.train import train
 
@@ -171,7 +171,7 @@ def test_a_model_loads_and_recommends_without_the_original_inputs(
             "licensed": True,
             "band": "gold",
         },
-        PolicyConfig(threshold=0.5),
+        RecommendPolicy(threshold=0.5),
     )
     assert result.offers
     assert {o.product.id for o in result.offers} | {e.product.id for e in result.excluded} == set(
@@ -184,7 +184,9 @@ def test_recommendations_file_lists_ranked_offers_above_the_threshold(
 ) -> None:
     model_dir, applicants = trained
     out = tmp_path / "recommendations.csv"
-    report = recommend_file(model_dir, applicants, out, PolicyConfig(threshold=0.6, max_offers=2))
+    report = recommend_file(
+        model_dir, applicants, out, RecommendPolicy(threshold=0.6, max_offers=2)
+    )
     with out.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == ["applicant_id", "product_id", "p_approve", "rank"]
@@ -210,7 +212,7 @@ def test_a_target_approval_picks_a_threshold_on_held_out_data(
 ) -> None:
     model_dir, applicants = trained
     report = recommend_file(
-        model_dir, applicants, tmp_path / "r.csv", PolicyConfig(target_approval=0.9)
+        model_dir, applicants, tmp_path / "r.csv", RecommendPolicy(target_approval=0.9)
     )
     assert report.certified
     assert 0.5 < report.threshold < 1.0

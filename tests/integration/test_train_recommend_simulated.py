@@ -11,7 +11,7 @@ import numpy as np
 from loanmatch.adapters.tables import read_table
 from loanmatch.domain.rules import PASS
 from loanmatch.matching.recommend import recommend_file, recommend_one
-from loanmatch.matching.results import PolicyConfig
+from loanmatch.matching.results import RecommendPolicy
 from loanmatch.model.directory import load_model, sha256_file
 from tests.conftest import TrainedMarket
 
@@ -40,7 +40,7 @@ def test_every_recommended_product_passes_all_its_rules(
 ) -> None:
     out = tmp_path / "recommendations.csv"
     report = recommend_file(
-        trained_market.model_dir, trained_market.applicants, out, PolicyConfig()
+        trained_market.model_dir, trained_market.applicants, out, RecommendPolicy()
     )
     rows = read_rows(out)
     assert report.offers == len(rows) > 0
@@ -70,7 +70,7 @@ def test_a_target_approval_threshold_is_certified_on_held_out_pairs(
         trained_market.model_dir,
         trained_market.applicants,
         tmp_path / "r.csv",
-        PolicyConfig(target_approval=0.95),
+        RecommendPolicy(target_approval=0.95),
     )
     # a batch of 200+ applicants is certified on its own mix: never above the pooled threshold
     batch = report.choice
@@ -93,7 +93,7 @@ def test_one_applicant_hears_about_every_product(trained_market: TrainedMarket) 
             for f in catalog.features
             if not f.derived
         }
-        result = recommend_one(bundle, record, PolicyConfig(), applicant_id=str(table.ids[i]))
+        result = recommend_one(bundle, record, RecommendPolicy(), applicant_id=str(table.ids[i]))
         seen = [o.product.id for o in result.offers] + [e.product.id for e in result.excluded]
         assert sorted(seen) == sorted(bundle.market.product_ids)
         assert all(e.reasons for e in result.excluded)
@@ -104,7 +104,7 @@ def test_batch_and_one_by_one_recommendations_agree(
     trained_market: TrainedMarket, tmp_path: Path
 ) -> None:
     out = tmp_path / "recommendations.csv"
-    recommend_file(trained_market.model_dir, trained_market.applicants, out, PolicyConfig())
+    recommend_file(trained_market.model_dir, trained_market.applicants, out, RecommendPolicy())
     batch = {(r["applicant_id"], r["product_id"]): int(r["rank"]) for r in read_rows(out)}
     bundle = load_model(trained_market.model_dir)
     table = read_table(trained_market.applicants, bundle.market.catalog)
@@ -114,6 +114,6 @@ def test_batch_and_one_by_one_recommendations_agree(
             for f in bundle.market.catalog.features
             if not f.derived
         }
-        result = recommend_one(bundle, record, PolicyConfig())
+        result = recommend_one(bundle, record, RecommendPolicy())
         one = {(str(table.ids[i]), o.product.id): o.rank for o in result.offers}
         assert one == {k: v for k, v in batch.items() if k[0] == table.ids[i]}

@@ -38,7 +38,7 @@ from statistics import NormalDist
 import numpy as np
 import numpy.typing as npt
 
-from loanmatch.domain.policy import binomial_sf
+from loanmatch.domain.binomial import binomial_sf
 
 __all__ = [
     "MAX_CANDIDATES",

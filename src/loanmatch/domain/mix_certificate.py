@@ -36,8 +36,8 @@ from statistics import NormalDist
 import numpy as np
 import numpy.typing as npt
 
+from loanmatch.domain.binomial import binomial_sf
 from loanmatch.domain.certification import PRIOR_PAIRS, ordering_split
-from loanmatch.domain.policy import binomial_sf
 
 __all__ = ["BINS", "MIN_BAND_PAIRS", "MixChoice", "certify_mix", "mix_estimate"]
 

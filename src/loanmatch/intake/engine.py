@@ -56,7 +56,7 @@ from loanmatch.intake.prior import Prior
 from loanmatch.intake.state import Fact, IntakeState
 from loanmatch.matching.batch import recommend_values, resolve_threshold, score_pairs
 from loanmatch.matching.recommend import recommend_one
-from loanmatch.matching.results import ApplicantResult, PolicyConfig
+from loanmatch.matching.results import ApplicantResult, RecommendPolicy
 from loanmatch.model.bundle import ModelBundle
 
 __all__ = ["Assessment", "IntakeEngine", "Question"]
@@ -108,7 +108,7 @@ class IntakeEngine:
     def __init__(
         self,
         bundle: ModelBundle,
-        policy: PolicyConfig,
+        policy: RecommendPolicy,
         prior: Prior,
         *,
         draws: int = DRAWS,
@@ -134,10 +134,10 @@ class IntakeEngine:
             load_consistency(self.catalog, skip_unknown=True) if checks is None else tuple(checks)
         )
 
-    def _fixed(self, policy: PolicyConfig) -> PolicyConfig:
+    def _fixed(self, policy: RecommendPolicy) -> RecommendPolicy:
         """The same policy with its threshold resolved once (not re-chosen per call)."""
         threshold, _ = resolve_threshold(self.bundle, policy)
-        return PolicyConfig(
+        return RecommendPolicy(
             threshold=threshold, max_offers=policy.max_offers, good_all_in=policy.good_all_in
         )
 

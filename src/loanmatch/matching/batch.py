@@ -21,7 +21,7 @@ from loanmatch.domain.products import Eligibility
 from loanmatch.domain.progress import Progress
 from loanmatch.domain.rules import PASS
 from loanmatch.matching.offers import Selection, select_priced
-from loanmatch.matching.results import PolicyConfig
+from loanmatch.matching.results import RecommendPolicy
 from loanmatch.model.bundle import ModelBundle
 
 __all__ = [
@@ -78,7 +78,7 @@ class Batch:
 
 
 def resolve_threshold(
-    bundle: ModelBundle, policy: PolicyConfig
+    bundle: ModelBundle, policy: RecommendPolicy
 ) -> tuple[float, ThresholdChoice | None]:
     """The fixed threshold, or the one certified for the target approval (with the lenders'
     own thresholds in the choice: ``ModelBundle.product_thresholds``)."""
@@ -116,7 +116,7 @@ def recommend_values(
     bundle: ModelBundle,
     ids: npt.NDArray[np.object_],
     values: Values,
-    policy: PolicyConfig,
+    policy: RecommendPolicy,
     progress: Progress | None = None,
     *,
     scorer: Scorer = score_pairs,
@@ -161,7 +161,7 @@ def _batch_choice(
     choice: ThresholdChoice,
     p: npt.NDArray[np.float64],
     status: npt.NDArray[np.int8],
-    policy: PolicyConfig,
+    policy: RecommendPolicy,
 ) -> ThresholdChoice:
     """The threshold certified for this batch's own mix (``domain/mix_certificate``) when it is
     lower than the pooled one (or the pooled one certifies nothing), with each lender's own

@@ -1,6 +1,6 @@
 """The "not yet" plan (docs/design.md §5, step 7): for an owner with no offer, the smallest
 realistic changes that open a product, each verified by re-running the whole match; for an
-owner whose every offer is dear (all-in APR above ``PolicyConfig.good_all_in``), the smallest
+owner whose every offer is dear (all-in APR above ``RecommendPolicy.good_all_in``), the smallest
 that open one at most that dear (``cheaper=True``).
 
 Candidates come from ``domain/whatif.py`` (only catalog features marked ``actionable``
@@ -26,7 +26,7 @@ from loanmatch.domain.products import Product
 from loanmatch.domain.whatif import Candidate, candidates
 from loanmatch.lang import parse_lang
 from loanmatch.matching.batch import Batch, recommend_values
-from loanmatch.matching.results import Change, PlanStep, PolicyConfig
+from loanmatch.matching.results import Change, PlanStep, RecommendPolicy
 from loanmatch.model.bundle import ModelBundle
 
 __all__ = ["ROUNDS", "apply_changes", "dear_offers_only", "plan_values", "step_text"]
@@ -217,7 +217,7 @@ def plan_values(
     bundle: ModelBundle,
     values: Values,
     owners: Sequence[int],
-    policy: PolicyConfig,
+    policy: RecommendPolicy,
     limit: int = 3,
     *,
     cheaper: bool = False,

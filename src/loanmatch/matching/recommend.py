@@ -30,7 +30,7 @@ from loanmatch.matching.batch import Scorer, recommend_values, score_pairs
 from loanmatch.matching.explain import explain_applicant
 from loanmatch.matching.offers import Selection
 from loanmatch.matching.plan import dear_offers_only, plan_values
-from loanmatch.matching.results import ApplicantResult, PolicyConfig
+from loanmatch.matching.results import ApplicantResult, RecommendPolicy
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.directory import load_model
 
@@ -69,7 +69,7 @@ def recommend_file(
     model_dir: Path,
     applicants: Path,
     out: Path,
-    policy: PolicyConfig,
+    policy: RecommendPolicy,
     progress: Progress | None = None,
 ) -> RecommendReport:
     """Recommend for every applicant of ``applicants.csv``; write ``recommendations.csv``
@@ -153,7 +153,7 @@ def not_certified(bundle: ModelBundle, choice: ThresholdChoice, where: str) -> N
 def recommend_one(
     bundle: ModelBundle,
     record: Mapping[str, object],
-    policy: PolicyConfig,
+    policy: RecommendPolicy,
     applicant_id: str = "applicant",
     *,
     scorer: Scorer = score_pairs,

@@ -16,14 +16,14 @@ __all__ = [
     "ExclusionKind",
     "Offer",
     "PlanStep",
-    "PolicyConfig",
+    "RecommendPolicy",
 ]
 
 ExclusionKind = Literal["rule", "unknown", "low_probability", "price", "max_offers"]
 
 
 @dataclass(frozen=True)
-class PolicyConfig:
+class RecommendPolicy:
     """Who gets an offer: a fixed threshold, or one chosen on held-out data for a target approval.
 
     When ``target_approval`` is set it wins over ``threshold``; ``confidence`` is the probability

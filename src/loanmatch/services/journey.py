@@ -33,7 +33,7 @@ from loanmatch.journey.flows import form_fields, loanmatch_journey, traditional_
 from loanmatch.journey.measures import JourneyMeasures, measure_events
 from loanmatch.journey.owners import DONT_KNOW_RATE, OwnerRun, run_owner
 from loanmatch.matching.batch import recommend_values
-from loanmatch.matching.results import PolicyConfig
+from loanmatch.matching.results import RecommendPolicy
 from loanmatch.services.evaluation.simulated import FRESH_SEED_OFFSET
 from loanmatch.services.train import fit_table
 from loanmatch.simulator import simulate_market
@@ -130,7 +130,7 @@ def journey(
     people = simulated.sample(n, seed + FRESH_SEED_OFFSET)
     engine = IntakeEngine(
         bundle,
-        PolicyConfig(target_approval=target_approval),
+        RecommendPolicy(target_approval=target_approval),
         Prior.from_table(market.catalog, simulated.history, seed=seed),
         seed=seed,
     )

@@ -6,7 +6,7 @@ import pytest
 
 from loanmatch.errors import AnswerError
 from loanmatch.matching.recommend import recommend_one
-from loanmatch.matching.results import PolicyConfig
+from loanmatch.matching.results import RecommendPolicy
 
 from .conftest import Small
 
@@ -15,7 +15,7 @@ WEAK = {"score": 480, "years": 1, "sector": "shop", "grade": "C", "house": False
 
 
 def test_a_strong_applicant_gets_ranked_offers_with_reasons(small: Small) -> None:
-    result = recommend_one(small.bundle, STRONG, PolicyConfig(threshold=0.7, max_offers=2))
+    result = recommend_one(small.bundle, STRONG, RecommendPolicy(threshold=0.7, max_offers=2))
     assert [o.rank for o in result.offers] == [1, 2]
     assert all(o.p_approve >= 0.7 for o in result.offers)
     scores = [o.score if o.score is not None else -1.0 for o in result.offers]
@@ -30,7 +30,7 @@ def test_a_strong_applicant_gets_ranked_offers_with_reasons(small: Small) -> Non
 
 
 def test_excluded_products_carry_their_failing_rules(small: Small) -> None:
-    result = recommend_one(small.bundle, WEAK, PolicyConfig())
+    result = recommend_one(small.bundle, WEAK, RecommendPolicy())
     by_id = {e.product.id: e for e in result.excluded}
     assert by_id["p1"].kind == "rule"
     assert "tax grade" in by_id["p1"].reasons[0].en
@@ -41,7 +41,7 @@ def test_excluded_products_carry_their_failing_rules(small: Small) -> None:
 def test_an_applicant_without_offers_hears_the_main_reasons_and_what_would_open(
     small: Small,
 ) -> None:
-    result = recommend_one(small.bundle, WEAK, PolicyConfig())
+    result = recommend_one(small.bundle, WEAK, RecommendPolicy())
     assert result.offers == ()
     texts = [r.en for r in result.no_offer_reasons]
     assert any(t.endswith("opens") for t in texts)
@@ -51,7 +51,7 @@ def test_an_applicant_without_offers_hears_the_main_reasons_and_what_would_open(
 
 def test_a_product_whose_rules_need_a_missing_answer_is_never_offered(small: Small) -> None:
     record = {k: v for k, v in STRONG.items() if k != "grade"}
-    result = recommend_one(small.bundle, record, PolicyConfig(threshold=0.0, max_offers=4))
+    result = recommend_one(small.bundle, record, RecommendPolicy(threshold=0.0, max_offers=4))
     assert "p1" not in {o.product.id for o in result.offers}
     p1 = next(e for e in result.excluded if e.product.id == "p1")
     assert p1.kind == "unknown"
@@ -59,11 +59,11 @@ def test_a_product_whose_rules_need_a_missing_answer_is_never_offered(small: Sma
 
 
 def test_a_missing_model_feature_lowers_the_probability_used_to_decide(small: Small) -> None:
-    full = recommend_one(small.bundle, STRONG, PolicyConfig(threshold=0.0, max_offers=4))
+    full = recommend_one(small.bundle, STRONG, RecommendPolicy(threshold=0.0, max_offers=4))
     partial = recommend_one(
         small.bundle,
         {k: v for k, v in STRONG.items() if k != "score"},
-        PolicyConfig(threshold=0.0, max_offers=4),
+        RecommendPolicy(threshold=0.0, max_offers=4),
     )
     p_full = {o.product.id: o.p_approve for o in full.offers}
     p_partial = {o.product.id: o.p_approve for o in partial.offers}
@@ -72,11 +72,11 @@ def test_a_missing_model_feature_lowers_the_probability_used_to_decide(small: Sm
 
 
 def test_a_target_approval_nobody_can_certify_offers_nothing(small: Small) -> None:
-    result = recommend_one(small.bundle, STRONG, PolicyConfig(target_approval=0.999))
+    result = recommend_one(small.bundle, STRONG, RecommendPolicy(target_approval=0.999))
     assert result.offers == ()
     assert result.threshold == float("inf")
 
 
 def test_an_answer_outside_the_catalog_is_an_answer_error(small: Small) -> None:
     with pytest.raises(AnswerError, match="grade"):
-        recommend_one(small.bundle, {"grade": "Z"}, PolicyConfig())
+        recommend_one(small.bundle, {"grade": "Z"}, RecommendPolicy())

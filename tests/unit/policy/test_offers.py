@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from loanmatch.domain.policy import product_order, select_offers
+from loanmatch.domain.offer_selection import product_order, select_offers
 
 NAN = np.nan
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from scipy.stats import binom
 
+from loanmatch.domain.binomial import binomial_sf
 from loanmatch.domain.certification import (
     choose_threshold,
     critical_count,
@@ -16,7 +17,6 @@ from loanmatch.domain.certification import (
     feasible_pairs,
     guard_groups,
 )
-from loanmatch.domain.policy import binomial_sf
 
 
 @pytest.mark.parametrize(

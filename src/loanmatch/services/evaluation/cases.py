@@ -29,7 +29,7 @@ from loanmatch.domain.rules import PASS
 from loanmatch.errors import NotCertifiedError
 from loanmatch.matching.batch import CHUNK
 from loanmatch.matching.recommend import recommend_file
-from loanmatch.matching.results import PolicyConfig
+from loanmatch.matching.results import RecommendPolicy
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.directory import load_model
 from loanmatch.services.evaluation.promise import measure_promise
@@ -93,7 +93,7 @@ def evaluate_case(
     progress: Progress | None = None,
 ) -> CaseReport:
     """Train and recommend through the files, then measure against ``case.true_p``."""
-    policy = PolicyConfig(
+    policy = RecommendPolicy(
         threshold=threshold, target_approval=target_approval, confidence=confidence
     )
     return evaluate_policies(case, [policy], seed, workdir, progress)[0]
@@ -101,7 +101,7 @@ def evaluate_case(
 
 def evaluate_policies(
     case: MarketCase,
-    policies: list[PolicyConfig],
+    policies: list[RecommendPolicy],
     seed: int = 0,
     workdir: Path | None = None,
     progress: Progress | None = None,
@@ -165,7 +165,7 @@ def _measure(
     bundle: ModelBundle,
     scored: Scored,
     rank: npt.NDArray[np.int64] | None,
-    policy: PolicyConfig,
+    policy: RecommendPolicy,
     outcome: tuple[ThresholdChoice | None, TrainReport],
     message: str,
     seconds: float,

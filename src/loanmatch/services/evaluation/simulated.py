@@ -28,7 +28,7 @@ from loanmatch.domain.progress import Progress
 from loanmatch.domain.ranking import request_features
 from loanmatch.domain.rules import PASS
 from loanmatch.matching.batch import recommend_values
-from loanmatch.matching.results import PolicyConfig
+from loanmatch.matching.results import RecommendPolicy
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.services.evaluation.promise import measure_promise
 from loanmatch.services.train import fit_table
@@ -110,7 +110,7 @@ def evaluate(
     bundle = fit_table(market, history, seed=seed, formulas=catalog_formulas(market.catalog))
     report("recommend", 2)
     fresh = simulated.sample(n_applicants, seed + FRESH_SEED_OFFSET)
-    policy = PolicyConfig(target_approval=target_approval, confidence=confidence)
+    policy = RecommendPolicy(target_approval=target_approval, confidence=confidence)
     batch = recommend_values(bundle, fresh.ids, fresh.values, policy)
     report("measure", 3)
     truth = np.asarray(simulated.oracle(fresh), dtype=bool)

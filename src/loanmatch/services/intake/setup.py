@@ -17,7 +17,7 @@ from loanmatch.adapters.tables import Table, read_table
 from loanmatch.connectors.simulated import DEFAULT_FAILURES, FailureRates, connectors_for
 from loanmatch.intake.engine import IntakeEngine
 from loanmatch.intake.prior import Prior
-from loanmatch.matching.results import PolicyConfig
+from loanmatch.matching.results import RecommendPolicy
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.services.intake.core import IntakeContext
 from loanmatch.simulator.population import Population
@@ -42,7 +42,7 @@ def population_from_table(table: Table) -> Population:
 def default_context(
     bundle: ModelBundle,
     applicants: Path,
-    policy: PolicyConfig,
+    policy: RecommendPolicy,
     *,
     failures: Mapping[str, FailureRates] | None = None,
     timeout_s: float = 10.0,
