@@ -203,7 +203,8 @@ def test_the_owners_left_without_a_plan_are_ones_few_changes_could_help(planned:
         products_of[j].lender for r, j in selection.price_reason if rows[r] in priced_out
     )
     world = planned.world
-    gated = ~np.isfinite(world.policy.observed(world.applicants.complete)[left]).any(axis=1)
+    observed = world.lender_behaviour.observed(world.applicants.complete)
+    gated = ~np.isfinite(observed[left]).any(axis=1)
     # Every rule-passing pair priced and ranked (no probability threshold, no offer limit):
     # which the simulated lenders would approve at a price within range and the owner's rate.
     products = len(planned.bundle.market.products)

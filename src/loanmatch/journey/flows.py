@@ -1,7 +1,7 @@
 """Two ways to a loan, simulated as event logs (measured by :mod:`loanmatch.journey.measures`).
 
 (a) **Traditional**: the owner fills a lender's full form (every non-derived catalog field), then
-applies; the lender may ask for documents, then decides with its true policy (the simulator's
+applies; the lender may ask for documents, then decides with its true behaviour (the simulator's
 oracle); after a rejection the owner may give up or pick another lender and fill its form again
 from the start. Lenders are picked one at a time as the simulator's naive policy picks them
 (popular lenders and products whose amount range covers the request more often: about 20-30%

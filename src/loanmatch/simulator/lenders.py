@@ -6,7 +6,7 @@
   ``docs/market-reference.md`` ("ref §N", "ref §1 #N" for row N of its product table) or the
   word *assumption* is the comment beside it.
 - ``loanmatch/data/market/lenders.yaml``: the 17 lenders' simulator-only facts: names, style
-  (which picks the hidden behaviour in ``policy.py``, ``history.py``, ``performance.py``,
+  (which picks the hidden behaviour in ``lender_behaviour.py``, ``history.py``, ``performance.py``,
   ``pricing_defaults.py`` and the journey) and a local bank's service area (ref §2).
 
 Both are checked when read, and a problem is a :class:`ProductsError` naming the file, line,

@@ -24,8 +24,8 @@ from loanmatch.simulator.history import (
     naive_weights,
     schedule,
 )
+from loanmatch.simulator.lender_behaviour import LenderBehaviour, build_lender_behaviour
 from loanmatch.simulator.lenders import default_products
-from loanmatch.simulator.policy import TruePolicy, build_policy
 from loanmatch.simulator.population import Population, generate_population
 
 __all__ = ["SimulatedMarket", "simulate_market"]
@@ -51,7 +51,7 @@ class SimulatedMarket:
     history_population: Population
     history_applicant: npt.NDArray[np.intp]
     """Row -> index into ``history_population`` (simulator-only, for checks)."""
-    policy: TruePolicy
+    lender_behaviour: LenderBehaviour
     missing_rate: float = 0.0
 
     @property
@@ -71,11 +71,11 @@ class SimulatedMarket:
 
     def oracle(self, population: Population) -> npt.NDArray[np.bool_]:
         """True decisions (applicants x products, in ``market.products`` order)."""
-        return self.policy.decide(population)
+        return self.lender_behaviour.decide(population)
 
     def true_probability(self, population: Population) -> npt.NDArray[np.float64]:
         """P(approve) given every visible feature: the ceiling for any model."""
-        return self.policy.probability(population)
+        return self.lender_behaviour.probability(population)
 
     def applicants_table(self, population: Population | None = None) -> Table:
         people = self.applicants if population is None else population
@@ -144,10 +144,12 @@ def simulate_market(
     calibration = generate_population(
         catalog, CALIBRATION_SIZE, np.random.default_rng(streams[0]), "C"
     )
-    policy = build_policy(market, calibration, np.random.default_rng(streams[1]), salt=seed)
+    behaviour = build_lender_behaviour(
+        market, calibration, np.random.default_rng(streams[1]), salt=seed
+    )
     report("lenders", 3, 3)
     people, apps = _history(market, history_rows, streams[2], missing_rate, report)
-    decisions = policy.decide(people)
+    decisions = behaviour.decide(people)
     approved = decisions[apps.applicant, apps.product]
     arrival_rng = np.random.default_rng(streams[3])
     days = max(30, math.ceil(history_rows / ROWS_PER_DAY))
@@ -176,6 +178,6 @@ def simulate_market(
         applicants=applicants,
         history_population=people,
         history_applicant=rows_applicant,
-        policy=policy,
+        lender_behaviour=behaviour,
         missing_rate=missing_rate,
     )

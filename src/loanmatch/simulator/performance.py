@@ -23,7 +23,8 @@ higher (their customers are riskier and their style adds adverse selection beyon
 *assumption*), which is the ordering the market shows.
 
 Outcomes are deterministic by seed: the uniform draw of each (applicant, product) pair is a hash
-of the applicant's key, the product index and the market seed (as in ``policy.pair_noise``).
+of the applicant's key, the product index and the market seed (as in
+``lender_behaviour.pair_noise``).
 """
 
 from __future__ import annotations
@@ -35,9 +36,9 @@ import numpy.typing as npt
 from scipy.special import expit, ndtr
 
 from loanmatch.domain.catalog import Catalog, Values
+from loanmatch.simulator.lender_behaviour import pair_noise
 from loanmatch.simulator.lenders import LENDER_BY_ID
 from loanmatch.simulator.market import SimulatedMarket
-from loanmatch.simulator.policy import pair_noise
 
 __all__ = [
     "BANK_DEFAULT_RATE",

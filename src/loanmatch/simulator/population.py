@@ -10,9 +10,9 @@ Hidden latents (never written to a file):
   (bureau score, overdues, inquiries, tax grade, lawsuits) so that they are correlated with each
   other the way they are in a real file.
 - ``soft``: unobserved soft information, N(0, 1), independent of every visible feature. Lenders'
-  true policies add it to their score (``simulator/policy.py``); no model can see it.
+  true behaviour adds it to their score (``simulator/lender_behaviour.py``); no model can see it.
 - ``keys``: one 64-bit key per applicant, which makes the per-(applicant, product) noise of the
-  true policies deterministic.
+  lenders' true behaviour deterministic.
 """
 
 from __future__ import annotations

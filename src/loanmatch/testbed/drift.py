@@ -17,7 +17,7 @@ trades a lender avoids, a product's hidden score cut, a cap on the amount asked 
 Drift: from a date between June and December 2024 that differs by lender, 13 lenders tighten
 (their score drops by 0.8-1.4 on the logit scale and they add a knock-out: a score cut or two
 trades), 4 loosen (+0.7-1.1), the other 23 stay as they were. Sales grow about 8% a year,
-e-commerce and software grow while catering shrinks, scores creep up. Today's policy is the
+e-commerce and software grow while catering shrinks, scores creep up. Today's behaviour is the
 latest one, the same as through all of 2025, and fresh applicants come from the 2026
 population. The logging policy: each firm applies to 1-3 products drawn by popularity, about
 three times less often to one whose published rules it visibly fails (a broker's pre-screen;
@@ -165,8 +165,8 @@ def _rules(rng: np.random.Generator, kinds: list[str], lender: Ints) -> Rules:
 
 
 @dataclass(frozen=True)
-class _Policy:
-    """A hidden decision policy, as arrays over products."""
+class _LenderBehaviour:
+    """The lenders' hidden behaviour, as arrays over products."""
 
     base: Floats
     weights: Floats  # products x terms
@@ -197,11 +197,11 @@ class _Policy:
         return common.knocked_out(p, ok, knocked, KNOCKOUT_P, self.leak[prods]), ok, knocked
 
 
-def _policy(rng: np.random.Generator, kinds: list[str], lender: Ints) -> _Policy:
-    """Every lender's policy at the start of the history."""
+def _lender_behaviour(rng: np.random.Generator, kinds: list[str], lender: Ints) -> _LenderBehaviour:
+    """Every lender's behaviour at the start of the history."""
     n, low, high = len(kinds), WEIGHTS[0], WEIGHTS[1]
     by_kind = np.array([KINDS[k][4] for k in kinds])
-    return _Policy(
+    return _LenderBehaviour(
         base=rng.normal(-0.8, 0.6, N_LENDERS)[lender] + by_kind + rng.normal(0, 0.7, n),
         weights=1.6 * rng.uniform(low, high, (N_LENDERS, len(low)))[lender],
         trade=rng.normal(0, 0.4, (N_LENDERS, len(TRADES)))[lender],
@@ -215,8 +215,10 @@ def _policy(rng: np.random.Generator, kinds: list[str], lender: Ints) -> _Policy
     )
 
 
-def _drift(rng: np.random.Generator, old: _Policy, lender: Ints) -> tuple[_Policy, Floats, Ints]:
-    """Today's policy, each lender's change date (days after START) and change (-1, 0, +1)."""
+def _drift(
+    rng: np.random.Generator, old: _LenderBehaviour, lender: Ints
+) -> tuple[_LenderBehaviour, Floats, Ints]:
+    """Today's behaviour, each lender's change date (days after START) and change (-1, 0, +1)."""
     change = np.zeros(N_LENDERS, dtype=np.intp)
     order = rng.permutation(N_LENDERS)
     change[order[:13]], change[order[13:17]] = -1, 1
@@ -259,7 +261,7 @@ def generate(seed: int, scale: float = 1.0) -> MarketCase:
     """The drift market for ``seed``; ``scale`` multiplies history rows and fresh applicants."""
     market_rng, history_rng, fresh_rng = common.streams(seed, STREAM, 3)
     products, kinds, lender, rules = _products(market_rng)
-    old = _policy(market_rng, kinds, lender)
+    old = _lender_behaviour(market_rng, kinds, lender)
     new, when, change = _drift(market_rng, old, lender)
     popularity = market_rng.lognormal(0, 0.7, len(products))
     every = np.arange(len(products))[None, :]
@@ -283,7 +285,7 @@ def generate(seed: int, scale: float = 1.0) -> MarketCase:
     dates = START + day[firm].astype("timedelta64[D]")
     history = common.logged(history, products, prod, approved, dates)
 
-    # Today: fresh firms from the 2026 population, judged by today's (the latest) policy.
+    # Today: fresh firms from the 2026 population, judged by today's (the latest) behaviour.
     n_fresh = max(round(FRESH * scale), 20)
     fresh_true, fresh_z = _population(fresh_rng, TODAY_T + fresh_rng.uniform(0, 0.02, n_fresh))
     columns = {k: v[:, None] for k, v in fresh_true.items()}

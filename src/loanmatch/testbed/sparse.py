@@ -106,7 +106,7 @@ POOL: dict[str, tuple[str, str, tuple[float, ...]]] = {
 }
 BRAND_EN = ("Golden", "Sunrise", "Lighthouse", "Silk Road", "Bamboo", "Maple", "Crane", "Delta")
 BRAND_ZH = ("金", "旭日", "灯塔", "丝路", "竹", "枫", "鹤", "三角洲")
-WEIGHT_LOW = np.array([0.6, 0.3, 0.2, 0.5, 0.3, 0.2, 0.0, 0.3])  # per term of _Policy.decide
+WEIGHT_LOW = np.array([0.6, 0.3, 0.2, 0.5, 0.3, 0.2, 0.0, 0.3])  # per _LenderBehaviour.decide term
 WEIGHT_HIGH = np.array([1.1, 0.7, 0.5, 0.9, 0.9, 0.8, 0.5, 0.8])
 
 
@@ -199,8 +199,8 @@ def _rules(rng: np.random.Generator, kinds: list[str], lender: Ints) -> Rules:
 
 
 @dataclass(frozen=True)
-class _Policy:
-    """The lenders' hidden decision policy, as arrays over products."""
+class _LenderBehaviour:
+    """The lenders' hidden behaviour, as arrays over products."""
 
     base: Floats
     weights: Floats  # products x terms
@@ -233,11 +233,11 @@ class _Policy:
         return common.knocked_out(p, ok, knocked, KNOCKOUT_P, self.leak[prods]), ok, knocked
 
 
-def _policy(rng: np.random.Generator, kinds: list[str], lender: Ints) -> _Policy:
+def _lender_behaviour(rng: np.random.Generator, kinds: list[str], lender: Ints) -> _LenderBehaviour:
     n, shape = len(kinds), (N_LENDERS, len(SECTORS), len(PROVINCES))
     by_kind = np.array([KINDS[k][4] for k in kinds])
     combo = rng.normal(0, 1.5, shape) * (rng.random(shape) < 0.08)
-    return _Policy(
+    return _LenderBehaviour(
         base=rng.normal(-0.5, 0.6, N_LENDERS)[lender] + by_kind + rng.normal(0, 0.7, n),
         weights=1.5 * rng.uniform(WEIGHT_LOW, WEIGHT_HIGH, (N_LENDERS, len(WEIGHT_LOW)))[lender],
         sector=rng.normal(0, 0.4, (N_LENDERS, len(SECTORS)))[lender],
@@ -279,7 +279,7 @@ def generate(seed: int, scale: float = 1.0) -> MarketCase:
     """The sparse market for ``seed``; ``scale`` multiplies history rows and fresh applicants."""
     market_rng, history_rng, fresh_rng = common.streams(seed, STREAM, 3)
     products, kinds, lender, rules = _products(market_rng)
-    policy = _policy(market_rng, kinds, lender)
+    behaviour = _lender_behaviour(market_rng, kinds, lender)
     popularity = market_rng.lognormal(0, 0.8, len(products))
     mix = market_rng.dirichlet(np.full(len(PROVINCES), 1.5))
     every = np.arange(len(products))[None, :]
@@ -292,7 +292,7 @@ def generate(seed: int, scale: float = 1.0) -> MarketCase:
     top = np.argsort(-keys, axis=1)[:, :5]
     firm, prod = common.picks(top, history_rng.choice(4, n_firms, p=SENT_P) + 2)
     row_true = _with_ratio({k: v[firm] for k, v in true.items()})
-    p_row, ok, knocked_row = policy.decide(rules, row_true, prod)
+    p_row, ok, knocked_row = behaviour.decide(rules, row_true, prod)
     approved = (history_rng.random(len(prod)) < p_row).astype(np.int64)
     row_seen = {k: v[firm] for k, v in seen.items()}
     history = common.feature_frame([f"h{i:06d}" for i in firm], [*FEATURES, DERIVED], row_seen)
@@ -304,7 +304,7 @@ def generate(seed: int, scale: float = 1.0) -> MarketCase:
     n_fresh = max(round(FRESH * scale), 20)
     fresh_true, fresh_z = _population(fresh_rng, n_fresh, mix)
     columns = _with_ratio({k: v[:, None] for k, v in fresh_true.items()})
-    true_p, fresh_ok, knocked = policy.decide(rules, columns, every)
+    true_p, fresh_ok, knocked = behaviour.decide(rules, columns, every)
     fresh_seen = _observe(fresh_rng, fresh_true, fresh_z)
     ids = [f"f{i:06d}" for i in range(n_fresh)]
     applicants = common.feature_frame(ids, [*FEATURES, DERIVED], fresh_seen)

@@ -24,7 +24,7 @@ How the history was logged: each shop sends one to four applications (lower poin
 applications) drawn without replacement in proportion to the lender's market share (the busiest
 lenders are the noisiest, with the lower ceilings), times 0.09
 when a published rule fails, and tilted so that shops with better points prefer the cheaper
-products (a broker's routing on what it can see). The hidden policy plays no part in the choice.
+products (a broker's routing on what it can see). The lenders' hidden behaviour plays no part.
 No propensity is recorded.
 
 What makes it hard: the calibrated probabilities are spread out, with the best near 0.95-0.98 and

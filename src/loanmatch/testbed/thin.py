@@ -21,7 +21,7 @@ How the history was logged: each applicant sends one to four applications (owner
 scores send more), drawn without replacement in proportion to the product's popularity, which is
 higher for niche products among the few firms that pass their rules (marketed to their niche),
 times 0.3 when the amount asked is outside the product's range and times 0.08 when a published
-rule fails (the owner did not read it). The hidden policy plays no part in the choice. A product
+rule fails (the owner did not read it). The lenders' hidden behaviour plays no part. A product
 gets about 400 rows on average at full size, about 140 at the 10th percentile and 800 at the 90th.
 No propensity is recorded.
 

@@ -1,6 +1,6 @@
 """Measure the whole pipeline on a simulated market, where every true decision is known.
 
-1. Simulate a market (products, lenders' hidden policies, a naive-policy history).
+1. Simulate a market (products, lenders' hidden behaviour, a naive-policy history).
 2. Train on its history exactly as ``loanmatch train`` does (in memory).
 3. Draw FRESH applicants (never in the history) and recommend for them with the target-approval
    policy (Learn-then-Test on the model's held-out selection split).

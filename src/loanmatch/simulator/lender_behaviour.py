@@ -1,4 +1,4 @@
-"""Lenders' HIDDEN true policies: what really decides an application in the simulated market.
+"""Lenders' HIDDEN true behaviour: what really decides an application in the simulated market.
 
 A lender approves iff (1) every published rule of the product passes, (2) its unpublished hard
 gates pass (a stricter bureau score, a cap on the number of lenders already owed), and (3) its
@@ -35,7 +35,7 @@ from loanmatch.domain.rules import PASS
 from loanmatch.simulator.lenders import LENDER_BY_ID, LenderStyle
 from loanmatch.simulator.population import Population
 
-__all__ = ["SIGMA_PAIR", "SIGMA_SOFT", "TruePolicy", "build_policy", "pair_noise"]
+__all__ = ["SIGMA_PAIR", "SIGMA_SOFT", "LenderBehaviour", "build_lender_behaviour", "pair_noise"]
 
 Array = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
@@ -149,7 +149,7 @@ def pair_noise(keys: npt.NDArray[np.uint64], n_products: int, salt: int) -> Arra
 
 
 @dataclass(frozen=True)
-class TruePolicy:
+class LenderBehaviour:
     """Every product's hidden decision function (arrays indexed by product, in market order)."""
 
     market: Market
@@ -205,9 +205,9 @@ class TruePolicy:
         return np.where(self.published(population.complete), p, 0.0)
 
 
-def build_policy(
+def build_lender_behaviour(
     market: Market, calibration: Population, rng: np.random.Generator, salt: int
-) -> TruePolicy:
+) -> LenderBehaviour:
     """Draw each lender's hidden preferences, then fix scales and cutoffs on ``calibration``."""
     catalog = market.catalog
     n_ind = len(catalog["industry"].categories)
@@ -236,7 +236,7 @@ def build_policy(
         min_bureau.append(MIN_BUREAU[style] + bureau_jitter)
         max_lenders.append(MAX_LENDERS[style])
     P = len(market.products)
-    policy = TruePolicy(
+    behaviour = LenderBehaviour(
         market=market,
         weights=np.vstack(rows_w),
         industry_offset=np.vstack(rows_i),
@@ -247,16 +247,16 @@ def build_policy(
         cutoff=np.zeros(P),
         salt=salt,
     )
-    return _calibrated(policy, calibration)
+    return _calibrated(behaviour, calibration)
 
 
-def _calibrated(policy: TruePolicy, calibration: Population) -> TruePolicy:
-    observed = policy.observed(calibration.complete)
-    passes = policy.published(calibration.complete) & np.isfinite(observed)
-    noise = pair_noise(calibration.keys, observed.shape[1], policy.salt)
+def _calibrated(behaviour: LenderBehaviour, calibration: Population) -> LenderBehaviour:
+    observed = behaviour.observed(calibration.complete)
+    passes = behaviour.published(calibration.complete) & np.isfinite(observed)
+    noise = pair_noise(calibration.keys, observed.shape[1], behaviour.salt)
     scale = np.ones(observed.shape[1])
     cutoff = np.zeros(observed.shape[1])
-    for j, product in enumerate(policy.market.products):
+    for j, product in enumerate(behaviour.market.products):
         rows = (
             passes[:, j] if passes[:, j].sum() >= CALIBRATION_MIN else np.isfinite(observed[:, j])
         )
@@ -268,14 +268,14 @@ def _calibrated(policy: TruePolicy, calibration: Population) -> TruePolicy:
         )
         appetite = APPETITE[LENDER_BY_ID[product.lender].style]
         cutoff[j] = float(np.quantile(score, 1.0 - appetite))
-    return TruePolicy(
-        market=policy.market,
-        weights=policy.weights,
-        industry_offset=policy.industry_offset,
-        region_offset=policy.region_offset,
-        min_bureau=policy.min_bureau,
-        max_lenders=policy.max_lenders,
+    return LenderBehaviour(
+        market=behaviour.market,
+        weights=behaviour.weights,
+        industry_offset=behaviour.industry_offset,
+        region_offset=behaviour.region_offset,
+        min_bureau=behaviour.min_bureau,
+        max_lenders=behaviour.max_lenders,
         scale=scale,
         cutoff=cutoff,
-        salt=policy.salt,
+        salt=behaviour.salt,
     )

@@ -1,4 +1,4 @@
-"""The hidden true policies: deterministic, rule-respecting, and learnable but not trivially."""
+"""Lenders' hidden true behaviour: deterministic, rule-respecting, learnable but not trivially."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 
 from loanmatch.domain.rules import FAIL
 from loanmatch.simulator import SIGMA_PAIR, SIGMA_SOFT, Population, SimulatedMarket
-from loanmatch.simulator.policy import pair_noise
+from loanmatch.simulator.lender_behaviour import pair_noise
 
 
 def test_pair_noise_is_deterministic_and_standard_normal() -> None:
