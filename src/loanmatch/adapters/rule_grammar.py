@@ -19,7 +19,7 @@ from typing import Any
 from lark import Lark, Token, Transformer, Tree
 from lark.exceptions import LarkError, UnexpectedInput, VisitError
 
-from loanmatch.domain.catalog import Catalog, Feature
+from loanmatch.domain.catalog import Catalog, Feature, Scalar
 from loanmatch.domain.formula import BinOp, Call, Expr, Neg, Num, Ref, references
 from loanmatch.domain.rules import ORDERING, Condition, Operator
 
@@ -74,7 +74,7 @@ def _syntax_message(text: str, error: LarkError) -> str:
     return f"cannot parse {text!r}"
 
 
-def _raw_value(token: Token) -> str | float | bool:
+def _raw_value(token: Token) -> Scalar:
     raw = str(token)
     if raw[:1] in "\"'":
         return raw[1:-1]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal, Protocol, runtime_checkable
 
-from loanmatch.domain.catalog import Catalog, Text, encode_value
+from loanmatch.domain.catalog import Catalog, Scalar, Text, encode_value
 from loanmatch.errors import ConnectorDataError, ConsentError
 
 __all__ = [
@@ -29,13 +29,9 @@ __all__ = [
     "ConsentGrant",
     "ConsentLike",
     "FailureMode",
-    "Typed",
     "check_consent",
     "validate_payload",
 ]
-
-Typed = str | float | bool
-"""A typed feature value as a connector returns it."""
 
 FailureMode = Literal["timeout", "unavailable", "malformed"]
 
@@ -115,16 +111,16 @@ class Connector(Protocol):
         owner_id: str,
         consent: ConsentLike,
         timeout_s: float = 10.0,
-    ) -> dict[str, Typed]:
+    ) -> dict[str, Scalar]:
         """Typed values of ``features`` it has for this enterprise and owner (others omitted)."""
         ...
 
 
 def validate_payload(
     catalog: Catalog, source: str, features: tuple[str, ...], payload: Mapping[str, object]
-) -> dict[str, Typed]:
+) -> dict[str, Scalar]:
     """Check a source's raw answer against the catalog; a malformed one is a ConnectorDataError."""
-    out: dict[str, Typed] = {}
+    out: dict[str, Scalar] = {}
     for name, value in payload.items():
         if name not in features:
             raise ConnectorDataError(source, f"sent {name!r}, which it does not provide")

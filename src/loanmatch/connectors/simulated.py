@@ -24,11 +24,10 @@ import numpy as np
 from loanmatch.connectors.base import (
     ConsentLike,
     FailureMode,
-    Typed,
     check_consent,
     validate_payload,
 )
-from loanmatch.domain.catalog import Catalog
+from loanmatch.domain.catalog import Catalog, Scalar
 from loanmatch.errors import ConnectorDataError, ConnectorTimeout, ConnectorUnavailable
 from loanmatch.simulator.market import SimulatedMarket
 from loanmatch.simulator.population import Population
@@ -127,7 +126,7 @@ class SimulatedConnector:
         consent: ConsentLike,
         timeout_s: float = 10.0,
         now: datetime | None = None,
-    ) -> dict[str, Typed]:
+    ) -> dict[str, Scalar]:
         check_consent(consent, self.name, now)
         rng = self._rng(enterprise_id)
         latency = float(self.typical_latency_s * math.exp(LATENCY_SIGMA * rng.standard_normal()))

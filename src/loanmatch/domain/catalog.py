@@ -18,13 +18,26 @@ import numpy.typing as npt
 from loanmatch.errors import AnswerError, Location
 from loanmatch.lang import parse_lang
 
-__all__ = ["Actionable", "Catalog", "Feature", "FeatureType", "Text", "Values", "encode_value"]
+__all__ = [
+    "Actionable",
+    "Catalog",
+    "Feature",
+    "FeatureType",
+    "Scalar",
+    "Text",
+    "Values",
+    "encode_value",
+]
 
 FeatureType = Literal["number", "boolean", "category"]
 Actionable = Literal["reduce", "increase", "choose", "time", "start", "decay"]
 FEATURE_TYPES: tuple[FeatureType, ...] = ("number", "boolean", "category")
 Values = dict[str, npt.NDArray[np.float64]]
 """Encoded columns: feature name -> float64 array, one entry per applicant (NaN = unknown)."""
+Scalar = str | int | float | bool
+"""One typed value before encoding: a feature's value as a connector returns it, an owner's
+parsed answer or its JSON, a rule's literal, a journey event's detail. ``Scalar | None`` where
+unknown (or nothing) is allowed."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +108,7 @@ class Feature:
         except ValueError:
             return None
 
-    def decode(self, code: float) -> str | float | bool | None:
+    def decode(self, code: float) -> Scalar | None:
         """The human value of an encoded number (None for unknown)."""
         if math.isnan(code):
             return None

@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, cast, get_args
 
+from loanmatch.domain.catalog import Scalar
+
 __all__ = ["EVENT_KINDS", "EventKind", "IntakeEvent"]
 
 EventKind = Literal[
@@ -48,7 +50,7 @@ EventKind = Literal[
     "resumed",
 ]
 EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
-Detail = Mapping[str, str | int | float | bool | None]
+Detail = Mapping[str, Scalar | None]
 
 
 @dataclass(frozen=True)

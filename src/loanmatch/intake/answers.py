@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from loanmatch.domain.catalog import Catalog, Feature, Text
+from loanmatch.domain.catalog import Catalog, Feature, Scalar, Text
 from loanmatch.errors import (
     AnswerFieldError,
     NotAskableError,
@@ -32,7 +32,6 @@ from loanmatch.lang import parse_lang
 
 __all__ = [
     "DONT_KNOW",
-    "Answer",
     "DontKnow",
     "ParsedAnswers",
     "Reply",
@@ -42,9 +41,6 @@ __all__ = [
     "parse_answers",
     "parse_reply",
 ]
-
-Answer = str | float | bool | None
-"""A typed value as ``Catalog.encode_record`` takes it (None = unknown)."""
 
 MONEY_UNITS: Mapping[str, float] = {
     "元": 1.0,
@@ -129,7 +125,7 @@ class DontKnow:
 
 
 DONT_KNOW = DontKnow()
-Reply = Answer | DontKnow
+Reply = Scalar | None | DontKnow
 """What an owner's reply means: a typed value, unknown (None), or "don't know"."""
 
 
@@ -297,7 +293,7 @@ def parse_reply(feature: Feature, raw: object) -> Reply:
     return parse_answer(feature, raw)
 
 
-def parse_answer(feature: Feature, raw: object) -> Answer:
+def parse_answer(feature: Feature, raw: object) -> Scalar | None:
     """One answer as typed by a person (a string) or sent by a program (a JSON value);
     "don't know" is unknown (None) here, see :func:`parse_reply` to tell them apart."""
     if raw is None or isinstance(raw, DontKnow):
@@ -333,7 +329,7 @@ def parse_answer(feature: Feature, raw: object) -> Answer:
 class ParsedAnswers:
     """Typed answers that parsed, and a problem per answer that did not."""
 
-    record: dict[str, Answer]
+    record: dict[str, Scalar | None]
     problems: dict[str, AnswerFieldError]
 
     def raise_first(self) -> None:
@@ -356,7 +352,7 @@ def parse_answers(
 ) -> ParsedAnswers:
     """Parse every answer. With ``strict``, a name outside the catalog or a derived feature
     is a problem; without, it is skipped (a web form may carry other fields)."""
-    record: dict[str, Answer] = {}
+    record: dict[str, Scalar | None] = {}
     problems: dict[str, AnswerFieldError] = {}
     for name, value in raw.items():
         feature = catalog.get(name)

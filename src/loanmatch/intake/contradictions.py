@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from loanmatch.connectors.base import Typed
-from loanmatch.domain.catalog import Catalog, Feature, Text, encode_value
+from loanmatch.domain.catalog import Catalog, Feature, Scalar, Text, encode_value
 from loanmatch.domain.consistency import Check, contradictions
 from loanmatch.errors import ContradictionError
 from loanmatch.intake.state import IntakeState
@@ -20,7 +19,7 @@ from loanmatch.lang import parse_lang
 __all__ = ["refuse_contradiction"]
 
 
-def _shown(value: Typed, lang: str) -> str:
+def _shown(value: Scalar, lang: str) -> str:
     if isinstance(value, bool):
         return ("yes" if value else "no") if parse_lang(lang) == "en" else ("是" if value else "否")
     if isinstance(value, float) and value.is_integer():
@@ -29,7 +28,7 @@ def _shown(value: Typed, lang: str) -> str:
 
 
 def refuse_contradiction(
-    catalog: Catalog, checks: Sequence[Check], state: IntakeState, spec: Feature, reply: Typed
+    catalog: Catalog, checks: Sequence[Check], state: IntakeState, spec: Feature, reply: Scalar
 ) -> None:
     """Raise ContradictionError when ``reply`` for ``spec`` breaks a check with known facts."""
     encoded = state.encoded(catalog)

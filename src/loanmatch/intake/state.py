@@ -17,8 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
-from loanmatch.connectors.base import Typed
-from loanmatch.domain.catalog import Catalog, Feature, encode_value
+from loanmatch.domain.catalog import Catalog, Feature, Scalar, encode_value
 
 __all__ = ["Fact", "IntakeState", "Provenance", "SourceStatus"]
 
@@ -31,7 +30,7 @@ OWNER_TYPED: tuple[Provenance, ...] = ("asked", "corrected", "dont_know")
 class Fact:
     """One feature's state: its typed value (None when the owner does not know) and origin."""
 
-    value: Typed | None
+    value: Scalar | None
     provenance: Provenance
     source: str | None = None
 
@@ -50,7 +49,7 @@ class IntakeState:
     sources: dict[str, SourceStatus] = field(default_factory=dict)
 
     # -------------------------------------------------------------- reading ------------------
-    def known(self) -> dict[str, Typed]:
+    def known(self) -> dict[str, Scalar]:
         """Typed values known now (the "don't know" features are left out)."""
         return {k: f.value for k, f in self.facts.items() if f.value is not None}
 
@@ -86,7 +85,7 @@ class IntakeState:
         return {k: v for k, v in self.sources.items() if v != "ok"}
 
     # -------------------------------------------------------------- changing -----------------
-    def prefill(self, source: str, values: dict[str, Typed]) -> None:
+    def prefill(self, source: str, values: dict[str, Scalar]) -> None:
         """Values pulled from ``source``; never overwrite what the owner typed."""
         self.sources[source] = "ok"
         for name, value in values.items():
@@ -101,7 +100,7 @@ class IntakeState:
     def note_asked(self, feature: str) -> None:
         self.asked.append(feature)
 
-    def record(self, feature: str, value: Typed | None) -> Fact:
+    def record(self, feature: str, value: Scalar | None) -> Fact:
         """The owner's typed answer (``None`` = "don't know"); an earlier value is corrected."""
         current = self.facts.get(feature)
         if value is None:
@@ -136,7 +135,7 @@ class IntakeState:
     def from_dict(cls, data: dict[str, Any]) -> IntakeState:
         facts = {
             str(k): Fact(
-                value=cast("Typed | None", v.get("value")),
+                value=cast("Scalar | None", v.get("value")),
                 provenance=cast("Provenance", v["provenance"]),
                 source=v.get("source"),
             )

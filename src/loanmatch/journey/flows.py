@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import numpy.typing as npt
 
-from loanmatch.domain.catalog import Catalog
+from loanmatch.domain.catalog import Catalog, Scalar
 from loanmatch.domain.events import Detail, EventKind, IntakeEvent
 from loanmatch.domain.products import Market
 from loanmatch.journey.behaviour import BEHAVIOUR, Behaviour, decision_days, question_seconds
@@ -47,7 +47,7 @@ class _Log:
         self.now = start
         self.events: list[IntakeEvent] = []
 
-    def add(self, kind: EventKind, **detail: str | int | float | bool | None) -> None:
+    def add(self, kind: EventKind, **detail: Scalar | None) -> None:
         payload: Detail = dict(detail)
         self.events.append(IntakeEvent(self.session_id, kind, self.now, payload))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from loanmatch.domain.catalog import Scalar
 from loanmatch.lang import Lang
 from loanmatch.matching.results import ApplicantResult, Offer, PlanStep
 
@@ -26,7 +27,7 @@ class RecommendRequest(BaseModel):
     (``"50万"``, ``"是"``).
     """
 
-    applicant: dict[str, str | int | float | bool | None] = Field(
+    applicant: dict[str, Scalar | None] = Field(
         examples=[{"tax_grade": "A", "enterprise_age_years": 5, "loan_amount": "50万"}]
     )
     lang: str = Field(default="zh", description="zh (default) or en: language of the texts")

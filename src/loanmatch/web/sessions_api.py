@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from loanmatch.bootstrap import Root
-from loanmatch.domain.catalog import Text
+from loanmatch.domain.catalog import Scalar, Text
 from loanmatch.lang import parse_lang
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.services import intake
@@ -49,8 +49,6 @@ __all__ = [
     "router",
     "session_out",
 ]
-
-Value = str | int | float | bool | None
 
 
 @dataclass(frozen=True)
@@ -133,12 +131,14 @@ class ConsentRequest(BaseModel):
 
 
 class AnswerRequest(BaseModel):
-    text: Value = Field(description="The answer as typed (50万, 3年, 不知道) or a JSON value")
+    text: Scalar | None = Field(
+        description="The answer as typed (50万, 3年, 不知道) or a JSON value"
+    )
     feature: str | None = Field(default=None, description="Which item; default: the question")
 
 
 class CorrectionRequest(BaseModel):
-    text: Value
+    text: Scalar | None
 
 
 class ChoiceOut(BaseModel):

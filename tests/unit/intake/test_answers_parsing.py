@@ -9,10 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loanmatch.adapters.catalog_file import DEFAULT_CATALOG, load_catalog
-from loanmatch.domain.catalog import Catalog, Feature
+from loanmatch.domain.catalog import Catalog, Feature, Scalar
 from loanmatch.errors import AnswerError, AnswerFieldError
 from loanmatch.intake.answers import (
-    Answer,
     format_amount,
     is_money,
     parse_answer,
@@ -163,7 +162,7 @@ def test_full_width_digits_read_like_ascii_digits(age: int) -> None:
     assert parse_answer(AGE, wide) == parse_answer(AGE, str(age)) == float(age)
 
 
-def _outcome(feature: Feature, raw: str) -> tuple[Answer, AnswerError | None]:
+def _outcome(feature: Feature, raw: str) -> tuple[Scalar | None, AnswerError | None]:
     try:
         return parse_answer(feature, raw), None
     except AnswerError as problem:

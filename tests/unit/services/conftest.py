@@ -4,16 +4,15 @@ from dataclasses import dataclass
 
 import pytest
 
-from loanmatch.connectors.base import Typed
-from loanmatch.domain.catalog import Catalog
+from loanmatch.domain.catalog import Catalog, Scalar
 from loanmatch.services.intake import IntakeContext
 from loanmatch.storage.memory import MemoryStore, MemoryUnitOfWork
 from tests.unit.services.fakes import FakeClock, FakeConnector, FakeEngine, context, default_catalog
 
-REGISTRY: dict[str, Typed] = {"enterprise_age_years": 6.0, "industry": "C", "owner_age": 45.0}
-TAX: dict[str, Typed] = {"annual_revenue": 3_200_000.0, "tax_grade": "A"}
-BUREAU: dict[str, Typed] = {"owner_bureau_score": 712.0, "outstanding_debt": 345_678.0}
-BANK: dict[str, Typed] = {"monthly_bank_inflow": 260_000.0}
+REGISTRY: dict[str, Scalar] = {"enterprise_age_years": 6.0, "industry": "C", "owner_age": 45.0}
+TAX: dict[str, Scalar] = {"annual_revenue": 3_200_000.0, "tax_grade": "A"}
+BUREAU: dict[str, Scalar] = {"owner_bureau_score": 712.0, "outstanding_debt": 345_678.0}
+BANK: dict[str, Scalar] = {"monthly_bank_inflow": 260_000.0}
 
 
 @dataclass

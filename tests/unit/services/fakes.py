@@ -14,8 +14,8 @@ from importlib import resources
 from pathlib import Path
 
 from loanmatch.adapters.catalog_file import load_catalog
-from loanmatch.connectors.base import ConsentLike, FailureMode, Typed
-from loanmatch.domain.catalog import Catalog, Text
+from loanmatch.connectors.base import ConsentLike, FailureMode
+from loanmatch.domain.catalog import Catalog, Scalar, Text
 from loanmatch.domain.consistency import Check
 from loanmatch.errors import AnswerError, Location
 from loanmatch.intake.answers import DONT_KNOW, parse_reply
@@ -46,7 +46,7 @@ class FakeConnector:
     """Answers ``values`` (or raises ``error``) and remembers every call's consent."""
 
     name: str
-    values: dict[str, Typed]
+    values: dict[str, Scalar]
     error: Exception | None = None
     on_fetch: Callable[[], None] | None = None
     calls: list[ConsentLike] = field(default_factory=list)
@@ -59,7 +59,7 @@ class FakeConnector:
 
     def fetch(
         self, enterprise_id: str, owner_id: str, consent: ConsentLike, timeout_s: float = 10.0
-    ) -> dict[str, Typed]:
+    ) -> dict[str, Scalar]:
         assert consent.source == self.name
         self.calls.append(consent)
         if self.on_fetch is not None:

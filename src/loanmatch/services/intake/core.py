@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Protocol, cast
 
 from loanmatch.connectors.base import Connector
-from loanmatch.domain.catalog import Catalog
+from loanmatch.domain.catalog import Catalog, Scalar
 from loanmatch.domain.events import EVENT_KINDS, EventKind, IntakeEvent
 from loanmatch.domain.masking import mask_id_number
 from loanmatch.errors import SessionNotFoundError
@@ -31,7 +31,6 @@ __all__ = [
     "EVENT_KINDS",
     "IntakeContext",
     "QuestionEngine",
-    "Scalar",
     "advance",
     "audit",
     "event",
@@ -41,9 +40,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-Scalar = str | int | float | bool | None
-"""A value of a journey event's ``detail``."""
 
 DEFAULT_PURPOSE = "贷款产品匹配 / loan product matching"
 DEFAULT_CONSENT_DAYS = 30
@@ -126,7 +122,7 @@ def audit(
 
 
 def event(
-    uow: UnitOfWork, ctx: IntakeContext, session_id: str, kind: str, **detail: Scalar
+    uow: UnitOfWork, ctx: IntakeContext, session_id: str, kind: str, **detail: Scalar | None
 ) -> None:
     """Append a journey event (schema: :mod:`loanmatch.domain.events`); ValueError for a kind
     outside :data:`EVENT_KINDS`."""

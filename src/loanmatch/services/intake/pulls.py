@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 
-from loanmatch.connectors.base import Typed
+from loanmatch.domain.catalog import Scalar
 from loanmatch.domain.consent import Consent
 from loanmatch.errors import (
     ConnectorDataError,
@@ -41,7 +41,7 @@ class Pulled:
 
     source: str
     status: SourceStatus
-    values: dict[str, Typed] = field(default_factory=dict)
+    values: dict[str, Scalar] = field(default_factory=dict)
     seconds: float = 0.0
 
 
@@ -67,7 +67,7 @@ def pull_sources(
     out: list[Pulled] = []
     pool = ThreadPoolExecutor(max_workers=len(valid), thread_name_prefix="connector")
     try:
-        futures: list[tuple[Consent, Future[dict[str, Typed]]]] = [
+        futures: list[tuple[Consent, Future[dict[str, Scalar]]]] = [
             (
                 c,
                 pool.submit(

@@ -6,14 +6,13 @@ and its journey events in one transaction (see :mod:`loanmatch.services.intake`)
 
 from __future__ import annotations
 
-from loanmatch.domain.catalog import Text
+from loanmatch.domain.catalog import Scalar, Text
 from loanmatch.domain.masking import mask_value
 from loanmatch.errors import AnswerError, AnswerFieldError, Location, NotAskableError
 from loanmatch.intake.state import IntakeState
 from loanmatch.lang import parse_lang
 from loanmatch.services.intake.core import (
     IntakeContext,
-    Scalar,
     advance,
     audit,
     event,
@@ -128,7 +127,7 @@ def view(uow: UnitOfWork, ctx: IntakeContext, session_id: str) -> SessionView:
 
 
 def note_event(
-    uow: UnitOfWork, ctx: IntakeContext, session_id: str, kind: str, **detail: Scalar
+    uow: UnitOfWork, ctx: IntakeContext, session_id: str, kind: str, **detail: Scalar | None
 ) -> None:
     """Log a journey event the intake does not log itself (``doubt`` with ``topic``,
     ``resumed``, ``applied`` with ``product_id``, ``abandoned`` with ``stage``, ...; see

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from loanmatch.connectors.base import SOURCE_NAMES, Typed
-from loanmatch.domain.catalog import Catalog, Feature, Text
+from loanmatch.connectors.base import SOURCE_NAMES
+from loanmatch.domain.catalog import Catalog, Feature, Scalar, Text
 from loanmatch.intake.answers import format_amount, is_money
 from loanmatch.intake.state import IntakeState, SourceStatus
 from loanmatch.lang import Lang, parse_lang
@@ -59,7 +59,7 @@ class KnownValue:
 
     feature: str
     label: Text
-    value: Typed | None
+    value: Scalar | None
     """None: the owner said they do not know."""
     shown: Text
     provenance: str
@@ -127,7 +127,7 @@ def source_notice(source: str, status: str, features: Sequence[str], catalog: Ca
     )
 
 
-def shown(feature: Feature, value: Typed | None) -> Text:
+def shown(feature: Feature, value: Scalar | None) -> Text:
     """A value as a person reads it, in both languages."""
     if value is None:
         return Text(zh="不知道", en="don't know")
