@@ -10,7 +10,11 @@ test-bed market (docs/testbed.md) this ranked the top better than unsampled tree
 coverage a perfect threshold on the scores reaches at 90% approval rose by 3 to 9 points of the
 oracle's (thin, steady, drift, sparse, seed 7), because the applicant's best of many pairs is
 chosen on the scores and less variance in them means less of a winner's curse. Measured with
-``benchmarks/promise.py``; docs/method.md section 2.
+``benchmarks/promise.py``; docs/method.md section 3.
+
+``ignored`` columns are held constant while training, so no tree splits on them and prediction
+never reads them: the product's own index is one (docs/method.md section 3, a high-cardinality
+categorical fits each product's noise, which the best-of-many choice then selects).
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ class ApprovalModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         colsample_bytree: float = 0.8,
         categorical: Sequence[int] = (),
         monotone: Sequence[int] = (),
+        ignored: Sequence[int] = (),
         early_stopping_rounds: int = 50,
         seed: int = 0,
         num_threads: int = 2,
@@ -65,6 +70,7 @@ class ApprovalModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.colsample_bytree = colsample_bytree
         self.categorical = categorical
         self.monotone = monotone
+        self.ignored = ignored
         self.early_stopping_rounds = early_stopping_rounds
         self.seed = seed
         self.num_threads = num_threads
@@ -100,7 +106,7 @@ class ApprovalModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         y: npt.ArrayLike,
         eval_set: tuple[npt.ArrayLike, npt.ArrayLike] | None = None,
     ) -> ApprovalModel:
-        features = np.asarray(X, dtype=np.float64)
+        features = self._without_ignored(X)
         labels = np.asarray(y, dtype=np.float64)
         if features.shape[0] == 0:
             raise ValueError("no rows to train on")
@@ -112,14 +118,14 @@ class ApprovalModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             features,
             labels,
             feature_name=names,
-            categorical_feature=list(self.categorical),
+            categorical_feature=[k for k in self.categorical if k not in set(self.ignored)],
             free_raw_data=True,
         )
         valid_sets: list[lgb.Dataset] = []
         callbacks: list[Any] = []
         if eval_set is not None:
             valid = train.create_valid(
-                np.asarray(eval_set[0], dtype=np.float64), np.asarray(eval_set[1], dtype=np.float64)
+                self._without_ignored(eval_set[0]), np.asarray(eval_set[1], dtype=np.float64)
             )
             valid_sets.append(valid)
             callbacks.append(lgb.early_stopping(self.early_stopping_rounds, verbose=False))
@@ -133,6 +139,15 @@ class ApprovalModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.classes_ = np.array([0, 1])
         self.n_features_in_ = features.shape[1]
         return self
+
+    def _without_ignored(self, X: npt.ArrayLike) -> FloatArray:
+        """The training matrix with the ignored columns constant: no tree can split on them, so
+        predictions never read them (prediction takes the matrix as it is)."""
+        if not self.ignored:
+            return np.asarray(X, dtype=np.float64)
+        features = np.array(X, dtype=np.float64)
+        features[:, list(self.ignored)] = 0.0
+        return features
 
     @classmethod
     def from_booster(cls, booster: lgb.Booster, **params: Any) -> ApprovalModel:

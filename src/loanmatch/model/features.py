@@ -94,6 +94,12 @@ class PairSpace:
         return len(self.applicant_features)
 
     @property
+    def product_column(self) -> int:
+        """The product index column: it names the pair's product (for groups and shifts), but the
+        trees never split on it (training passes it as ``ignored``, docs/method.md section 2)."""
+        return self.n_applicant_columns
+
+    @property
     def names(self) -> list[str]:
         """Column names safe for LightGBM (the catalog's names are identifiers already)."""
         return [c.name.replace("@", "product_") for c in self.columns]

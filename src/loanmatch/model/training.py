@@ -178,7 +178,10 @@ def fit_bundle(
     report("train", 1)
     X_cal, y_cal = X[calibrate], y[calibrate]
     model = ApprovalModel(
-        categorical=tuple(space.categorical), monotone=tuple(space.monotone), seed=seed
+        categorical=tuple(space.categorical),
+        monotone=tuple(space.monotone),
+        ignored=(space.product_column,),
+        seed=seed,
     ).fit(X[train], y[train], eval_set=(X_cal, y_cal))
     report("calibrate", 2)
     raw_calibrate = model.predict_approval(X_cal)

@@ -62,3 +62,21 @@ def test_training_needs_both_outcomes() -> None:
 
     with pytest.raises(ValueError, match="both approvals and declines"):
         ApprovalModel().fit(np.zeros((10, 2)), np.ones(10))
+
+
+def test_an_ignored_column_is_never_split_on_even_when_it_predicts_everything() -> None:
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(2000, 3))
+    y = (X[:, 2] > 0).astype(float)  # column 2 alone decides
+    model = ApprovalModel(n_estimators=30, ignored=(2,), categorical=(2,), seed=0).fit(X, y)
+    assert 2 not in model.used_columns()
+    shuffled = X.copy()
+    shuffled[:, 2] = rng.permutation(shuffled[:, 2])
+    assert np.array_equal(model.predict_approval(X), model.predict_approval(shuffled))
+    assert X[0, 2] != 0.0  # the caller's matrix is untouched
+
+
+def test_the_trained_trees_never_split_on_the_product_index(small: Small) -> None:
+    space = PairSpace(MARKET)
+    assert small.bundle.model.get_params()["ignored"] == (space.product_column,)
+    assert space.product_column not in small.bundle.model.used_columns()
