@@ -145,7 +145,7 @@ def test_the_model_directory_holds_everything_needed(trained: tuple[Path, Path])
         "reference.csv",
     }
     meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
-    assert meta["format_version"] == 2
+    assert meta["format_version"] == 3
     assert meta["created_at"]
     assert set(meta["inputs"]) == {"features", "history", "products"}
     assert all(len(v["sha256"]) == 64 for v in meta["inputs"].values())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -25,15 +25,15 @@ from loanmatch.model.calibration import Calibrator, GroupShift
 from loanmatch.model.features import PairSpace
 from loanmatch.model.selection_bias import RankShift
 from loanmatch.model.unknowns import WorstCase
-
-if TYPE_CHECKING:
-    from loanmatch.risk.pd_model import PDModel
+from loanmatch.risk.pd_model import PDModel
 
 __all__ = ["FORMAT_VERSION", "ModelBundle"]
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 """2: selection.csv records each pair's applicant, product and rank; reference.csv, the lender
-and product shifts and the rank shifts (issue 9's certification)."""
+and product shifts and the rank shifts (issue 9's certification). 3: pd_model.pkl pickles the PD
+model from ``loanmatch.risk.pd_model`` (it was ``loanmatch.risk.model``), and the trees never
+split on the product index; a version-2 directory is refused with "retrain"."""
 FloatArray = npt.NDArray[np.float64]
 MIN_CERTIFICATION_PAIRS = 1000
 """Held-out pairs the certificate needs among applicants' best products before it narrows to
