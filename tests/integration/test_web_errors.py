@@ -11,14 +11,20 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from loanmatch.errors import NotUnderstoodError, SessionConflictError, SessionNotFoundError
+from loanmatch.errors import (
+    Location,
+    ModelError,
+    NotUnderstoodError,
+    SessionConflictError,
+    SessionNotFoundError,
+)
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.directory import load_model
 from loanmatch.services import intake
 from loanmatch.settings import Settings
 from loanmatch.storage.memory import MemoryStore, MemoryUnitOfWork
 from loanmatch.web.app import create_app
-from loanmatch.web.errors import ErrorBody
+from loanmatch.web.errors import ErrorBody, error_response
 from loanmatch.web.sessions_api import SessionsBackend
 from tests.conftest import TrainedMarket
 from tests.unit.services.fakes import FakeClock, FakeEngine, context, default_catalog
@@ -138,3 +144,12 @@ def test_the_openapi_document_gives_every_error_response_the_error_body(
         assert {(method, path, s) for s in statuses.split()} <= seen, path
     body = document["components"]["schemas"]["ErrorBody"]
     assert {"code", "error", "message", "where"} <= set(body["required"])
+
+
+def test_a_server_side_error_answers_its_code_but_not_its_paths() -> None:
+    response = error_response(ModelError("meta.json is corrupt", Location(file="/srv/models/x")))
+    body = ErrorBody.model_validate_json(response.body)
+    assert response.status_code == 500
+    assert body.code == "model"
+    assert "/srv/models" not in response.body.decode()
+    assert "meta.json" not in body.message

@@ -113,8 +113,20 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 def error_response(error: LoanMatchError) -> JSONResponse:
-    """``error`` as the API answers it: its class's status and its body."""
-    return JSONResponse(error.to_dict(), status_code=error.status)
+    """``error`` as the API answers it: its class's status and its body. A 5xx is the server's
+    own failure (a broken model directory, a data source down): the caller gets its code and
+    a generic message, never the message's server paths or a source's reply (the log has the
+    code and the place)."""
+    body = error.to_dict()
+    if error.status >= 500:
+        body = {
+            "code": error.code,
+            "error": error.legacy_code,
+            "message": f"the server could not complete this request ({error.code}); "
+            "its operator's log has the details",
+            "where": {},
+        }
+    return JSONResponse(body, status_code=error.status)
 
 
 async def _loanmatch_error(request: Request, exc: LoanMatchError) -> JSONResponse:
