@@ -148,8 +148,9 @@ def test_the_openapi_document_gives_every_error_response_the_error_body(
 
 def test_a_server_side_error_answers_its_code_but_not_its_paths() -> None:
     response = error_response(ModelError("meta.json is corrupt", Location(file="/srv/models/x")))
-    body = ErrorBody.model_validate_json(response.body)
+    raw = bytes(response.body)
+    body = ErrorBody.model_validate_json(raw)
     assert response.status_code == 500
     assert body.code == "model"
-    assert "/srv/models" not in response.body.decode()
+    assert "/srv/models" not in raw.decode()
     assert "meta.json" not in body.message
