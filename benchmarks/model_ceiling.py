@@ -30,7 +30,7 @@ from loanmatch.domain.rules import FAIL, PASS
 from loanmatch.model.approval import ApprovalModel
 from loanmatch.model.calibration import fit_calibrator
 from loanmatch.model.features import PairSpace
-from loanmatch.model.training import split_applicants
+from loanmatch.model.training import product_index, split_applicants
 from loanmatch.services.evaluation.promise import model_ceiling, oracle_coverage
 from loanmatch.testbed import MARKETS, generate
 
@@ -57,7 +57,7 @@ def main() -> None:
     space = PairSpace(market)
     if history.product_ids is None or history.approved is None:
         raise SystemExit(f"{files.history}: no product_id / approved columns")
-    products = np.array([market.index_of(str(p)) for p in history.product_ids])
+    products = product_index(market, history.product_ids)
     rows = np.arange(len(history.ids))
     keep = market.eligibility(history.values).status[rows, products] != FAIL
     part = split_applicants(history.ids, args.seed, history.decided_at)[keep]

@@ -96,7 +96,7 @@ class PairSpace:
     @property
     def product_column(self) -> int:
         """The product index column: it names the pair's product (for groups and shifts), but the
-        trees never split on it (training passes it as ``ignored``, docs/method.md section 2)."""
+        trees never split on it (training passes it as ``ignored``, docs/method.md section 3)."""
         return self.n_applicant_columns
 
     @property
@@ -124,8 +124,8 @@ class PairSpace:
 
     def groups_of(self, X: FloatMatrix) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """The lender and product index of each row of a pair matrix."""
-        a = self.n_applicant_columns
-        return X[:, a + 1].astype(np.int64), X[:, a].astype(np.int64)
+        j = self.product_column
+        return X[:, j + 1].astype(np.int64), X[:, j].astype(np.int64)
 
     def pairs(self, applicants: FloatMatrix, rows: IndexArray, products: IndexArray) -> FloatMatrix:
         """The model input for pairs ``(rows[k], products[k])`` of an applicant matrix."""

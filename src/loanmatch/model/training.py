@@ -34,7 +34,7 @@ from loanmatch.model.reference import score_reference
 from loanmatch.model.selection_bias import fit_rank_shift
 from loanmatch.model.unknowns import WorstCase, over_confident
 
-__all__ = ["SPLIT", "History", "fit_bundle", "split_applicants"]
+__all__ = ["SPLIT", "History", "fit_bundle", "product_index", "split_applicants"]
 
 ProgressFn = Callable[[str, int, int], None]
 SPLIT = (0.6, 0.2, 0.2)
@@ -86,7 +86,8 @@ def split_applicants(
     return np.asarray(part[inverse], dtype=np.int8)
 
 
-def _product_index(market: Market, product_ids: npt.ArrayLike) -> npt.NDArray[np.intp]:
+def product_index(market: Market, product_ids: npt.ArrayLike) -> npt.NDArray[np.intp]:
+    """Each history row's product, as its index in ``market`` (an unknown id: ValueError)."""
     lookup = {pid: j for j, pid in enumerate(market.product_ids)}
     ids = np.asarray(product_ids).astype(str)
     missing = sorted(set(ids.tolist()) - set(lookup))
@@ -153,7 +154,7 @@ def fit_bundle(
     if n == 0:
         raise ValueError("the history is empty")
     report("rules", 0)
-    products = _product_index(market, history.product_ids)
+    products = product_index(market, history.product_ids)
     eligibility = market.eligibility(history.values)
     status = eligibility.status[np.arange(n), products]
     fail_rate = tuple(
