@@ -25,6 +25,7 @@ dotted code extends an ancestor's, so ``code.startswith("input")`` means "fix wh
      +- SessionError                  400  session                      an intake session step
      |  +- SessionNotFoundError       404  session.not_found            no session with this id
      |  +- SessionConflictError       409  session.conflict             another request came first
+     |     +- StaleQuestionError      409  session.conflict.stale_question  not the open question
      +- ModelError                    500  model                        the model cannot be used
      +- ConnectorError                502  connector                    a data source gave nothing
         +- ConsentError               403  connector.consent            no valid consent for it
@@ -94,6 +95,7 @@ __all__ = [
     "SessionConflictError",
     "SessionError",
     "SessionNotFoundError",
+    "StaleQuestionError",
     "TableError",
     "WrongTypeError",
 ]
@@ -383,6 +385,27 @@ class SessionConflictError(SessionError):
     status = 409
     code = "session.conflict"
     legacy_code = "session_conflict"
+
+
+class StaleQuestionError(SessionConflictError):
+    """An answer names a question that is no longer the open one (it was answered, or the
+    intake moved on): it is refused, never applied to another question. The body says which
+    question is open now (``question``: its sequence number, ``feature``; None when none is)."""
+
+    code = "session.conflict.stale_question"
+
+    def __init__(self, named: int, current: int | None, feature: str | None) -> None:
+        now = "no question is open" if current is None else f"question {current} is open now"
+        super().__init__(
+            f"question {named} is no longer the open question ({now}); read the session again",
+            Location(setting="question"),
+        )
+        self.named = named
+        self.current = current
+        self.feature = feature
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "question": self.current, "feature": self.feature}
 
 
 # ------------------------------------------------------------------ model -------------------

@@ -79,7 +79,9 @@ def test_a_session_runs_from_consent_to_offers_and_survives_a_restart(
             database = Database(database_url)
             assert intake.view(database.unit_of_work(), ctx, session) == view
         answer = _true_answer(population, row, feature, ctx)
-        view = intake.answer(database.unit_of_work(), ctx, session, answer)
+        view = intake.answer(
+            database.unit_of_work(), ctx, session, answer, question=view.question.seq
+        )
         assert len(asked) <= 12
     assert view.stage == "done"
     assert view.result is not None

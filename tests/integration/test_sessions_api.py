@@ -53,12 +53,18 @@ def test_an_owner_goes_from_consent_to_offers_over_http(client: TestClient) -> N
     assert any(n["code"] == "source_timeout" and "tax" in n["message"] for n in body["notices"])
     assert body["question"]["feature"] == "loan_amount"
     assert body["question"]["text"]
-    body = client.post(f"/api/v1/sessions/{session}/answers", json={"text": "50万"}).json()
-    assert body["question"]["feature"] == "annual_revenue"
+    assert body["question"]["seq"] == 1
+    body = client.post(
+        f"/api/v1/sessions/{session}/answers", json={"text": "50万", "question": 1}
+    ).json()
+    assert (body["question"]["feature"], body["question"]["seq"]) == ("annual_revenue", 2)
     body = client.post(
         f"/api/v1/sessions/{session}/answers", json={"text": "B", "feature": "tax_grade"}
     ).json()
-    body = client.post(f"/api/v1/sessions/{session}/answers", json={"text": "don't know"}).json()
+    body = client.post(
+        f"/api/v1/sessions/{session}/answers",
+        json={"text": "don't know", "question": body["question"]["seq"]},
+    ).json()
     assert body["stage"] == "done"
     assert body["result"]["threshold"] == 0.8
     known = {k["feature"]: k for k in body["known"]}
@@ -84,7 +90,10 @@ def test_a_bad_answer_is_a_422_with_a_machine_readable_body_and_changes_nothing(
     session = _start(client)
     client.post(f"/api/v1/sessions/{session}/consent", json={"sources": []})
     before = client.get(f"/api/v1/sessions/{session}").json()
-    response = client.post(f"/api/v1/sessions/{session}/answers", json={"text": "很多钱"})
+    seq = before["question"]["seq"]
+    response = client.post(
+        f"/api/v1/sessions/{session}/answers", json={"text": "很多钱", "question": seq}
+    )
     assert response.status_code == 422
     body = response.json()
     assert body["error"] == "invalid_answer"
@@ -153,3 +162,57 @@ def test_a_contradictory_answer_is_a_422_naming_the_fact_it_contradicts(tmp_path
         assert body["where"] == {"feature": "hard_inquiries_3m"}
         assert client.get(f"/api/v1/sessions/{session}").json() == before
     database.dispose()
+
+
+def test_an_answer_to_a_question_already_answered_is_a_409_and_lands_nowhere(
+    client: TestClient,
+) -> None:
+    session = _start(client)
+    body = client.post(f"/api/v1/sessions/{session}/consent", json={"sources": []}).json()
+    seq = body["question"]["seq"]
+    first = client.post(
+        f"/api/v1/sessions/{session}/answers", json={"text": "50万", "question": seq}
+    )
+    assert first.status_code == 200
+    after = first.json()
+    again = client.post(
+        f"/api/v1/sessions/{session}/answers", json={"text": "50万", "question": seq}
+    )
+    assert again.status_code == 409
+    refused = again.json()
+    assert refused["code"] == "session.conflict.stale_question"
+    assert refused["error"] == "session_conflict"
+    assert refused["where"] == {"setting": "question"}
+    assert (refused["question"], refused["feature"]) == (seq + 1, after["question"]["feature"])
+    assert client.get(f"/api/v1/sessions/{session}").json() == after
+
+
+def test_an_answer_naming_neither_question_nor_feature_is_a_422_naming_the_question_field(
+    client: TestClient,
+) -> None:
+    session = _start(client)
+    before = client.post(f"/api/v1/sessions/{session}/consent", json={"sources": []}).json()
+    response = client.post(f"/api/v1/sessions/{session}/answers", json={"text": "50万"})
+    assert response.status_code == 422
+    assert response.json()["where"] == {"setting": "question"}
+    assert client.get(f"/api/v1/sessions/{session}").json() == before
+
+
+def test_a_category_question_lists_its_choices_with_both_labels(client: TestClient) -> None:
+    session = _start(client, "en")
+    client.post(f"/api/v1/sessions/{session}/consent", json={"sources": []})
+    seq = client.get(f"/api/v1/sessions/{session}").json()["question"]["seq"]
+    client.post(f"/api/v1/sessions/{session}/answers", json={"text": "50万", "question": seq})
+    body = client.post(
+        f"/api/v1/sessions/{session}/answers", json={"text": "300万", "question": seq + 1}
+    ).json()
+    question = body["question"]
+    assert question["feature"] == "tax_grade"
+    assert question["choices"][0] == {
+        "value": "A", "label": "Grade A", "label_zh": "A级", "label_en": "Grade A"
+    }  # fmt: skip
+    tapped = client.post(
+        f"/api/v1/sessions/{session}/answers",
+        json={"text": question["choices"][1]["value"], "question": question["seq"]},
+    ).json()
+    assert {k["feature"]: k["value"] for k in tapped["known"]}["tax_grade"] == "B"

@@ -110,7 +110,9 @@ def test_a_session_changed_meanwhile_is_409(
         engine.meanwhile = lambda: intake.answer(
             MemoryUnitOfWork(store), ctx, session, "24", feature="loan_term_months"
         )
-        reply = client.post(f"/api/v1/sessions/{session}/answers", json={"text": "50万"})
+        reply = client.post(
+            f"/api/v1/sessions/{session}/answers", json={"text": "50万", "feature": "loan_amount"}
+        )
         body = _body(reply, SessionConflictError.status, "session.conflict")
         assert (reply.status_code, body["error"]) == (409, "session_conflict")
         known = client.get(f"/api/v1/sessions/{session}").json()["known"]

@@ -1,6 +1,8 @@
 """Is the owner's message an answer to the current question, a doubt, or neither?
 
-The order is the point: first the intake's own answer parser (``50万``, ``三年``, ``不知道``, a
+The order is the point: a bare reply (有 / 没有 / 不知道, :data:`BARE_REPLIES`) while a question is
+open is its answer, never a doubt (a bare 没有 to an amount or a count is 0, :func:`answer_text`).
+Then the intake's own answer parser (``50万``, ``三年``, ``不知道``, a
 category's label) -- if the message parses as a valid answer to the open question, it IS the
 answer, whatever words it shares with the knowledge base; a number out of range is an answer too
 (the intake explains the range). Otherwise retrieval: an entry scoring at least
@@ -20,7 +22,15 @@ from loanmatch.domain.catalog import Feature
 from loanmatch.errors import AnswerFieldError, OutOfRangeError
 from loanmatch.intake.answers import parse_reply
 
-__all__ = ["DOUBT_THRESHOLD", "MAX_MESSAGE_CHARS", "Route", "RouteKind", "route"]
+__all__ = [
+    "BARE_REPLIES",
+    "DOUBT_THRESHOLD",
+    "MAX_MESSAGE_CHARS",
+    "Route",
+    "RouteKind",
+    "answer_text",
+    "route",
+]
 
 DOUBT_THRESHOLD = 0.09
 """Lowest retrieval score read as a doubt. Of the 569 labelled doubts of the test set, every one
@@ -44,6 +54,18 @@ _REFUSE = frozenset(
         "refuse", "disagree", "i disagree",
     }
 )  # fmt: skip
+BARE_REPLIES = frozenset(
+    {
+        "有", "没有", "没", "无", "没有的", "有的", "是", "否", "不是", "对", "不对", "是的", "不",
+        "不知道", "不清楚", "不确定", "不记得", "yes", "no", "none", "y", "n", "yes i do",
+        "no i don't", "i don't know", "don't know", "not sure", "dunno", "idk",
+    }
+)  # fmt: skip
+"""Replies that can only be an answer to the question just asked, never a doubt: a bare
+有 / 没有 / 不知道 (a yes/no, a none, a don't know) is routed to the intake whatever it parses as
+(the intake then says politely what it needs, e.g. the amount after a bare 有)."""
+_NONE = frozenset({"没有", "没", "无", "没有的", "none", "no", "n", "否"})
+"""A bare "none": zero for a count or an amount (the questions say "没有请填0")."""
 _TRIM = re.compile(r"^[\s,.!?;:，。！？；：、~～]+|[\s,.!?;:，。！？；：、~～]+$")
 
 
@@ -70,6 +92,15 @@ def _is_answer(feature: Feature, message: str) -> bool:
     return True
 
 
+def answer_text(feature: Feature, message: str) -> str:
+    """``message`` as the answer to ``feature``: a bare "没有" / "无" / "none" to a number
+    that may be 0 (an amount held, a count of cases) is 0; anything else as typed."""
+    plain = _plain(message)
+    if feature.type == "number" and plain in _NONE and (feature.min is None or feature.min <= 0):
+        return "0"
+    return message
+
+
 def route(
     message: str,
     retriever: Retriever,
@@ -87,7 +118,9 @@ def route(
             return Route("agree")
         if plain in _REFUSE:
             return Route("refuse")
-    elif question is not None and _is_answer(question, message):
+    elif question is not None and (
+        plain in BARE_REPLIES or _is_answer(question, answer_text(question, message))
+    ):
         return Route("answer")
     matches = retriever.search(message)
     best = matches[0]

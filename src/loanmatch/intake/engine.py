@@ -19,7 +19,10 @@ owner applies to first; with ``stable_on="list"`` every rank counts). Then, over
 
 **Stop rule**: stop (``next_question`` returns None) when ``1 - p_stable <= epsilon`` (answering
 everything still open would change the offer list with estimated probability at most epsilon),
-or the owner typed ``budget`` answers, or nothing askable is open, or no open feature has value.
+or the owner typed ``budget`` answers (None: no such cap), or nothing askable is open, or no open
+feature has value. With ``finish_products`` (the served sessions), a stable list does not stop
+the intake while a product some plausible full answer offers is undecided only for facts that
+are still askable: those are asked first (:meth:`IntakeEngine._finishing`).
 Otherwise ask the open feature with the highest value per unit of effort (ties: catalog order).
 When every feature's value is zero but the list is not yet stable (two features that can stand
 in for each other), the value falls back to how often answering ``f`` alone changes today's list.
@@ -70,7 +73,8 @@ against full information still above 0.95)."""
 PROBES = 8
 """At most this many of the draws that differ from today are used to value each open feature."""
 BUDGET = 10
-"""Most answers the engine asks for before it stops regardless."""
+"""Most answers the engine asks for before it stops regardless (the simulated journeys' cap;
+the served sessions have none: ``budget=None``)."""
 
 
 @dataclass(frozen=True)
@@ -113,10 +117,11 @@ class IntakeEngine:
         *,
         draws: int = DRAWS,
         epsilon: float = EPSILON,
-        budget: int = BUDGET,
+        budget: int | None = BUDGET,
         seed: int = 0,
         stable_on: Literal["list", "set_and_top"] = "set_and_top",
         checks: Sequence[Check] | None = None,
+        finish_products: bool = False,
     ) -> None:
         self.bundle = bundle
         self.policy = policy
@@ -126,6 +131,7 @@ class IntakeEngine:
         self.budget = budget
         self.seed = seed
         self.stable_on = stable_on
+        self.finish_products = finish_products
         self.catalog = bundle.market.catalog
         self.policy_fixed = self._fixed(policy)
         self.plausible = PlausibleScorer(prior, seed=seed)
@@ -284,12 +290,14 @@ class IntakeEngine:
 
     def next_question(self, state: IntakeState) -> Question | None:
         """The open feature most worth asking, or None when the recommendation is stable."""
-        if state.questions_typed >= self.budget:
+        if self.budget is not None and state.questions_typed >= self.budget:
             return None
         assessment = self.assess(state)
-        if not assessment.open or 1.0 - assessment.p_stable <= self.epsilon:
+        if not assessment.open:
             return None
         needed = assessment.values
+        if 1.0 - assessment.p_stable <= self.epsilon:
+            return self._finishing(state, assessment)
         directed = None if assessment.offered_today else self._directed(state, assessment)
         if directed is not None:
             best, product = directed
@@ -297,7 +305,7 @@ class IntakeEngine:
             if max(needed.values()) <= 0.0:
                 needed = self._myopic(state, assessment.open)
                 if max(needed.values()) <= 0.0:
-                    return None
+                    return self._finishing(state, assessment)
             best = max(assessment.open, key=lambda f: needed[f] / self.catalog[f].ask_cost)
             product = None
         feature = self.catalog[best]
@@ -305,6 +313,26 @@ class IntakeEngine:
             feature=feature,
             value=needed[best] / feature.ask_cost,
             p_needed=needed[best],
+            why=self._why(feature, state, product),
+        )
+
+    def _finishing(self, state: IntakeState, assessment: Assessment) -> Question | None:
+        """Where the list is stable: None (stop), unless ``finish_products`` and a product that a
+        plausible full answer offers is still undecided only for facts the owner can give (its
+        rules read open features and nothing settled as unknown): then that product's most
+        needed missing fact. So a session never ends while its result would say a product
+        needs an answer the intake could still ask."""
+        if not self.finish_products:
+            return None
+        directed = self._directed(state, assessment)
+        if directed is None:
+            return None
+        best, product = directed
+        feature = self.catalog[best]
+        return Question(
+            feature=feature,
+            value=assessment.values[best] / feature.ask_cost,
+            p_needed=assessment.values[best],
             why=self._why(feature, state, product),
         )
 

@@ -33,6 +33,13 @@ class ChatRequest(BaseModel):
         examples=["50万", "我的数据安全吗？"],
     )
     lang: str | None = Field(default=None, description="zh or en (default: the session's)")
+    question: int | None = Field(
+        default=None,
+        ge=0,
+        description="The number (session.question.seq) of the question the owner was shown: an "
+        "answer to a question no longer open is refused with 409 "
+        "session.conflict.stale_question (default: the question open when the message is read)",
+    )
 
 
 class ChatOut(BaseModel):
@@ -94,5 +101,5 @@ async def post_chat(
     lang: Annotated[str | None, Query(description="zh or en")] = None,
 ) -> ChatOut:
     chosen = body.lang or lang
-    turn = await run_in_threadpool(chat, assistant, session_id, body.message, chosen)
+    turn = await run_in_threadpool(chat, assistant, session_id, body.message, chosen, body.question)
     return chat_out(turn, chosen)

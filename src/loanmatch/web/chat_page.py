@@ -2,8 +2,10 @@
 
 ``GET /chat`` offers to start; ``POST /chat`` starts a session and redirects to
 ``/chat/{session_id}``, whose address is all an owner needs to come back later (the page is
-rebuilt from the stored session). Messages are plain form posts carrying the session version they
-answer, so a reloaded or doubled post never answers the next question by mistake. Consent shows
+rebuilt from the stored session). Messages are plain form posts carrying the session version and
+the question number they answer, so a reloaded or doubled post never answers the next question by
+mistake. A category or yes/no question shows its choices as buttons of a form of their own (a tap
+posts the choice's code; the transcript shows its label). Consent shows
 each source's data, purpose and expiry, and every consent can be revoked from the page.
 """
 
@@ -26,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from loanmatch.adapters import messages
 from loanmatch.bootstrap import Root
 from loanmatch.domain.catalog import Text
-from loanmatch.errors import LoanMatchError, SessionNotFoundError
+from loanmatch.errors import LoanMatchError, SessionNotFoundError, StaleQuestionError
 from loanmatch.lang import Lang, parse_lang, short_code
 from loanmatch.services import intake
 from loanmatch.services.assistant import Assistant, ChatTurn, chat, opening, start_chat
@@ -186,6 +188,8 @@ async def message(
     message: Annotated[str, Form()] = "",
     version: Annotated[int, Form()] = -1,
     lang: Annotated[str, Form()] = "",
+    question: Annotated[int | None, Form(ge=0)] = None,
+    choice: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     assistant = replace(assistant_of(request), detailed_results=False)
     view = await run_in_threadpool(_view_or_none, assistant, session_id)
@@ -193,18 +197,34 @@ async def message(
         return RedirectResponse(_start_url(lang), status_code=_SEE_OTHER)
     chosen = parse_lang(lang, view.lang)
     if version != view.version:
-        stale = [Bubble("bot", messages.t("chat_page.stale", chosen))]
-        stale += [Bubble("bot", text) for text in opening(assistant, view, chosen)]
-        return _render(request, assistant, view, chosen, stale)
+        return _stale(request, assistant, view, chosen)
+    said = message.strip()
+    if choice:
+        tapped = next((c for c in view.question.choices if c.value == choice), None) \
+            if view.question is not None else None  # fmt: skip
+        message, said = choice, tapped.label.get(chosen) if tapped is not None else choice
     try:
-        turn: ChatTurn = await run_in_threadpool(chat, assistant, session_id, message, chosen)
+        turn: ChatTurn = await run_in_threadpool(
+            chat, assistant, session_id, message, chosen, question
+        )
+    except StaleQuestionError:
+        again = await run_in_threadpool(_view_or_none, assistant, session_id)
+        return _stale(request, assistant, again or view, chosen)
     except LoanMatchError as error:
         own = getattr(error, "text", None)
         text = own.get(chosen) if isinstance(own, Text) else error.message
         return _render(request, assistant, view, chosen, [Bubble("bot", str(text))], 422)
-    bubbles = [Bubble("me", message.strip()), *(Bubble("bot", r) for r in turn.replies)]
+    bubbles = [Bubble("me", said), *(Bubble("bot", r) for r in turn.replies)]
     status = 422 if turn.kind == "invalid" else 200
     return _render(request, assistant, turn.view, chosen, bubbles, status)
+
+
+def _stale(request: Request, assistant: Assistant, view: SessionView, lang: Lang) -> Response:
+    """The page again, saying the message answered a question already answered (nothing was
+    applied), with the question open now."""
+    stale = [Bubble("bot", messages.t("chat_page.stale", lang))]
+    stale += [Bubble("bot", text) for text in opening(assistant, view, lang)]
+    return _render(request, assistant, view, lang, stale)
 
 
 @router.post("/chat/{session_id}/consent")

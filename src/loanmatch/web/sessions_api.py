@@ -4,8 +4,9 @@ A thin shell over :mod:`loanmatch.services.intake`. Texts are in the session's l
 ``?lang=zh|en`` asks otherwise. Errors are left to the app's one handler
 (:mod:`loanmatch.web.errors`): each ``LoanMatchError`` answers its status with an ``ErrorBody``
 (``code``, ``error``, ``message``, ``message_zh`` where there is one, ``where``), so 404 for an
-unknown session, 409 when another request changed the session first, 422 for a bad answer or
-consent.
+unknown session, 409 when another request changed the session first (``session.conflict``) or an
+answer names a question that is no longer open (``session.conflict.stale_question``), 422 for a
+bad answer or consent (or an answer that names neither its question nor a feature).
 
 Install with :func:`install_sessions_api` (it keeps the backend in ``app.state`` and includes
 :data:`router`). :func:`default_sessions` gives the served app's backend from the composition root
@@ -132,9 +133,18 @@ class ConsentRequest(BaseModel):
 
 class AnswerRequest(BaseModel):
     text: Scalar | None = Field(
-        description="The answer as typed (50万, 3年, 不知道) or a JSON value"
+        description="The answer as typed (50万, 3年, 不知道), a choice's value, or a JSON value"
     )
-    feature: str | None = Field(default=None, description="Which item; default: the question")
+    question: int | None = Field(
+        default=None,
+        ge=0,
+        description="The number (question.seq) of the question this answers: an answer to a "
+        "question that is no longer open is refused with 409 session.conflict.stale_question, "
+        "never applied to another. Name it or the feature.",
+    )
+    feature: str | None = Field(
+        default=None, description="Which item, when answering one that is not the question asked"
+    )
 
 
 class CorrectionRequest(BaseModel):
@@ -142,8 +152,10 @@ class CorrectionRequest(BaseModel):
 
 
 class ChoiceOut(BaseModel):
-    value: str
+    value: str = Field(description="What to send back as the answer's text (a code, true/false)")
     label: str
+    label_zh: str
+    label_en: str
 
 
 class QuestionOut(BaseModel):
@@ -156,6 +168,7 @@ class QuestionOut(BaseModel):
     choices: list[ChoiceOut]
     min: float | None
     max: float | None
+    seq: int = Field(description="This question's number in the session: send it as `question`")
 
 
 class KnownOut(BaseModel):
@@ -219,9 +232,13 @@ def session_out(view: SessionView, lang: str | None = None) -> SessionOut:
             hint=t(question.hint),
             type=question.type,
             unit=question.unit,
-            choices=[ChoiceOut(value=c.value, label=t(c.label)) for c in question.choices],
+            choices=[
+                ChoiceOut(value=c.value, label=t(c.label), label_zh=c.label.zh, label_en=c.label.en)
+                for c in question.choices
+            ],
             min=question.min,
             max=question.max,
+            seq=question.seq,
         ),
         known=[
             KnownOut(
@@ -339,14 +356,19 @@ def refresh(session_id: str, backend: Backend, lang: LangQuery = None) -> Sessio
 
 @router.post(
     "/{session_id}/answers", response_model=SessionOut, responses=_ERRORS,
-    summary="Answer the current question, or any item / 回答",
+    summary="Answer the question named by its number, or any item / 回答",
 )  # fmt: skip
 def post_answer(
     session_id: str, body: AnswerRequest, backend: Backend, lang: LangQuery = None
 ) -> SessionOut:
     return _run(
         lambda: intake.answer(
-            backend.unit_of_work(), backend.context, session_id, body.text, body.feature
+            backend.unit_of_work(),
+            backend.context,
+            session_id,
+            body.text,
+            body.feature,
+            body.question,
         ),
         lang,
     )

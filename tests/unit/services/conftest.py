@@ -5,7 +5,8 @@ from dataclasses import dataclass
 import pytest
 
 from loanmatch.domain.catalog import Catalog, Scalar
-from loanmatch.services.intake import IntakeContext
+from loanmatch.services import intake
+from loanmatch.services.intake import IntakeContext, SessionView
 from loanmatch.storage.memory import MemoryStore, MemoryUnitOfWork
 from tests.unit.services.fakes import FakeClock, FakeConnector, FakeEngine, context, default_catalog
 
@@ -31,6 +32,12 @@ class World:
 
     def uow(self) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self.store)
+
+    def answer_open(self, session: str, text: object) -> SessionView:
+        """Answer the question open now, naming it by its number (as a client does)."""
+        question = intake.view(self.uow(), self.ctx, session).question
+        seq = question.seq if question is not None else 0
+        return intake.answer(self.uow(), self.ctx, session, text, question=seq)
 
 
 @pytest.fixture(scope="session")

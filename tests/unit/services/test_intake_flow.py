@@ -40,7 +40,7 @@ def test_granted_sources_prefill_and_the_intake_never_asks_what_they_know(world:
     assert known["tax_grade"].source == "tax"
     assert view.sources == dict.fromkeys(SOURCES, "ok")
     assert {c.source: c.status for c in view.consents} == dict.fromkeys(SOURCES, "active")
-    intake.answer(world.uow(), world.ctx, session, "50万")
+    world.answer_open(session, "50万")
     after = intake.view(world.uow(), world.ctx, session)
     assert after.question is not None
     assert after.question.feature == "loan_term_months", "revenue, grade and score are known"
@@ -56,7 +56,7 @@ def test_a_timed_out_source_leaves_its_features_to_ask_and_says_why(world: World
     assert "税务" in notice.zh
     assert "did not answer in time" in notice.en
     assert "annual_revenue" in notice.features
-    intake.answer(world.uow(), world.ctx, session, "50万")
+    world.answer_open(session, "50万")
     asked = intake.view(world.uow(), world.ctx, session).question
     assert asked is not None
     assert asked.feature == "annual_revenue"
@@ -90,7 +90,7 @@ def test_answers_come_in_any_order_and_dont_know_is_accepted(world: World) -> No
     session = intake.start_session(world.uow(), world.ctx, "zh", "E1", "O1").session_id
     intake.grant_consent(world.uow(), world.ctx, session, [])
     intake.answer(world.uow(), world.ctx, session, "3年", feature="loan_term_months")
-    view = intake.answer(world.uow(), world.ctx, session, "不知道")
+    view = world.answer_open(session, "不知道")
     known = {k.feature: k for k in view.known}
     assert known["loan_term_months"].value == 36.0
     assert known["loan_amount"].provenance == "dont_know"
@@ -112,7 +112,7 @@ def test_the_session_is_done_with_a_result_when_the_engine_stops(world: World) -
     session = intake.start_session(world.uow(), world.ctx, "zh", "E1", "O1").session_id
     intake.grant_consent(world.uow(), world.ctx, session, [])
     for text in ("50万", "300万", "A"):
-        view = intake.answer(world.uow(), world.ctx, session, text)
+        view = world.answer_open(session, text)
     assert view.stage == "done"
     assert view.question is None
     assert view.result is not None
@@ -124,14 +124,14 @@ def test_an_unknown_session_is_reported_as_not_found(world: World) -> None:
     with pytest.raises(SessionNotFoundError):
         intake.view(world.uow(), world.ctx, "nope")
     with pytest.raises(SessionNotFoundError):
-        intake.answer(world.uow(), world.ctx, "nope", "50万")
+        world.answer_open("nope", "50万")
 
 
 def test_questions_asked_are_logged_once_each(world: World) -> None:
     session = intake.start_session(world.uow(), world.ctx, "zh", "E1", "O1").session_id
     intake.grant_consent(world.uow(), world.ctx, session, [])
     intake.view(world.uow(), world.ctx, session)
-    intake.answer(world.uow(), world.ctx, session, "50万")
+    world.answer_open(session, "50万")
     asked = [e.detail["feature"] for e in world.store.events if e.kind == "question_asked"]
     assert asked == ["loan_amount", "annual_revenue"]
 

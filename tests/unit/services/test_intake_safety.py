@@ -49,7 +49,10 @@ def test_a_bad_answer_changes_nothing_and_explains_itself_in_both_languages(
     intake.grant_consent(world.uow(), world.ctx, session, [])
     before = _snapshot(world.store)
     with pytest.raises(AnswerFieldError) as problem:
-        intake.answer(world.uow(), world.ctx, session, text, feature=feature)
+        if feature is None:
+            world.answer_open(session, text)
+        else:
+            intake.answer(world.uow(), world.ctx, session, text, feature=feature)
     assert problem.value.text.zh
     assert problem.value.text.en
     assert problem.value.to_dict()["error"] == "invalid_answer"
@@ -64,10 +67,10 @@ def test_a_crash_in_the_middle_of_a_step_leaves_the_session_exactly_as_before(
     before = _snapshot(world.store)
     world.engine.explode = True
     with pytest.raises(RuntimeError, match="crashed"):
-        intake.answer(world.uow(), world.ctx, session, "50万")
+        world.answer_open(session, "50万")
     assert _snapshot(world.store) == before
     world.engine.explode = False
-    view = intake.answer(world.uow(), world.ctx, session, "50万")
+    view = world.answer_open(session, "50万")
     assert next(k for k in view.known if k.feature == "loan_amount").value == 500_000.0
 
 
@@ -167,7 +170,7 @@ def test_of_two_answers_racing_on_one_session_the_later_commit_is_refused_whole(
         world.uow(), world.ctx, session, "24", feature="loan_term_months"
     )
     with pytest.raises(SessionConflictError):
-        intake.answer(world.uow(), world.ctx, session, "50万")
+        intake.answer(world.uow(), world.ctx, session, "50万", feature="loan_amount")
     view = intake.view(world.uow(), world.ctx, session)
     known = {k.feature: k.value for k in view.known}
     assert known == {"loan_term_months": 24.0}

@@ -16,12 +16,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from loanmatch.adapters import messages
-from loanmatch.assistant.dialogue import DOUBT_THRESHOLD, MAX_MESSAGE_CHARS, Route, RouteKind, route
+from loanmatch.assistant.dialogue import (
+    DOUBT_THRESHOLD,
+    MAX_MESSAGE_CHARS,
+    Route,
+    RouteKind,
+    answer_text,
+    route,
+)
 from loanmatch.assistant.knowledge import Entry
 from loanmatch.assistant.llm import LlmProvider
 from loanmatch.assistant.replies import compose
 from loanmatch.assistant.retrieval import Retriever, default_retriever
-from loanmatch.errors import AnswerError, AnswerFieldError
+from loanmatch.errors import AnswerError, AnswerFieldError, StaleQuestionError
 from loanmatch.lang import Lang, parse_lang
 from loanmatch.services import intake
 from loanmatch.services.assistant.texts import facts_of, prompt
@@ -128,22 +135,34 @@ def _after_step(assistant: Assistant, before: SessionView, after: SessionView,
     return [*(n.en if lang == "en" else n.zh for n in new), said]
 
 
-def chat(assistant: Assistant, session_id: str, message: str, lang: str | None = None) -> ChatTurn:
+def chat(
+    assistant: Assistant, session_id: str, message: str, lang: str | None = None,
+    question: int | None = None,
+) -> ChatTurn:  # fmt: skip
     """The assistant's turn after the owner says ``message`` in session ``session_id``.
 
+    ``question`` is the number of the question the owner was shown (the page and the API send
+    it); without it, the question open when the message is read. An answer is bound to that
+    question: when another answer got there first it is refused with
+    :class:`~loanmatch.errors.StaleQuestionError` (409), never applied to the next question.
     Raises :class:`~loanmatch.errors.SessionNotFoundError` for an unknown session;
     every other problem is a polite reply, with the session unchanged."""
     uow, ctx = assistant.unit_of_work, assistant.context
     view = intake.view(uow(), ctx, session_id)
     chosen = parse_lang(lang, view.lang)
+    open_seq = view.question.seq if view.question is not None else None
+    if question is not None and view.stage != "consent" and question != open_seq:
+        raise StaleQuestionError(
+            question, open_seq, view.question.feature if view.question else None
+        )
     if len(message) > MAX_MESSAGE_CHARS:
         too_long = messages.t("chat.too_long", chosen, max=MAX_MESSAGE_CHARS)
         return ChatTurn([too_long, _again(assistant, view, chosen)], view, "invalid")
-    question = ctx.catalog.get(view.question.feature) if view.question else None
+    question_feature = ctx.catalog.get(view.question.feature) if view.question else None
     routed = route(
         message,
         assistant.retriever,
-        question=question if view.stage == "asking" else None,
+        question=question_feature if view.stage == "asking" else None,
         awaiting_consent=view.stage == "consent",
         threshold=assistant.threshold,
     )
@@ -160,7 +179,10 @@ def chat(assistant: Assistant, session_id: str, message: str, lang: str | None =
         return ChatTurn([head, *_after_step(assistant, view, after, chosen)], after, routed.kind)
     if routed.kind == "answer":
         try:
-            after = intake.answer(uow(), ctx, session_id, message)
+            assert view.question is not None
+            assert question_feature is not None
+            after = intake.answer(uow(), ctx, session_id, answer_text(question_feature, message),
+                                  question=view.question.seq)  # fmt: skip
         except AnswerFieldError as error:
             return ChatTurn([_sorry(error.text.get(chosen), chosen),
                              _again(assistant, view, chosen)], view, "invalid")  # fmt: skip

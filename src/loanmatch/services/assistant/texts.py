@@ -44,12 +44,12 @@ def consent_prompt(sources: Sequence[str], lang: Lang) -> str:
 
 def question_prompt(question: QuestionView, lang: Lang) -> str:
     text = question.text.get(lang) or question.label.get(lang) or question.feature
-    if question.choices:
+    if question.type == "boolean":
+        text += messages.t("chat.yes_no", lang)
+    elif question.choices:
         sep = messages.t("common.list_separator", lang)
         listed = sep.join(c.label.get(lang) or c.value for c in question.choices)
         text += messages.t("chat.choices", lang, choices=listed)
-    elif question.type == "boolean":
-        text += messages.t("chat.yes_no", lang)
     hint = question.hint.get(lang).strip().rstrip("。.")
     if hint:
         text += messages.t("chat.hint", lang, hint=hint)

@@ -21,7 +21,7 @@ from loanmatch.errors import SessionNotFoundError
 from loanmatch.intake.engine import Question
 from loanmatch.intake.state import Fact, IntakeState
 from loanmatch.matching.results import ApplicantResult
-from loanmatch.services.intake.views import SessionView, build_view
+from loanmatch.services.intake.views import SessionView, build_view, question_seq
 from loanmatch.storage.records import AuditEntry, Notice, SessionRecord
 from loanmatch.storage.unit_of_work import UnitOfWork
 
@@ -35,6 +35,7 @@ __all__ = [
     "audit",
     "event",
     "load_session",
+    "question_seq",
     "render_view",
     "with_notice",
 ]
@@ -144,12 +145,17 @@ def advance(
         if asked is None:
             stage = "done"
         else:
-            question = {
-                "feature": asked.feature.name, "hint_zh": asked.why.zh, "hint_en": asked.why.en,
-            }  # fmt: skip
             if record.question is None or record.question["feature"] != asked.feature.name:
                 state.note_asked(asked.feature.name)
-                event(uow, ctx, record.id, "question_asked", feature=asked.feature.name)
+                seq = len(state.asked)
+                event(uow, ctx, record.id, "question_asked", feature=asked.feature.name,
+                      question=seq)  # fmt: skip
+            else:
+                seq = question_seq(record.question, state)
+            question = {
+                "feature": asked.feature.name, "hint_zh": asked.why.zh, "hint_en": asked.why.en,
+                "seq": str(seq),
+            }  # fmt: skip
     if stage == "done" and record.stage != "done":
         result = ctx.engine.result(state, record.id)
         event(uow, ctx, record.id, "recommended", offers=len(result.offers))

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from loanmatch.domain.catalog import Scalar, Text
 from loanmatch.domain.masking import mask_value
-from loanmatch.errors import AnswerError, AnswerFieldError, Location, NotAskableError
+from loanmatch.errors import (
+    AnswerError,
+    AnswerFieldError,
+    Location,
+    NotAskableError,
+    SessionConflictError,
+    StaleQuestionError,
+)
 from loanmatch.intake.state import IntakeState
 from loanmatch.lang import parse_lang
 from loanmatch.services.intake.core import (
@@ -20,11 +27,15 @@ from loanmatch.services.intake.core import (
     render_view,
     with_notice,
 )
-from loanmatch.services.intake.views import SessionView, source_notice
+from loanmatch.services.intake.views import SessionView, question_seq, source_notice
 from loanmatch.storage.records import SessionRecord
 from loanmatch.storage.unit_of_work import UnitOfWork
 
-__all__ = ["answer", "correct", "note_event", "start_session", "view"]
+__all__ = ["CONFLICT_RETRIES", "answer", "correct", "note_event", "start_session", "view"]
+
+CONFLICT_RETRIES = 3
+"""How often an answer naming its question is tried when another request changed the session
+first (each try reads the session again, so it lands on its question or is refused as stale)."""
 
 
 def start_session(
@@ -66,19 +77,39 @@ def start_session(
         return render_view(uow, ctx, record)
 
 
+def _feature_of(record: SessionRecord, feature: str | None, question: int | None) -> str:
+    """The feature an answer is for: the one it names, or the open question's when it names
+    that question's number (refused as stale when that question is no longer the open one)."""
+    state = IntakeState.from_dict(record.state)
+    open_ = record.question
+    current = question_seq(open_, state) if open_ is not None else None
+    if question is not None:
+        if open_ is None or question != current:
+            raise StaleQuestionError(question, current, open_["feature"] if open_ else None)
+        if feature is not None and feature != open_["feature"]:
+            raise AnswerFieldError(feature, Text(
+                zh=f"第{question}个问题问的是另一项，请核对您回答的是哪一项。",
+                en=f"Question {question} asks about another item: check which one you answer.",
+            ))  # fmt: skip
+        return open_["feature"]
+    if feature is None:
+        raise AnswerError(
+            "say which question this answers: send the open question's number as 'question' "
+            "(or the item as 'feature')",
+            Location(setting="question"),
+        )
+    return feature
+
+
 def _record_answer(
     uow: UnitOfWork, ctx: IntakeContext, session_id: str, feature: str | None, text: object,
-    action: str,
+    action: str, question: int | None = None,
 ) -> SessionView:  # fmt: skip
     with uow:
         record = load_session(uow, session_id)
-        if feature is None:
-            if record.question is None:
-                raise AnswerFieldError("", Text(
-                    zh="现在没有待回答的问题，请说明您回答的是哪一项。",
-                    en="No question is open now: say which item you are answering.",
-                ))  # fmt: skip
-            feature = record.question["feature"]
+        seq = question_seq(record.question, IntakeState.from_dict(record.state)) \
+            if record.question is not None else None  # fmt: skip
+        feature = _feature_of(record, feature, question)
         spec = ctx.catalog.get(feature)
         if spec is None or spec.derived or spec.protected:
             raise NotAskableError(feature, Text(
@@ -96,7 +127,9 @@ def _record_answer(
                 en="Please answer the question, or say “don't know”.",
             )) from error  # fmt: skip
         audit(uow, ctx, record, action, feature=feature, value=mask_value(spec, fact.value))
-        event(uow, ctx, session_id, "answered", feature=feature,
+        answered = seq if record.question is not None and record.question["feature"] == feature \
+            else None  # fmt: skip
+        event(uow, ctx, session_id, "answered", feature=feature, question=answered,
                dont_know=fact.value is None, correction=action == "corrected")  # fmt: skip
         record = uow.sessions.update(advance(uow, ctx, record, state))
         uow.commit()
@@ -104,13 +137,29 @@ def _record_answer(
 
 
 def answer(
-    uow: UnitOfWork, ctx: IntakeContext, session_id: str, text: object, feature: str | None = None
-) -> SessionView:
-    """The owner's answer to the current question (``feature`` None) or to any feature, in any
-    order; "不知道" / "don't know" leaves it unknown. A bad answer raises an
-    :class:`~loanmatch.errors.AnswerFieldError` (polite, zh and en) and changes
-    nothing."""
-    return _record_answer(uow, ctx, session_id, feature, text, "answered")
+    uow: UnitOfWork, ctx: IntakeContext, session_id: str, text: object, feature: str | None = None,
+    question: int | None = None,
+) -> SessionView:  # fmt: skip
+    """The owner's answer to the open question, named by its sequence number ``question``
+    (:attr:`QuestionView.seq`), or to any ``feature``, in any order; "不知道" / "don't know"
+    leaves it unknown. An answer must name one of them (an :class:`~loanmatch.errors.AnswerError`
+    otherwise): one naming a question that is no longer open raises
+    :class:`~loanmatch.errors.StaleQuestionError` and is never applied to the question open now.
+    A bad answer raises an :class:`~loanmatch.errors.AnswerFieldError` (polite, zh and en).
+    Either way nothing changes. The write is checked against the session's version, so of two
+    concurrent answers to one question one wins and the other is a
+    :class:`~loanmatch.errors.SessionConflictError` -- or, when it named its question, is read
+    again: still open (another item changed meanwhile), it is applied; answered meanwhile, it is a
+    :class:`~loanmatch.errors.StaleQuestionError`."""
+    for attempt in range(1, CONFLICT_RETRIES + 1):
+        try:
+            return _record_answer(uow, ctx, session_id, feature, text, "answered", question)
+        except StaleQuestionError:
+            raise
+        except SessionConflictError:
+            if question is None or attempt == CONFLICT_RETRIES:
+                raise
+    raise AssertionError("unreachable")
 
 
 def correct(

@@ -51,11 +51,13 @@ def default_context(
     """The engine over ``bundle`` and simulated connectors over the ``applicants`` CSV.
 
     ``failures`` defaults to the simulator's realistic rates; ``{}`` gives sources that never
-    fail (for demonstrations and browser tests)."""
+    fail (for demonstrations and browser tests). The engine has no answer budget and finishes
+    the products still open (``budget=None, finish_products=True``): a session ends only when
+    no question it could still ask would change what it offers, or the owner stops answering."""
     catalog = bundle.market.catalog
     table = read_table(applicants, catalog)
     prior = Prior.from_table(catalog, table, seed=seed)
-    engine = IntakeEngine(bundle, policy, prior, seed=seed)
+    engine = IntakeEngine(bundle, policy, prior, seed=seed, budget=None, finish_products=True)
     rates = DEFAULT_FAILURES if failures is None else failures
     connectors = connectors_for(catalog, population_from_table(table), rates, seed=seed)
     return IntakeContext(engine=engine, connectors=connectors, timeout_s=timeout_s)

@@ -3,7 +3,7 @@ texts (zh/en) of notices. Built from a stored session; nothing here writes."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -24,6 +24,8 @@ __all__ = [
     "SessionView",
     "Stage",
     "build_view",
+    "question_seq",
+    "shown",
     "source_name",
     "source_notice",
 ]
@@ -33,6 +35,9 @@ Stage = Literal["consent", "asking", "done"]
 
 @dataclass(frozen=True)
 class Choice:
+    """One answer the owner can tap: ``value`` is what is sent back as the answer (a category's
+    code, ``true`` / ``false`` for a yes/no question), ``label`` what the owner reads."""
+
     value: str
     label: Text
 
@@ -49,8 +54,12 @@ class QuestionView:
     type: str
     unit: str | None
     choices: tuple[Choice, ...]
+    """A category's codes with their labels; yes and no for a boolean; empty for a number."""
     min: float | None
     max: float | None
+    seq: int = 0
+    """The question's sequence number in the session: an answer names it (``question``) and is
+    refused as stale once another question is open."""
 
 
 @dataclass(frozen=True)
@@ -127,8 +136,29 @@ def source_notice(source: str, status: str, features: Sequence[str], catalog: Ca
     )
 
 
+_UNITS: dict[str, tuple[str, str, str]] = {
+    "years": ("年", "year", "years"),
+    "months": ("个月", "month", "months"),
+    "days": ("天", "day", "days"),
+    "count": ("次", "time", "times"),
+    "points": ("分", "point", "points"),
+}
+"""A catalog unit in words: Chinese, English singular, English plural."""
+_COUNT_UNITS: dict[str, tuple[str, str, str]] = {
+    "employees": ("人", "person", "people"),
+    "legal_disputes": ("起", "case", "cases"),
+    "lenders_outstanding": ("家", "lender", "lenders"),
+}
+"""Counts of things other than times."""
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if value.is_integer() and abs(value) >= 10_000 else f"{value:g}"
+
+
 def shown(feature: Feature, value: Scalar | None) -> Text:
-    """A value as a person reads it, in both languages."""
+    """A value as a person reads it, in both languages, with its unit in words (``5年`` /
+    ``5 years``, ``0次`` / ``0 times``, ``50万元`` / ``500,000 yuan``, ``6.5%``)."""
     if value is None:
         return Text(zh="不知道", en="don't know")
     if feature.type == "boolean":
@@ -140,12 +170,33 @@ def shown(feature: Feature, value: Scalar | None) -> Text:
     number = float(value)
     if is_money(feature):
         return Text(zh=f"{format_amount(number, 'zh')}元", en=f"{format_amount(number, 'en')} yuan")
-    text = f"{number:g}"
-    unit = f" {feature.unit}" if feature.unit else ""
-    return Text(zh=f"{text}{feature.unit or ''}", en=f"{text}{unit}")
+    text = _number(number)
+    if feature.unit == "percent":
+        return Text(zh=f"{text}%", en=f"{text}%")
+    words = _COUNT_UNITS.get(feature.name) if feature.unit == "count" else None
+    words = words or _UNITS.get(feature.unit or "")
+    if words is None:
+        return Text(zh=text, en=text)
+    zh, one, many = words
+    return Text(zh=f"{text}{zh}", en=f"{text} {one if number == 1 else many}")
 
 
-def question_view(catalog: Catalog, question: dict[str, str]) -> QuestionView:
+def question_seq(question: Mapping[str, str], state: IntakeState) -> int:
+    """The open question's sequence number in its session (1 for the first question asked, and
+    so on: a new number each time the intake asks something new). An answer names it, so it can
+    only land on the question it was written for. Sessions stored before the number was kept
+    have their last asked question's position."""
+    seq = question.get("seq")
+    return int(seq) if seq is not None and seq.isdigit() else len(state.asked)
+
+
+_YES_NO = (
+    Choice(value="true", label=Text(zh="是", en="Yes")),
+    Choice(value="false", label=Text(zh="否", en="No")),
+)
+
+
+def question_view(catalog: Catalog, question: Mapping[str, str], seq: int = 0) -> QuestionView:
     feature = catalog[question["feature"]]
     text = feature.question if feature.question.zh or feature.question.en else feature.label
     choices = tuple(
@@ -155,6 +206,8 @@ def question_view(catalog: Catalog, question: dict[str, str]) -> QuestionView:
         )
         for c in feature.categories
     )
+    if feature.type == "boolean":
+        choices = _YES_NO
     return QuestionView(
         feature=feature.name,
         text=text,
@@ -165,6 +218,7 @@ def question_view(catalog: Catalog, question: dict[str, str]) -> QuestionView:
         choices=choices,
         min=feature.min,
         max=feature.max,
+        seq=seq,
     )
 
 
@@ -195,7 +249,9 @@ def build_view(
         session_id=record.id,
         lang=parse_lang(record.lang),
         stage=stage,
-        question=question_view(catalog, record.question) if record.question else None,
+        question=question_view(catalog, record.question, question_seq(record.question, state))
+        if record.question
+        else None,
         known=known,
         notices=record.notices,
         consents=tuple(
