@@ -6,16 +6,25 @@ objects the entrypoints run on (docs/architecture.md).
 work, the intake context (engine, prior and connectors of the served market) and the guiding
 assistant. ``loanmatch`` (cli/) and the web app (web/) both get their objects from here, so a
 setting reaches every entrypoint the same way.
+
+Logging is set up here too: :func:`configure_logging` (the CLI's) and :func:`mask_log_handlers`
+(the web app's, for whatever handlers its server made) put
+:class:`~loanmatch.domain.masking.MaskingFilter` on every handler, so no log line or traceback
+shows a phone or ID number; :func:`uvicorn_log_config` is uvicorn's own configuration with it.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
 from loanmatch.assistant.llm import LlmProvider, provider_from
 from loanmatch.assistant.retrieval import default_retriever
+from loanmatch.domain.masking import MaskingFilter
 from loanmatch.matching.results import RecommendPolicy
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.directory import load_model
@@ -26,7 +35,19 @@ from loanmatch.settings import Settings, get_settings
 from loanmatch.storage.database import Database
 from loanmatch.storage.unit_of_work import UnitOfWork
 
-__all__ = ["Root", "compose", "policy_from"]
+__all__ = [
+    "LOGGERS",
+    "Root",
+    "compose",
+    "configure_logging",
+    "mask_log_handlers",
+    "policy_from",
+    "uvicorn_log_config",
+]
+
+LOGGERS = ("", "loanmatch", "uvicorn", "uvicorn.error", "uvicorn.access", "fastapi")
+"""The loggers whose handlers loanmatch's lines and its server's go through ("" is the root)."""
+_FORMAT = "%(levelname)s %(name)s: %(message)s"
 
 
 def policy_from(settings: Settings) -> RecommendPolicy:
@@ -96,3 +117,47 @@ def compose(
         model_dir=model_dir if model_dir is not None else chosen.model_dir,
         database_url=database_url or chosen.database_url,
     )
+
+
+def mask_log_handlers(names: tuple[str, ...] = LOGGERS) -> int:
+    """Put a :class:`MaskingFilter` on every handler of these loggers that has none; the number
+    of handlers it was put on."""
+    added = 0
+    for name in names:
+        for handler in logging.getLogger(name).handlers:
+            if not any(isinstance(f, MaskingFilter) for f in handler.filters):
+                handler.addFilter(MaskingFilter())
+                added += 1
+    return added
+
+
+class _Handler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The handler :func:`configure_logging` puts on the root logger (to find it again)."""
+
+
+def configure_logging(level: str, stream: IO[str] | None = None) -> logging.Handler:
+    """Log at ``level`` to ``stream`` (stderr) through one masking handler on the root logger
+    (called again: that handler is replaced), and mask every other handler already there."""
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if isinstance(h, _Handler)]:
+        root.removeHandler(old)
+    handler = _Handler(stream)
+    handler.setFormatter(logging.Formatter(_FORMAT))
+    handler.addFilter(MaskingFilter())
+    root.addHandler(handler)
+    root.setLevel(level)
+    mask_log_handlers()
+    return handler
+
+
+def uvicorn_log_config() -> dict[str, Any]:
+    """uvicorn's default logging configuration with a :class:`MaskingFilter` on each handler
+    (``uvicorn.run(..., log_config=uvicorn_log_config())``): its error log prints the traceback
+    of an exception in the app, whose message may quote an owner's answers."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = deepcopy(LOGGING_CONFIG)
+    config["filters"] = {"mask": {"()": MaskingFilter}}
+    for handler in config["handlers"].values():
+        handler["filters"] = ["mask"]
+    return config

@@ -13,6 +13,8 @@ dotted code extends an ancestor's, so ``code.startswith("input")`` means "fix wh
      |  +- TableError                 422  input.table                  a bad cell, header or row
      |  +- PricingError               422  input.pricing                pricing.yaml cannot price
      |  +- RequestError               422  input.request                a bad HTTP body or query
+     |  |  +- UnreadableBodyError     400  input.request.unreadable     not UTF-8 / not its type
+     |  |  +- BodyTooLargeError       413  input.request.too_large      over max_body_bytes
      |  +- ConsentRequestError        422  input.consent                consent cannot be granted
      |  +- AnswerError                422  input.answer                 not a valid answer
      |     +- AnswerFieldError        422  input.answer.invalid         ... to one feature, zh+en
@@ -34,7 +36,8 @@ dotted code extends an ancestor's, so ``code.startswith("input")`` means "fix wh
         +- ConnectorDataError         502  connector.bad_data           data that does not fit
 
 Why these statuses: what the caller sent and can fix is 422 (well-formed but not acceptable; a
-malformed body too, as FastAPI has it, with the same body); an unknown session is 404 and a lost
+malformed body too, as FastAPI has it, with the same body; one that cannot be read as text is
+400 and one over the size limit 413); an unknown session is 404 and a lost
 race 409 (read the session again and retry); a source without valid consent 403; what the server's
 own model or a source behind it failed at is 5xx (500 the model, 502 a source's bad answer, 503 a
 source down, 504 a source too slow). ``NotCertifiedError`` is 422: the target approval asked for
@@ -71,6 +74,7 @@ __all__ = [
     "AnswerError",
     "AnswerFieldError",
     "Bilingual",
+    "BodyTooLargeError",
     "CatalogError",
     "ConnectorDataError",
     "ConnectorError",
@@ -97,6 +101,7 @@ __all__ = [
     "SessionNotFoundError",
     "StaleQuestionError",
     "TableError",
+    "UnreadableBodyError",
     "WrongTypeError",
 ]
 
@@ -240,6 +245,28 @@ class RequestError(InputError):
         body = super().to_dict()
         body["errors"] = self.errors
         return body
+
+
+class UnreadableBodyError(RequestError):
+    """A body that cannot be read as its content type says (JSON that is not UTF-8, a form that
+    cannot be decoded): nothing in it could be checked, so 400 rather than 422."""
+
+    status = 400
+    code = "input.request.unreadable"
+
+    def __init__(self, msg: str) -> None:
+        super().__init__([{"loc": ["body"], "msg": msg}])
+
+
+class BodyTooLargeError(RequestError):
+    """A body longer than the server accepts (``Settings.max_body_bytes``)."""
+
+    status = 413
+    code = "input.request.too_large"
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__([{"loc": ["body"], "msg": f"a body may have at most {limit} bytes"}])
 
 
 class ConsentRequestError(InputError):

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     file ``<data_dir>/loanmatch.db`` by default, or e.g. ``postgresql://user@host/db``."""
     seed: int = 7
     """Seed of the default (demo) market."""
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024, le=64 * 1024 * 1024)
+    """The largest request body the web app reads, in bytes (256 KiB); a longer one is answered
+    413 before any route sees it. A form or an applicant's answers are a few KiB."""
     llm_base_url: str | None = None
     """An OpenAI-compatible endpoint (``https://host/v1``) for the guiding assistant to rephrase
     its knowledge-base answers; None (the default) keeps the assistant on its knowledge base."""

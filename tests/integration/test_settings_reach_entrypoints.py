@@ -50,6 +50,7 @@ def env(
         "log_level": "WARNING",
         "database_url": f"sqlite:///{tmp_path / 'sessions.db'}",
         "seed": "11",
+        "max_body_bytes": "5000",
         "llm_base_url": "http://127.0.0.1:9/v1",
         "llm_model": "tiny-model",
         "llm_api_key": "secret-key",
@@ -166,6 +167,9 @@ def check_web_app(client: TestClient, env: dict[str, str], spy: Spy) -> None:
     check_root(spy.roots[-1], env)
     check_assistant(spy.assistants[-1], env)
     assert Path(env["database_url"].removeprefix("sqlite:///")).is_file()
+    too_long = client.post("/api/v1/recommend", content=b" " * 5001)
+    assert (too_long.status_code, too_long.json()["code"]) == (413, "input.request.too_large")
+    assert client.post("/api/v1/recommend", content=b" " * 5000).status_code == 422
 
 
 def test_every_setting_reaches_the_web_app(env: dict[str, str], spy: Spy) -> None:

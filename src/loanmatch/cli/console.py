@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -52,7 +51,10 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def setup_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    """Log at ``level`` to stderr, personal values masked (:func:`configure_logging`)."""
+    from loanmatch.bootstrap import configure_logging
+
+    configure_logging(level)
 
 
 def exit_code(error: LoanMatchError) -> int:

@@ -73,13 +73,19 @@ def ensure_demo(settings: Settings) -> None:
 def serve_app(settings: Settings, model_dir: Path) -> None:
     import uvicorn
 
-    from loanmatch.bootstrap import compose
+    from loanmatch.bootstrap import compose, uvicorn_log_config
     from loanmatch.web.app import create_app
 
     app = create_app(settings, compose(settings, model_dir=model_dir).bundle())
     url = f"http://{settings.host}:{settings.port}"
     err_console.print(f"loanmatch is ready at {url}  ·  演示网页：{url}  (Ctrl+C to stop 停止)")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower())
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level.lower(),
+        log_config=uvicorn_log_config(),
+    )
 
 
 def demo_command(port: int | None, host: str | None, serve: bool) -> None:

@@ -3,8 +3,10 @@
 The catalog's ``personal`` flag decides what is personal: :func:`mask_value` hides the value of a
 personal feature and leaves a business fact (industry, loan amount) readable. Identifiers and free
 text get pattern masks: a mobile number keeps its first 3 and last 4 digits (``138****5678``), a
-resident ID number its first 3 and last 2 characters, a person's name its surname (``张**``), and
-any other run of 6 or more digits in free text (an account number, an amount) is hidden entirely.
+resident ID number its first 3 and last 2 characters, a 统一社会信用代码 (unified social credit
+code, 18 characters: a sole trader's is personal) its first 2 and last 2, a person's name its
+surname (``张**``), and any other run of 6 or more digits in free text (an account number, an
+amount) is hidden entirely.
 A masked value never contains more than those kept characters of the original.
 """
 
@@ -31,6 +33,10 @@ MASK = "***"
 _PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{3})\d{13}(\d[\dXx])(?![0-9A-Za-z])")
 _LONG_DIGITS = re.compile(r"\d(?:[\d,.]*\d){5,}")
+_CREDIT_CODE = re.compile(
+    r"(?<![0-9A-Za-z])([0-9A-HJ-NPQRTUWXY]{2})\d{6}[0-9A-HJ-NPQRTUWXY]{8}([0-9A-HJ-NPQRTUWXY]{2})"
+    r"(?![0-9A-Za-z])"
+)
 
 
 def mask_phone(phone: str) -> str:
@@ -60,9 +66,11 @@ def mask_name(name: str) -> str:
 
 
 def mask_text(text: str) -> str:
-    """Free text with mobile numbers, ID numbers and other long digit runs masked."""
+    """Free text with mobile numbers, ID numbers, credit codes and other long digit runs
+    masked."""
     text = _PHONE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
     text = _ID_NUMBER.sub(lambda m: f"{m.group(1)}{'*' * 13}{m.group(2)}", text)
+    text = _CREDIT_CODE.sub(lambda m: f"{m.group(1)}{'*' * 14}{m.group(2)}", text)
     return _LONG_DIGITS.sub(lambda m: m.group(0) if "*" in m.group(0) else MASK, text)
 
 
@@ -88,7 +96,12 @@ class MaskingFilter(logging.Filter):
 
     Install on a handler (``handler.addFilter(MaskingFilter())``): the message is rendered with
     its arguments first, then masked, so ``logger.info("owner %s", id_number)`` is safe too.
+
+    A traceback (``exc_info``) and a stack (``stack_info``) are rendered and masked too, since an
+    exception's message may quote what an owner typed.
     """
+
+    _render = logging.Formatter()
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -96,4 +109,10 @@ class MaskingFilter(logging.Filter):
         if masked != message:
             record.msg = masked
             record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self._render.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_text(record.stack_info)
         return True

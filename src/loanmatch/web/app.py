@@ -2,7 +2,10 @@
 
 ``create_app(settings, bundle)`` builds a FastAPI application around one loaded model; run it with
 any ASGI server (``loanmatch serve`` uses uvicorn). The page needs no JavaScript. Errors of the
-JSON API go through the one handler of :mod:`loanmatch.web.errors`.
+JSON API go through the one handler of :mod:`loanmatch.web.errors`. Every request passes
+:mod:`loanmatch.web.guard` first (``Settings.max_body_bytes``, JSON a route can use) and every
+answer carries the headers of :mod:`loanmatch.web.security`. ``/docs`` (Swagger UI) and
+``/redoc`` are served with their assets from the package (``fastapi-offline``): they work offline.
 """
 
 from __future__ import annotations
@@ -15,10 +18,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
+from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
 from loanmatch import __version__
-from loanmatch.bootstrap import compose
+from loanmatch.bootstrap import compose, mask_log_handlers
 from loanmatch.errors import Bilingual
 from loanmatch.intake.answers import ParsedAnswers, parse_answers
 from loanmatch.lang import Lang, parse_lang, short_code
@@ -29,8 +33,10 @@ from loanmatch.settings import Settings
 from loanmatch.web.api import Health, RecommendRequest, RecommendResponse, response_from
 from loanmatch.web.chat_page import install_chat
 from loanmatch.web.errors import error_responses, install_error_handlers
+from loanmatch.web.guard import RequestGuard
 from loanmatch.web.i18n import strings
 from loanmatch.web.samples import Samples
+from loanmatch.web.security import SecurityHeaders
 from loanmatch.web.sessions_api import (
     LazySessions,
     SessionsBackend,
@@ -64,7 +70,8 @@ def create_app(
     css = (_WEB / "static" / "style.css").read_text(encoding="utf-8")
     asked = {f.name for f in form_features(catalog)}
 
-    app = FastAPI(
+    mask_log_handlers()
+    app = FastAPIOffline(
         title="loanmatch",
         version=__version__,
         description="Match small and micro enterprises with bank loan products they will very "
@@ -72,6 +79,8 @@ def create_app(
         lifespan=sessions.lifespan if isinstance(sessions, LazySessions) else None,
     )
     install_error_handlers(app)
+    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     install_sessions_api(app, sessions)
     install_chat(app, root)
 

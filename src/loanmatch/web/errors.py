@@ -7,19 +7,29 @@ errors itself); a request that does not fit the schema becomes a
 :class:`ErrorBody` in the OpenAPI document: routes list their error statuses with
 :func:`error_responses`. Install with :func:`install_error_handlers` (``create_app`` does, and so
 does ``install_sessions_api`` for an app that serves only the sessions API).
+
+What is not a LoanMatchError gets the same body too: Starlette's own refusals (an unknown path
+404, a method a path does not take 405) carry ``code`` ``http.<reason>`` (``http.not_found``,
+``http.method_not_allowed``; ``error`` ``http_error``), a body it cannot parse is an
+:class:`~loanmatch.errors.UnreadableBodyError` (400), and an exception nobody expected is 500
+``internal`` with a generic message, the security headers of :mod:`loanmatch.web.security`, and
+its traceback in the log (masked like every log line: ``loanmatch.bootstrap.configure_logging``).
 """
 
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
 
-from loanmatch.errors import LoanMatchError, RequestError
+from loanmatch.errors import LoanMatchError, RequestError, UnreadableBodyError
+from loanmatch.web.security import headers_for
 
 __all__ = [
     "ErrorBody",
@@ -93,10 +103,12 @@ class ErrorBody(BaseModel):
 
 
 _MEANING: dict[int, str] = {
-    400: "A session step that cannot be done",
+    400: "A body that cannot be read as its content type says (input.request.unreadable), or "
+    "a session step that cannot be done (session)",
     403: "No valid consent for a data source",
     404: "No such session (session.not_found)",
     409: "Changed by another request: read the session again and retry (session.conflict)",
+    413: "A body longer than the server accepts (input.request.too_large)",
     422: "Bad input: an answer, a consent or the request itself (input.*), or a target "
     "approval that cannot be certified (not_certified)",
     500: "The served model cannot be used (model)",
@@ -106,10 +118,19 @@ _MEANING: dict[int, str] = {
 }
 
 
+EVERY_ROUTE = (400, 413)
+"""What any route may answer, whatever it does: a body that cannot be read, or too long one
+(:mod:`loanmatch.web.guard`)."""
+
+
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """``responses=`` for a route that may answer with these statuses: each an :class:`ErrorBody`
-    (422 included, so the document shows this body, not FastAPI's own validation error)."""
-    return {status: {"model": ErrorBody, "description": _MEANING[status]} for status in statuses}
+    """``responses=`` for a route that may answer with these statuses, and :data:`EVERY_ROUTE`'s:
+    each an :class:`ErrorBody` (422 included, so the document shows this body, not FastAPI's own
+    validation error)."""
+    return {
+        status: {"model": ErrorBody, "description": _MEANING[status]}
+        for status in sorted({*statuses, *EVERY_ROUTE})
+    }
 
 
 def error_response(error: LoanMatchError) -> JSONResponse:
@@ -141,8 +162,33 @@ async def _request_error(request: Request, exc: RequestValidationError) -> JSONR
     return await _loanmatch_error(request, RequestError(exc.errors()))
 
 
+async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    if exc.status_code == UnreadableBodyError.status:
+        return await _loanmatch_error(request, UnreadableBodyError(str(exc.detail)))
+    try:
+        reason = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_").replace("-", "_")
+    except ValueError:
+        reason = "error"
+    body = {"code": f"http.{reason}", "error": "http_error", "message": str(exc.detail),
+            "where": {}}  # fmt: skip
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # the traceback goes to the log, whose handlers mask personal values; the caller gets none
+    logger.error("unexpected %s on %s %s", type(exc).__name__, request.method, request.url.path,
+                 exc_info=exc)  # fmt: skip
+    body = {"code": "internal", "error": "internal_error", "where": {},
+            "message": "the server could not complete this request (internal); its operator's "
+            "log has the details"}  # fmt: skip
+    return JSONResponse(body, status_code=500, headers=dict(headers_for(request.url.path)))
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Make ``app`` answer every LoanMatchError, and every request that does not fit the schema,
-    with its status and :class:`ErrorBody` (installing twice changes nothing)."""
+    """Make ``app`` answer every LoanMatchError, every request that does not fit the schema,
+    Starlette's own refusals and any unexpected exception with its status and
+    :class:`ErrorBody` (installing twice changes nothing)."""
     app.exception_handler(LoanMatchError)(_loanmatch_error)
     app.exception_handler(RequestValidationError)(_request_error)
+    app.exception_handler(HTTPException)(_http_error)
+    app.exception_handler(Exception)(_unexpected)

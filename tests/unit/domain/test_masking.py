@@ -78,3 +78,29 @@ def test_the_logging_filter_masks_messages_and_their_arguments() -> None:
     assert "12345678" not in text
     assert "138****5678" in text
     assert "plain 42" in text
+
+
+def test_a_unified_social_credit_code_keeps_only_its_first_and_last_two_characters() -> None:
+    assert mask_text("企业 91350100M000100Y43 申请") == "企业 91**************43 申请"
+    assert mask_text("身份证 110101199003071234") == "身份证 110*************34"
+
+
+def test_the_logging_filter_masks_a_traceback_and_a_stack_too() -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(MaskingFilter())
+    logger = logging.getLogger("tests.masking.traceback")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        try:
+            raise ValueError("owner 13812345678 of 91350100M000100Y43")
+        except ValueError:
+            logger.exception("failed", stack_info=True)
+    finally:
+        logger.removeHandler(handler)
+    text = stream.getvalue()
+    assert "Traceback" in text
+    assert "ValueError: owner 138****5678 of 91**************43" in text
+    assert "13812345678" not in text
+    assert "91350100M000100Y43" not in text
