@@ -15,6 +15,10 @@ chosen on the scores and less variance in them means less of a winner's curse. M
 ``ignored`` columns are held constant while training, so no tree splits on them and prediction
 never reads them: the product's own index is one (docs/method.md section 3, a high-cardinality
 categorical fits each product's noise, which the best-of-many choice then selects).
+
+``objective="cross_entropy"`` fits probabilities given as labels (numbers in [0, 1]) instead of
+0/1 decisions: ``benchmarks/model_ceiling.py`` uses it to measure what the trees could rank
+without the noise of decisions.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ __all__ = ["ApprovalModel"]
 FloatArray = npt.NDArray[np.float64]
 
 
+OBJECTIVES = ("binary", "cross_entropy")
+"""0/1 decisions as labels, or probabilities as labels (LightGBM's objectives of those names)."""
 SMALL_BATCH = 20_000
 """Fewer rows than this are predicted on one thread (thread start-up costs more than it saves,
 and spinning threads stall when the machine is busy)."""
@@ -60,6 +66,7 @@ class ApprovalModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         early_stopping_rounds: int = 50,
         seed: int = 0,
         num_threads: int = 2,
+        objective: str = "binary",
     ) -> None:
         self.n_estimators = n_estimators
         self.learning_rate = learning_rate
@@ -74,10 +81,11 @@ class ApprovalModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.early_stopping_rounds = early_stopping_rounds
         self.seed = seed
         self.num_threads = num_threads
+        self.objective = objective
 
     def _params(self) -> dict[str, Any]:
         params: dict[str, Any] = {
-            "objective": "binary",
+            "objective": self.objective,
             "learning_rate": self.learning_rate,
             "num_leaves": self.num_leaves,
             "min_data_in_leaf": self.min_child_samples,
@@ -110,9 +118,12 @@ class ApprovalModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         labels = np.asarray(y, dtype=np.float64)
         if features.shape[0] == 0:
             raise ValueError("no rows to train on")
-        classes = np.unique(labels)
-        if classes.size < 2:
+        if self.objective not in OBJECTIVES:
+            raise ValueError(f"objective must be one of {OBJECTIVES}, got {self.objective!r}")
+        if self.objective == "binary" and np.unique(labels).size < 2:
             raise ValueError("training rows must contain both approvals and declines")
+        if np.any((labels < 0.0) | (labels > 1.0)):
+            raise ValueError("labels must lie in [0, 1]")
         names = [f"c{k}" for k in range(features.shape[1])]
         train = lgb.Dataset(
             features,

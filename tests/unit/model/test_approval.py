@@ -80,3 +80,22 @@ def test_the_trained_trees_never_split_on_the_product_index(small: Small) -> Non
     space = PairSpace(MARKET)
     assert small.bundle.model.get_params()["ignored"] == (space.product_column,)
     assert space.product_column not in small.bundle.model.used_columns()
+
+
+def test_probabilities_as_labels_are_fitted_with_the_cross_entropy_objective() -> None:
+    rng = np.random.default_rng(5)
+    X = rng.uniform(size=(4000, 2))
+    truth = 0.2 + 0.7 * X[:, 0]
+    model = ApprovalModel(objective="cross_entropy", n_estimators=200).fit(X, truth)
+    grid = np.column_stack([np.linspace(0.05, 0.95, 10), np.full(10, 0.5)])
+    assert np.max(np.abs(model.predict_approval(grid) - (0.2 + 0.7 * grid[:, 0]))) < 0.05
+
+
+def test_labels_outside_zero_to_one_and_unknown_objectives_are_refused() -> None:
+    import pytest
+
+    X = np.zeros((10, 2))
+    with pytest.raises(ValueError, match=r"labels must lie in \[0, 1\]"):
+        ApprovalModel(objective="cross_entropy").fit(X, np.full(10, 1.5))
+    with pytest.raises(ValueError, match="objective must be one of"):
+        ApprovalModel(objective="poisson").fit(X, np.linspace(0, 1, 10))
