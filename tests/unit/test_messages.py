@@ -106,8 +106,8 @@ def test_no_template_word_is_hidden_by_a_mapping_method() -> None:
 
 def test_a_message_takes_its_placeholders_and_any_language_tag() -> None:
     messages = default_messages()
-    assert messages.t("page.threshold", "zh", p="80.0%") == "只推荐获批概率不低于 80.0% 的产品。"
-    assert messages.t("page.threshold", "en-US", p="80.0%").startswith("Only products")
+    assert messages.t("page.threshold", "zh", p="80%") == "只推荐获批概率不低于80%的产品。"
+    assert messages.t("page.threshold", "en-US", p="80%").startswith("Only products")
     assert messages.lookup("group.nothing_like_this", "en") is None
     with pytest.raises(KeyError):
         messages.t("page.nothing_like_this", "en")

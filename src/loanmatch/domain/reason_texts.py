@@ -9,18 +9,27 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
+from loanmatch.domain.approval_band import (
+    Band,
+    below_text,
+    point_text,
+    probability_text,
+    threshold_text,
+)
 from loanmatch.domain.catalog import Catalog, Feature, Text
 from loanmatch.domain.products import Product
 from loanmatch.domain.rules import Rule
+from loanmatch.domain.value_text import format_code, format_range, short_label
 from loanmatch.lang import parse_lang
 
 __all__ = [
     "ProductOutcome",
+    "change_kind",
     "counterfactual",
-    "format_value",
     "low_probability_reason",
     "max_offers_reason",
     "no_offer_reasons",
@@ -29,25 +38,13 @@ __all__ = [
     "unknown_reason",
 ]
 
-
-def format_value(feature: Feature, code: float, lang: str = "zh") -> str:
-    """A feature's encoded value as an owner reads it (category name, yes/no, 1,250,000 元)."""
-    if math.isnan(code):
-        return "unknown" if parse_lang(lang) == "en" else "未知"
-    if feature.type == "category":
-        index = int(code)
-        return feature.categories[index] if 0 <= index < len(feature.categories) else f"{code:g}"
-    if feature.type == "boolean":
-        if parse_lang(lang) == "en":
-            return "yes" if code else "no"
-        return "是" if code else "否"
-    text = f"{code:,.0f}" if float(code).is_integer() else f"{code:,.4g}"
-    return f"{text} {feature.unit}" if feature.unit else text
+ChangeKind = Literal["change", "wait", "never"]
+"""How an owner can come to meet a rule: change the value now, wait, or not at all."""
 
 
 def _joined(feature: Feature, codes: Sequence[float], lang: str) -> str:
     separator = ", " if parse_lang(lang) == "en" else "、"
-    return separator.join(format_value(feature, c, lang) for c in codes)
+    return separator.join(format_code(feature, c, lang) for c in codes)
 
 
 def _is_ordered_prefix(feature: Feature, codes: Sequence[float]) -> bool:
@@ -65,8 +62,15 @@ def _requirement(rule: Rule, feature: Feature, lang: str) -> str:
     op, v = rule.condition.op, rule.condition.values
     en = parse_lang(lang) == "en"
     if op == "in" and _is_ordered_prefix(feature, v):
-        best = format_value(feature, max(v), lang)
+        best = format_code(feature, max(v), lang)
         return f"{best} or better" if en else f"为{best}或更好"
+    if op == "between":
+        span = format_range(feature, v[0], v[1], lang)
+        return f"of {span}" if en else f"在{span}之间"
+    if feature.type == "boolean" and op in ("==", "!="):
+        wanted = bool(v[0]) == (op == "==")
+        answer = format_code(feature, 1.0 if wanted else 0.0, lang)
+        return f"“{answer}”" if en else f"为“{answer}”"
     phrases_en = {
         ">=": "of {0} or more",
         ">": "above {0}",
@@ -76,7 +80,6 @@ def _requirement(rule: Rule, feature: Feature, lang: str) -> str:
         "!=": "other than {0}",
         "in": "one of {0}",
         "not in": "other than {0}",
-        "between": "between {0} and {1}",
     }
     phrases_zh = {
         ">=": "达到{0}或以上",
@@ -87,34 +90,77 @@ def _requirement(rule: Rule, feature: Feature, lang: str) -> str:
         "!=": "不为{0}",
         "in": "为{0}之一",
         "not in": "不为{0}",
-        "between": "在{0}至{1}之间",
     }
     template = (phrases_en if en else phrases_zh)[op]
     if op in ("in", "not in"):
         return template.format(_joined(feature, v, lang))
-    return template.format(*(format_value(feature, c, lang) for c in v))
+    return template.format(format_code(feature, v[0], lang))
 
 
-def counterfactual(rule: Rule, feature: Feature, product: Product) -> Text:
-    """'With tax grade B or better this product opens': the one change that opens a product."""
+def change_kind(rule: Rule, feature: Feature, value: float = math.nan) -> ChangeKind:
+    """Whether an owner whose ``value`` fails ``rule`` can come to meet it: ``change`` (an
+    actionable feature the owner moves now: amount, term, debt, lenders, an overdue), ``wait``
+    (a clock that only grows, ``time`` / ``start``, when the rule wants more of it; a count of
+    recent events, ``decay``, when the rule wants fewer), or ``never`` (a fact the catalog marks
+    as unchangeable, ``actionable: None``: province, industry, entity type, gender; and a clock
+    asked to go back, e.g. an owner too old). Advice is only ever given for the first two."""
+    kind = feature.actionable
+    op, v = rule.condition.op, rule.condition.values
+    if kind is None:
+        return "never"
+    if kind in ("reduce", "increase", "choose"):
+        return "change"
+    grows = kind in ("time", "start")
+    if op in ((">=", ">") if grows else ("<=", "<")):
+        return "wait"
+    if op != "between" or math.isnan(value):
+        return "never"
+    return "wait" if (grows and value < v[0]) or (not grows and value > v[1]) else "never"
+
+
+def counterfactual(
+    rule: Rule, feature: Feature, product: Product, kind: ChangeKind = "change"
+) -> Text:
+    """'With tax grade B or better this product opens': the one change that opens a product;
+    for a rule met by waiting, said as waiting ("再等一段时间，成立年限达到2年或以上后…")."""
+    label_zh, label_en = short_label(feature, "zh"), short_label(feature, "en")
+    need_zh, need_en = _requirement(rule, feature, "zh"), _requirement(rule, feature, "en")
+    name_zh, name_en = product.display("zh"), product.display("en")
+    if kind == "wait":
+        return Text(
+            zh=f"再等一段时间，{label_zh}{need_zh}后，即可申请{name_zh}",
+            en=f"In time, with {label_en[:1].lower()}{label_en[1:]} {need_en}, {name_en} opens",
+        )
     return Text(
-        zh=f"若{feature.display('zh')}{_requirement(rule, feature, 'zh')}，"
-        f"即可申请{product.display('zh')}",
-        en=f"With {feature.display('en')} {_requirement(rule, feature, 'en')}, "
-        f"{product.display('en')} opens",
+        zh=f"若{label_zh}{need_zh}，即可申请{name_zh}",
+        en=f"With {label_en[:1].lower()}{label_en[1:]} {need_en}, {name_en} opens",
     )
 
 
 def rule_reason(rule: Rule, feature: Feature) -> Text:
-    """The rule's own reason text, or one generated from its condition."""
-    return Text(zh=rule.explain(feature, "zh"), en=rule.explain(feature, "en"))
+    """The rule's own reason text, or one generated from its condition in words (labels and
+    units, never the rule's codes)."""
+    generated_zh = f"要求{short_label(feature, 'zh')}{_requirement(rule, feature, 'zh')}"
+    label_en = short_label(feature, "en")
+    generated_en = (
+        f"requires {label_en[:1].lower()}{label_en[1:]} {_requirement(rule, feature, 'en')}"
+    )
+    return Text(zh=rule.reason.zh or generated_zh, en=rule.reason.en or generated_en)
 
 
-def offer_reasons(p_approve: float, passed: Sequence[Rule], catalog: Catalog) -> tuple[Text, ...]:
-    """An offer's reasons: its approval probability and the requirements it meets that matter."""
+def _products(n: int) -> str:
+    return "1 product" if n == 1 else f"{n} products"
+
+
+def offer_reasons(
+    p_approve: float, passed: Sequence[Rule], catalog: Catalog, band: Band | None = None
+) -> tuple[Text, ...]:
+    """An offer's reasons: its approval band (the realised approval of held-out pairs scored
+    alike, ``domain/approval_band.py``) and the requirements it meets that matter."""
     reasons = [
         Text(
-            zh=f"预计获批概率 {p_approve:.0%}", en=f"Estimated approval probability {p_approve:.0%}"
+            zh=f"预计获批概率{probability_text(p_approve, band, 'zh')}",
+            en=f"Estimated approval probability {probability_text(p_approve, band, 'en')}",
         )
     ]
     for rule in passed:
@@ -126,27 +172,31 @@ def offer_reasons(p_approve: float, passed: Sequence[Rule], catalog: Catalog) ->
 def unknown_reason(features: Sequence[Feature]) -> Text:
     """A product whose rules cannot be checked yet: which answers are missing."""
     return Text(
-        zh="需要先提供：" + "、".join(f.display("zh") for f in features),
-        en="Needs first: " + ", ".join(f.display("en") for f in features),
+        zh="需要先提供：" + "、".join(short_label(f, "zh") for f in features),
+        en="Needs first: " + ", ".join(short_label(f, "en") for f in features),
     )
 
 
 def low_probability_reason(p_approve: float, threshold: float) -> Text:
+    """A probability under the product's threshold, rounded down beside the threshold rounded
+    up (never "80% below 80%"); with no certifiable threshold, that none is."""
     if math.isinf(threshold):
         return Text(
-            zh=f"预计获批概率 {p_approve:.0%}，未达到可保证的推荐标准",
-            en=f"Estimated approval probability {p_approve:.0%} does not reach a level we can "
-            "stand behind",
+            zh=f"预计获批概率{point_text(p_approve, 'zh')}，未达到可保证的推荐标准",
+            en=f"Estimated approval probability {point_text(p_approve, 'en')} does not reach a "
+            "level we can stand behind",
         )
     return Text(
-        zh=f"预计获批概率 {p_approve:.0%}，低于推荐门槛 {threshold:.0%}",
-        en=f"Estimated approval probability {p_approve:.0%} is below the threshold {threshold:.0%}",
+        zh=f"预计获批概率{below_text(p_approve, threshold, 'zh')}，"
+        f"低于推荐门槛{threshold_text(threshold)}",
+        en=f"Estimated approval probability {below_text(p_approve, threshold, 'en')} is below "
+        f"the threshold {threshold_text(threshold)}",
     )
 
 
 def max_offers_reason(max_offers: int) -> Text:
     return Text(
-        zh=f"排在前 {max_offers} 个推荐之后（每次申请都会产生一次征信查询）",
+        zh=f"排在前{max_offers}个推荐之后（每次申请都会产生一次征信查询）",
         en=f"Ranked below the top {max_offers} offers (each application is a credit inquiry)",
     )
 
@@ -160,17 +210,26 @@ class ProductOutcome:
     unknown: tuple[str, ...]
     """Features the product's rules need and the applicant has not given."""
     p_approve: float | None = None
+    threshold: float | None = None
+    """The product's own threshold (None: the applicant's, as given to no_offer_reasons)."""
 
 
 def no_offer_reasons(
-    catalog: Catalog, outcomes: Sequence[ProductOutcome], threshold: float, limit: int = 3
+    catalog: Catalog,
+    outcomes: Sequence[ProductOutcome],
+    threshold: float,
+    limit: int = 3,
+    row: Mapping[str, float] | None = None,
 ) -> tuple[Text, ...]:
     """The main reasons an applicant gets no offer, phrased for the owner.
 
     The most common failing requirements across products (by feature), the single changes that
-    would open a product, the answers that would let more products be checked, and the best
-    probability among the products whose rules are met.
+    would open a product (only of what the owner can change, or gets by waiting:
+    :func:`change_kind`; ``row`` is the applicant's encoded values), the answers that would let
+    more products be checked, and the best probability among the products whose rules are met
+    (against its own threshold), or that their price is above a limit.
     """
+    values = row or {}
     reasons: list[Text] = []
     by_feature: Counter[str] = Counter()
     example: dict[str, Rule] = {}
@@ -180,36 +239,73 @@ def no_offer_reasons(
             example.setdefault(name, next(r for r in outcome.failing if r.feature == name))
     for name, count in by_feature.most_common(limit):
         text = rule_reason(example[name], catalog[name])
+        label_en = short_label(catalog[name], "en")
+        closed = "is closed" if count == 1 else "are closed"
         reasons.append(
             Text(
-                zh=f"{count} 个产品因{catalog[name].display('zh')}不符合要求（如：{text.zh}）",
-                en=f"{count} products are closed by {catalog[name].display('en')} (e.g. {text.en})",
+                zh=f"{count}个产品因{short_label(catalog[name], 'zh')}不符合要求（如：{text.zh}）",
+                en=f"{_products(count)} {closed} by {label_en[:1].lower()}{label_en[1:]} "
+                f"(e.g. {text.en})",
             )
         )
-    single = [o for o in outcomes if len(o.failing) == 1 and not o.unknown]
-    single.sort(key=lambda o: -(o.p_approve if o.p_approve is not None else 0.0))
-    for outcome in single[:limit]:
+    single = []
+    for o in outcomes:
+        if len(o.failing) != 1 or o.unknown:
+            continue
+        rule = o.failing[0]
+        kind = change_kind(rule, catalog[rule.feature], values.get(rule.feature, math.nan))
+        if kind != "never":
+            single.append((o, kind))
+    single.sort(key=lambda ok: -(ok[0].p_approve if ok[0].p_approve is not None else 0.0))
+    for outcome, kind in single[:limit]:
         rule = outcome.failing[0]
-        reasons.append(counterfactual(rule, catalog[rule.feature], outcome.product))
+        reasons.append(counterfactual(rule, catalog[rule.feature], outcome.product, kind))
     open_unknown = [o for o in outcomes if not o.failing and o.unknown]
     if open_unknown:
         names = list(dict.fromkeys(n for o in open_unknown for n in o.unknown))
         missing = unknown_reason([catalog[n] for n in names[:limit]])
+        n = len(open_unknown)
         reasons.append(
             Text(
-                zh=f"{missing.zh}，可再核对 {len(open_unknown)} 个产品",
-                en=f"{missing.en}, to check {len(open_unknown)} more products",
+                zh=f"{missing.zh}，可再核对{n}个产品",
+                en=f"{missing.en}, to check {n} more {'product' if n == 1 else 'products'}",
             )
         )
-    eligible = [o.p_approve for o in outcomes if not o.failing and not o.unknown]
-    scored = [p for p in eligible if p is not None]
-    if scored:
-        best = max(scored)
+    scored = [
+        (o.p_approve, threshold if o.threshold is None else o.threshold)
+        for o in outcomes
+        if not o.failing and not o.unknown and o.p_approve is not None
+    ]
+    below = [(p, t) for p, t in scored if p < t]
+    priced_out = len(scored) - len(below)
+    if below:
+        best, bar = max(below)
+        n = len(below)
+        met = "product's rules are" if n == 1 else "products' rules are"
+        if math.isinf(bar):
+            reasons.append(
+                Text(
+                    zh=f"{n}个产品条件符合，但预计获批概率（最高{point_text(best, 'zh')}）"
+                    "未达到可保证的推荐标准",
+                    en=f"{n} {met} met, but the approval probability (at best "
+                    f"{point_text(best, 'en')}) does not reach a level we can stand behind",
+                )
+            )
+        else:
+            reasons.append(
+                Text(
+                    zh=f"{n}个产品条件符合，但最高预计获批概率{below_text(best, bar, 'zh')}，"
+                    f"低于推荐门槛{threshold_text(bar)}",
+                    en=f"{n} {met} met, but the best approval probability "
+                    f"{below_text(best, bar, 'en')} is below the threshold {threshold_text(bar)}",
+                )
+            )
+    if priced_out:
         reasons.append(
             Text(
-                zh=f"{len(scored)} 个产品条件符合，但最高预计获批概率 {best:.0%} 低于推荐标准",
-                en=f"{len(scored)} products' rules are met, but the best approval probability "
-                f"{best:.0%} is below the bar",
+                zh=f"{priced_out}个产品获批概率达标，但报价超出产品利率上限、24%红线或您可接受的最高利率",
+                en=f"{_products(priced_out)} clear the approval threshold, but the price is above "
+                "the product's range, the 24% line or your highest acceptable rate",
             )
         )
     return tuple(reasons)

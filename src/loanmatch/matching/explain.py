@@ -10,6 +10,7 @@ from dataclasses import replace
 import numpy as np
 
 from loanmatch.adapters.reason_codes_file import default_reason_codes
+from loanmatch.domain.approval_band import Band
 from loanmatch.domain.catalog import Text, Values
 from loanmatch.domain.pricing import Quote
 from loanmatch.domain.products import Product
@@ -60,6 +61,11 @@ def _with_model_p(
     ]
 
 
+def _pct(rate: object) -> str:
+    """An annual rate in percent with two decimals (``—`` when there is none)."""
+    return f"{float(str(rate)):.2f}%" if rate is not None else "—"
+
+
 def price_reason(quote: Quote | None, code: str) -> Text:
     """The numbers behind a price exclusion (the code's text says what kind it is)."""
     if quote is None:
@@ -70,17 +76,17 @@ def price_reason(quote: Quote | None, code: str) -> Text:
     if code == "above_rate_range":
         top = quote.limits.get("rate_max")
         return Text(
-            f"按风险定价为 {quote.rate}%，产品利率上限 {top}%",
-            f"Risk price {quote.rate}%, the product's maximum {top}%",
+            f"按风险定价年利率为{_pct(quote.rate)}，产品年利率上限{_pct(top)}",
+            f"Risk price {_pct(quote.rate)} a year, the product's maximum {_pct(top)} a year",
         )
-    apr = f"{quote.all_in_rate:.2f}%" if quote.all_in_rate is not None else "—"
+    apr = _pct(quote.all_in_rate)
     if code == "above_owner_max_rate":
         limit = quote.limits.get("owner_max_rate")
         return Text(
-            f"综合年化成本 {apr}，您可接受的最高 {limit}%",
-            f"All-in cost {apr}, your maximum {limit}%",
+            f"综合年化成本{apr}，您可接受的最高年化利率为{_pct(limit)}",
+            f"All-in cost {apr} a year, your maximum {_pct(limit)} a year",
         )
-    return Text(f"综合年化成本 {apr}，超过24%红线", f"All-in cost {apr}, above the 24% line")
+    return Text(f"综合年化成本{apr}，超过24%红线", f"All-in cost {apr} a year, above the 24% line")
 
 
 def _budget_reason(max_offers: int) -> Text:
@@ -99,9 +105,13 @@ def _exclusion(
     code_list: tuple[str, ...],
     p: float | None = None,
     quote: Quote | None = None,
+    threshold: float | None = None,
+    band: Band | None = None,
 ) -> Exclusion:
     code = code_list[0] if code_list else ""
-    return Exclusion(product, kind, reasons, p, code, codes.text(code), code_list, quote)
+    return Exclusion(
+        product, kind, reasons, p, code, codes.text(code), code_list, quote, threshold, band
+    )
 
 
 def explain_applicant(
@@ -110,6 +120,7 @@ def explain_applicant(
     """The result for applicant ``i`` of ``batch`` (``values``: the values the batch scored)."""
     market, catalog = bundle.market, bundle.market.catalog
     codes = default_reason_codes()
+    bands = bundle.approval_bands
     eligibility = batch.eligibility
     selection = batch.selection
     offers: list[Offer] = []
@@ -119,12 +130,16 @@ def explain_applicant(
         status, rank, p = batch.status[i, j], int(batch.rank[i, j]), float(batch.p_decision[i, j])
         failing = tuple(eligibility.failing_rules(market, i, j))
         unknown = tuple(dict.fromkeys(r.feature for r in eligibility.unknown_rules(market, i, j)))
-        outcomes.append(ProductOutcome(product, failing, unknown, p if status == PASS else None))
+        threshold = batch.threshold_of(j)
+        outcomes.append(
+            ProductOutcome(product, failing, unknown, p if status == PASS else None, threshold)
+        )
+        band = bands.band(p) if status == PASS else None
         pair = selection.pairs.get((i, j)) if selection is not None else None
         price_code = selection.price_reason.get((i, j)) if selection is not None else None
         quote = pair.quote if pair is not None else None
         if rank > 0:
-            reasons = offer_reasons(p, _mattering(bundle, j), catalog)
+            reasons = offer_reasons(p, _mattering(bundle, j), catalog, band)
             offers.append(
                 Offer(
                     product,
@@ -135,6 +150,7 @@ def explain_applicant(
                     pair.pd if pair is not None and pair.tier is not None else None,
                     pair.tier if pair is not None else None,
                     pair.score if pair is not None else None,
+                    band,
                 )
             )
         elif status == FAIL:
@@ -145,24 +161,37 @@ def explain_applicant(
             reason = unknown_reason([catalog[name] for name in unknown])
             code = codes.for_outcome("unknown")
             excluded.append(_exclusion(codes, product, "unknown", (reason,), (code,)))
-        elif p < batch.threshold_of(j):
-            reason = low_probability_reason(p, batch.threshold_of(j))
+        elif p < threshold:
+            reason = low_probability_reason(p, threshold)
             code = codes.for_outcome("low_probability")
-            excluded.append(_exclusion(codes, product, "low_probability", (reason,), (code,), p))
+            excluded.append(
+                _exclusion(
+                    codes, product, "low_probability", (reason,), (code,), p, None, threshold
+                )
+            )
         elif price_code is not None:
             reason = price_reason(quote, price_code)
             code = codes.for_outcome(price_code)
-            excluded.append(_exclusion(codes, product, "price", (reason,), (code,), p, quote))
+            excluded.append(
+                _exclusion(codes, product, "price", (reason,), (code,), p, quote, threshold, band)
+            )
         else:
             over = selection is not None and (i, j) in selection.over_budget
             reason = _budget_reason(max_offers) if over else max_offers_reason(max_offers)
             code = codes.for_outcome("max_offers")
-            excluded.append(_exclusion(codes, product, "max_offers", (reason,), (code,), p, quote))
+            excluded.append(
+                _exclusion(
+                    codes, product, "max_offers", (reason,), (code,), p, quote, threshold, band
+                )
+            )
     offers.sort(key=lambda o: o.rank)
     no_offer: tuple[Text, ...] = ()
     if not offers:
         no_offer = no_offer_reasons(
-            catalog, _with_model_p(bundle, values, outcomes, i), batch.threshold
+            catalog,
+            _with_model_p(bundle, values, outcomes, i),
+            batch.threshold,
+            row={k: float(v[i]) for k, v in values.items()},
         )
     return ApplicantResult(
         applicant_id=str(batch.ids[i]),

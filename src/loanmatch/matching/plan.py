@@ -21,10 +21,11 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from loanmatch.domain.approval_band import Band, probability_text
 from loanmatch.domain.catalog import Catalog, Feature, Text, Values
 from loanmatch.domain.products import Product
+from loanmatch.domain.value_text import format_value
 from loanmatch.domain.whatif import Candidate, candidates
-from loanmatch.lang import parse_lang
 from loanmatch.matching.batch import Batch, recommend_values
 from loanmatch.matching.results import Change, PlanStep, RecommendPolicy
 from loanmatch.model.bundle import ModelBundle
@@ -37,19 +38,9 @@ bound up to this one)."""
 
 
 def _number(feature: Feature, value: float, lang: str) -> str:
-    en = parse_lang(lang) == "en"
-    if feature.unit == "yuan":
-        if en:
-            return f"{value:,.0f} yuan"
-        if value >= 1e4:  # exact to the yuan: never rounds a limit up
-            return f"{value / 1e4:,.4f}".rstrip("0").rstrip(".") + "万元"
-        return f"{value:,.0f}元"
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-    units = {"years": ("年", "years"), "months": ("个月", "months"), "days": ("天", "days")}
-    if feature.unit in units:
-        zh, en_unit = units[feature.unit]
-        return f"{text} {en_unit}" if en else f"{text}{zh}"
-    return text
+    """The suggested value with its unit in ``lang`` (an amount exact to the yuan, never
+    rounded up: ``12.34万元``; ``domain/value_text.py``)."""
+    return format_value(feature, float(value), lang)
 
 
 def _change_phrase(feature: Feature, old: float, new: float) -> Text:
@@ -58,7 +49,7 @@ def _change_phrase(feature: Feature, old: float, new: float) -> Text:
         return Text(f"先解决“{label_zh}”", f"first resolve “{label_en.lower()}”")
     if feature.unit == "count":
         return Text(
-            f"{label_zh.split('（')[0]}减少到{new:.0f}（先结清一部分）",
+            f"{label_zh.split('（')[0]}减少到{_number(feature, new, 'zh')}（先结清一部分）",
             f"bring the {label_en.split('(')[0].strip().lower()} down to {new:.0f}",
         )
     for mark in ("（", "("):
@@ -88,8 +79,10 @@ def step_text(
     product: Product,
     p: float,
     all_in: float | None,
+    band: Band | None = None,
 ) -> Text:
-    """The plain-language suggestion for one verified change."""
+    """The plain-language suggestion for one verified change; the approval is said as its band
+    (``domain/approval_band.py``), never as 100%."""
     zh: list[str] = []
     en: list[str] = []
     if wait:
@@ -130,9 +123,10 @@ def step_text(
     lender_zh, lender_en = product.lender_display("zh"), product.lender_display("en")
     first_en = "; ".join(en)
     return Text(
-        f"{'，'.join(zh)}，{lender_zh}的{product.display('zh')}可获批（获批概率{p:.0%}{price_zh}）",
+        f"{'，'.join(zh)}，{lender_zh}的{product.display('zh')}可获批"
+        f"（获批概率{probability_text(p, band, 'zh')}{price_zh}）",
         f"{first_en[:1].upper()}{first_en[1:]}: {product.display('en')} from {lender_en} opens "
-        f"(approval probability {p:.0%}{price_en})",
+        f"(approval probability {probability_text(p, band, 'en')}{price_en})",
     )
 
 
@@ -176,9 +170,14 @@ def _steps(
         changes = tuple(
             Change(name, row.get(name, math.nan), new) for name, new in candidate.changes.items()
         )
-        text = step_text(bundle.market.catalog, changes, candidate.wait_months, product, p, all_in)
+        band = bundle.approval_bands.band(p)
+        text = step_text(
+            bundle.market.catalog, changes, candidate.wait_months, product, p, all_in, band
+        )
         steps.append(
-            PlanStep(changes, product, p, candidate.effort, text, all_in, candidate.wait_months)
+            PlanStep(
+                changes, product, p, candidate.effort, text, all_in, candidate.wait_months, band
+            )
         )
         if len(steps) >= limit:
             break

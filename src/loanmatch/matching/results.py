@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from loanmatch.domain.approval_band import Band
 from loanmatch.domain.catalog import Text
 from loanmatch.domain.pricing import Quote
 from loanmatch.domain.products import Product
@@ -52,6 +53,9 @@ class Offer:
     pd: float | None = None
     tier: str | None = None
     score: float | None = None
+    band: Band | None = None
+    """The realised approval of held-out pairs scored alike (None: no held-out pairs); what the
+    page and the texts show instead of ``p_approve`` (``domain/approval_band.py``)."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,9 @@ class Exclusion:
     codes: tuple[str, ...] = ()
     """Every code behind the exclusion (one per failing rule); ``code`` is the first."""
     quote: Quote | None = None
+    threshold: float | None = None
+    """The product's threshold (its lender's when raised), where a probability was compared."""
+    band: Band | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,7 @@ class PlanStep:
     text: Text
     all_in_rate: float | None = None
     wait_months: int = 0
+    band: Band | None = None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from loanmatch.domain.approval_band import ApprovalBands
 from loanmatch.domain.catalog import Values
 from loanmatch.domain.certification import (
     ThresholdChoice,
@@ -103,6 +104,14 @@ class ModelBundle:
     @cached_property
     def space(self) -> PairSpace:
         return PairSpace(self.market)
+
+    @cached_property
+    def approval_bands(self) -> ApprovalBands:
+        """What a decision probability is worth in words: the realised approval, with an exact
+        interval, of the held-out certification pairs scored alike (``domain/approval_band.py``;
+        no bands when the directory has too few held-out pairs)."""
+        held = self.held_out
+        return ApprovalBands.from_held_out(held.p, held.y)
 
     def complete(self, values: Values) -> Values:
         """The values with derived features computed where unknown (in place) and returned."""

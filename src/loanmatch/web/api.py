@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from loanmatch.domain.approval_band import CONFIDENCE, Band, probability_text, shown_probability
 from loanmatch.domain.catalog import Scalar
 from loanmatch.lang import Lang
-from loanmatch.matching.results import ApplicantResult, Offer, PlanStep
+from loanmatch.matching.results import ApplicantResult, Exclusion, Offer, PlanStep
 
 __all__ = [
+    "BandOut",
     "ExclusionOut",
     "Health",
     "OfferOut",
@@ -41,10 +43,35 @@ class WaterfallOut(BaseModel):
     rate: float = Field(description="Percentage points of the nominal rate")
 
 
+class BandOut(BaseModel):
+    """What ``p_approve`` is worth: the realised approval of the model's held-out pairs with a
+    probability like it, as an exact interval (docs/method.md section 7)."""
+
+    low: float = Field(description="Lower end of the interval, 0 to 1")
+    high: float = Field(description="Upper end of the interval, 0 to 1")
+    confidence: float = Field(description="Two-sided confidence of the interval")
+    pairs: int = Field(description="Held-out pairs the band is drawn from")
+    approved: int = Field(description="How many of them were approved")
+
+
+def _band(band: Band | None, confidence: float) -> BandOut | None:
+    if band is None:
+        return None
+    return BandOut(
+        low=band.low,
+        high=band.high,
+        confidence=confidence,
+        pairs=band.pairs,
+        approved=band.approved,
+    )
+
+
 class PlanStepOut(BaseModel):
     text: str
     product_id: str
     p_approve: float
+    p_text: str = Field(default="", description="The approval as shown: its band, never 100%")
+    p_band: BandOut | None = None
     all_in_rate: float | None
     wait_months: int
     effort: float
@@ -58,6 +85,10 @@ class OfferOut(BaseModel):
     lender: str
     kind: str
     p_approve: float = Field(description="Calibrated probability of approval, 0 to 1")
+    p_text: str = Field(default="", description="The approval as shown: its band, never 100%")
+    p_band: BandOut | None = Field(
+        default=None, description="The held-out band p_approve falls in (None: no held-out data)"
+    )
     rate_min: float | None = Field(description="Lowest annual rate, percent")
     rate_max: float | None = Field(description="Highest annual rate, percent")
     amount_min: float | None = Field(description="Smallest amount, yuan")
@@ -85,6 +116,11 @@ class ExclusionOut(BaseModel):
     kind: str = Field(description="rule, unknown, low_probability, price or max_offers")
     reasons: list[str]
     p_approve: float | None
+    p_text: str = Field(
+        default="",
+        description="As shown: under the threshold rounded down (never equal to it), else its band",
+    )
+    p_band: BandOut | None = None
     code: str = Field(default="", description="Standard reason code (R01...)")
     code_text: str = ""
     codes: list[str] = Field(default_factory=list)
@@ -142,11 +178,19 @@ def _plan(step: PlanStep, lang: Lang) -> PlanStepOut:
         text=step.text.get(lang),
         product_id=step.product.id,
         p_approve=step.p_approve,
+        p_text=probability_text(step.p_approve, step.band, lang),
+        p_band=_band(step.band, CONFIDENCE),
         all_in_rate=step.all_in_rate,
         wait_months=step.wait_months,
         effort=step.effort,
         changes={c.feature: c.new for c in step.changes},
     )
+
+
+def _exclusion_p_text(e: Exclusion, lang: Lang) -> str:
+    if e.p_approve is None:
+        return ""
+    return shown_probability(e.p_approve, e.band, lang, e.threshold)
 
 
 def response_from(result: ApplicantResult, lang: Lang) -> RecommendResponse:
@@ -161,6 +205,8 @@ def response_from(result: ApplicantResult, lang: Lang) -> RecommendResponse:
                 kind=e.kind,
                 reasons=[r.get(lang) for r in e.reasons],
                 p_approve=e.p_approve,
+                p_text=_exclusion_p_text(e, lang),
+                p_band=_band(e.band, CONFIDENCE),
                 code=e.code,
                 code_text=e.code_text.get(lang),
                 codes=list(e.codes),
@@ -183,6 +229,8 @@ def _plain_offer(o: Offer, lang: Lang) -> OfferOut:
         lender=o.product.lender,
         kind=o.product.kind,
         p_approve=o.p_approve,
+        p_text=probability_text(o.p_approve, o.band, lang),
+        p_band=_band(o.band, CONFIDENCE),
         rate_min=o.product.rate_min,
         rate_max=o.product.rate_max,
         amount_min=o.product.amount_min,

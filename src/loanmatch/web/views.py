@@ -6,6 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from loanmatch.adapters import messages
+from loanmatch.domain.approval_band import (
+    Band,
+    probability_text,
+    shown_probability,
+    threshold_text,
+)
 from loanmatch.domain.catalog import Catalog, Feature
 from loanmatch.domain.pricing import Quote
 from loanmatch.domain.products import Product
@@ -137,6 +143,7 @@ class OfferView:
     kind: str
     p_approve: float
     p_text: str
+    """The approval band (``约90%–95%``, ``95%以上``), never a point such as 100%."""
     rate: str
     amount: str
     term: str
@@ -158,6 +165,7 @@ class ExclusionView:
     reasons: tuple[str, ...]
     p_approve: float | None
     p_text: str
+    """Under the threshold: the point rounded down (``约79%``); at or above it: the band."""
     code: str = ""
     code_text: str = ""
 
@@ -171,14 +179,10 @@ class ResultView:
     no_offer_reasons: tuple[str, ...]
     plan: tuple[str, ...] = ()
     plan_title: str = ""
-    """The plan's heading: "not yet", or with offers that are all dear, "a cheaper loan"."""
+    """The plan's heading: "not yet" when a verified plan exists, "none found yet" when it does
+    not, or with offers that are all dear, "a cheaper loan"."""
     inquiry_note: str = ""
     words: Mapping[str, str] | None = None
-
-
-def percent(p: float) -> str:
-    """A probability as people read it: 0.934 -> 93.4%."""
-    return f"{p * 100:.1f}%"
 
 
 def rate_percent(rate: float) -> str:
@@ -205,8 +209,12 @@ def _amount_text(product: Product, lang: Lang) -> str:
 def _term_text(product: Product, lang: Lang) -> str:
     if not product.term_months:
         return "—"
-    joined = ", ".join(str(t) for t in product.term_months)
+    joined = messages.t("common.list_separator", lang).join(str(t) for t in product.term_months)
     return messages.t("page.term_months", lang, terms=joined)
+
+
+def _p_text(p: float, band: Band | None, lang: Lang) -> str:
+    return probability_text(p, band, lang)
 
 
 def waterfall_lines(quote: Quote, lang: Lang) -> tuple[WaterfallLine, ...]:
@@ -249,7 +257,7 @@ def _plain_offer_view(offer: Offer, lang: Lang) -> OfferView:
         lender=product.lender_display(lang),
         kind=product.kind,
         p_approve=offer.p_approve,
-        p_text=percent(offer.p_approve),
+        p_text=_p_text(offer.p_approve, offer.band, lang),
         rate=_rate_text(product),
         amount=_amount_text(product, lang),
         term=_term_text(product, lang),
@@ -268,10 +276,30 @@ def _exclusion_view(exclusion: Exclusion, lang: Lang) -> ExclusionView:
         kind_text=_kind_text(exclusion.kind, lang),
         reasons=tuple(r.get(lang) for r in exclusion.reasons),
         p_approve=p,
-        p_text=percent(p) if p is not None else "",
+        p_text=_exclusion_p_text(exclusion, lang),
         code=exclusion.code,
         code_text=exclusion.code_text.get(lang),
     )
+
+
+def _exclusion_p_text(exclusion: Exclusion, lang: Lang) -> str:
+    if exclusion.p_approve is None:
+        return ""
+    return shown_probability(exclusion.p_approve, exclusion.band, lang, exclusion.threshold)
+
+
+def _threshold_text(threshold: float, lang: Lang) -> str:
+    if threshold == float("inf"):
+        return messages.t("page.threshold_none", lang)
+    return messages.t("page.threshold", lang, p=threshold_text(threshold))
+
+
+def _plan_title(result: ApplicantResult, lang: Lang) -> str:
+    if result.plan_cheaper_than is not None:
+        return messages.t("result.plan_cheaper", lang, rate=f"{result.plan_cheaper_than:g}")
+    if result.plan:
+        return messages.t("result.plan", lang)
+    return messages.t("result.plan_none_title", lang)
 
 
 def _kind_text(kind: str, lang: Lang) -> str:
@@ -289,14 +317,12 @@ def result_view(result: ApplicantResult, lang: Lang) -> ResultView:
     )
     return ResultView(
         threshold=result.threshold,
-        threshold_text=messages.t("page.threshold", lang, p=percent(result.threshold)),
+        threshold_text=_threshold_text(result.threshold, lang),
         offers=tuple(_offer_view(o, lang) for o in sorted(result.offers, key=lambda o: o.rank)),
         excluded=tuple(_exclusion_view(e, lang) for e in excluded),
         no_offer_reasons=tuple(r.get(lang) for r in result.no_offer_reasons),
         plan=tuple(step.text.get(lang) for step in result.plan),
-        plan_title=messages.t("result.plan", lang)
-        if result.plan_cheaper_than is None
-        else messages.t("result.plan_cheaper", lang, rate=f"{result.plan_cheaper_than:g}"),
+        plan_title=_plan_title(result, lang),
         inquiry_note=messages.t("result.inquiries", lang, n=result.max_offers),
         words=messages.section("result", lang),
     )

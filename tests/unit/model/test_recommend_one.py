@@ -38,13 +38,15 @@ def test_excluded_products_carry_their_failing_rules(small: Small) -> None:
     assert by_id["p3"].p_approve is not None
 
 
-def test_an_applicant_without_offers_hears_the_main_reasons_and_what_would_open(
+def test_an_applicant_without_offers_hears_the_main_reasons_but_no_change_of_fixed_facts(
     small: Small,
 ) -> None:
     result = recommend_one(small.bundle, WEAK, RecommendPolicy())
     assert result.offers == ()
     texts = [r.en for r in result.no_offer_reasons]
-    assert any(t.endswith("opens") for t in texts)
+    # This catalog marks no feature actionable: grade, years and house are facts here, so no
+    # "with ..., a product opens" advice (docs/method.md section 7).
+    assert not any(t.endswith("opens") for t in texts)
     assert any("closed by" in t for t in texts)
     assert all(r.zh for r in result.no_offer_reasons)
 
