@@ -4,12 +4,18 @@
 Everything here works on text already normalised (NFKC, lower case, no spaces or thousands
 separators) and returns ``None`` when the text is not such a number, so the caller decides what
 to tell the owner.
+
+Whole numbers in plain Chinese numerals (``一千零五万``, ``两万五``, ``壹仟贰佰``) are read by
+`cn2an <https://pypi.org/project/cn2an/>`_ (0.5.24, pinned in pyproject); what it refuses and
+people still write (``一点五万``, ``1万2千``, ``3十万``) by the small reader below.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+
+import cn2an
 
 __all__ = ["DURATION_UNITS", "parse_chinese_number", "split_duration", "split_percent"]
 
@@ -116,12 +122,30 @@ def _integer_part(text: str) -> float | None:
     return total + rest
 
 
+_LIBRARY_CHARS = frozenset(_DIGITS) | frozenset(_SMALL_UNITS) | frozenset(_BIG_UNITS)
+
+
+def _by_library(text: str) -> float | None:
+    """cn2an's reading of a whole number in Chinese numerals only (None when it refuses)."""
+    if not text or any(ch not in _LIBRARY_CHARS for ch in text):
+        return None
+    try:
+        number = cn2an.cn2an(text, "normal")
+    except (ValueError, KeyError, IndexError):
+        return None
+    return float(number) if isinstance(number, int | float) else None
+
+
 def parse_chinese_number(text: str) -> float | None:
     """``五十万`` -> 500000, ``一点五万`` -> 15000, ``1万2千`` -> 12000; None if not a number."""
     chinese = any(ch in _DIGITS or ch in _SMALL_UNITS for ch in text)
     mixed = any(ch in _BIG_UNITS for ch in text) and _ARABIC.search(text) is not None
     if not chinese and not mixed:
         return None
+    text = text.replace("个亿", "亿").replace("个万", "万")
+    library = _by_library(text) if "点" not in text else None
+    if library is not None:
+        return library
     if "点" in text:
         whole, _, tail = text.partition("点")
         scale = 1.0
