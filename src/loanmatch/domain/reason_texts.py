@@ -8,6 +8,7 @@ Everything here is generated from the catalog and the rules, so it works for any
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -137,15 +138,35 @@ def counterfactual(
     )
 
 
+def _names_a_raw_code(text: str, rule: Rule, feature: Feature, lang: str) -> bool:
+    """Whether ``text`` names one of the rule's categories by its code where the code is not
+    part of its label ("J" for 金融业; but "A" is part of "A级")."""
+    if feature.type != "category":
+        return False
+    words = set(re.findall(r"[A-Za-z0-9_]+", text))
+    for code_value in rule.condition.values:
+        index = int(code_value)
+        if not 0 <= index < len(feature.categories):
+            continue
+        code = feature.categories[index]
+        if code in words and code not in feature.category_label(code, lang):
+            return True
+    return False
+
+
 def rule_reason(rule: Rule, feature: Feature) -> Text:
     """The rule's own reason text, or one generated from its condition in words (labels and
-    units, never the rule's codes)."""
-    generated_zh = f"要求{short_label(feature, 'zh')}{_requirement(rule, feature, 'zh')}"
+    units, never the rule's codes); an own reason that names a category by its code ("不支持的
+    行业门类：J、K") gives way to the generated one ("…不为金融业、房地产业")."""
     label_en = short_label(feature, "en")
-    generated_en = (
-        f"requires {label_en[:1].lower()}{label_en[1:]} {_requirement(rule, feature, 'en')}"
+    generated = Text(
+        zh=f"要求{short_label(feature, 'zh')}{_requirement(rule, feature, 'zh')}",
+        en=f"requires {label_en[:1].lower()}{label_en[1:]} {_requirement(rule, feature, 'en')}",
     )
-    return Text(zh=rule.reason.zh or generated_zh, en=rule.reason.en or generated_en)
+    own = rule.reason
+    zh = own.zh if own.zh and not _names_a_raw_code(own.zh, rule, feature, "zh") else generated.zh
+    en = own.en if own.en and not _names_a_raw_code(own.en, rule, feature, "en") else generated.en
+    return Text(zh=zh, en=en)
 
 
 def _products(n: int) -> str:
