@@ -54,7 +54,11 @@ def test_posting_good_answers_shows_ranked_offers_with_probability_rate_and_term
     assert page.status_code == 200
     assert "为您推荐" in page.text
     assert 'class="offer"' in page.text
-    assert re.search(r'class="p"[^>]*>\d+\.\d%<', page.text)
+    shown = re.findall(r'class="p"[^>]*>([^<]*)<', page.text)
+    assert shown
+    assert all(re.fullmatch(r"约\d+%–\d+%|\d+%以上|约\d+%", p) for p in shown), shown
+    results = page.text.split('id="results"', 1)[1].split('<form id="answers"', 1)[0]
+    assert not re.search(r">[^<]*100(\.0)?%", results)  # a band, never a guarantee
     assert "年利率" in page.text
     assert "个月" in page.text
     assert "未推荐的产品" in page.text

@@ -122,20 +122,31 @@ def change_kind(rule: Rule, feature: Feature, value: float = math.nan) -> Change
 def counterfactual(
     rule: Rule, feature: Feature, product: Product, kind: ChangeKind = "change"
 ) -> Text:
-    """'With tax grade B or better this product opens': the one change that opens a product;
-    for a rule met by waiting, said as waiting ("再等一段时间，成立年限达到2年或以上后…")."""
+    """'With tax grade B or better, Tax loan's requirements are met': the one change that meets
+    a product's rules (its requirements, not an approval: only the verified plan says that); a
+    rule met by waiting is said as waiting ("再等一段时间，成立年限达到2年或以上后…"), an
+    overdue to clear as clearing it."""
     label_zh, label_en = short_label(feature, "zh"), short_label(feature, "en")
+    lower_en = f"{label_en[:1].lower()}{label_en[1:]}"
     need_zh, need_en = _requirement(rule, feature, "zh"), _requirement(rule, feature, "en")
     name_zh, name_en = product.display("zh"), product.display("en")
+    met_zh, met_en = f"即符合{name_zh}的申请条件", f"{name_en}'s requirements are met"
+    clear = (
+        feature.type == "boolean"
+        and feature.actionable == "reduce"
+        and rule.condition.op in ("==", "!=")
+        and bool(rule.condition.values[0]) != (rule.condition.op == "==")
+    )
+    if clear:
+        return Text(
+            zh=f"先解决“{label_zh}”，{met_zh}", en=f"Once “{lower_en}” is resolved, {met_en}"
+        )
     if kind == "wait":
         return Text(
-            zh=f"再等一段时间，{label_zh}{need_zh}后，即可申请{name_zh}",
-            en=f"In time, with {label_en[:1].lower()}{label_en[1:]} {need_en}, {name_en} opens",
+            zh=f"再等一段时间，{label_zh}{need_zh}后，{met_zh}",
+            en=f"In time, with {lower_en} {need_en}, {met_en}",
         )
-    return Text(
-        zh=f"若{label_zh}{need_zh}，即可申请{name_zh}",
-        en=f"With {label_en[:1].lower()}{label_en[1:]} {need_en}, {name_en} opens",
-    )
+    return Text(zh=f"若{label_zh}{need_zh}，{met_zh}", en=f"With {lower_en} {need_en}, {met_en}")
 
 
 def _names_a_raw_code(text: str, rule: Rule, feature: Feature, lang: str) -> bool:

@@ -299,6 +299,8 @@ def _plan_title(result: ApplicantResult, lang: Lang) -> str:
         return messages.t("result.plan_cheaper", lang, rate=f"{result.plan_cheaper_than:g}")
     if result.plan:
         return messages.t("result.plan", lang)
+    if result.offers:
+        return ""  # offers and no plan: there is no plan box
     return messages.t("result.plan_none_title", lang)
 
 

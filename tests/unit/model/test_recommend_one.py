@@ -45,8 +45,8 @@ def test_an_applicant_without_offers_hears_the_main_reasons_but_no_change_of_fix
     assert result.offers == ()
     texts = [r.en for r in result.no_offer_reasons]
     # This catalog marks no feature actionable: grade, years and house are facts here, so no
-    # "with ..., a product opens" advice (docs/method.md section 7).
-    assert not any(t.endswith("opens") for t in texts)
+    # "with ..., a product's requirements are met" advice (docs/method.md section 7).
+    assert not any(t.endswith("requirements are met") for t in texts)
     assert any("closed by" in t for t in texts)
     assert all(r.zh for r in result.no_offer_reasons)
 

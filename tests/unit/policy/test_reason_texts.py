@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 
+from loanmatch.domain.approval_band import Band
 from loanmatch.domain.catalog import Catalog, Feature, Text
 from loanmatch.domain.products import Product
-from loanmatch.domain.approval_band import Band
 from loanmatch.domain.reason_texts import (
     ProductOutcome,
     change_kind,
@@ -73,29 +73,32 @@ def test_values_read_as_the_owner_gave_them() -> None:
 
 def test_an_ordered_category_prefix_reads_as_or_better() -> None:
     text = counterfactual(rule("grade", "in", 0, 1), GRADE, TAX)
-    assert text.en == "With tax grade B or better, Tax loan opens"
+    assert text.en == "With tax grade B or better, Tax loan's requirements are met"
     assert "B或更好" in text.zh
     assert "税贷" in text.zh
 
 
 def test_an_unordered_category_set_is_listed_by_its_labels() -> None:
     text = counterfactual(rule("sector", "in", 0, 2), SECTOR, TAX)
-    assert text.en == "With sector one of Farming, Making, Tax loan opens"
-    assert text.zh == "若sector为农业、制造之一，即可申请税贷"
+    assert text.en == "With sector one of Farming, Making, Tax loan's requirements are met"
+    assert text.zh == "若sector为农业、制造之一，即符合税贷的申请条件"
 
 
 def test_a_minimum_that_comes_with_time_reads_as_waiting() -> None:
     years = rule("years", ">=", 2)
     assert change_kind(years, YEARS) == "wait"
     text = counterfactual(years, YEARS, TAX, "wait")
-    assert text.en == "In time, with years in business of 2 years or more, Tax loan opens"
-    assert text.zh == "再等一段时间，成立年限达到2年或以上后，即可申请税贷"
+    assert (
+        text.en
+        == "In time, with years in business of 2 years or more, Tax loan's requirements are met"
+    )
+    assert text.zh == "再等一段时间，成立年限达到2年或以上后，即符合税贷的申请条件"
 
 
 def test_an_amount_range_reads_in_wan_in_chinese_and_with_one_unit_in_english() -> None:
     text = counterfactual(rule("amount", "between", 10_000, 300_000), AMOUNT, TAX)
-    assert text.zh == "若申请金额在1万-30万元之间，即可申请税贷"
-    assert text.en == "With amount of 10,000-300,000 yuan, Tax loan opens"
+    assert text.zh == "若申请金额在1万-30万元之间，即符合税贷的申请条件"
+    assert text.en == "With amount of 10,000-300,000 yuan, Tax loan's requirements are met"
 
 
 def test_a_rule_without_a_reason_text_is_said_with_labels_never_codes() -> None:
@@ -111,7 +114,7 @@ def test_facts_that_cannot_change_are_never_advised() -> None:
     assert change_kind(rule("age", "between", 18, 60), AGE, 17.0) == "wait"
     outcomes = [ProductOutcome(TAX, (rule("province", "in", 0),), (), 0.9, 0.8)]
     reasons = no_offer_reasons(CATALOG, outcomes, 0.8)
-    assert not any("opens" in r.en or "即可申请" in r.zh for r in reasons)
+    assert not any("requirements are met" in r.en or "申请条件" in r.zh for r in reasons)
 
 
 def test_offer_reasons_give_the_approval_band_and_the_rules_met() -> None:
@@ -142,7 +145,7 @@ def test_a_probability_just_under_its_threshold_never_reads_as_reaching_it() -> 
     assert "100%" not in low_probability_reason(0.9996, 0.9997).zh
 
 
-def test_no_offer_reasons_put_the_most_common_failing_feature_first_and_say_what_opens() -> None:
+def test_no_offer_reasons_name_the_most_common_failing_feature_first_and_what_meets_one() -> None:
     grade_rule = rule("grade", "in", 0, 1)
     outcomes = [
         ProductOutcome(TAX, (grade_rule,), (), 0.7),
@@ -152,7 +155,7 @@ def test_no_offer_reasons_put_the_most_common_failing_feature_first_and_say_what
     ]
     reasons = [r.en for r in no_offer_reasons(CATALOG, outcomes, 0.8)]
     assert reasons[0].startswith("2 products are closed by tax grade")
-    assert "With tax grade B or better, Tax loan opens" in reasons
+    assert "With tax grade B or better, Tax loan's requirements are met" in reasons
     assert "Needs first: owns property, to check 1 more product" in reasons
     assert reasons[-1] == (
         "1 product's rules are met, but the best approval probability about 40% is below the "
@@ -175,3 +178,12 @@ def test_products_above_the_threshold_but_priced_out_are_not_called_below_it() -
     (text,) = no_offer_reasons(CATALOG, outcomes, 0.8)
     assert "below" not in text.en
     assert text.zh.startswith("1个产品获批概率达标，但报价超出")
+
+
+def test_an_overdue_to_clear_is_said_as_clearing_it() -> None:
+    overdue = Feature(
+        "overdue", "boolean", label=Text("当前有逾期", "Currently overdue"), actionable="reduce"
+    )
+    text = counterfactual(rule("overdue", "==", 0), overdue, TAX)
+    assert text.zh == "先解决“当前有逾期”，即符合税贷的申请条件"
+    assert text.en == "Once “currently overdue” is resolved, Tax loan's requirements are met"
