@@ -15,11 +15,30 @@ from datetime import date
 
 from loanmatch.domain.catalog import Feature
 from loanmatch.errors import NotUnderstoodError
+from loanmatch.intake.amount_words import (
+    ALL_MONTHS,
+    ASAP,
+    DOUBLED,
+    FALL,
+    FLAT,
+    LEAD,
+    LOWER,
+    MONTHLY_RATE,
+    NUMBER_UNITS,
+    ONLY_ME,
+    PERIOD_MONTH,
+    PERIOD_YEAR,
+    RISE,
+    SOON,
+    SUFFIX_ONLY,
+    TRAILERS,
+    UPPER,
+)
 from loanmatch.intake.approximate import read_amount
 from loanmatch.intake.dates import read_year_answer
 from loanmatch.intake.english import english_number
 from loanmatch.intake.numerals import split_duration, split_percent
-from loanmatch.intake.phrases import clean, yes_or_no
+from loanmatch.intake.phrases import answer_length, clean, yes_or_no
 from loanmatch.intake.problems import check_range, problem
 from loanmatch.intake.ranges import Range, is_upper_bound
 from loanmatch.intake.units import MONEY_UNITS, PERCENT_UNITS, TIME_UNITS, is_money, unit_key
@@ -28,74 +47,38 @@ __all__ = ["read_number"]
 
 Number = float | Range
 
-_UPPER = (
-    "不超过", "不高于", "不大于", "最多", "顶多", "最高", "至多", "不到", "少于", "低于", "小于",
-    "以内", "之内", "以下", "内", "under", "below", "less than", "at most", "up to", "within",
-    "no more than", "not more than", "max", "maximum", "tops", "or less", "or below", "<",
-)  # fmt: skip
-_LOWER = (
-    "超过", "至少", "起码", "最少", "不少于", "不低于", "多于", "高于", "大于", "以上", "往上",
-    "over", "above", "more than", "at least", "min", "minimum", "or more", "plus", "+", ">",
-)  # fmt: skip
-_SUFFIX_ONLY = frozenset({"以内", "之内", "以下", "内", "以上", "往上", "or less", "or below",
-                          "or more", "plus", "+", "tops"})  # fmt: skip
-_LEAD = (
-    "大概是", "大概有", "一共", "总共", "合计", "大约", "想借", "想贷", "想要", "需要", "打算借",
-    "借", "贷", "要", "有", "就", "只有", "只", "才", "差不多有", "也就", "今年", "现在", "目前",
-    "已经", "已", "年收入", "年营收", "营收", "营业额", "流水", "年化", "年利率", "利率", "利息",
-    "大概", "交了", "缴了", "持证", "开了", "干了", "做了",
-    "成立", "经营了", "成立了", "逾期过", "逾期了", "逾期", "查过", "查了", "被查了", "被告过",
-    "罚过", "处罚过", "员工", "有员工", "招了", "雇了", "在", "欠", "还欠", "负债", "贷款",
-    "about", "around", "roughly", "approximately", "approx", "nearly", "almost", "maybe",
-    "we have", "i have", "we had", "i had", "we owe", "i owe", "it's", "its", "it is", "i'm",
-    "i am", "we are", "we need", "i need", "need", "we made", "made", "roughly", "just",
-    "only", "since", "for", "~", "约",
-)  # fmt: skip
-_NUMBER_UNITS = (
-    "块钱", "人民币", "元钱", "个人", "个员工", "名员工", "个工人", "家银行", "家机构", "家",
-    "个月", "块", "元", "人", "名", "个", "次", "岁", "套", "笔", "起", "张", "户", "位", "期",
-    "项",
-    "yuan", "rmb", "cny", "people", "persons", "staff", "employees", "workers", "lenders",
-    "banks", "loans", "times", "points", "years old", "yrs old", "y/o",
-)  # fmt: skip
-_TRAILERS = ("了", "的", "吧", "左右", "上下", "前后", "的样子", "样子", "这样子", "这样", "过")
-_MONTHLY_RATE = ("月息", "月利率", "月利", "每月", "per month", "a month", "monthly")
-_RISE = ("增长了", "增长", "涨了", "上涨", "多了", "增加了", "增加", "提高了", "上升了", "升了",
-         "涨", "up", "grew", "grown", "increased", "rose")  # fmt: skip
-_FALL = ("下降了", "下降", "降了", "下滑了", "下滑", "减少了", "减少", "少了", "跌了", "亏了",
-         "降低了", "down", "fell", "dropped", "decreased", "declined", "shrank")  # fmt: skip
-_FLAT = frozenset({"持平", "差不多", "没变", "没变化", "没什么变化", "一样", "跟去年一样",
-                   "和去年差不多", "flat", "same", "no change", "unchanged",
-                   "about the same"})  # fmt: skip
-_ONLY_ME = frozenset({"就我一个", "就我自己", "只有我", "只有我一个", "我一个人", "我自己", "就我",
-                      "只有我自己", "一个人", "just me", "only me", "me alone",
-                      "myself"})  # fmt: skip
-_ASAP = frozenset({"越快越好", "马上", "马上要", "急用", "急需", "现在就要", "尽快", "今天",
-                   "立刻", "asap", "now", "right away", "immediately", "today", "urgent",
-                   "as soon as possible"})  # fmt: skip
-_ALL_MONTHS = ("每个月都", "每月都", "都开", "一直都开", "一直开", "every month", "all of them")
-_PERIOD_MONTH = ("每个月", "每月", "一个月", "月均", "月流水", "a month", "per month", "monthly")
-_PERIOD_YEAR = ("一年", "每年", "全年", "年均", "a year", "per year", "annually", "yearly")
 _WEEKS = re.compile(r"^(.+?)(个星期|星期|个礼拜|礼拜|周|weeks|week)$")
 _HALF_AFTER = re.compile(r"^(.+?)(年|个月)半$")
 _MOVE_MARK = re.compile(r"^(.+?)(个月|年|岁|天|周|个人|个|人|名|家|次|套|笔|万|亿|千)(多|出头|来)$")
 _CN_POINTS = re.compile(r"^(.+?)个?点$")
 _THOUSANDS = re.compile(r"(?<=\d)[,，'’_ ](?=\d{3}(?!\d))")
+_SPAN = re.compile(
+    r"(?:快|将近|接近)?[0-9.零〇一二两三四五六七八九十百千万亿几]+(?:个)?(?:亿|万|w|k)?"
+    r"(?:多|出头|来)?(?:亿|万)?(?:个月|个人|个|年|月|天|周|岁|人|名|家|次|套|笔|起|元|块|%)?(?:多|出头|左右)?"
+)
+_SPAN_CHARS = 14
+"""Longest answer (characters, without spaces) whose one number is read out of other words."""
+_TO = re.compile(r"^(.+?)\s*(?:到|至|~|-|–|—|to)\s*(.+)$")
 _FEN_LI = re.compile(r"^(.+?)(分|厘)(利|钱)?$")
 
 
 def _strip_words(text: str, words: tuple[str, ...], *, start: bool) -> tuple[str, bool]:
     for word in sorted(words, key=len, reverse=True):
+        latin = word[-1:].isascii() and word[-1:].isalpha()
         if start and text.startswith(word) and len(text) > len(word):
+            if latin and text[len(word)].isalpha():
+                continue  # "for" is not the start of "forty"
             return text[len(word) :].strip(), True
         if not start and text.endswith(word) and len(text) > len(word):
+            if word[:1].isascii() and word[:1].isalpha() and text[-len(word) - 1].isalpha():
+                continue
             return text[: -len(word)].strip(), True
     return text, False
 
 
 def _zero_allowed(feature: Feature) -> bool:
-    question = (feature.question.zh or "") + (feature.question.en or "")
-    return unit_key(feature) == "count" or "没有请填0" in question or "0 if none" in question
+    """A "no" is 0 where 0 is a value (a count, an amount held, months of something)."""
+    return feature.min is not None and feature.min <= 0 and feature.name != "revenue_growth"
 
 
 def _scale(value: Number, factor: float) -> Number:
@@ -119,6 +102,13 @@ def _core(feature: Feature, text: str) -> Number | None:
         text, percent = points.group(1), True
     compact = text.replace(" ", "")
     moved = _MOVE_MARK.match(compact)
+    if moved is not None and unit in TIME_UNITS and moved.group(2) in ("年", "个月", "天", "周"):
+        whole = _core(feature, moved.group(1) + moved.group(2))
+        if isinstance(whole, float) and moved.group(3) in ("多", "出头"):
+            one = _core(feature, "1" + moved.group(2))
+            if isinstance(one, float):
+                return Range(whole, whole + one)
+        return whole
     if moved is not None:
         compact = moved.group(1) + moved.group(3) + moved.group(2)
     if unit in TIME_UNITS:
@@ -140,13 +130,13 @@ def _core(feature: Feature, text: str) -> Number | None:
                 return _scale(inner, TIME_UNITS[unit][duration[1]])
     body = compact
     for _ in range(2):
-        body, _found = _strip_words(body, _NUMBER_UNITS, start=False)
+        body, _found = _strip_words(body, NUMBER_UNITS, start=False)
         if unit and unit not in PERCENT_UNITS:
             body = body.removesuffix(unit) or body
     body = body.removeprefix("¥").removeprefix("rmb").removeprefix("cny")
     value = _amount(feature, body)
     if value is None:
-        english = re.sub(r"\s*(" + "|".join(map(re.escape, _NUMBER_UNITS)) + r")$", "", text)
+        english = re.sub(r"\s*(" + "|".join(map(re.escape, NUMBER_UNITS)) + r")$", "", text)
         value = _amount(feature, english)
     if value is None:
         return None
@@ -182,13 +172,50 @@ def _amount(feature: Feature, text: str) -> Number | None:
 
 def _bounded(feature: Feature, text: str) -> tuple[str, str]:
     """``text`` without a bound word, and which bound it was ("upper", "lower" or "")."""
-    for kind, words in (("upper", _UPPER), ("lower", _LOWER)):
+    for kind, words in (("upper", UPPER), ("lower", LOWER)):
         for word in sorted(words, key=len, reverse=True):
-            if word not in _SUFFIX_ONLY and text.startswith(word) and len(text) > len(word):
+            if word not in SUFFIX_ONLY and text.startswith(word) and len(text) > len(word):
                 return text[len(word) :].strip(), kind
             if text.endswith(word) and len(text) > len(word) and (word != "内" or "以" not in text):
                 return text[: -len(word)].strip(), kind
     return text, ""
+
+
+def _span(feature: Feature, text: str) -> Number | None:
+    """The one number of a longer sentence (``去年做了600多万``, ``在建行有一笔``): of the number
+    spans that read, the only one; or for money the only one with a scale (万, 元, k)."""
+    compact = text.replace(" ", "")
+    if answer_length(text) > _SPAN_CHARS:
+        return None  # a long message is more likely a question or a story than an answer
+    spans = [m.group(0) for m in _SPAN.finditer(compact)]
+    if is_money(feature):
+        spans = [span for span in spans if re.search(r"[0-9万亿元块wk]", span)]
+    read = [(span, _core(feature, span)) for span in spans if span.strip("点.多来余")]
+    found = [(span, value) for span, value in read if value is not None]
+    if len(found) > 1 and is_money(feature):
+        found = [(span, v) for span, v in found if re.search(r"[万亿元块wk]", span)]
+    if len(found) > 1:
+        units = (*NUMBER_UNITS, "年", "月", "天", "周", "%")
+        found = [(span, v) for span, v in found if span.endswith(units)]
+    return found[0][1] if len(found) == 1 else None
+
+
+def _between(feature: Feature, text: str) -> Number | None:
+    """``20万到30万``, ``一到两年``, ``3-5年``, ``20 to 30``: both ends (the second's unit)."""
+    match = _TO.match(text)
+    if match is None:
+        return None
+    high = _core(feature, match.group(2))
+    if not isinstance(high, float):
+        return None
+    tail = re.sub(r"^[0-9.零〇一二两三四五六七八九十百千]+", "", match.group(2))
+    bare = re.fullmatch(r"[0-9.零〇一二两三四五六七八九十百千]+", match.group(1)) is not None
+    low = _core(feature, match.group(1) + tail) if tail and bare else _core(feature, match.group(1))
+    if not isinstance(low, float) and tail:
+        low = _core(feature, match.group(1))
+    if not isinstance(low, float) or low > high:
+        return None
+    return Range(low, high) if low != high else low
 
 
 def _fen_li(text: str) -> float | None:
@@ -205,19 +232,22 @@ def _fen_li(text: str) -> float | None:
 def _phrase(feature: Feature, text: str, compact: str) -> Number | None:
     """Whole-answer phrases: just me, as soon as possible, every month, flat, no (0)."""
     unit = unit_key(feature)
-    if feature.name == "employees" and (compact in _ONLY_ME or text in _ONLY_ME):
+    if feature.name == "employees" and (compact in ONLY_ME or text in ONLY_ME):
         return 1.0
-    if unit == "days" and (compact in _ASAP or text in _ASAP):
+    if unit == "days" and (compact in ASAP or text in ASAP):
         return 0.0
-    if unit == "months" and feature.max is not None and any(w in text for w in _ALL_MONTHS):
+    if unit == "months" and feature.max is not None and any(w in text for w in ALL_MONTHS):
         return float(feature.max)
-    if (
-        unit in PERCENT_UNITS
-        and feature.min is not None
-        and feature.min < 0
-        and (compact in _FLAT or text in _FLAT)
-    ):
-        return 0.0
+    if unit in PERCENT_UNITS and feature.min is not None and feature.min < 0:
+        versus = re.sub(r"^(跟|和|与|比)(去年|上年|往年)", "", compact)
+        if compact in FLAT or text in FLAT or versus in FLAT:
+            return 0.0
+        if any(word in compact for word in DOUBLED):
+            return 100.0
+    if unit == "days":
+        for words, days in SOON:
+            if any(compact.startswith(word) for word in words):
+                return days
     numeral = re.search(r"[0-9一二两三四五六七八九十百千几]", compact)
     if _zero_allowed(feature) and not numeral and yes_or_no(text) is False:
         return 0.0
@@ -234,10 +264,10 @@ def _read(feature: Feature, text: str, today: date) -> Number | None:
         return year
     monthly_rate = False
     if unit_key(feature) in PERCENT_UNITS:
-        text, monthly_rate = _strip_words(text, _MONTHLY_RATE, start=True)
+        text, monthly_rate = _strip_words(text, MONTHLY_RATE, start=True)
     sign = 1.0
     if feature.min is not None and feature.min < 0:
-        signs: tuple[tuple[tuple[str, ...], float], ...] = ((_FALL, -1.0), (_RISE, 1.0))
+        signs: tuple[tuple[tuple[str, ...], float], ...] = ((FALL, -1.0), (RISE, 1.0))
         for words, direction in signs:
             text, found = _strip_words(text, words, start=True)
             if found:
@@ -246,8 +276,8 @@ def _read(feature: Feature, text: str, today: date) -> Number | None:
     text, bound = _bounded(feature, text)
     period = ""
     periods: tuple[tuple[tuple[str, ...], str], ...] = (
-        (_PERIOD_MONTH, "month"),
-        (_PERIOD_YEAR, "year"),
+        (PERIOD_MONTH, "month"),
+        (PERIOD_YEAR, "year"),
     )
     for _ in range(3):
         for words, name in periods if is_money(feature) and not period else ():
@@ -255,17 +285,33 @@ def _read(feature: Feature, text: str, today: date) -> Number | None:
             if found:
                 text, period = stripped, name
                 break
-        text, _found = _strip_words(text, _LEAD, start=True)
-        text, _found = _strip_words(text, _TRAILERS, start=False)
+        text, _found = _strip_words(text, LEAD, start=True)
+        text, _found = _strip_words(text, TRAILERS, start=False)
     if not bound:
         text, bound = _bounded(feature, text)
+    if is_money(feature) and not period:
+        for words, name in periods:
+            stripped, found = _strip_words(text, words, start=False)
+            if found:
+                text, period = stripped, name
+                break
+    if unit_key(feature) in PERCENT_UNITS and not monthly_rate:
+        text, monthly_rate = _strip_words(text, MONTHLY_RATE, start=False)
     value = _core(feature, text)
+    if value is None and not text.startswith("-"):
+        value = _between(feature, text)
+    if value is None:
+        year = read_year_answer(feature, text.replace(" ", ""), today)
+        if year is not None:
+            return year
     if value is None and unit_key(feature) in PERCENT_UNITS:
         if text.replace(" ", "").endswith("成"):
             inner = _core(feature, text.replace(" ", "")[:-1])
             value = None if inner is None else _scale(inner, 10.0)
         elif (fen := _fen_li(text.replace(" ", ""))) is not None:
             value, monthly_rate = fen, True
+    if value is None:
+        value = _span(feature, text)
     if value is None:
         return None
     if monthly_rate and unit_key(feature) in PERCENT_UNITS:

@@ -35,7 +35,7 @@ from loanmatch.errors import (
 )
 from loanmatch.intake.amounts import read_number
 from loanmatch.intake.categories import match_category
-from loanmatch.intake.phrases import is_dont_know, yes_or_no
+from loanmatch.intake.phrases import asks_back, is_dont_know, yes_or_no
 from loanmatch.intake.problems import check_range, problem
 from loanmatch.intake.ranges import Range, describe_range, safe_value
 from loanmatch.intake.units import MONEY_UNITS, PERCENT_UNITS, format_amount, is_money
@@ -118,6 +118,12 @@ def _parse_category(feature: Feature, raw: str) -> str:
     )
 
 
+def _plain_value(feature: Feature, raw: str) -> bool:
+    """A bare code or number with a question mark (``B?``, ``50万？``) is still an answer."""
+    bare = raw.strip().rstrip("?？ ")
+    return bare in feature.categories or bare.replace(".", "", 1).isdigit()
+
+
 def understand(feature: Feature, raw: object, *, today: date | None = None) -> Understood:
     """What ``raw`` says about ``feature``: a value, a :class:`Range` (rough numbers), None
     (blank) or :data:`DONT_KNOW`; raises an AnswerFieldError when it says nothing usable."""
@@ -130,6 +136,13 @@ def understand(feature: Feature, raw: object, *, today: date | None = None) -> U
             return None
         if is_dont_know(raw):
             return DONT_KNOW
+        if asks_back(raw) and not _plain_value(feature, raw):
+            raise problem(
+                NotUnderstoodError,
+                feature,
+                f"这像是一个问题，不是回答（收到“{raw.strip()}”）",
+                f"that looks like a question, not an answer (got {raw.strip()!r})",
+            )
         if feature.type == "number":
             return read_number(feature, raw, today or date.today())
         if feature.type == "boolean":

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from loanmatch.domain.catalog import Feature
+from loanmatch.intake.phrases import answer_length
 
 __all__ = ["match_category", "place_province", "words_for"]
 
@@ -33,6 +34,7 @@ _FILLERS = (
     "用于", "拿来", "想", "要", "打算", "准备", "给", "用在",
 )  # fmt: skip
 _ENGLISH = re.compile(r"[a-z]")
+_WORDED_CHARS = 20
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -98,17 +100,20 @@ def _contains(text: str, word: str) -> bool:
 
 
 def _by_words(feature: Feature, text: str) -> str | None:
-    best: set[str] = set()
-    best_len = 0
+    """The category of the longest word found; between words of one length, the first said."""
+    found: list[tuple[int, int, str]] = []
     for code, words in words_for(feature.name).items():
         if code not in feature.categories:
             continue
         for word in words:
-            if len(word) >= best_len and _contains(text, word):
-                if len(word) > best_len:
-                    best, best_len = set(), len(word)
-                best.add(code)
-    return best.pop() if len(best) == 1 else None
+            if _contains(text, word):
+                found.append((-len(word), text.find(word), code))
+    if not found:
+        return None
+    found.sort()
+    best = [item for item in found if item[:2] == found[0][:2]]
+    codes = {code for _length, _at, code in best}
+    return codes.pop() if len(codes) == 1 else None
 
 
 def _letter_code(feature: Feature, text: str) -> str | None:
@@ -152,6 +157,8 @@ def match_category(feature: Feature, raw: str) -> str | None:
             if stripped.startswith(filler) and len(stripped) > len(filler):
                 stripped = stripped[len(filler) :]
                 break
+    if answer_length(key) > _WORDED_CHARS:
+        return None  # a long message names many things; only short answers are read by word
     worded = _by_words(feature, key) or _by_words(feature, stripped)
     if worded is not None:
         return worded

@@ -28,12 +28,17 @@ def english_number(text: str) -> float | None:
     """``twenty five`` -> 25, ``half a million`` -> 500000, ``1.5 million`` -> 1500000."""
     words = re.sub(r"(\d)([a-z])", r"\1 \2", text.replace("-", " ")).split()
     words = [w for w in words if w not in ("and", "of")]
+    if words[-1:] in (["years"], ["year"], ["months"], ["month"]) and len(words) > 1:
+        return None  # the unit is the caller's (a half year is not half a month)
     if words and words[-1] in ("times", "time"):
         words = words[:-1]
     if len(words) == 1 and words[0] in _TIMES:
         return float(_TIMES[words[0]])
     if not words:
         return None
+    if words[-2:] == ["a", "half"] and len(words) > 2:
+        whole = english_number(" ".join(words[:-2]))
+        return None if whole is None else whole + 0.5
     if words[0] == "half" and len(words) >= 2:
         rest = english_number(" ".join(words[1:]))
         return None if rest is None else rest / 2

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["DONT_KNOW_WORDS", "clean", "is_dont_know", "yes_or_no"]
+__all__ = ["DONT_KNOW_WORDS", "answer_length", "asks_back", "clean", "is_dont_know", "yes_or_no"]
 
 DONT_KNOW_WORDS = frozenset(
     {
@@ -61,11 +61,46 @@ _AFFIRMATIONS = (
     "we have", "correct",
 )  # fmt: skip
 _SAYS_YES_ANYWAY = ("没问题", "没错", "不错")
+_SAYS_NO_ANYWAY = (
+    "白户", "租的", "租房", "按时还", "按期还", "准时还", "we rent", "i rent", "renting", "don't",
+    "do not", "never", "haven't", "have not",
+)  # fmt: skip
+"""Words that make an answer a no wherever they stand (是白户, 住的是租的, we don't sell...)."""
+_DONT_KNOW_PARTS = (
+    "不知道", "不清楚", "不记得", "记不得", "记不清", "没注意", "问会计", "问问会计", "问下会计",
+    "查一下", "查查", "看一下才知道", "not sure", "no idea", "don't know", "do not know",
+    "can't remember", "cannot remember", "need to check", "ask my accountant",
+)  # fmt: skip
+"""Parts of a longer "don't know" (要问会计, 没注意过), when the answer has no number."""
+_NUMERAL = re.compile(r"[0-9一二两三四五六七八九十百千万亿几]")
 _QUESTION_WORDS = (
     "吗", "什么", "怎么", "为什么", "啥", "如何", "哪", "多少", "明白", "懂", "意思", "?", "？",
     "what", "why", "how", "which", "explain", "mean",
 )  # fmt: skip
 """A message with these is a question back (a doubt), never a yes or a no."""
+
+
+_ASKING = (
+    "吗", "么", "啥", "咋", "哪", "为何", "会不会", "能不能", "可不可以", "是不是", "有没有",
+    "要不要", "行不行", "好不好", "对不对", "算不算", "?", "？",
+)  # fmt: skip
+_ASKING_EN = re.compile(
+    r"^(what|why|how|can|could|should|would|do i|do you|does|is it|is there|will|which|when|"
+    r"where|who)\b"
+)
+
+
+def answer_length(text: str) -> int:
+    """How long an answer is: its Chinese characters and its words in Latin letters, digits
+    counted as one word a run (``我们有3家`` is 5, ``we own an apartment`` 4)."""
+    cjk = len(re.findall(r"[\u3400-\u9fff]", text))
+    return cjk + len(re.findall(r"[a-z0-9.%']+", text.lower()))
+
+
+def asks_back(raw: str) -> bool:
+    """Whether the message is a question (怎么填, 有没有影响, what is this?), not an answer."""
+    text = unicodedata.normalize("NFKC", raw).lower().strip()
+    return any(word in text for word in _ASKING) or _ASKING_EN.match(text) is not None
 
 
 def clean(raw: str) -> str:
@@ -88,7 +123,11 @@ def _compact(text: str) -> str:
 def is_dont_know(raw: str) -> bool:
     """Whether the owner says they do not know (不知道, 记不太清了, not sure, skip)."""
     text = clean(raw)
-    return _compact(text) in DONT_KNOW_WORDS or _compact(clean(text + "了")) in DONT_KNOW_WORDS
+    if _compact(text) in DONT_KNOW_WORDS or _compact(clean(text + "了")) in DONT_KNOW_WORDS:
+        return True
+    if _NUMERAL.search(text) or asks_back(raw) or answer_length(text) > 16:
+        return False
+    return any(part in text for part in _DONT_KNOW_PARTS)
 
 
 def yes_or_no(raw: str) -> bool | None:
@@ -111,10 +150,12 @@ def yes_or_no(raw: str) -> bool | None:
         return False
     spaced = text + " "
     asked = unicodedata.normalize("NFKC", raw).lower()
-    if any(word in asked for word in _QUESTION_WORDS) or len(compact) > 24:
+    if any(word in asked for word in _QUESTION_WORDS) or asks_back(raw) or answer_length(text) > 16:
         return None
     if any(word in compact for word in _SAYS_YES_ANYWAY):
         return True
+    if any(word in compact or word in text for word in _SAYS_NO_ANYWAY):
+        return False
     if "有没有" in compact or "是不是" in compact:
         return None
     for word in _NEGATIONS:
