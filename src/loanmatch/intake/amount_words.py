@@ -59,7 +59,28 @@ NUMBER_UNITS = (
     "banks", "bank", "lender", "loans", "loan", "person", "employee", "staff members", "times",
     "points", "years old", "yrs old", "y/o",
 )  # fmt: skip
-TRAILERS = ("了", "的", "吧", "左右", "上下", "前后", "的样子", "样子", "这样子", "这样", "过")
+TRAILERS = (
+    "就行了",
+    "就行",
+    "就够了",
+    "就够",
+    "就可以了",
+    "就可以",
+    "够了",
+    "即可",
+    "就好",
+    "了",
+    "的",
+    "吧",
+    "左右",
+    "上下",
+    "前后",
+    "的样子",
+    "样子",
+    "这样子",
+    "这样",
+    "过",
+)
 MONTHLY_RATE = ("月息", "月利率", "月利", "每月", "per month", "a month", "monthly")
 RISE = ("增长了", "增长", "涨了", "上涨", "多了", "增加了", "增加", "提高了", "上升了", "升了",
          "涨", "up", "grew", "grown", "increased", "rose")  # fmt: skip

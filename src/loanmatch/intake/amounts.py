@@ -56,6 +56,8 @@ _SPAN = re.compile(
     r"(?:快|将近|接近)?[0-9.零〇一二两三四五六七八九十百千万亿几]+(?:个)?(?:亿|万|w|k)?"
     r"(?:多|出头|来)?(?:亿|万)?(?:个月|个人|个|年|月|天|周|岁|人|名|家|次|套|笔|起|元|块|%)?(?:多|出头|左右)?"
 )
+_NONE_AT_ALL = re.compile(r"^(?:连)?一[次个家笔起张套件位]?(?:都|也)(?:没|没有|无)")
+"""``一次都没有``, ``一家也没``: not one."""
 _SPAN_CHARS = 14
 """Longest answer (characters, without spaces) whose one number is read out of other words."""
 _TO = re.compile(r"^(.+?)\s*(?:到|至|~|-|–|—|to)\s*(.+)$")
@@ -248,6 +250,8 @@ def _phrase(feature: Feature, text: str, compact: str) -> Number | None:
         for words, days in SOON:
             if any(compact.startswith(word) for word in words):
                 return days
+    if _zero_allowed(feature) and _NONE_AT_ALL.match(compact):
+        return 0.0
     numeral = re.search(r"[0-9一二两三四五六七八九十百千几]", compact)
     if _zero_allowed(feature) and not numeral and yes_or_no(text) is False:
         return 0.0
@@ -273,6 +277,7 @@ def _read(feature: Feature, text: str, today: date) -> Number | None:
             if found:
                 sign = direction
                 break
+    text, _found = _strip_words(text, TRAILERS, start=False)
     text, bound = _bounded(feature, text)
     period = ""
     periods: tuple[tuple[tuple[str, ...], str], ...] = (

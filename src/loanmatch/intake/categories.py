@@ -35,6 +35,7 @@ _FILLERS = (
 )  # fmt: skip
 _ENGLISH = re.compile(r"[a-z]")
 _WORDED_CHARS = 20
+_GRADE_WORDS = re.compile(r"grade|level|class|rating|rated|级|类|等")
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -116,15 +117,21 @@ def _by_words(feature: Feature, text: str) -> str | None:
     return codes.pop() if len(codes) == 1 else None
 
 
-def _letter_code(feature: Feature, text: str) -> str | None:
-    letters = {c for c in feature.categories if len(c) == 1}
-    if not letters:
+def _letter_code(feature: Feature, raw: str) -> str | None:
+    """A one-letter code named in a short answer (``纳税信用B``, ``grade a``, ``it's an A``).
+    In English a lower-case ``a`` or ``i`` is a word, so it counts only beside a word for a
+    grade (``grade a``) or written as a capital."""
+    letters = {c.upper() for c in feature.categories if len(c) == 1}
+    if not letters or len(raw) > 16:
         return None
-    found: set[str] = {str(m).upper() for m in re.findall(r"(?<![a-z])([a-z])(?![a-z])", text)}
-    found &= {c.lower().upper() for c in letters}
-    if len(found) == 1 and len(text) <= 16:
-        return found.pop()
-    return None
+    found: set[str] = set()
+    for match in re.finditer(r"(?<![A-Za-z])([A-Za-z])(?![A-Za-z])", raw):
+        letter = match.group(1)
+        if letter in "ai" and not _GRADE_WORDS.search(raw) and _ENGLISH.search(raw.lower()[:1]):
+            continue
+        found.add(letter.upper())
+    found &= letters
+    return found.pop() if len(found) == 1 else None
 
 
 def match_category(feature: Feature, raw: str) -> str | None:
@@ -144,7 +151,7 @@ def match_category(feature: Feature, raw: str) -> str | None:
     exact = [code for code, forms in names.items() if compact in forms]
     if len(exact) == 1:
         return exact[0]
-    letter = _letter_code(feature, key)
+    letter = _letter_code(feature, text)
     if letter is not None and letter in feature.categories:
         return letter
     if feature.name in _PLACE_FEATURES:

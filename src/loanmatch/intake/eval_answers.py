@@ -5,7 +5,8 @@ A file (``tests/data/answers_heldout.yaml``, ``answers_tuning.yaml``) holds ``to
 of ``answers``: ``feature``, ``answer`` and the expected reading, one of ``value`` (number,
 true / false or a category code), ``range: [low, high]`` (null for an open end) or
 ``dont_know: true``. An answer counts as understood when :func:`understand` gives that reading
-(numbers within 2%, or 0.05 near zero); a wrong value counts as not understood.
+(numbers within 2%, or 0.05 near zero); a wrong value counts as not understood and is also
+counted apart as *misread* (it would be recorded, where a refusal makes the owner answer again).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ class Outcome:
     expected: object
     got: str
     ok: bool
+    misread: bool
+    """A value other than the expected one (worse than "not understood": it would be recorded)."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,10 @@ class Score:
     def share(self, lang: str) -> float:
         mine = [o for o in self.outcomes if o.lang == lang]
         return sum(o.ok for o in mine) / len(mine) if mine else 0.0
+
+    def misread(self, lang: str) -> float:
+        mine = [o for o in self.outcomes if o.lang == lang]
+        return sum(o.misread for o in mine) / len(mine) if mine else 0.0
 
     def count(self, lang: str) -> int:
         return sum(o.lang == lang for o in self.outcomes)
@@ -100,8 +107,19 @@ def evaluate(catalog: Catalog, path: Path) -> Score:
         except AnswerFieldError as problem:
             got, shown = None, f"{type(problem).__name__}: {problem.text.en}"
         expected = item.get("value", item.get("range", "dont_know"))
-        ok = _matches(got, item) if shown == repr(got) else False
-        outcomes.append(Outcome(feature.name, answer, language_of(answer), expected, shown, ok))
+        refused = shown != repr(got)
+        ok = not refused and _matches(got, item)
+        outcomes.append(
+            Outcome(
+                feature.name,
+                answer,
+                language_of(answer),
+                expected,
+                shown,
+                ok,
+                not ok and not refused,
+            )
+        )
     return Score(tuple(outcomes))
 
 
@@ -115,7 +133,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for o in score.failures():
             print(f"  {o.feature}: {o.answer!r} -> {o.got} (expected {o.expected})")
     for lang in ("zh", "en"):
-        print(f"{args.file}: {lang} {score.share(lang):.3f} understood of {score.count(lang)}")
+        print(
+            f"{args.file}: {lang} {score.share(lang):.3f} understood of {score.count(lang)}"
+            f" ({score.misread(lang):.3f} misread)"
+        )
     return 0
 
 
