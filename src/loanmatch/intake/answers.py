@@ -49,6 +49,7 @@ __all__ = [
     "Range",
     "Reading",
     "Reply",
+    "Understood",
     "format_amount",
     "is_money",
     "parse_answer",
