@@ -245,3 +245,11 @@ def test_an_exception_in_a_route_is_logged_with_personal_values_masked(
     assert phone not in logged
     assert credit_code not in logged
     assert body["where"] == {}
+
+
+def test_an_answer_longer_than_the_api_takes_is_422_naming_the_field(client: TestClient) -> None:
+    reply = client.post("/api/v1/recommend", json={"applicant": {"tax_grade": "A" * 201}})
+    body = _error(reply, 422, "input.request")
+    assert all(loc[:3] == ["body", "applicant", "tax_grade"] for loc in _locs(body))
+    many = {f"f{i}": 1 for i in range(201)}
+    _error(client.post("/api/v1/recommend", json={"applicant": many}), 422, "input.request")

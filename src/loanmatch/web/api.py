@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, Field
 
 from loanmatch.domain.approval_band import CONFIDENCE, Band, probability_text, shown_probability
-from loanmatch.domain.catalog import Scalar
 from loanmatch.lang import Lang
 from loanmatch.matching.results import ApplicantResult, Exclusion, Offer, PlanStep
 
 __all__ = [
+    "MAX_ANSWERS",
+    "MAX_ANSWER_CHARS",
+    "AnswerValue",
     "BandOut",
     "ExclusionOut",
     "Health",
@@ -22,6 +26,21 @@ __all__ = [
 ]
 
 
+MAX_ANSWER_CHARS = 200
+"""The longest answer a program may send for one feature ("50万", "A", a category): ample."""
+MAX_ANSWERS = 200
+"""The most answers one request may carry (the catalog has a few dozen features)."""
+FeatureName = Annotated[str, Field(max_length=64)]
+AnswerValue = (
+    Annotated[str, Field(max_length=MAX_ANSWER_CHARS)]
+    | Annotated[int, Field(ge=-(2**53), le=2**53)]
+    | float
+    | bool
+)
+"""One typed answer (:data:`loanmatch.domain.catalog.Scalar`) within the API's limits: text of
+at most :data:`MAX_ANSWER_CHARS`, an integer any JSON reader holds exactly."""
+
+
 class RecommendRequest(BaseModel):
     """One applicant's answers: catalog feature name -> value; absent or null = unknown.
 
@@ -29,10 +48,13 @@ class RecommendRequest(BaseModel):
     (``"50万"``, ``"是"``).
     """
 
-    applicant: dict[str, Scalar | None] = Field(
-        examples=[{"tax_grade": "A", "enterprise_age_years": 5, "loan_amount": "50万"}]
+    applicant: dict[FeatureName, AnswerValue | None] = Field(
+        max_length=MAX_ANSWERS,
+        examples=[{"tax_grade": "A", "enterprise_age_years": 5, "loan_amount": "50万"}],
     )
-    lang: str = Field(default="zh", description="zh (default) or en: language of the texts")
+    lang: str = Field(
+        default="zh", max_length=16, description="zh (default) or en: language of the texts"
+    )
 
 
 class WaterfallOut(BaseModel):
