@@ -115,6 +115,26 @@ def test_the_api_returns_offers_and_exclusions_for_json_answers(
     assert len(body["offers"]) + len(body["excluded"]) == client.get("/healthz").json()["products"]
 
 
+def test_the_api_keeps_the_number_and_adds_the_band_the_page_shows(
+    client: TestClient, answers_with_offers: dict[str, str]
+) -> None:
+    applicant = {k: v for k, v in answers_with_offers.items() if v}
+    body = client.post("/api/v1/recommend", json={"applicant": applicant, "lang": "zh"}).json()
+    for offer in body["offers"]:
+        assert 0.0 <= offer["p_approve"] <= 1.0
+        band = offer["p_band"]
+        assert band is not None
+        assert band["low"] <= band["high"] <= 1.0
+        assert band["pairs"] >= band["approved"] >= 0
+        assert band["confidence"] == 0.9
+        assert offer["p_text"]
+        assert "100%" not in offer["p_text"]
+        assert offer["reasons"][0] == f"预计获批概率{offer['p_text']}"
+    for excluded in body["excluded"]:
+        if excluded["kind"] == "low_probability":
+            assert excluded["p_text"].startswith("约")
+
+
 def test_a_bad_api_answer_is_422_with_a_machine_readable_body(client: TestClient) -> None:
     reply = client.post("/api/v1/recommend", json={"applicant": {"tax_grade": "Z"}})
     assert reply.status_code == 422
