@@ -21,8 +21,9 @@ owner applies to first; with ``stable_on="list"`` every rank counts). Then, over
 everything still open would change the offer list with estimated probability at most epsilon),
 or the owner typed ``budget`` answers (None: no such cap), or nothing askable is open, or no open
 feature has value. With ``finish_products`` (the served sessions), a stable list does not stop
-the intake while a product some plausible full answer offers is undecided only for facts that
-are still askable: those are asked first (:meth:`IntakeEngine._finishing`).
+the intake while any product is undecided only for facts that are still askable: the missing
+facts of products some plausible full answer offers come first, then the fact that decides the
+most waiting products per unit of effort (:meth:`IntakeEngine._finishing`).
 Otherwise ask the open feature with the highest value per unit of effort (ties: catalog order).
 When every feature's value is zero but the list is not yet stable (two features that can stand
 in for each other), the value falls back to how often answering ``f`` alone changes today's list.
@@ -39,6 +40,7 @@ not consented; a feature is never asked when known or after "don't know" (until 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -51,6 +53,7 @@ from loanmatch.connectors.base import SOURCE_NAMES
 from loanmatch.domain.catalog import Feature, Text, Values
 from loanmatch.domain.consistency import Check
 from loanmatch.domain.formula import references
+from loanmatch.domain.rules import UNKNOWN
 from loanmatch.errors import AnswerError, Location, NotAskableError
 from loanmatch.intake.answers import DontKnow, parse_reply
 from loanmatch.intake.contradictions import refuse_contradiction
@@ -317,16 +320,21 @@ class IntakeEngine:
         )
 
     def _finishing(self, state: IntakeState, assessment: Assessment) -> Question | None:
-        """Where the list is stable: None (stop), unless ``finish_products`` and a product that a
-        plausible full answer offers is still undecided only for facts the owner can give (its
-        rules read open features and nothing settled as unknown): then that product's most
-        needed missing fact. So a session never ends while its result would say a product
-        needs an answer the intake could still ask."""
+        """Where the list is stable: None (stop), unless ``finish_products`` and a product is
+        still undecided only for facts the owner can give (its rules read open features and
+        nothing settled as unknown): then the most needed missing fact of such a product that a
+        plausible full answer offers, else the fact that decides the most such products per unit
+        of effort. So a session never ends while its result would say a product needs an
+        answer the intake could still ask."""
         if not self.finish_products:
             return None
         directed = self._directed(state, assessment)
         if directed is None:
-            return None
+            best = self._settling(state, assessment)
+            if best is None:
+                return None
+            feature = self.catalog[best]
+            return Question(feature=feature, value=0.0, p_needed=0.0, why=self._why(feature, state))
         best, product = directed
         feature = self.catalog[best]
         return Question(
@@ -335,6 +343,25 @@ class IntakeEngine:
             p_needed=assessment.values[best],
             why=self._why(feature, state, product),
         )
+
+    def _settling(self, state: IntakeState, assessment: Assessment) -> str | None:
+        """The open feature that decides the most products still undecided only for facts the
+        owner can give (no plausible answer offers them, but the result would otherwise say it
+        needs those facts), per unit of effort; None when no product waits for one."""
+        open_ = set(assessment.open)
+        known = set(state.known())
+        values = self._rows(state.encoded(self.catalog), 1)
+        self.bundle.complete(values)
+        status = self.bundle.market.eligibility(values).status[0]
+        waiting: Counter[str] = Counter()
+        for j, inputs in enumerate(self.rule_inputs):
+            missing = inputs - known
+            if status[j] == UNKNOWN and missing and missing <= open_:
+                waiting.update(missing)
+        if not waiting:
+            return None
+        order = {f.name: k for k, f in enumerate(self.catalog.features)}
+        return max(waiting, key=lambda f: (waiting[f] / self.catalog[f].ask_cost, -order[f]))
 
     def _why(self, feature: Feature, state: IntakeState, product: int | None = None) -> Text:
         why = self._source_why(feature, state)
