@@ -36,11 +36,10 @@ class Range:
             raise ValueError(f"a range from {self.low} down to {self.high}")
 
     def scaled(self, factor: float) -> Range:
-        """The same range in another unit (``factor`` > 0)."""
-        return Range(
-            None if self.low is None else self.low * factor,
-            None if self.high is None else self.high * factor,
-        )
+        """The range times ``factor`` (a negative factor swaps the ends: ``-十几`` is -19..-11)."""
+        low = None if self.low is None else self.low * factor
+        high = None if self.high is None else self.high * factor
+        return Range(low, high) if factor >= 0 else Range(high, low)
 
     @property
     def point(self) -> float | None:

@@ -6,8 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from loanmatch.adapters.catalog_file import DEFAULT_CATALOG, load_catalog
+from loanmatch.domain.catalog import Feature
 from loanmatch.errors import AnswerFieldError, NotUnderstoodError
 from loanmatch.intake.answers import (
     DONT_KNOW,
@@ -142,3 +145,26 @@ def test_a_longer_dont_know_is_dont_know() -> None:
 def test_parse_answers_passes_today_through() -> None:
     record = parse_answers(CATALOG, {"enterprise_age_years": "since 2019"}, today=TODAY).record
     assert record["enterprise_age_years"] == pytest.approx(6.5, abs=0.01)
+
+
+_PIECES = [
+    *"0123456789.-万亿千百十几多来余快出头左右一二两三四五六七八九零",
+    *"年月天周岁个人家次%分厘到至~ 没有是不wk",
+    "since ", "about ", "half ", "a ", "million", "times", "年成立", "出生", "以上", "以内",
+    "不超过", "月息", "百分之", "涨了", "下降", "就", "快",
+]  # fmt: skip
+_ASKABLE = [f for f in CATALOG.features if not f.derived]
+
+
+@given(
+    st.sampled_from(_ASKABLE),
+    st.lists(st.sampled_from(_PIECES), min_size=1, max_size=8).map("".join),
+)
+def test_any_answer_to_any_feature_reads_or_is_an_answer_error(feature: Feature, raw: str) -> None:
+    try:
+        reading = read_answer(feature, raw, today=TODAY)
+    except AnswerFieldError:
+        return
+    if isinstance(reading.value, float):
+        assert feature.min is None or reading.value >= feature.min
+        assert feature.max is None or reading.value <= feature.max
