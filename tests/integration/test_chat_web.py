@@ -110,3 +110,80 @@ def test_revoking_a_source_that_does_not_exist_changes_nothing(client: TestClien
     page = client.post(f"/chat/{session}/revoke/weather", data={"lang": "en"})
     assert page.status_code == 200
     assert 'id="consent"' in page.text
+
+
+def _question(html: str) -> str:
+    found = re.search(r'name="question" value="(\d+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+def _until_choices(client: TestClient, url: str, page: str) -> str:
+    """Answer 不知道 until the page asks a question with choices to tap."""
+    for _ in range(40):
+        if 'id="choices"' in page:
+            return page
+        assert 'data-stage="asking"' in page
+        page = client.post(url, data={"message": "不知道", "lang": "zh", "version": _version(page),
+                                      "question": _question(page)}).text  # fmt: skip
+    raise AssertionError("no question with choices was asked")
+
+
+def test_a_question_with_choices_shows_buttons_that_answer_without_javascript(
+    client: TestClient,
+) -> None:
+    session, url = _start_page(client, "zh")
+    page = client.post(f"/chat/{session}/consent", data={"lang": "zh", "decline": "1"}).text
+    page = _until_choices(client, url, page)
+    form = page[
+        page.index('<form id="choices"') : page.index("</form>", page.index('id="choices"'))
+    ]
+    feature = re.search(r'data-feature="(\w+)"', form)
+    assert feature is not None
+    buttons = re.findall(r'<button type="submit" class="choice secondary" name="choice" '
+                         r'value="([^"]+)" id="choice-[^"]+">([^<]+)</button>', form)  # fmt: skip
+    assert len(buttons) >= 2
+    assert f'name="question" value="{_question(page)}"' in form
+    value, label = buttons[0]
+    tapped = client.post(url, data={"choice": value, "lang": "zh", "version": _version(form),
+                                    "question": _question(form)})  # fmt: skip
+    assert tapped.status_code == 200
+    assert f'<li class="bubble me">{label}</li>' in tapped.text
+    known = client.get(f"/api/v1/sessions/{session}").json()["known"]
+    assert {k["feature"]: k["shown"] for k in known}[feature.group(1)] == label
+
+
+def test_a_message_for_a_question_already_answered_answers_nothing(client: TestClient) -> None:
+    session, url = _start_page(client, "zh")
+    page = client.post(f"/chat/{session}/consent", data={"lang": "zh", "decline": "1"}).text
+    first = _question(page)
+    answered = client.post(url, data={"message": "不知道", "lang": "zh", "version": _version(page),
+                                      "question": first}).text  # fmt: skip
+    stale = client.post(url, data={"message": "不知道", "lang": "zh",
+                                   "version": _version(answered), "question": first})  # fmt: skip
+    assert "页面已更新" in stale.text
+    assert _question(stale.text) == _question(answered) != first
+    over_api = client.post(f"/api/v1/sessions/{session}/chat",
+                           json={"message": "不知道", "question": int(first)})  # fmt: skip
+    assert over_api.status_code == 409
+    assert over_api.json()["code"] == "session.conflict.stale_question"
+    typed = client.get(f"/api/v1/sessions/{session}").json()["questions_typed"]
+    assert typed == 1
+
+
+def test_the_transcript_shows_units_in_the_owners_language(client: TestClient) -> None:
+    session, url = _start_page(client, "zh")
+    page = client.post(f"/chat/{session}/consent", data={"lang": "zh", "decline": "1"}).text
+    for _ in range(12):
+        if 'data-stage="asking"' not in page:
+            break
+        answer = "是" if 'id="choices"' in page else "3"
+        page = client.post(url, data={"message": answer, "lang": "zh", "version": _version(page),
+                                      "question": _question(page)}).text  # fmt: skip
+        if "抱歉" in page:
+            page = client.post(url, data={"message": "不知道", "lang": "zh",
+                                          "version": _version(page),
+                                          "question": _question(page)}).text  # fmt: skip
+    mine = re.findall(r'<li class="bubble me past">([^<]+)</li>', client.get(url).text)
+    assert mine
+    assert not [m for m in mine if re.search(r"\d\s*(years?|months?|count|days?|points?)", m)]
