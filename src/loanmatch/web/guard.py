@@ -6,10 +6,11 @@
 ``json`` or ``+json`` content type, or none, as FastAPI reads it) is then checked once:
 
 - not UTF-8 (nor UTF-16/32, as JSON allows): 400, :class:`~loanmatch.errors.UnreadableBodyError`;
-- an integer beyond +-2**53 (what every JSON reader holds exactly, RFC 7493), a number beyond a
-  float's range (``1e400``), ``NaN`` or ``Infinity``, or a lone UTF-16 surrogate in a string or a
-  key (``"\\ud800"``, which no UTF-8 text can hold): 422, :class:`~loanmatch.errors.RequestError`
-  with each value's ``loc`` (``["body", "applicant", "loan_amount"]``).
+- nesting deeper than :data:`MAX_DEPTH`, an integer beyond +-2**53 (what every JSON reader holds
+  exactly, RFC 7493), a number beyond a float's range (``1e400``), ``NaN`` or ``Infinity``, or a
+  lone UTF-16 surrogate in a string or a key (``"\\ud800"``, which no UTF-8 text can hold): 422,
+  :class:`~loanmatch.errors.RequestError` with each value's ``loc``
+  (``["body", "applicant", "loan_amount"]``).
 
 JSON that does not parse goes on to FastAPI, whose 422 is the same ``ErrorBody``. Each refusal
 goes through :func:`loanmatch.web.errors.error_response`, like any error of the app.
@@ -30,13 +31,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from loanmatch.errors import BodyTooLargeError, LoanMatchError, RequestError, UnreadableBodyError
 from loanmatch.web.errors import error_response
 
-__all__ = ["MAX_JSON_INT", "RequestGuard", "json_problems"]
+__all__ = ["MAX_DEPTH", "MAX_JSON_INT", "RequestGuard", "json_problems"]
 
 logger = logging.getLogger(__name__)
 
 MAX_JSON_INT = 2**53
 """The largest integer magnitude a JSON body may carry (RFC 7493: exact in every reader)."""
 _MAX_DIGITS = len(str(MAX_JSON_INT))
+MAX_DEPTH = 32
+"""The deepest a JSON body may nest (the API's bodies nest 3 levels)."""
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -67,21 +70,29 @@ def _shown(key: str) -> str:
     return key.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def _walk(value: Any, loc: list[str | int], found: list[dict[str, Any]]) -> None:
-    if isinstance(value, _Unusable):
-        found.append({"loc": loc, "msg": value.msg})
-    elif isinstance(value, str):
-        if _SURROGATE.search(value):
-            found.append({"loc": loc, "msg": "a lone UTF-16 surrogate is not text"})
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _walk(item, [*loc, index], found)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            where: list[str | int] = [*loc, _shown(key)]
-            if _SURROGATE.search(key):
-                found.append({"loc": where, "msg": "a lone UTF-16 surrogate is not text"})
-            _walk(item, where, found)
+def _walk(parsed: Any) -> list[dict[str, Any]]:
+    """Every unusable value of ``parsed`` with its ``loc`` (without recursion: depth is bounded
+    by :data:`MAX_DEPTH`, and the walk stops at the first value deeper)."""
+    found: list[dict[str, Any]] = []
+    todo: list[tuple[Any, list[str | int]]] = [(parsed, ["body"])]
+    while todo:
+        value, loc = todo.pop()
+        if isinstance(value, _Unusable):
+            found.append({"loc": loc, "msg": value.msg})
+        elif isinstance(value, str):
+            if _SURROGATE.search(value):
+                found.append({"loc": loc, "msg": "a lone UTF-16 surrogate is not text"})
+        elif isinstance(value, list | dict) and len(loc) > MAX_DEPTH:
+            return [{"loc": loc[:1], "msg": f"JSON nested deeper than {MAX_DEPTH} levels"}]
+        elif isinstance(value, list):
+            todo.extend((item, [*loc, index]) for index, item in enumerate(value))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                where: list[str | int] = [*loc, _shown(key)]
+                if _SURROGATE.search(key):
+                    found.append({"loc": where, "msg": "a lone UTF-16 surrogate is not text"})
+                todo.append((item, where))
+    return sorted(found, key=lambda problem: [str(part) for part in problem["loc"]])
 
 
 def json_problems(body: bytes) -> LoanMatchError | None:
@@ -95,10 +106,13 @@ def json_problems(body: bytes) -> LoanMatchError | None:
         )
     except UnicodeDecodeError:
         return UnreadableBodyError("a JSON body must be UTF-8 text")
+    except RecursionError:
+        return RequestError(
+            [{"loc": ["body"], "msg": f"JSON nested deeper than {MAX_DEPTH} levels"}]
+        )
     except ValueError:
         return None  # not JSON: FastAPI answers its own 422 with the same body
-    found: list[dict[str, Any]] = []
-    _walk(parsed, ["body"], found)
+    found = _walk(parsed)
     return RequestError(found) if found else None
 
 
