@@ -71,12 +71,27 @@ def _say(page: Page, text: str) -> None:
     page.wait_for_load_state("domcontentloaded")
 
 
-def _complete(page: Page, owner: dict[str, str], lang: str, doubt: str, doubt_words: str) -> None:
+def _choice_value(value: str) -> str:
+    """What a choice button posts for a value as applicants.csv writes it."""
+    lowered = value.strip().lower()
+    if lowered in ("1", "1.0", "true"):
+        return "true"
+    if lowered in ("0", "0.0", "false"):
+        return "false"
+    return value
+
+
+def _complete(
+    page: Page, owner: dict[str, str], lang: str, doubt: str, doubt_words: str
+) -> list[str]:
+    """Answer every question as ``owner`` would (tapping a choice where there is one); the
+    features answered by a tap."""
     dont_know = "不知道" if lang == "zh" else "don't know"
     asked_doubt = False
+    tapped: list[str] = []
     for turn in range(MAX_TURNS):
         if page.locator("#results").count():
-            return
+            return tapped
         feature = page.locator("#chat").get_attribute("data-feature") or ""
         if not asked_doubt:
             _say(page, doubt)
@@ -84,7 +99,14 @@ def _complete(page: Page, owner: dict[str, str], lang: str, doubt: str, doubt_wo
             _shot(page, f"chat-{lang}-3-doubt.png")
             asked_doubt = True
             continue
-        _say(page, owner.get(feature) or dont_know)
+        value = owner.get(feature) or ""
+        choice = page.locator(f'#choices button[value="{_choice_value(value)}"]')
+        if value and choice.count():
+            choice.click()  # a category or yes/no question: tap the choice
+            page.wait_for_load_state("domcontentloaded")
+            tapped.append(feature)
+        else:
+            _say(page, value or dont_know)
         if turn < 4:
             _shot(page, f"chat-{lang}-4-answer-{turn}.png")
     pytest.fail(f"no result after {MAX_TURNS} turns")
