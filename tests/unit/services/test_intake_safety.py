@@ -48,11 +48,9 @@ def test_a_bad_answer_changes_nothing_and_explains_itself_in_both_languages(
     session = intake.start_session(world.uow(), world.ctx, "zh", "E1", "O1").session_id
     intake.grant_consent(world.uow(), world.ctx, session, [])
     before = _snapshot(world.store)
+    question = None if feature is not None else 1  # the open question, when no item is named
     with pytest.raises(AnswerFieldError) as problem:
-        if feature is None:
-            world.answer_open(session, text)
-        else:
-            intake.answer(world.uow(), world.ctx, session, text, feature=feature)
+        intake.answer(world.uow(), world.ctx, session, text, feature=feature, question=question)
     assert problem.value.text.zh
     assert problem.value.text.en
     assert problem.value.to_dict()["error"] == "invalid_answer"
