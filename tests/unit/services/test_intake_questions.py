@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from loanmatch.domain.catalog import Catalog
+from loanmatch.domain.catalog import Catalog, Scalar
 from loanmatch.errors import AnswerError, AnswerFieldError, StaleQuestionError
 from loanmatch.services import intake
 from loanmatch.services.intake.views import shown
@@ -125,15 +125,17 @@ def test_a_yes_no_question_offers_yes_and_no_and_a_category_its_labelled_codes(
         ("enterprise_age_years", 5.0, "5年", "5 years"),
         ("enterprise_age_years", 1.0, "1年", "1 year"),
         ("loan_term_months", 12.0, "12个月", "12 months"),
-        ("overdue_count_24m", 0.0, "0次", "0 times"),
-        ("employees", 8.0, "8人", "8 people"),
+        ("overdue_count_24m", 0.0, "0次", "0"),
+        ("employees", 8.0, "8人", "8"),
+        ("owns_property", False, "否", "no"),
+        ("tax_grade", "A", "A级", "Grade A"),
         ("days_until_needed", 30.0, "30天", "30 days"),
         ("loan_amount", 500_000.0, "50万元", "500,000 yuan"),
         ("max_acceptable_rate", 6.5, "6.5%", "6.5%"),
     ],
 )
 def test_a_value_is_shown_with_its_unit_in_the_owners_words(
-    catalog: Catalog, feature: str, value: float, zh: str, en: str
+    catalog: Catalog, feature: str, value: Scalar, zh: str, en: str
 ) -> None:
     text = shown(catalog[feature], value)
     assert (text.zh, text.en) == (zh, en)

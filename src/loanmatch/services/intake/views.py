@@ -10,7 +10,7 @@ from typing import Literal
 
 from loanmatch.connectors.base import SOURCE_NAMES
 from loanmatch.domain.catalog import Catalog, Feature, Scalar, Text
-from loanmatch.intake.answers import format_amount, is_money
+from loanmatch.domain.value_text import format_value
 from loanmatch.intake.state import IntakeState, SourceStatus
 from loanmatch.lang import Lang, parse_lang
 from loanmatch.matching.results import ApplicantResult
@@ -136,49 +136,13 @@ def source_notice(source: str, status: str, features: Sequence[str], catalog: Ca
     )
 
 
-_UNITS: dict[str, tuple[str, str, str]] = {
-    "years": ("年", "year", "years"),
-    "months": ("个月", "month", "months"),
-    "days": ("天", "day", "days"),
-    "count": ("次", "time", "times"),
-    "points": ("分", "point", "points"),
-}
-"""A catalog unit in words: Chinese, English singular, English plural."""
-_COUNT_UNITS: dict[str, tuple[str, str, str]] = {
-    "employees": ("人", "person", "people"),
-    "legal_disputes": ("起", "case", "cases"),
-    "lenders_outstanding": ("家", "lender", "lenders"),
-}
-"""Counts of things other than times."""
-
-
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if value.is_integer() and abs(value) >= 10_000 else f"{value:g}"
-
-
 def shown(feature: Feature, value: Scalar | None) -> Text:
-    """A value as a person reads it, in both languages, with its unit in words (``5年`` /
-    ``5 years``, ``0次`` / ``0 times``, ``50万元`` / ``500,000 yuan``, ``6.5%``)."""
+    """A value as a person reads it, in both languages, with its unit in words
+    (:func:`loanmatch.domain.value_text.format_value`: ``5年`` / ``5 years``, ``12个月`` /
+    ``12 months``, ``0次``, ``50万元`` / ``500,000 yuan``); None is what the owner said."""
     if value is None:
         return Text(zh="不知道", en="don't know")
-    if feature.type == "boolean":
-        return Text(zh="是", en="yes") if value else Text(zh="否", en="no")
-    if feature.type == "category":
-        return Text(
-            zh=feature.category_label(str(value), "zh"), en=feature.category_label(str(value), "en")
-        )
-    number = float(value)
-    if is_money(feature):
-        return Text(zh=f"{format_amount(number, 'zh')}元", en=f"{format_amount(number, 'en')} yuan")
-    text = _number(number)
-    if feature.unit == "percent":
-        return Text(zh=f"{text}%", en=f"{text}%")
-    words = _COUNT_UNITS.get(feature.name) if feature.unit == "count" else None
-    words = words or _UNITS.get(feature.unit or "")
-    if words is None:
-        return Text(zh=text, en=text)
-    zh, one, many = words
-    return Text(zh=f"{text}{zh}", en=f"{text} {one if number == 1 else many}")
+    return Text(zh=format_value(feature, value, "zh"), en=format_value(feature, value, "en"))
 
 
 def question_seq(question: Mapping[str, str], state: IntakeState) -> int:
