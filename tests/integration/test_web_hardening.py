@@ -230,12 +230,14 @@ def test_an_exception_in_a_route_is_logged_with_personal_values_masked(
         raise RuntimeError(f"owner {phone} of {credit_code} could not be served")
 
     stream = io.StringIO()
+    level = logging.getLogger().level
     handler = configure_logging("INFO", stream)
     try:
         with TestClient(app, raise_server_exceptions=False) as opened:
             reply = opened.get("/boom")
     finally:
         logging.getLogger().removeHandler(handler)
+        logging.getLogger().setLevel(level)
     body = _error(reply, 500, "internal")
     assert phone not in reply.text
     assert reply.headers["x-content-type-options"] == "nosniff"
