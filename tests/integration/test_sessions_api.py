@@ -216,3 +216,21 @@ def test_a_category_question_lists_its_choices_with_both_labels(client: TestClie
         json={"text": question["choices"][1]["value"], "question": question["seq"]},
     ).json()
     assert {k["feature"]: k["value"] for k in tapped["known"]}["tax_grade"] == "B"
+
+
+def test_the_owner_may_stop_answering_and_get_the_offers_of_what_is_known(
+    client: TestClient,
+) -> None:
+    session = _start(client)
+    body = client.post(f"/api/v1/sessions/{session}/consent", json={"sources": []}).json()
+    client.post(
+        f"/api/v1/sessions/{session}/answers",
+        json={"text": "50万", "question": body["question"]["seq"]},
+    )
+    done = client.post(f"/api/v1/sessions/{session}/finish")
+    assert done.status_code == 200
+    out = done.json()
+    assert (out["stage"], out["question"], out["result"]["threshold"]) == ("done", None, 0.8)
+    assert [k["feature"] for k in out["known"]] == ["loan_amount"]
+    assert client.post(f"/api/v1/sessions/{session}/finish").json() == out
+    assert client.post("/api/v1/sessions/nope/finish").status_code == 404

@@ -25,6 +25,7 @@ from loanmatch.intake.answers import parse_reply
 __all__ = [
     "BARE_REPLIES",
     "DOUBT_THRESHOLD",
+    "FINISH_REPLIES",
     "MAX_MESSAGE_CHARS",
     "Route",
     "RouteKind",
@@ -39,7 +40,7 @@ score below 0.07 (of 30 tried, one above: "what's the weather today", "today" be
 the timing entry)."""
 MAX_MESSAGE_CHARS = 500
 
-RouteKind = Literal["answer", "doubt", "fallback", "agree", "refuse", "empty"]
+RouteKind = Literal["answer", "doubt", "fallback", "agree", "refuse", "empty", "finish"]
 
 _AGREE = frozenset(
     {
@@ -64,6 +65,17 @@ BARE_REPLIES = frozenset(
 """Replies that can only be an answer to the question just asked, never a doubt: a bare
 有 / 没有 / 不知道 (a yes/no, a none, a don't know) is routed to the intake whatever it parses as
 (the intake then says politely what it needs, e.g. the amount after a bare 有)."""
+FINISH_REPLIES = frozenset(
+    {
+        "先看结果", "直接看结果", "看结果", "给我看结果", "不想回答了", "不想答了", "不答了",
+        "不回答了", "先到这里", "就到这里", "结束", "停止提问", "别问了", "不要再问了",
+        "show results", "show me the results", "show me the results now", "results now",
+        "stop asking", "stop", "that's enough", "enough questions", "no more questions",
+        "i'm done", "finish",
+    }
+)  # fmt: skip
+"""Replies that stop the questions (the owner declines to answer more): the session ends with
+the offers of what is known. Whole replies only, so "结束了吗" (a doubt about progress) is not."""
 _NONE = frozenset({"没有", "没", "无", "没有的", "none", "no", "n", "否"})
 """A bare "none": zero for a count or an amount (the questions say "没有请填0")."""
 _TRIM = re.compile(r"^[\s,.!?;:，。！？；：、~～]+|[\s,.!?;:，。！？；：、~～]+$")
@@ -118,6 +130,8 @@ def route(
             return Route("agree")
         if plain in _REFUSE:
             return Route("refuse")
+    elif question is not None and plain in FINISH_REPLIES:
+        return Route("finish")
     elif question is not None and (
         plain in BARE_REPLIES or _is_answer(question, answer_text(question, message))
     ):

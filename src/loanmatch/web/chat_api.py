@@ -44,7 +44,8 @@ class ChatRequest(BaseModel):
 
 class ChatOut(BaseModel):
     kind: str = Field(
-        description="answer, doubt, fallback, agree, refuse, empty or invalid (a bad answer: "
+        description="answer, doubt, fallback, agree, refuse, empty, finish (the owner stopped "
+        "the questions: the offers of what is known) or invalid (a bad answer: "
         "the session is unchanged)"
     )
     entry: str | None = Field(description="The knowledge-base entry that answered a doubt")

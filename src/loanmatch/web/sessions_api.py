@@ -374,6 +374,14 @@ def post_answer(
     )
 
 
+@router.post(
+    "/{session_id}/finish", response_model=SessionOut, responses=_ERRORS,
+    summary="Stop answering: the offers with what is known now / 不再回答，先看结果",
+)  # fmt: skip
+def post_finish(session_id: str, backend: Backend, lang: LangQuery = None) -> SessionOut:
+    return _run(lambda: intake.finish(backend.unit_of_work(), backend.context, session_id), lang)
+
+
 @router.put(
     "/{session_id}/answers/{feature}", response_model=SessionOut, responses=_ERRORS,
     summary="Correct an earlier answer or a prefilled value / 修改",

@@ -102,3 +102,30 @@ def test_a_message_for_a_question_already_answered_is_refused_as_stale(
         "tax_grade": "B",
         "bills_receivable": 0.0,
     }
+
+
+@pytest.mark.parametrize(("message", "lang"), [("先看结果", "zh"), ("不想回答了", "zh"),
+                                               ("show me the results", "en")])  # fmt: skip
+def test_the_owner_can_stop_the_questions_and_get_the_result_of_what_is_known(
+    world: World, retriever: Retriever, message: str, lang: str
+) -> None:
+    assistant, session = _asking(world, retriever, "tax_grade", "bills_receivable", "owns_property")
+    chat(assistant, session, "B", question=1)
+    turn = chat(assistant, session, message, lang)
+    assert turn.kind == "finish"
+    assert turn.view.stage == "done"
+    assert turn.view.question is None
+    assert turn.view.result is not None
+    assert _known(turn.view) == {"tax_grade": "B"}
+    recommended = [e.detail for e in world.store.events if e.kind == "recommended"]
+    assert recommended == [{"offers": 0, "by_owner": True}]
+    assert "finished_by_owner" in [a.action for a in world.store.audit]
+
+
+def test_a_question_about_whether_it_is_over_is_a_doubt_not_a_stop(
+    world: World, retriever: Retriever
+) -> None:
+    assistant, session = _asking(world, retriever, "tax_grade", "bills_receivable")
+    turn = chat(assistant, session, "快结束了吗")
+    assert (turn.kind, turn.entry) == ("doubt", "progress")
+    assert turn.view.stage == "asking"

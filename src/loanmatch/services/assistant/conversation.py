@@ -66,8 +66,9 @@ class ChatTurn:
     replies: list[str]
     view: SessionView
     kind: RouteKind | str
-    """``answer``, ``doubt``, ``fallback``, ``agree``, ``refuse``, ``empty`` or ``invalid``
-    (an answer that did not fit: the session is unchanged)."""
+    """``answer``, ``doubt``, ``fallback``, ``agree``, ``refuse``, ``empty``, ``finish`` (the
+    owner stopped the questions: the offers of what is known) or ``invalid`` (an answer that did
+    not fit: the session is unchanged)."""
     entry: str | None = None
     """The knowledge-base entry a doubt was answered from."""
 
@@ -177,6 +178,9 @@ def chat(
         else:
             head = messages.t("chat.consent_refused", chosen)
         return ChatTurn([head, *_after_step(assistant, view, after, chosen)], after, routed.kind)
+    if routed.kind == "finish":
+        after = intake.finish(uow(), ctx, session_id)
+        return ChatTurn(_after_step(assistant, view, after, chosen), after, "finish")
     if routed.kind == "answer":
         try:
             assert view.question is not None

@@ -11,7 +11,8 @@ transaction that re-checks the consent (a revocation meanwhile discards the data
 
 Audit entries never hold a personal value unmasked (:mod:`loanmatch.domain.masking`).
 
-- ``session.py``: start a session, answer, correct, view, note a journey event;
+- ``session.py``: start a session, answer, correct, finish (the owner stops), view, note a
+  journey event;
 - ``consent.py``: grant consent (then pull), refresh failed sources, revoke;
 - ``pulls.py``: the parallel, gracefully degrading pulls of consented sources;
 - ``core.py``: what the steps share (the context, loading, audit, events, the next question);
@@ -27,7 +28,14 @@ from loanmatch.services.intake.core import (
     IntakeContext,
     QuestionEngine,
 )
-from loanmatch.services.intake.session import answer, correct, note_event, start_session, view
+from loanmatch.services.intake.session import (
+    answer,
+    correct,
+    finish,
+    note_event,
+    start_session,
+    view,
+)
 from loanmatch.services.intake.views import SessionView
 
 __all__ = [
@@ -39,6 +47,7 @@ __all__ = [
     "SessionView",
     "answer",
     "correct",
+    "finish",
     "grant_consent",
     "note_event",
     "refresh_sources",

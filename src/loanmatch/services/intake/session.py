@@ -6,6 +6,8 @@ and its journey events in one transaction (see :mod:`loanmatch.services.intake`)
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from loanmatch.domain.catalog import Scalar, Text
 from loanmatch.domain.masking import mask_value
 from loanmatch.errors import (
@@ -31,7 +33,15 @@ from loanmatch.services.intake.views import SessionView, question_seq, source_no
 from loanmatch.storage.records import SessionRecord
 from loanmatch.storage.unit_of_work import UnitOfWork
 
-__all__ = ["CONFLICT_RETRIES", "answer", "correct", "note_event", "start_session", "view"]
+__all__ = [
+    "CONFLICT_RETRIES",
+    "answer",
+    "correct",
+    "finish",
+    "note_event",
+    "start_session",
+    "view",
+]
 
 CONFLICT_RETRIES = 3
 """How often an answer naming its question is tried when another request changed the session
@@ -167,6 +177,26 @@ def correct(
 ) -> SessionView:
     """The owner replaces an earlier value (their own answer or a connector's)."""
     return _record_answer(uow, ctx, session_id, feature, text, "corrected")
+
+
+def finish(uow: UnitOfWork, ctx: IntakeContext, session_id: str) -> SessionView:
+    """The owner stops answering: the session is done now, with the offers of what is known (the
+    intake itself never ends while a question it could ask would change them). A later answer or
+    correction opens the questions again. A session still waiting for consent, or already done,
+    is returned as it is."""
+    with uow:
+        record = load_session(uow, session_id)
+        if record.stage != "asking":
+            return render_view(uow, ctx, record)
+        state = IntakeState.from_dict(record.state)
+        asked = record.question["feature"] if record.question is not None else ""
+        audit(uow, ctx, record, "finished_by_owner", feature=asked)
+        result = ctx.engine.result(state, record.id)
+        event(uow, ctx, session_id, "recommended", offers=len(result.offers), by_owner=True)
+        done = replace(record, stage="done", question=None, updated_at=ctx.clock())
+        record = uow.sessions.update(done)
+        uow.commit()
+        return render_view(uow, ctx, record)
 
 
 def view(uow: UnitOfWork, ctx: IntakeContext, session_id: str) -> SessionView:
