@@ -135,17 +135,22 @@ class _Handler(logging.StreamHandler):  # type: ignore[type-arg]
     """The handler :func:`configure_logging` puts on the root logger (to find it again)."""
 
 
-def configure_logging(level: str, stream: IO[str] | None = None) -> logging.Handler:
-    """Log at ``level`` to ``stream`` (stderr) through one masking handler on the root logger
-    (called again: that handler is replaced), and mask every other handler already there."""
+def configure_logging(level: str, stream: IO[str] | None = None) -> logging.Handler | None:
+    """Log at ``level`` to ``stream`` through one masking handler on the root logger, and mask
+    every other handler already there. Like ``logging.basicConfig``, without a ``stream`` this adds
+    nothing (and keeps the level) when the root logger has handlers already (a test runner's, an
+    embedding program's): those are masked instead. Called again, it replaces its own handler.
+    The handler it added, if any."""
     root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h, _Handler)]:
         root.removeHandler(old)
-    handler = _Handler(stream)
-    handler.setFormatter(logging.Formatter(_FORMAT))
-    handler.addFilter(MaskingFilter())
-    root.addHandler(handler)
-    root.setLevel(level)
+    handler: logging.Handler | None = None
+    if stream is not None or not root.handlers:
+        handler = _Handler(stream)
+        handler.setFormatter(logging.Formatter(_FORMAT))
+        handler.addFilter(MaskingFilter())
+        root.addHandler(handler)
+        root.setLevel(level)
     mask_log_handlers()
     return handler
 

@@ -236,6 +236,7 @@ def test_an_exception_in_a_route_is_logged_with_personal_values_masked(
         with TestClient(app, raise_server_exceptions=False) as opened:
             reply = opened.get("/boom")
     finally:
+        assert handler is not None
         logging.getLogger().removeHandler(handler)
         logging.getLogger().setLevel(level)
     body = _error(reply, 500, "internal")

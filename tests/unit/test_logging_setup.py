@@ -62,6 +62,7 @@ def test_configure_logging_masks_and_replaces_its_own_handler_when_called_again(
         logging.getLogger("loanmatch.test").info("call %s", PHONE)
         assert stream.getvalue().strip() == "INFO loanmatch.test: call 139****5678"
     finally:
+        assert second is not None
         root.removeHandler(second)
         root.setLevel(level)
 
@@ -79,3 +80,18 @@ def test_a_handler_made_by_someone_else_is_masked_once() -> None:
         assert PHONE not in stream.getvalue()
     finally:
         logger.removeHandler(handler)
+
+
+def test_without_a_stream_a_configured_root_keeps_its_handlers_but_they_are_masked() -> None:
+    root = logging.getLogger()
+    stream = io.StringIO()
+    theirs = logging.StreamHandler(stream)
+    root.addHandler(theirs)
+    level = root.level
+    try:
+        assert configure_logging("DEBUG") is None
+        assert root.level == level
+        root.error("owner %s", PHONE)
+        assert "139****5678" in stream.getvalue()
+    finally:
+        root.removeHandler(theirs)
