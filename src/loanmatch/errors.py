@@ -16,6 +16,7 @@ dotted code extends an ancestor's, so ``code.startswith("input")`` means "fix wh
      |  |  +- UnreadableBodyError     400  input.request.unreadable     not UTF-8 / not its type
      |  |  +- BodyTooLargeError       413  input.request.too_large      over max_body_bytes
      |  +- ConsentRequestError        422  input.consent                consent cannot be granted
+     |  +- CreditCodeError            422  input.credit_code            not a valid 统一社会信用代码
      |  +- AnswerError                422  input.answer                 not a valid answer
      |     +- AnswerFieldError        422  input.answer.invalid         ... to one feature, zh+en
      |        +- NotUnderstoodError   422  input.answer.not_understood  not a value of it
@@ -83,6 +84,7 @@ __all__ = [
     "ConsentError",
     "ConsentRequestError",
     "ContradictionError",
+    "CreditCodeError",
     "ErrorList",
     "InputError",
     "LoanMatchError",
@@ -278,6 +280,24 @@ class ConsentRequestError(InputError):
     def __init__(self, text: Bilingual, source: str | None = None) -> None:
         self.text = text
         super().__init__(text.en, Location(setting=source))
+
+    def to_dict(self) -> dict[str, Any]:
+        body = super().to_dict()
+        body["message_zh"] = self.text.zh
+        return body
+
+
+class CreditCodeError(InputError):
+    """An enterprise id that is not a valid 统一社会信用代码 (GB 32100-2015: length, alphabet, check
+    character); refused before any data source is asked. ``text`` is the message in Chinese and
+    English, ``where.setting`` the field it was entered in."""
+
+    code = "input.credit_code"
+    legacy_code = "invalid_credit_code"
+
+    def __init__(self, text: Bilingual, field_name: str = "enterprise_id") -> None:
+        self.text = text
+        super().__init__(text.en, Location(setting=field_name))
 
     def to_dict(self) -> dict[str, Any]:
         body = super().to_dict()
