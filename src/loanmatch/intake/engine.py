@@ -63,6 +63,7 @@ from loanmatch.intake.state import Fact, IntakeState
 from loanmatch.matching.batch import recommend_values, resolve_threshold, score_pairs
 from loanmatch.matching.recommend import recommend_one
 from loanmatch.matching.results import ApplicantResult, RecommendPolicy
+from loanmatch.matching.unlock import unlocks
 from loanmatch.model.bundle import ModelBundle
 
 __all__ = ["Assessment", "IntakeEngine", "Question"]
@@ -138,6 +139,8 @@ class IntakeEngine:
         self.catalog = bundle.market.catalog
         self.policy_fixed = self._fixed(policy)
         self.plausible = PlausibleScorer(prior, seed=seed)
+        self.candidates = prior.plausible_values()
+        """What ``matching/unlock.py`` tries for each blank (``Prior.plausible_values``)."""
         self.rule_inputs = self._rule_inputs()
         self.checks = (
             load_consistency(self.catalog, skip_unknown=True) if checks is None else tuple(checks)
@@ -298,6 +301,9 @@ class IntakeEngine:
         assessment = self.assess(state)
         if not assessment.open:
             return None
+        unlocking = self._unlocking(state, assessment)
+        if unlocking is not None:
+            return unlocking
         needed = assessment.values
         if 1.0 - assessment.p_stable <= self.epsilon:
             return self._finishing(state, assessment)
@@ -317,6 +323,34 @@ class IntakeEngine:
             value=needed[best] / feature.ask_cost,
             p_needed=needed[best],
             why=self._why(feature, state, product),
+        )
+
+    def _unlocking(self, state: IntakeState, assessment: Assessment) -> Question | None:
+        """Served sessions (``finish_products``) while nothing is offered: the open fact that
+        alone would open the most products (``matching/unlock.py``, per unit of effort; ties:
+        catalog order), asked before anything else, so the blank that blocks an offer is the
+        next question; None when no open fact alone opens one."""
+        if not self.finish_products or assessment.offered_today or not assessment.open:
+            return None
+        values = self._rows(state.encoded(self.catalog), 1)
+        self.bundle.complete(values)
+        ids = np.array(["applicant"], dtype=object)
+        batch = recommend_values(self.bundle, ids, values, self.policy_fixed, scorer=self.plausible)
+        found = unlocks(
+            self.bundle, values, batch, candidates=self.candidates, scorer=self.plausible
+        )
+        open_ = set(assessment.open)
+        mine = [u for u in found if u.feature in open_]
+        if not mine:
+            return None
+        best = max(mine, key=lambda u: u.count / self.catalog[u.feature].ask_cost)
+        feature = self.catalog[best.feature]
+        why = self._source_why(feature, state)
+        return Question(
+            feature=feature,
+            value=float(best.count) / feature.ask_cost,
+            p_needed=1.0,
+            why=Text(zh=f"{why.zh}（{best.text.zh}）", en=f"{why.en} ({best.text.en})"),
         )
 
     def _finishing(self, state: IntakeState, assessment: Assessment) -> Question | None:
@@ -394,5 +428,6 @@ class IntakeEngine:
     def result(self, state: IntakeState, applicant_id: str = "applicant") -> ApplicantResult:
         """Offers, exclusions and reasons with what is known now."""
         return recommend_one(
-            self.bundle, state.known(), self.policy_fixed, applicant_id, scorer=self.plausible
-        )
+            self.bundle, state.known(), self.policy_fixed, applicant_id, scorer=self.plausible,
+            candidates=self.candidates,
+        )  # fmt: skip

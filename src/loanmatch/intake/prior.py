@@ -22,6 +22,9 @@ FloatArray = npt.NDArray[np.float64]
 MAX_ROWS = 20_000
 """At most this many past applicants are kept (a seeded sample): enough for 32 neighbours on
 ~30 features, and fast (a few ms per conditioning)."""
+PLAUSIBLE = (0.1, 0.25, 0.5, 0.75, 0.9)
+"""The quantiles of a number ``plausible_values`` gives."""
+PLAUSIBLE_SHARE = 0.05
 
 
 class Prior:
@@ -59,6 +62,27 @@ class Prior:
         lo = np.searchsorted(ordered, x, side="left")
         hi = np.searchsorted(ordered, x, side="right")
         return np.asarray((lo + hi) / (2.0 * ordered.size), dtype=np.float64)
+
+    def plausible_values(self) -> dict[str, tuple[float, ...]]:
+        """Per feature, the values past applicants plausibly have (encoded): a number's 10%,
+        25%, 50%, 75% and 90% quantiles, the categories or yes/no values at least
+        ``PLAUSIBLE_SHARE`` of them have (every seen one when none does); what
+        ``matching/unlock.py`` tries for a blank."""
+        out: dict[str, tuple[float, ...]] = {}
+        for name in self.names:
+            if name in self._numeric:
+                seen = self._sorted[name]
+                if seen.size:
+                    out[name] = tuple(float(v) for v in np.unique(np.quantile(seen, PLAUSIBLE)))
+                continue
+            column = self.values[name]
+            known = column[~np.isnan(column)]
+            if known.size == 0:
+                continue
+            values, counts = np.unique(known, return_counts=True)
+            common = values[counts >= PLAUSIBLE_SHARE * known.size]
+            out[name] = tuple(float(v) for v in (common if common.size else values))
+        return out
 
     def neighbours(self, known: dict[str, float], k: int, rng: np.random.Generator) -> Values:
         """``k`` past applicants closest to the known encoded values (``k`` rows of Values)."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -31,6 +31,7 @@ from loanmatch.matching.explain import explain_applicant
 from loanmatch.matching.offers import Selection
 from loanmatch.matching.plan import dear_offers_only, plan_values
 from loanmatch.matching.results import ApplicantResult, RecommendPolicy
+from loanmatch.matching.unlock import unlocks
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.directory import load_model
 
@@ -157,9 +158,12 @@ def recommend_one(
     applicant_id: str = "applicant",
     *,
     scorer: Scorer = score_pairs,
+    candidates: Mapping[str, Sequence[float]] | None = None,
 ) -> ApplicantResult:
     """Offers, exclusions and reasons for one applicant (typed values keyed by feature name);
-    with no offer, or only dear ones (all-in APR above ``policy.good_all_in``), the plan.
+    with no offer, or only dear ones (all-in APR above ``policy.good_all_in``), the plan; and
+    the unknown facts that alone would open more products (``matching/unlock.py``, over the
+    plausible ``candidates`` values of each fact, by the same ``scorer``).
 
     A value that does not fit the catalog is an ``AnswerError`` naming the feature.
     """
@@ -168,6 +172,9 @@ def recommend_one(
     ids = np.array([applicant_id], dtype=object)
     batch = recommend_values(bundle, ids, values, policy, scorer=scorer)
     result = explain_applicant(bundle, values, batch, policy.max_offers)
+    opened = unlocks(bundle, values, batch, candidates=candidates, scorer=scorer)
+    if opened:
+        result = replace(result, unlocks=opened)
     if not result.offers:
         return replace(result, plan=plan_values(bundle, values, [0], policy)[0])
     if dear_offers_only(batch, policy.good_all_in)[0]:

@@ -18,6 +18,7 @@ __all__ = [
     "Offer",
     "PlanStep",
     "RecommendPolicy",
+    "Unlock",
 ]
 
 ExclusionKind = Literal["rule", "unknown", "low_probability", "price", "max_offers"]
@@ -101,6 +102,25 @@ class PlanStep:
 
 
 @dataclass(frozen=True)
+class Unlock:
+    """An unknown fact and the products (market order) that it alone would open
+    (``matching/unlock.py``)."""
+
+    feature: str
+    products: tuple[Product, ...]
+    source: str
+    """The fact's catalog source: ``ask`` (the owner says it) or a connector's (authorise it)."""
+    text: Text
+    """What to do: authorise the source (a connector's fact) or answer it."""
+    answer_text: Text = field(default_factory=Text)
+    """The same, as a fact to fill in (the form page, which pulls no source)."""
+
+    @property
+    def count(self) -> int:
+        return len(self.products)
+
+
+@dataclass(frozen=True)
 class ApplicantResult:
     applicant_id: str
     offers: tuple[Offer, ...]
@@ -116,3 +136,6 @@ class ApplicantResult:
     max_offers: int = 3
     priced: bool = False
     """Whether offers carry a risk price (a PD model and pricing were available)."""
+    unlocks: tuple[Unlock, ...] = field(default_factory=tuple)
+    """Unknown facts that alone would open products not offerable now, most products first
+    (``matching/unlock.py``): what to answer, or which source to authorise, next."""
