@@ -4,6 +4,7 @@ Format (every setting optional; rates in annual percent, costs in yuan per loan)
 
     base_rate: 3.00          # 1-yr LPR (docs/market-reference.md §2)
     legal_cap: 24            # all-in annual cost line (docs/market-reference.md §2)
+    simulated: false         # true: written by the built-in simulator (offers say 模拟数据)
     defaults: {...}          # settings for every lender not listed (optional)
     lenders:
       ccb:
@@ -19,10 +20,14 @@ Format (every setting optional; rates in annual percent, costs in yuan per loan)
         service_fee: 0
         upfront_fee: 0       # % of principal, once
         repayment: interest_first   # optional: the method to quote
+        costs_published: false      # true: the lender publishes this build-up (else 估算)
         kinds:
           secured: {lgd: 0.25}      # overrides for the lender's products of this kind
 
-Checked at load, each error naming the file, line, lender, product and setting: negative costs
+Every setting is optional, so a file written before a setting existed still loads (its
+default: ``simulated`` and ``costs_published`` false). Checked at load, each error naming the
+file, line, lender, the products the value prices, and the setting: a value of the wrong type,
+negative costs
 or fees, an LGD outside [0, 1], a funding rate below zero, an unknown lender or a kind the lender
 does not offer, a repayment method the product does not offer or that cannot be priced, and a
 product whose rate range cannot cover its price even at PD = 0.
@@ -34,7 +39,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
 from loanmatch.adapters.yaml_file import LINE_KEY, describe_validation_error, read_yaml
 from loanmatch.domain.pricing import (
@@ -62,6 +67,7 @@ SETTINGS = (
     "service_fee",
     "upfront_fee",
     "repayment",
+    "costs_published",
 )
 
 
@@ -79,6 +85,7 @@ class TermsSpec(BaseModel):
     service_fee: float | None = Field(default=None, ge=0, le=100)
     upfront_fee: float | None = Field(default=None, ge=0, lt=100)
     repayment: str | None = Field(default=None, min_length=1)
+    costs_published: StrictBool | None = None
 
 
 class LenderSpec(TermsSpec):
@@ -89,6 +96,7 @@ class PricingSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     base_rate: float = Field(default=float(LPR_1Y), ge=0, le=100)
     legal_cap: float = Field(default=float(LEGAL_ALL_IN_CAP), gt=0, le=100)
+    simulated: StrictBool = False
     defaults: TermsSpec | None = None
     lenders: dict[str, LenderSpec] = Field(default_factory=dict)
 
@@ -125,14 +133,28 @@ def _setting_line(file: str, start: int | None, setting: str | None) -> int | No
     return start
 
 
-def _schema_error(error: ValidationError, raw: Any, file: str) -> PricingError:
+def _priced_by(market: Market, loc: list[str]) -> str | None:
+    """The products a lender's setting at ``loc`` prices (its kind's, under ``kinds``); None
+    for a file-wide setting or ``defaults``."""
+    if loc[:1] == ["lenders"] and len(loc) > 1:
+        kind = loc[3] if len(loc) > 3 and loc[2] == "kinds" else None
+        ids = [
+            p.id for p in market.products if p.lender == loc[1] and (kind is None or p.kind == kind)
+        ]
+        return ", ".join(ids) or None
+    return None
+
+
+def _schema_error(error: ValidationError, raw: Any, file: str, market: Market) -> PricingError:
     problem = max(error.errors(), key=lambda p: len(p["loc"]))
     loc = [str(p) for p in problem["loc"]]
     lender = loc[1] if len(loc) > 1 and loc[0] == "lenders" else None
     known = (*SETTINGS, *PricingSpec.model_fields)
     setting = next((p for p in reversed(loc) if p in known), None)
     line = _setting_line(file, _line(raw, *loc), setting)
-    where = Location(file=file, line=line, lender=lender, setting=setting)
+    where = Location(
+        file=file, line=line, product=_priced_by(market, loc), lender=lender, setting=setting
+    )
     return PricingError(describe_validation_error(error), where)
 
 
@@ -142,7 +164,7 @@ def _merge(base: PricingTerms, spec: TermsSpec) -> PricingTerms:
         given = getattr(spec, name)
         if given is None:
             continue
-        values[name] = given if name == "repayment" else Decimal(str(given))
+        values[name] = given if name in ("repayment", "costs_published") else Decimal(str(given))
     return PricingTerms(**{**base.__dict__, **values})
 
 
@@ -174,7 +196,7 @@ def load_pricing_data(data: Any, market: Market, file: str = "<pricing>") -> Pri
     try:
         spec = PricingSpec.model_validate(_strip(data))
     except ValidationError as error:
-        raise _schema_error(error, data, file) from None
+        raise _schema_error(error, data, file, market) from None
     root = PricingTerms(
         base_rate=Decimal(str(spec.base_rate)), legal_cap=Decimal(str(spec.legal_cap))
     )
@@ -200,7 +222,7 @@ def load_pricing_data(data: Any, market: Market, file: str = "<pricing>") -> Pri
                     Location(file=file, line=where.line, lender=lender_id, setting="kinds"),
                 )
             kinds[(lender_id, kind)] = _merge(terms, kind_spec)
-    book = PricingBook(lenders=lenders, kinds=kinds, defaults=defaults)
+    book = PricingBook(lenders=lenders, kinds=kinds, defaults=defaults, simulated=spec.simulated)
     for product in market.products:
         terms_or_none = book.terms_for(product)
         if terms_or_none is None:

@@ -31,7 +31,7 @@ lives in ``simulator/pricing_defaults.py``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
@@ -51,6 +51,7 @@ __all__ = [
     "BP",
     "LINE_KEYS",
     "LINE_TEXTS",
+    "METHOD_TEXTS",
     "REASON_TEXTS",
     "Line",
     "PricingBook",
@@ -91,6 +92,13 @@ LINE_TEXTS: dict[str, Text] = {
     "profit": Text("目标利润", "Target profit"),
     "clamp": Text("利率区间调整", "Adjustment to the product's rate range"),
 }
+METHOD_TEXTS: dict[str, Text] = {
+    "equal_instalment": Text("等额本息", "Equal instalments"),
+    "equal_principal": Text("等额本金", "Equal principal"),
+    "interest_first": Text("先息后本", "Interest only, principal at the end"),
+    "discount": Text("贴现（放款时扣息）", "Discount (interest deducted at pay-out)"),
+}
+"""The repayment methods that can be priced, as the offer shows them."""
 REASON_TEXTS: dict[str, Text] = {
     "above_rate_range": Text(
         "风险定价高于产品利率上限", "Risk price above the product's rate range"
@@ -114,7 +122,8 @@ class PricingTerms:
     Rates are annual percent; ``acquisition_cost`` and ``credit_data_cost`` are yuan per loan;
     ``lgd`` is a fraction; borrower fees are annual % of the original principal except
     ``upfront_fee`` (% of principal, once). ``repayment`` names the method to quote (empty:
-    the first of the product's methods that can be priced).
+    the first of the product's methods that can be priced). ``costs_published``: the lender
+    publishes this cost build-up; otherwise the offer shows it as an estimate (估算).
     """
 
     base_rate: Decimal = LPR_1Y
@@ -131,6 +140,7 @@ class PricingTerms:
     upfront_fee: Decimal = Decimal(0)
     repayment: str = ""
     legal_cap: Decimal = LEGAL_ALL_IN_CAP
+    costs_published: bool = False
 
     @property
     def funding_rate(self) -> Decimal:
@@ -186,7 +196,10 @@ class Quote:
 
     ``schedule`` and ``all_in_rate`` are None when no loan exists at this price: the rate is
     above the product's range, or the interest and fees deducted at pay-out would take the whole
-    principal (a discounted bill at an absurd rate; reason ``above_legal_cap``)."""
+    principal (a discounted bill at an absurd rate; reason ``above_legal_cap``).
+
+    ``costs_published``: the lender publishes the build-up (else it is an estimate);
+    ``simulated``: the pricing is the built-in simulator's (a simulated market)."""
 
     product_id: str
     pd: Decimal
@@ -200,10 +213,41 @@ class Quote:
     offered: bool
     reason: ReasonCode | None = None
     limits: dict[str, Decimal] = field(default_factory=dict)
+    costs_published: bool = False
+    simulated: bool = False
 
     @property
     def reason_text(self) -> Text | None:
         return REASON_TEXTS[self.reason] if self.reason else None
+
+    @property
+    def method_text(self) -> Text:
+        return METHOD_TEXTS.get(self.method, Text(self.method, self.method))
+
+    @property
+    def monthly_payment(self) -> Decimal | None:
+        """The first month's payment (principal, interest and fees, yuan to the fen): the
+        instalment of 等额本息, the largest of 等额本金, the interest of 先息后本; None without a
+        schedule or for a discounted bill (nothing is paid before maturity)."""
+        if self.schedule is None or self.method == "discount":
+            return None
+        return self.schedule.instalments[0].total
+
+    @property
+    def last_payment(self) -> Decimal | None:
+        """The last month's payment (yuan): 先息后本's principal with its interest, 等额本息's
+        instalment with the rounding remainder, a bill's face value."""
+        return self.schedule.instalments[-1].total if self.schedule is not None else None
+
+    @property
+    def total_interest(self) -> Decimal | None:
+        """Interest over the whole term in yuan (a bill's discount included)."""
+        return self.schedule.total_interest if self.schedule is not None else None
+
+    @property
+    def total_fees(self) -> Decimal | None:
+        """The borrower's fees over the term in yuan (guarantee, insurance, service, upfront)."""
+        return self.schedule.total_fees if self.schedule is not None else None
 
     def line(self, key: str) -> Decimal:
         return next(line.rate for line in self.waterfall if line.key == key)
@@ -299,6 +343,7 @@ def price(
         offered=reason is None,
         reason=reason,
         limits=limits,
+        costs_published=terms.costs_published,
     )
 
 
@@ -314,11 +359,13 @@ def price_floor(product: Product, terms: PricingTerms) -> tuple[Decimal, Decimal
 
 @dataclass(frozen=True)
 class PricingBook:
-    """Every lender's pricing terms, optionally refined per product kind (``pricing.yaml``)."""
+    """Every lender's pricing terms, optionally refined per product kind (``pricing.yaml``).
+    ``simulated``: the built-in simulator wrote it; its quotes say so."""
 
     lenders: dict[str, PricingTerms]
     kinds: dict[tuple[str, str], PricingTerms] = field(default_factory=dict)
     defaults: PricingTerms | None = None
+    simulated: bool = False
 
     def terms_for(self, product: Product) -> PricingTerms | None:
         """The terms that price ``product`` (kind override, then lender, then defaults)."""
@@ -341,4 +388,5 @@ class PricingBook:
         terms = self.terms_for(product)
         if terms is None:
             return None
-        return price(pd, product, amount, term_months, terms, method, max_acceptable_rate)
+        quote = price(pd, product, amount, term_months, terms, method, max_acceptable_rate)
+        return replace(quote, simulated=True) if self.simulated else quote

@@ -69,7 +69,7 @@ def test_the_default_pricing_round_trips_through_a_yaml_file(
 ) -> None:
     text = PRICING_HEADER + yaml.safe_dump(_default_data(), sort_keys=False)
     book = load_pricing(_write(tmp_path, text), market)
-    assert book.lenders["ccb"].funding_rate == Decimal("2.2")
+    assert book.lenders["ccb"].funding_rate == Decimal("2.15")
     assert book.kinds[("ccb", "secured")].lgd == Decimal("0.25")
     assert book.lenders["quickfin"].upfront_fee == Decimal("1.0")
 
@@ -178,3 +178,85 @@ def test_the_simulated_market_writes_a_pricing_file_that_loads(tmp_path: Path) -
     products = load_products(tmp_path / "products.yaml", load_catalog(tmp_path / "features.yaml"))
     book = load_pricing(tmp_path / "pricing.yaml", products)
     assert set(book.lenders) == set(products.lenders)
+
+
+def test_every_default_lender_prices_by_its_own_configuration(market: Market) -> None:
+    book = load_pricing_data(_default_data(), market)
+    costs = {
+        lender: (t.funding_spread, t.acquisition_cost, t.lgd, t.operating_cost, t.target_profit)
+        for lender, t in book.lenders.items()
+    }
+    assert len(set(costs.values())) == len(costs)
+    big_banks = ("ccb", "icbc", "abc", "boc", "bocom", "psbc")
+    rates = set()
+    for lender in big_banks:
+        product = next(p for p in market.products if p.lender == lender and p.kind != "bill")
+        quote = book.quote(0.02, product, 200_000, 12)
+        assert quote is not None
+        rates.add(quote.line("funding") + quote.line("opex") + quote.line("profit"))
+    assert len(rates) == len(big_banks)
+
+
+def test_the_default_pricing_is_marked_simulated_and_its_build_ups_estimates(
+    market: Market,
+) -> None:
+    book = load_pricing_data(_default_data(), market)
+    assert book.simulated
+    product = market.products[market.index_of("icbc_tax")]
+    quote = book.quote(0.02, product, 200_000, 12)
+    assert quote is not None
+    assert quote.simulated
+    assert not quote.costs_published
+
+
+def test_a_file_written_before_the_new_settings_loads_with_their_defaults(
+    market: Market,
+) -> None:
+    book = load_pricing_data(yaml.safe_load(LENDER_YAML), market)
+    assert not book.simulated
+    assert not book.lenders["qfin"].costs_published
+    quote = book.quote(0.02, market.products[market.index_of("qfin_invoice")], 200_000, 12)
+    assert quote is not None
+    assert not quote.simulated
+    assert quote.method == "equal_instalment"
+    assert quote.monthly_payment is not None
+
+
+def test_a_lender_that_publishes_its_costs_gives_quotes_that_say_so(market: Market) -> None:
+    text = LENDER_YAML.replace("    repayment: equal_instalment", "    costs_published: true")
+    book = load_pricing_data(yaml.safe_load(text), market)
+    quote = book.quote(0.02, market.products[market.index_of("qfin_invoice")], 200_000, 12)
+    assert quote is not None
+    assert quote.costs_published
+
+
+def test_a_costs_published_that_is_not_true_or_false_names_file_products_and_setting(
+    tmp_path: Path, market: Market
+) -> None:
+    text = LENDER_YAML.replace("    repayment: equal_instalment", "    costs_published: maybe")
+    path = _write(tmp_path, text)
+    with pytest.raises(PricingError) as caught:
+        load_pricing(path, market)
+    message = str(caught.value)
+    line = 1 + text.splitlines().index("    costs_published: maybe")
+    assert str(path) in message
+    assert f"line {line}," in message
+    assert "qfin_invoice" in message
+    assert "lender 'qfin'" in message
+    assert "setting 'costs_published'" in message
+
+
+def test_a_bad_value_under_a_kind_names_the_products_of_that_kind(
+    tmp_path: Path, market: Market
+) -> None:
+    path = _write(tmp_path, LENDER_YAML.replace("lgd: 0.05", "lgd: -0.05"))
+    with pytest.raises(PricingError) as caught:
+        load_pricing(path, market)
+    assert "product 'ccb_bill'" in str(caught.value)
+    assert "setting 'lgd'" in str(caught.value)
+
+
+def test_a_simulated_flag_that_is_not_a_boolean_is_rejected(market: Market) -> None:
+    data = yaml.safe_load(LENDER_YAML) | {"simulated": "yes"}
+    with pytest.raises(PricingError, match="setting 'simulated'"):
+        load_pricing_data(data, market)

@@ -108,3 +108,62 @@ def test_schedules_repay_exactly_the_principal_in_whole_fen(
         assert row.principal >= 0
         assert row.interest >= 0
         assert row.total == row.total.quantize(D("0.01"))
+
+
+@SETTINGS
+@given(pds, amounts, terms, methods, pricing_terms)
+def test_the_offer_figures_are_the_schedules_and_repay_the_principal_to_the_fen(
+    pd: float, amount: Decimal, months: int, method: str, t: PricingTerms
+) -> None:
+    assume(method != "discount" or months <= 12)
+    quote = price(pd, PRODUCT, amount, months, t, method=method)
+    assume(quote.schedule is not None)
+    plan = quote.schedule
+    assert plan is not None
+    assert plan.principal_repaid == quote.amount
+    assert quote.total_interest == plan.total_interest
+    assert quote.total_interest is not None
+    assert quote.total_interest >= 0
+    for figure in (quote.monthly_payment, quote.last_payment, quote.total_interest):
+        assert figure is None or figure == figure.quantize(D("0.01"))
+    if method == "discount":
+        assert quote.monthly_payment is None
+    else:
+        assert quote.monthly_payment == plan.instalments[0].total
+
+
+@SETTINGS
+@given(amounts, terms, rates)
+def test_equal_instalments_are_equal_to_the_fen_but_the_last_which_settles_the_rest(
+    amount: Decimal, months: int, rate: Decimal
+) -> None:
+    plan = build_schedule(amount, rate, months, "equal_instalment")
+    first = plan.instalments[0].total
+    assert all(i.total == first for i in plan.instalments[:-1])
+    # the last differs by the rounding remainders only: half a fen a month, grown with interest
+    growth = (1 + float(rate) / 1200) ** months
+    assert float(abs(plan.instalments[-1].total - first)) <= 0.005 * months * growth + 0.01
+    assert plan.principal_repaid == plan.principal
+
+
+@SETTINGS
+@given(amounts, terms, rates)
+def test_equal_principal_payments_never_rise_until_the_last(
+    amount: Decimal, months: int, rate: Decimal
+) -> None:
+    plan = build_schedule(amount, rate, months, "equal_principal")
+    totals = [i.total for i in plan.instalments[:-1]]
+    assert totals == sorted(totals, reverse=True)
+    assert plan.principal_repaid == plan.principal
+
+
+@SETTINGS
+@given(pds, amounts, terms, methods, pricing_terms)
+def test_the_quoted_apr_is_at_least_the_nominal_rate_when_the_borrower_pays_fees(
+    pd: float, amount: Decimal, months: int, method: str, t: PricingTerms
+) -> None:
+    assume(method != "discount" or months <= 12)
+    quote = price(pd, PRODUCT, amount, months, t, method=method)
+    assume(quote.all_in_rate is not None and quote.total_fees)
+    assert quote.all_in_rate is not None
+    assert quote.all_in_rate >= quote.rate
