@@ -11,6 +11,7 @@ import pytest
 
 from loanmatch.assistant.llm import LlmProvider
 from loanmatch.assistant.retrieval import default_retriever
+from loanmatch.connectors import simulated_credit_code
 from loanmatch.errors import SessionNotFoundError
 from loanmatch.matching.results import RecommendPolicy
 from loanmatch.model.directory import load_model
@@ -41,7 +42,7 @@ def _rows(trained_market: TrainedMarket) -> list[dict[str, str]]:
 def truthful_chat(assistant: Assistant, row: dict[str, str], lang: str,
                   doubt: str | None = None) -> ChatTurn:  # fmt: skip
     """A whole chat by an owner who agrees, then answers every question with the truth."""
-    turn = start_chat(assistant, lang, row["applicant_id"])
+    turn = start_chat(assistant, lang, simulated_credit_code(row["applicant_id"]))
     turn = chat(assistant, turn.view.session_id, "同意" if lang == "zh" else "agree")
     for _ in range(30):
         if turn.view.stage != "asking" or turn.view.question is None:

@@ -12,6 +12,7 @@ import typer
 from typer.testing import CliRunner
 
 from loanmatch.cli.intake import intake
+from loanmatch.connectors import simulated_credit_code
 from tests.conftest import TrainedMarket
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -46,7 +47,7 @@ def test_a_scripted_owner_consents_asks_a_doubt_answers_and_can_resume(
     trained_market: TrainedMarket, tmp_path: Path, fresh_settings: None
 ) -> None:
     with trained_market.applicants.open(encoding="utf-8-sig", newline="") as handle:
-        enterprise = next(csv.DictReader(handle))["applicant_id"]
+        enterprise = simulated_credit_code(next(csv.DictReader(handle))["applicant_id"])
     out = _run(trained_market, tmp_path, ["--enterprise-id", enterprise],
                ["我的数据安全吗？", "同意", "退出"])  # fmt: skip
     assert "用途" in out

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import pytest
 
+from loanmatch.connectors import simulated_credit_code
 from loanmatch.intake.engine import IntakeEngine
 from loanmatch.intake.state import IntakeState
 from loanmatch.matching.results import RecommendPolicy
@@ -38,7 +39,9 @@ def served(trained_market: TrainedMarket) -> tuple[IntakeContext, dict[str, dict
 def _interview(ctx: IntakeContext, row: dict[str, str]) -> tuple[SessionView, IntakeState, int]:
     """Every source declined; each question answered with the row's value (不知道 if blank)."""
     store = MemoryStore()
-    view = intake.start_session(MemoryUnitOfWork(store), ctx, "zh", row["applicant_id"], "o")
+    view = intake.start_session(
+        MemoryUnitOfWork(store), ctx, "zh", simulated_credit_code(row["applicant_id"]), "o"
+    )
     view = intake.grant_consent(MemoryUnitOfWork(store), ctx, view.session_id, [])
     answers = 0
     while view.stage == "asking" and view.question is not None and answers < 60:

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from loanmatch.connectors import simulated_credit_code
 from loanmatch.connectors.simulated import connectors_for
 from loanmatch.intake.engine import IntakeEngine
 from loanmatch.intake.prior import Prior
@@ -60,7 +61,9 @@ def test_a_session_runs_from_consent_to_offers_and_survives_a_restart(
     row = 3
     database = Database(database_url)
     database.upgrade()
-    start = intake.start_session(database.unit_of_work(), ctx, "zh", str(population.ids[row]), "O")
+    start = intake.start_session(
+        database.unit_of_work(), ctx, "zh", simulated_credit_code(str(population.ids[row])), "O"
+    )
     session = start.session_id
     view = intake.grant_consent(
         database.unit_of_work(), ctx, session, ["registry", "tax", "bureau", "bank"]

@@ -38,7 +38,8 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
 
 def _start(client: TestClient, lang: str = "zh-CN") -> str:
     response = client.post(
-        "/api/v1/sessions", json={"lang": lang, "enterprise_id": "E1", "owner_id": "O1"}
+        "/api/v1/sessions",
+        json={"lang": lang, "enterprise_id": "91330106000000019W", "owner_id": "O1"},
     )
     assert response.status_code == 201, response.text
     assert response.json()["stage"] == "consent"
@@ -149,7 +150,9 @@ def test_a_contradictory_answer_is_a_422_naming_the_fact_it_contradicts(tmp_path
         app, SessionsBackend(database.unit_of_work, context(engine, {}, FakeClock()))
     )
     with TestClient(app) as client:
-        started = client.post("/api/v1/sessions", json={"enterprise_id": "E2", "owner_id": "O2"})
+        started = client.post(
+            "/api/v1/sessions", json={"enterprise_id": "91440305000000027E", "owner_id": "O2"}
+        )
         session = started.json()["session_id"]
         client.put(f"/api/v1/sessions/{session}/answers/hard_inquiries_6m", json={"text": "1"})
         before = client.get(f"/api/v1/sessions/{session}").json()
@@ -234,3 +237,17 @@ def test_the_owner_may_stop_answering_and_get_the_offers_of_what_is_known(
     assert [k["feature"] for k in out["known"]] == ["loan_amount"]
     assert client.post(f"/api/v1/sessions/{session}/finish").json() == out
     assert client.post("/api/v1/sessions/nope/finish").status_code == 404
+
+
+def test_a_mistyped_credit_code_is_a_422_naming_the_field_before_any_source_is_asked(
+    client: TestClient,
+) -> None:
+    typed = "91330106000000019X"  # the check character should be W
+    response = client.post("/api/v1/sessions", json={"enterprise_id": typed, "owner_id": "O1"})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "input.credit_code"
+    assert body["where"] == {"setting": "enterprise_id"}
+    assert body["message_zh"].startswith("统一社会信用代码校验位不符：第18位应为W")
+    assert typed in body["message_zh"]
+    assert "check character of the unified social credit code does not match" in body["message"]

@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect
 
+from loanmatch.connectors import simulated_credit_code
 from loanmatch.model.directory import load_model
 from loanmatch.settings import Settings
 from loanmatch.storage.database import Database, current_revision, head_revision
@@ -24,7 +25,7 @@ def test_the_app_migrates_at_start_up_and_prefills_a_known_enterprise(
         market_dir=trained_market.market, model_dir=trained_market.model_dir, database_url=url
     )
     with trained_market.applicants.open(encoding="utf-8-sig", newline="") as handle:
-        enterprise = next(csv.DictReader(handle))["applicant_id"]
+        enterprise = simulated_credit_code(next(csv.DictReader(handle))["applicant_id"])
     app = create_app(settings, load_model(trained_market.model_dir))
     with TestClient(app) as client:
         database = Database(url)

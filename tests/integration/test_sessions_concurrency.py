@@ -88,7 +88,9 @@ class Sent:
 
 
 def _asking_session(base: str) -> str:
-    started = httpx.post(f"{base}/api/v1/sessions", json={"enterprise_id": "E", "owner_id": "O"})
+    started = httpx.post(
+        f"{base}/api/v1/sessions", json={"enterprise_id": "91310115000000035B", "owner_id": "O"}
+    )
     session = str(started.json()["session_id"])
     consent = httpx.post(f"{base}/api/v1/sessions/{session}/consent", json={"sources": []})
     assert consent.json()["stage"] == "asking"

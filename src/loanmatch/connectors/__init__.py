@@ -14,6 +14,7 @@ from loanmatch.connectors.simulated import (
     FailureRates,
     SimulatedConnector,
     connectors_for,
+    simulated_credit_code,
 )
 
 __all__ = [
@@ -27,5 +28,6 @@ __all__ = [
     "SimulatedConnector",
     "check_consent",
     "connectors_for",
+    "simulated_credit_code",
     "validate_payload",
 ]

@@ -28,6 +28,7 @@ from loanmatch.connectors.base import (
     validate_payload,
 )
 from loanmatch.domain.catalog import Catalog, Scalar
+from loanmatch.domain.credit_code import make_credit_code, normalize_credit_code
 from loanmatch.errors import ConnectorDataError, ConnectorTimeout, ConnectorUnavailable
 from loanmatch.simulator.market import SimulatedMarket
 from loanmatch.simulator.population import Population
@@ -40,6 +41,7 @@ __all__ = [
     "FailureRates",
     "SimulatedConnector",
     "connectors_for",
+    "simulated_credit_code",
 ]
 
 CONNECTOR_SOURCES = ("registry", "tax", "bureau", "bank")
@@ -80,6 +82,25 @@ HANG_S = 30.0
 """How long a source that times out keeps the caller waiting at most (*assumption*)."""
 
 
+_REGIONS = ("110105", "310115", "330106", "440305", "320505", "510107", "420106", "350203")
+"""Divisions (GB/T 2260) the simulated enterprises are registered in: districts of Beijing,
+Shanghai, Hangzhou, Shenzhen, Suzhou, Chengdu, Wuhan and Xiamen (an *assumption*, for show)."""
+
+
+def simulated_credit_code(applicant_id: str) -> str:
+    """The valid 统一社会信用代码 (GB 32100-2015) of a simulated enterprise, made from its id:
+    ``A000123`` -> ``91`` + a division + organisation code ``65000123`` + checks. Distinct ids of
+    the simulator's form (a letter and six digits) get distinct codes; the demo and the sample
+    button show these, and the simulated connectors know each enterprise by it."""
+    head, digits = applicant_id[:1], applicant_id[1:]
+    if head.isalpha() and len(digits) == 6 and digits.isdigit():
+        body = f"{ord(head.upper()) % 100:02d}{digits}"
+    else:
+        body = f"{zlib.crc32(applicant_id.encode()) % 100_000_000:08d}"
+    region = _REGIONS[zlib.crc32(head.encode()) % len(_REGIONS)]
+    return make_credit_code(region, body)
+
+
 @dataclass
 class SimulatedConnector:
     """One source over a simulated population; ``fetch`` is deterministic per (seed, call)."""
@@ -93,6 +114,7 @@ class SimulatedConnector:
     features: tuple[str, ...] = ()
     last_latency_s: float = 0.0
     _rows: dict[str, int] = field(default_factory=dict, repr=False)
+    _codes: dict[str, int] | None = field(default=None, repr=False)
     _calls: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -112,6 +134,15 @@ class SimulatedConnector:
         if self.failure.malformed > 0:
             modes.append("malformed")
         return tuple(modes)
+
+    def _row_of(self, enterprise_id: str) -> int | None:
+        """The population row of an enterprise, known by its id or its credit code."""
+        row = self._rows.get(enterprise_id)
+        if row is not None:
+            return row
+        if self._codes is None:
+            self._codes = {simulated_credit_code(i): k for i, k in self._rows.items()}
+        return self._codes.get(normalize_credit_code(enterprise_id))
 
     def _rng(self, enterprise_id: str) -> np.random.Generator:
         attempt = self._calls.get(enterprise_id, 0)
@@ -138,7 +169,7 @@ class SimulatedConnector:
         draw -= self.failure.timeout
         if draw < self.failure.unavailable:
             raise ConnectorUnavailable(self.name, "the service is unavailable, try again later")
-        row = self._rows.get(enterprise_id)
+        row = self._row_of(enterprise_id)
         if row is None:
             raise ConnectorDataError(self.name, f"no record for enterprise {enterprise_id!r}")
         payload: dict[str, object] = {}

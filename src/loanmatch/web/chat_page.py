@@ -27,8 +27,14 @@ from starlette.concurrency import run_in_threadpool
 
 from loanmatch.adapters import messages
 from loanmatch.bootstrap import Root
+from loanmatch.connectors import simulated_credit_code
 from loanmatch.domain.catalog import Text
-from loanmatch.errors import LoanMatchError, SessionNotFoundError, StaleQuestionError
+from loanmatch.errors import (
+    CreditCodeError,
+    LoanMatchError,
+    SessionNotFoundError,
+    StaleQuestionError,
+)
 from loanmatch.lang import Lang, parse_lang, short_code
 from loanmatch.services import intake
 from loanmatch.services.assistant import Assistant, ChatTurn, chat, opening, start_chat
@@ -132,6 +138,12 @@ router = APIRouter(include_in_schema=False)
 def start_page(request: Request, lang: str | None = None) -> Response:
     root = root_of(request)
     chosen = parse_lang(lang, root.settings.default_lang if root is not None else "zh-CN")
+    return _start_page(request, chosen)
+
+
+def _start_page(
+    request: Request, chosen: Lang, error: str = "", entered: str = "", status: int = 200
+) -> Response:
     context: dict[str, Any] = {
         "t": messages.section("chat_page", chosen),
         "html_lang": chosen,
@@ -141,8 +153,10 @@ def start_page(request: Request, lang: str | None = None) -> Response:
         "view": None,
         "turn": [],
         "history": [],
+        "error": error,
+        "entered": entered,
     }
-    return _templates().TemplateResponse(request, "chat.html", context)
+    return _templates().TemplateResponse(request, "chat.html", context, status_code=status)
 
 
 @router.post("/chat")
@@ -158,8 +172,11 @@ async def start(
         root = root_of(request)
         if root is not None:
             ids = _sample_ids(root.applicants)
-            enterprise_id = random.choice(ids) if ids else ""
-    turn = await run_in_threadpool(start_chat, assistant, chosen, enterprise_id.strip())
+            enterprise_id = simulated_credit_code(random.choice(ids)) if ids else ""
+    try:
+        turn = await run_in_threadpool(start_chat, assistant, chosen, enterprise_id.strip())
+    except CreditCodeError as error:  # the code is checked before any source is asked
+        return _start_page(request, chosen, error.text.get(chosen), enterprise_id, 422)
     return RedirectResponse(_page_url(turn.view.session_id, chosen), status_code=_SEE_OTHER)
 
 

@@ -118,7 +118,12 @@ LangQuery = Annotated[str | None, Query(description="zh or en (default: the sess
 # ------------------------------------------------------------------ bodies ------------------
 class StartRequest(BaseModel):
     lang: str = Field(default="zh-CN", description="zh-CN (default) or en")
-    enterprise_id: str = Field(default="", max_length=128, description="统一社会信用代码 or id")
+    enterprise_id: str = Field(
+        default="",
+        max_length=128,
+        description="统一社会信用代码: 18 characters whose check character (GB 32100-2015) "
+        "must match, else 422 input.credit_code before any source is asked; blank for none",
+    )
     owner_id: str = Field(default="", max_length=128, description="The owner's id (masked in logs)")
 
 

@@ -25,7 +25,7 @@ def a_session(session_id: str = "s-1") -> SessionRecord:
     return SessionRecord(
         id=session_id,
         lang="zh-CN",
-        enterprise_id="91310000MA1FL0000X",
+        enterprise_id="91310000MA1FL0000N",
         owner_id="owner-1",
         created_at=NOW,
         updated_at=NOW,
@@ -104,7 +104,7 @@ def test_an_update_bumps_the_version_and_a_stale_update_is_a_conflict(
 
 
 def test_consents_are_recorded_listed_and_revoked(uow_factory: UowFactory) -> None:
-    consent = grant("91310000MA1FL0000X", "tax", "loan matching", ["annual_revenue"], NOW, 30)
+    consent = grant("91310000MA1FL0000N", "tax", "loan matching", ["annual_revenue"], NOW, 30)
     with uow_factory() as uow:
         uow.sessions.add(a_session())
         stored = uow.consents.add(StoredConsent(session_id="s-1", consent=consent))

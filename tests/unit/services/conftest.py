@@ -12,6 +12,9 @@ from tests.unit.services.fakes import FakeClock, FakeConnector, FakeEngine, cont
 
 REGISTRY: dict[str, Scalar] = {"enterprise_age_years": 6.0, "industry": "C", "owner_age": 45.0}
 TAX: dict[str, Scalar] = {"annual_revenue": 3_200_000.0, "tax_grade": "A"}
+CODE = "91330106000000019W"
+"""A valid 统一社会信用代码 (GB 32100-2015 check character W) for the sessions of these tests."""
+
 BUREAU: dict[str, Scalar] = {"owner_bureau_score": 712.0, "outstanding_debt": 345_678.0}
 BANK: dict[str, Scalar] = {"monthly_bank_inflow": 260_000.0}
 

@@ -10,7 +10,7 @@ from loanmatch.errors import StaleQuestionError
 from loanmatch.services import intake
 from loanmatch.services.assistant import Assistant, chat
 from loanmatch.services.intake import SessionView
-from tests.unit.services.conftest import World
+from tests.unit.services.conftest import CODE, World
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,7 @@ def _asking(world: World, retriever: Retriever, *order: str) -> tuple[Assistant,
     world.engine.order = order
     world.engine.enough = len(order)
     assistant = Assistant(world.uow, world.ctx, retriever)
-    view = intake.start_session(world.uow(), world.ctx, "zh", "E1", "O1")
+    view = intake.start_session(world.uow(), world.ctx, "zh", CODE, "O1")
     intake.grant_consent(world.uow(), world.ctx, view.session_id, [])
     return assistant, view.session_id
 

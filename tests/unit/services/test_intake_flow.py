@@ -6,13 +6,13 @@ import pytest
 
 from loanmatch.errors import ConnectorTimeout, ConsentRequestError, SessionNotFoundError
 from loanmatch.services import intake
-from tests.unit.services.conftest import World
+from tests.unit.services.conftest import CODE, World
 
 SOURCES = ("registry", "tax", "bureau", "bank")
 
 
 def test_a_new_session_waits_for_consent_and_is_logged(world: World) -> None:
-    view = intake.start_session(world.uow(), world.ctx, "en", "91310000MA1FL0000X", "owner-7")
+    view = intake.start_session(world.uow(), world.ctx, "en", "91310000MA1FL0000N", "owner-7")
     assert view.stage == "consent"
     assert view.question is None
     assert view.lang == "en"
@@ -23,13 +23,13 @@ def test_a_new_session_waits_for_consent_and_is_logged(world: World) -> None:
 def test_consent_is_committed_before_any_connector_is_called(world: World) -> None:
     seen: list[int] = []
     world.connectors["tax"].on_fetch = lambda: seen.append(len(world.store.consents))
-    view = intake.start_session(world.uow(), world.ctx, "zh", "E1", "O1")
+    view = intake.start_session(world.uow(), world.ctx, "zh", CODE, "O1")
     intake.grant_consent(world.uow(), world.ctx, view.session_id, ["tax"], days=30)
     assert seen == [1], "the tax consent was committed when the tax source was called"
 
 
 def test_granted_sources_prefill_and_the_intake_never_asks_what_they_know(world: World) -> None:
-    session = intake.start_session(world.uow(), world.ctx, "zh", "E1", "O1").session_id
+    session = intake.start_session(world.uow(), world.ctx, "zh", CODE, "O1").session_id
     view = intake.grant_consent(world.uow(), world.ctx, session, SOURCES)
     assert view.stage == "asking"
     assert view.question is not None
@@ -48,7 +48,7 @@ def test_granted_sources_prefill_and_the_intake_never_asks_what_they_know(world:
 
 def test_a_timed_out_source_leaves_its_features_to_ask_and_says_why(world: World) -> None:
     world.connectors["tax"].error = ConnectorTimeout("tax", "no answer within 2 s")
-    session = intake.start_session(world.uow(), world.ctx, "zh", "E1", "O1").session_id
+    session = intake.start_session(world.uow(), world.ctx, "zh", CODE, "O1").session_id
     view = intake.grant_consent(world.uow(), world.ctx, session, SOURCES)
     assert view.sources["tax"] == "timeout"
     (notice,) = [n for n in view.notices if n.source == "tax"]
@@ -68,7 +68,7 @@ def test_a_timed_out_source_leaves_its_features_to_ask_and_says_why(world: World
 
 
 def test_a_source_left_out_of_the_consent_is_declined_and_never_called(world: World) -> None:
-    session = intake.start_session(world.uow(), world.ctx, "zh", "E1", "O1").session_id
+    session = intake.start_session(world.uow(), world.ctx, "zh", CODE, "O1").session_id
     view = intake.grant_consent(world.uow(), world.ctx, session, ["registry", "tax"])
     assert view.sources["bureau"] == "declined"
     assert view.sources["bank"] == "declined"
@@ -76,7 +76,7 @@ def test_a_source_left_out_of_the_consent_is_declined_and_never_called(world: Wo
 
 
 def test_granting_an_unknown_source_or_a_bad_term_is_refused_politely(world: World) -> None:
-    session = intake.start_session(world.uow(), world.ctx, "zh", "E1", "O1").session_id
+    session = intake.start_session(world.uow(), world.ctx, "zh", CODE, "O1").session_id
     with pytest.raises(ConsentRequestError) as unknown:
         intake.grant_consent(world.uow(), world.ctx, session, ["weibo"])
     assert "weibo" in unknown.value.text.zh
@@ -87,7 +87,7 @@ def test_granting_an_unknown_source_or_a_bad_term_is_refused_politely(world: Wor
 
 
 def test_answers_come_in_any_order_and_dont_know_is_accepted(world: World) -> None:
-    session = intake.start_session(world.uow(), world.ctx, "zh", "E1", "O1").session_id
+    session = intake.start_session(world.uow(), world.ctx, "zh", CODE, "O1").session_id
     intake.grant_consent(world.uow(), world.ctx, session, [])
     intake.answer(world.uow(), world.ctx, session, "3年", feature="loan_term_months")
     view = world.answer_open(session, "不知道")
@@ -100,7 +100,7 @@ def test_answers_come_in_any_order_and_dont_know_is_accepted(world: World) -> No
 
 
 def test_a_correction_replaces_a_connector_value_and_says_so(world: World) -> None:
-    session = intake.start_session(world.uow(), world.ctx, "zh", "E1", "O1").session_id
+    session = intake.start_session(world.uow(), world.ctx, "zh", CODE, "O1").session_id
     intake.grant_consent(world.uow(), world.ctx, session, SOURCES)
     view = intake.correct(world.uow(), world.ctx, session, "tax_grade", "B")
     grade = next(k for k in view.known if k.feature == "tax_grade")
@@ -109,7 +109,7 @@ def test_a_correction_replaces_a_connector_value_and_says_so(world: World) -> No
 
 
 def test_the_session_is_done_with_a_result_when_the_engine_stops(world: World) -> None:
-    session = intake.start_session(world.uow(), world.ctx, "zh", "E1", "O1").session_id
+    session = intake.start_session(world.uow(), world.ctx, "zh", CODE, "O1").session_id
     intake.grant_consent(world.uow(), world.ctx, session, [])
     for text in ("50万", "300万", "A"):
         view = world.answer_open(session, text)
@@ -128,7 +128,7 @@ def test_an_unknown_session_is_reported_as_not_found(world: World) -> None:
 
 
 def test_questions_asked_are_logged_once_each(world: World) -> None:
-    session = intake.start_session(world.uow(), world.ctx, "zh", "E1", "O1").session_id
+    session = intake.start_session(world.uow(), world.ctx, "zh", CODE, "O1").session_id
     intake.grant_consent(world.uow(), world.ctx, session, [])
     intake.view(world.uow(), world.ctx, session)
     world.answer_open(session, "50万")
@@ -137,7 +137,7 @@ def test_questions_asked_are_logged_once_each(world: World) -> None:
 
 
 def test_the_assistant_can_log_doubts_and_returns_in_the_journey_schema(world: World) -> None:
-    session = intake.start_session(world.uow(), world.ctx, "zh", "E1", "O1", channel="web")
+    session = intake.start_session(world.uow(), world.ctx, "zh", CODE, "O1", channel="web")
     intake.note_event(world.uow(), world.ctx, session.session_id, "doubt", topic="data_safety")
     intake.note_event(world.uow(), world.ctx, session.session_id, "resumed")
     started, doubt, resumed = world.store.events
@@ -153,7 +153,7 @@ def test_the_assistant_can_log_doubts_and_returns_in_the_journey_schema(world: W
 
 def test_a_consent_never_covers_a_protected_attribute(world: World) -> None:
     world.connectors["registry"].values["owner_gender"] = "female"
-    session = intake.start_session(world.uow(), world.ctx, "zh", "E1", "O1").session_id
+    session = intake.start_session(world.uow(), world.ctx, "zh", CODE, "O1").session_id
     view = intake.grant_consent(world.uow(), world.ctx, session, ["registry"])
     (registry,) = view.consents
     assert "owner_gender" not in registry.scope

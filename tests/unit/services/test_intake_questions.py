@@ -9,11 +9,11 @@ from loanmatch.domain.catalog import Catalog, Scalar
 from loanmatch.errors import AnswerError, AnswerFieldError, StaleQuestionError
 from loanmatch.services import intake
 from loanmatch.services.intake.views import shown
-from tests.unit.services.conftest import World
+from tests.unit.services.conftest import CODE, World
 
 
 def _asking(world: World) -> str:
-    session = intake.start_session(world.uow(), world.ctx, "zh", "E1", "O1").session_id
+    session = intake.start_session(world.uow(), world.ctx, "zh", CODE, "O1").session_id
     intake.grant_consent(world.uow(), world.ctx, session, [])
     return session
 

@@ -15,7 +15,7 @@ from loanmatch.errors import (
 )
 from loanmatch.services import intake
 from loanmatch.storage.memory import MemoryStore
-from tests.unit.services.conftest import BUREAU, World
+from tests.unit.services.conftest import BUREAU, CODE, World
 
 SOURCES = ("registry", "tax", "bureau", "bank")
 
@@ -45,7 +45,7 @@ def _snapshot(store: MemoryStore) -> tuple[object, ...]:
 def test_a_bad_answer_changes_nothing_and_explains_itself_in_both_languages(
     world: World, text: str, feature: str | None
 ) -> None:
-    session = intake.start_session(world.uow(), world.ctx, "zh", "E1", "O1").session_id
+    session = intake.start_session(world.uow(), world.ctx, "zh", CODE, "O1").session_id
     intake.grant_consent(world.uow(), world.ctx, session, [])
     before = _snapshot(world.store)
     question = None if feature is not None else 1  # the open question, when no item is named
@@ -60,7 +60,7 @@ def test_a_bad_answer_changes_nothing_and_explains_itself_in_both_languages(
 def test_a_crash_in_the_middle_of_a_step_leaves_the_session_exactly_as_before(
     world: World,
 ) -> None:
-    session = intake.start_session(world.uow(), world.ctx, "zh", "E1", "O1").session_id
+    session = intake.start_session(world.uow(), world.ctx, "zh", CODE, "O1").session_id
     intake.grant_consent(world.uow(), world.ctx, session, SOURCES)
     before = _snapshot(world.store)
     world.engine.explode = True
@@ -76,7 +76,7 @@ def test_a_revoked_consent_removes_its_data_stops_later_pulls_and_is_audited(
     world: World,
 ) -> None:
     world.connectors["bank"].error = ConnectorUnavailable("bank", "down")
-    session = intake.start_session(world.uow(), world.ctx, "zh", "E1", "O1").session_id
+    session = intake.start_session(world.uow(), world.ctx, "zh", CODE, "O1").session_id
     intake.grant_consent(world.uow(), world.ctx, session, SOURCES)
     world.clock.advance(minutes=5)
     view = intake.revoke_consent(world.uow(), world.ctx, session, "bureau")
@@ -94,7 +94,7 @@ def test_a_revoked_consent_removes_its_data_stops_later_pulls_and_is_audited(
 
 
 def test_revoking_what_was_never_granted_is_refused(world: World) -> None:
-    session = intake.start_session(world.uow(), world.ctx, "zh", "E1", "O1").session_id
+    session = intake.start_session(world.uow(), world.ctx, "zh", CODE, "O1").session_id
     with pytest.raises(ConsentRequestError):
         intake.revoke_consent(world.uow(), world.ctx, session, "tax")
 
@@ -103,7 +103,7 @@ def test_an_expired_consent_is_not_used_for_a_later_pull_and_the_refusal_is_audi
     world: World,
 ) -> None:
     world.connectors["tax"].error = ConnectorUnavailable("tax", "down")
-    session = intake.start_session(world.uow(), world.ctx, "zh", "E1", "O1").session_id
+    session = intake.start_session(world.uow(), world.ctx, "zh", CODE, "O1").session_id
     intake.grant_consent(world.uow(), world.ctx, session, SOURCES, days=1)
     world.connectors["tax"].error = None
     world.clock.advance(days=2)
@@ -116,7 +116,7 @@ def test_an_expired_consent_is_not_used_for_a_later_pull_and_the_refusal_is_audi
 
 
 def test_a_revocation_during_a_pull_discards_what_the_pull_brought(world: World) -> None:
-    session = intake.start_session(world.uow(), world.ctx, "zh", "E1", "O1").session_id
+    session = intake.start_session(world.uow(), world.ctx, "zh", CODE, "O1").session_id
 
     def revoke_meanwhile() -> None:
         with world.uow() as uow:
@@ -134,7 +134,7 @@ def test_a_revocation_during_a_pull_discards_what_the_pull_brought(world: World)
 
 def test_the_audit_log_never_holds_a_personal_value_unmasked(world: World) -> None:
     owner_id = "110101199003071234"
-    session = intake.start_session(world.uow(), world.ctx, "zh", "E1", owner_id).session_id
+    session = intake.start_session(world.uow(), world.ctx, "zh", CODE, owner_id).session_id
     intake.grant_consent(world.uow(), world.ctx, session, SOURCES)
     world.engine.order = ("property_value", "social_security_months", "loan_amount")
     world.engine.enough = 10
@@ -162,7 +162,7 @@ def test_the_audit_log_never_holds_a_personal_value_unmasked(world: World) -> No
 def test_of_two_answers_racing_on_one_session_the_later_commit_is_refused_whole(
     world: World,
 ) -> None:
-    session = intake.start_session(world.uow(), world.ctx, "zh", "E1", "O1").session_id
+    session = intake.start_session(world.uow(), world.ctx, "zh", CODE, "O1").session_id
     intake.grant_consent(world.uow(), world.ctx, session, [])
     world.engine.meanwhile = lambda: intake.answer(
         world.uow(), world.ctx, session, "24", feature="loan_term_months"

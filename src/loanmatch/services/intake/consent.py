@@ -14,6 +14,7 @@ from datetime import datetime
 
 from loanmatch.domain.catalog import Text
 from loanmatch.domain.consent import Consent, grant
+from loanmatch.domain.credit_code import valid_credit_code
 from loanmatch.errors import ConsentRequestError
 from loanmatch.intake.state import IntakeState
 from loanmatch.services.intake.core import (
@@ -52,7 +53,9 @@ def grant_consent(
 ) -> SessionView:
     """Record consent for ``sources`` (audited), then pull them; every other connector source
     is declined (its features will be asked). Pulls that fail leave their features to ask, with
-    a notice saying why. Granting a source again while its consent is active reuses it."""
+    a notice saying why. Granting a source again while its consent is active reuses it. The
+    session's 统一社会信用代码 is checked first (a session stored before the check): an invalid
+    one is a CreditCodeError and nothing is recorded or pulled."""
     chosen = list(dict.fromkeys(sources))
     known = ctx.connector_sources()
     unknown = [s for s in chosen if s not in known]
@@ -66,6 +69,8 @@ def grant_consent(
         )
     with uow:
         record = load_session(uow, session_id)
+        if chosen and record.enterprise_id:
+            valid_credit_code(record.enterprise_id)  # a typo is the owner's, not the source's
         granted: list[Consent] = []
         for source in chosen:
             now = ctx.clock()

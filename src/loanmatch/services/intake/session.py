@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from loanmatch.domain.catalog import Scalar, Text
+from loanmatch.domain.credit_code import valid_credit_code
 from loanmatch.domain.masking import mask_value
 from loanmatch.errors import (
     AnswerError,
@@ -57,13 +58,16 @@ def start_session(
     channel: str = "api",
 ) -> SessionView:
     """A new session, waiting for consent (or asking, when the catalog has no connector source).
+    A non-blank ``enterprise_id`` must be a valid 统一社会信用代码 (:class:`CreditCodeError`
+    otherwise, before anything is stored or pulled); it is kept normalised.
     Sources without a connector are ``off``: their features will be asked. ``channel`` (``api``,
     ``web``, ``terminal``, a partner's name) is kept in the ``started`` journey event."""
     for name, value in (("enterprise_id", enterprise_id), ("owner_id", owner_id)):
         if len(value) > 128:
             raise AnswerError(f"{name} is longer than 128 characters", Location(setting=name))
+    code = valid_credit_code(enterprise_id) if enterprise_id.strip() else ""
     now = ctx.clock()
-    state = IntakeState(enterprise_id=enterprise_id.strip(), owner_id=owner_id.strip())
+    state = IntakeState(enterprise_id=code, owner_id=owner_id.strip())
     record = SessionRecord(
         id=ctx.new_id(),
         lang=parse_lang(lang),
