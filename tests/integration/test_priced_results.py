@@ -442,3 +442,58 @@ def test_only_the_offers_and_a_few_doubtful_pairs_are_priced_in_decimals_until_r
     quote = pair.quote
     assert quote is not None
     assert quote.reason == reason
+
+
+def test_each_offer_card_shows_the_loan_its_payments_its_apr_and_that_it_is_simulated(
+    client: TestClient, answers_with_offers: dict[str, str]
+) -> None:
+    page = client.post("/", data={**answers_with_offers, "lang": "zh"}).text
+    cards = page.count('<li class="offer"')
+    assert cards >= 1
+    assert page.count('class="repayment">') == cards
+    assert re.search(r'class="repayment">(先息后本|等额本息|等额本金|贴现（放款时扣息）)<', page)
+    assert re.search(r'class="payment">(每月|首月|放款时扣息)[^<]*元', page)
+    assert re.search(r'class="total-interest">[\d,.万]+元（\d+个月）<', page)
+    assert "中国人民银行公告〔2021〕第3号" in page
+    assert page.count('class="simulated"') == cards
+    assert "模拟数据" in page
+    assert "利率构成（估算）" in page
+
+
+def test_the_api_adds_the_loan_terms_to_each_offer_and_keeps_every_field(
+    client: TestClient, bundle: ModelBundle, answers_with_offers: dict[str, str]
+) -> None:
+    from loanmatch.domain.cashflows import build_schedule
+
+    applicant = {k: v for k, v in answers_with_offers.items() if v}
+    body = client.post("/api/v1/recommend", json={"applicant": applicant}).json()
+    assert bundle.pricing is not None
+    for offer in body["offers"]:
+        old = {"rate", "all_in_rate", "waterfall", "repayment", "amount", "term", "tier"}
+        assert old <= set(offer)
+        assert offer["apr"] == offer["all_in_rate"]
+        assert offer["cost_estimate"] is True
+        assert offer["simulated"] is True
+        product = bundle.market.products[bundle.market.index_of(offer["product_id"])]
+        terms = bundle.pricing.terms_for(product)
+        assert terms is not None
+        plan = build_schedule(
+            D(str(offer["amount"])),
+            D(str(offer["rate"])),
+            offer["term"],
+            offer["repayment"],
+            terms.annual_fees,
+            terms.upfront_fee,
+        )
+        assert D(str(offer["total_interest"])) == plan.total_interest
+        assert D(str(offer["total_fees"])) == plan.total_fees
+        if offer["repayment"] == "discount":
+            assert offer["monthly_payment"] is None
+        else:
+            assert D(str(offer["monthly_payment"])) == plan.instalments[0].total
+        assert offer["repayment_method"] in {
+            "先息后本",
+            "等额本息",
+            "等额本金",
+            "贴现（放款时扣息）",
+        }

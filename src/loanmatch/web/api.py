@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from loanmatch.domain.approval_band import CONFIDENCE, Band, probability_text, shown_probability
+from loanmatch.domain.pricing import Quote
 from loanmatch.lang import Lang
 from loanmatch.matching.results import ApplicantResult, Exclusion, Offer, PlanStep
 
@@ -129,6 +131,44 @@ class OfferOut(BaseModel):
     repayment: str | None = Field(default=None, description="Repayment method priced")
     amount: float | None = Field(default=None, description="Amount priced, yuan")
     term: int | None = Field(default=None, description="Term priced, months")
+    repayment_method: str | None = Field(
+        default=None,
+        description="The repayment method priced, in the request's language (先息后本, 等额本息, "
+        "等额本金, 贴现); `repayment` is its code",
+    )
+    monthly_payment: float | None = Field(
+        default=None,
+        description="The first month's payment, yuan to the fen (principal, interest and fees): "
+        "the instalment of equal instalments, the largest of equal principal, the interest of "
+        "interest first; None for a discounted bill (nothing is paid before maturity)",
+    )
+    last_payment: float | None = Field(
+        default=None,
+        description="The last month's payment, yuan to the fen (interest first: the principal "
+        "with the last interest; a bill: its face value)",
+    )
+    total_interest: float | None = Field(
+        default=None, description="Interest over the whole term, yuan to the fen"
+    )
+    total_fees: float | None = Field(
+        default=None,
+        description="The borrower's fees over the term (guarantee, insurance, service, upfront), "
+        "yuan to the fen",
+    )
+    apr: float | None = Field(
+        default=None,
+        description="All-in annual percentage rate, percent: the IRR of the monthly cash flows "
+        "with fees x 12 (the annualised rate of PBoC announcement No. 3 of 2021); the same "
+        "figure as all_in_rate",
+    )
+    cost_estimate: bool | None = Field(
+        default=None,
+        description="True when the waterfall is our estimate (the lender does not publish its "
+        "cost build-up)",
+    )
+    simulated: bool = Field(
+        default=False, description="The offer comes from the built-in simulated market"
+    )
 
 
 class ExclusionOut(BaseModel):
@@ -191,8 +231,27 @@ def _offer(o: Offer, lang: Lang) -> OfferOut:
             "repayment": q.method if q is not None and priced else None,
             "amount": float(q.amount) if q is not None and priced else None,
             "term": q.term_months if q is not None and priced else None,
+            **(_loan_terms(q, lang) if q is not None and priced else {}),
         }
     )
+
+
+def _yuan(amount: Decimal | None) -> float | None:
+    return float(amount) if amount is not None else None
+
+
+def _loan_terms(q: Quote, lang: Lang) -> dict[str, object]:
+    """The offer's loan: method, payments, interest, fees and APR (``domain/pricing.Quote``)."""
+    return {
+        "repayment_method": q.method_text.get(lang),
+        "monthly_payment": _yuan(q.monthly_payment),
+        "last_payment": _yuan(q.last_payment),
+        "total_interest": _yuan(q.total_interest),
+        "total_fees": _yuan(q.total_fees),
+        "apr": _yuan(q.all_in_rate),
+        "cost_estimate": not q.costs_published,
+        "simulated": q.simulated,
+    }
 
 
 def _plan(step: PlanStep, lang: Lang) -> PlanStepOut:

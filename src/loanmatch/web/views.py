@@ -13,6 +13,7 @@ from loanmatch.domain.approval_band import (
     threshold_text,
 )
 from loanmatch.domain.catalog import Catalog, Feature
+from loanmatch.domain.offer_terms import offer_terms
 from loanmatch.domain.pricing import Quote
 from loanmatch.domain.products import Product
 from loanmatch.errors import Bilingual
@@ -153,6 +154,15 @@ class OfferView:
     all_in: str = ""
     tier: str = ""
     waterfall: tuple[WaterfallLine, ...] = ()
+    repayment: str = ""
+    payment: str = ""
+    """The monthly payment for the repayment method (``domain/offer_terms.py``)."""
+    total_interest: str = ""
+    fees: str = ""
+    estimate: bool = False
+    """The build-up is an estimate: the lender does not publish its costs."""
+    simulated: bool = False
+    """The offer comes from the built-in simulated market (the card says 模拟数据)."""
 
 
 @dataclass(frozen=True)
@@ -236,6 +246,7 @@ def _offer_view(offer: Offer, lang: Lang) -> OfferView:
     product = offer.product
     quote = offer.quote
     if quote is not None and quote.all_in_rate is not None:
+        terms = offer_terms(quote, lang)
         return replace(
             _plain_offer_view(offer, lang),
             rate=rate_percent(float(quote.rate)),
@@ -244,6 +255,12 @@ def _offer_view(offer: Offer, lang: Lang) -> OfferView:
             all_in=rate_percent(float(quote.all_in_rate)),
             tier=offer.tier or "",
             waterfall=waterfall_lines(quote, lang),
+            repayment=terms.repayment if terms else "",
+            payment=terms.payment if terms else "",
+            total_interest=terms.total_interest if terms else "",
+            fees=terms.fees if terms else "",
+            estimate=not quote.costs_published,
+            simulated=quote.simulated,
         )
     return replace(_plain_offer_view(offer, lang), tier=offer.tier or "")
 
