@@ -19,8 +19,29 @@ def client(trained_market: TrainedMarket) -> TestClient:
     return TestClient(create_app(settings, load_model(trained_market.model_dir)))
 
 
-def test_the_page_is_chinese_by_default_with_a_field_per_asked_feature(client: TestClient) -> None:
+def test_the_front_door_starts_the_few_questions_journey_and_links_the_full_form(
+    client: TestClient,
+) -> None:
     page = client.get("/")
+    assert page.status_code == 200
+    assert '<html lang="zh-CN">' in page.text
+    assert 'id="start" method="post" action="/chat"' in page.text
+    assert 'id="full-form" href="/form?lang=zh"' in page.text
+    assert 'name="loan_amount"' not in page.text
+
+
+def test_the_old_sample_link_of_the_front_page_goes_to_the_form_with_a_sample(
+    client: TestClient,
+) -> None:
+    moved = client.get("/", params={"sample": "1", "lang": "en"}, follow_redirects=False)
+    assert moved.status_code == 303
+    assert moved.headers["location"] == "/form?lang=en&sample=1"
+
+
+def test_the_form_page_is_chinese_by_default_with_a_field_per_asked_feature(
+    client: TestClient,
+) -> None:
+    page = client.get("/form")
     assert page.status_code == 200
     assert '<html lang="zh-CN">' in page.text
     assert "小微企业贷款匹配" in page.text
@@ -29,20 +50,20 @@ def test_the_page_is_chinese_by_default_with_a_field_per_asked_feature(client: T
 
 
 def test_derived_and_protected_features_are_not_asked(client: TestClient) -> None:
-    page = client.get("/").text
+    page = client.get("/form").text
     assert 'name="debt_to_revenue"' not in page
     assert 'name="owner_gender"' not in page
 
 
 def test_the_english_switch_gives_the_english_page(client: TestClient) -> None:
-    page = client.get("/", params={"lang": "en"})
+    page = client.get("/form", params={"lang": "en"})
     assert '<html lang="en">' in page.text
     assert "SME loan matching" in page.text
-    assert 'href="/?lang=zh"' in page.text
+    assert 'href="/form?lang=zh"' in page.text
 
 
 def test_the_sample_button_fills_the_form_with_a_simulated_enterprise(client: TestClient) -> None:
-    page = client.get("/", params={"sample": "1"}).text
+    page = client.get("/form", params={"sample": "1"}).text
     filled = re.findall(r'name="(\w+)" type="text" value="([^"]+)"', page)
     assert filled, "a sample enterprise should fill some text fields"
 
@@ -164,7 +185,7 @@ def test_health_and_openapi_are_served(client: TestClient) -> None:
 
 
 def test_a_unit_already_in_the_label_is_not_repeated(client: TestClient) -> None:
-    page = client.get("/").text
+    page = client.get("/form").text
     assert "（元）（元）" not in page
     assert '<span class="unit">（年）</span>' in page  # 成立年限 has no unit in its label
 

@@ -1,7 +1,14 @@
-"""The HTTP face of loanmatch: the demo page at ``/`` and a JSON API under ``/api/v1``.
+"""The HTTP face of loanmatch: the front door at ``/``, the full form at ``/form`` and a JSON API
+under ``/api/v1``.
+
+``/`` starts the adaptive journey (the chat's start page: consent, a few questions, the offers;
+``web/chat_page.py``); ``/form`` is the full form, showing only the questions that matter for
+what the owner said (``views.relevant_features``) and highlighting the blanks that alone would
+open products (``matching/unlock.py``). ``POST /`` still takes the form (older links and
+clients), and ``/?sample=1`` goes to the form with a sample.
 
 ``create_app(settings, bundle)`` builds a FastAPI application around one loaded model; run it with
-any ASGI server (``loanmatch serve`` uses uvicorn). The page needs no JavaScript. Errors of the
+any ASGI server (``loanmatch serve`` uses uvicorn). The pages need no JavaScript. Errors of the
 JSON API go through the one handler of :mod:`loanmatch.web.errors`. Every request passes
 :mod:`loanmatch.web.guard` first (``Settings.max_body_bytes``, JSON a route can use) and every
 answer carries the headers of :mod:`loanmatch.web.security`. ``/docs`` (Swagger UI) and
@@ -16,22 +23,24 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
 from loanmatch import __version__
+from loanmatch.adapters.tables import read_table
 from loanmatch.bootstrap import compose, mask_log_handlers
 from loanmatch.errors import Bilingual
 from loanmatch.intake.answers import ParsedAnswers, parse_answers
+from loanmatch.intake.prior import Prior
 from loanmatch.lang import Lang, parse_lang, short_code
 from loanmatch.matching.recommend import recommend_one
 from loanmatch.matching.results import ApplicantResult
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.settings import Settings
 from loanmatch.web.api import Health, RecommendRequest, RecommendResponse, response_from
-from loanmatch.web.chat_page import install_chat
+from loanmatch.web.chat_page import install_chat, start_page
 from loanmatch.web.errors import error_responses, install_error_handlers
 from loanmatch.web.guard import RequestGuard
 from loanmatch.web.i18n import strings
@@ -43,12 +52,25 @@ from loanmatch.web.sessions_api import (
     default_sessions,
     install_sessions_api,
 )
-from loanmatch.web.views import build_form, form_features, result_view
+from loanmatch.web.views import build_form, form_features, relevant_features, result_view
 
 __all__ = ["create_app"]
 
 _WEB = Path(str(resources.files("loanmatch") / "web"))
 _UNPROCESSABLE = 422
+_SEE_OTHER = 303
+
+
+def _candidates(applicants: Path, bundle: ModelBundle) -> dict[str, tuple[float, ...]] | None:
+    """The plausible values of each fact (``Prior.plausible_values``) from the served market's
+    applicants, or None (rule boundaries then) when there is no such file."""
+    if not applicants.is_file():
+        return None
+    catalog = bundle.market.catalog
+    try:
+        return Prior.from_table(catalog, read_table(applicants, catalog)).plausible_values()
+    except (OSError, ValueError):
+        return None
 
 
 def create_app(
@@ -69,6 +91,7 @@ def create_app(
     templates = Jinja2Templates(directory=str(_WEB / "templates"))
     css = (_WEB / "static" / "style.css").read_text(encoding="utf-8")
     asked = {f.name for f in form_features(catalog)}
+    candidates = _candidates(settings.market_dir / "applicants.csv", bundle)
 
     mask_log_handlers()
     app = FastAPIOffline(
@@ -91,14 +114,18 @@ def create_app(
         errors: Mapping[str, Bilingual],
         result: ApplicantResult | None,
         status: int,
+        record: Mapping[str, object] | None = None,
     ) -> Response:
+        unlocking = {u.feature: u.count for u in result.unlocks} if result is not None else {}
+        shown = relevant_features(bundle.market, record or {})
         context: dict[str, Any] = {
             "t": strings(lang),
             "html_lang": lang,
             "lang": short_code(lang),
             "other_lang": "zh" if lang == "en" else "en",
             "css": css,
-            "groups": build_form(catalog, lang, values, errors),
+            "groups": build_form(catalog, lang, values, errors, shown=shown, unlocking=unlocking),
+            "n_hidden": len(asked - shown),
             "n_errors": len(errors),
             "result": result_view(result, lang) if result is not None else None,
             "has_samples": bool(samples),
@@ -107,15 +134,25 @@ def create_app(
 
     def recommend(parsed: ParsedAnswers) -> ApplicantResult:
         record = {k: v for k, v in parsed.record.items() if v is not None}
-        return recommend_one(bundle, record, policy)
+        return recommend_one(bundle, record, policy, candidates=candidates)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index(request: Request, lang: str | None = None, sample: bool = False) -> Response:
+        """The front door: the adaptive journey's start (``/?sample=1``: the form's sample)."""
+        if sample:
+            chosen = short_code(parse_lang(lang, settings.default_lang))
+            return RedirectResponse(f"/form?lang={chosen}&sample=1", status_code=_SEE_OTHER)
+        return start_page(request, lang)
+
+    @app.get("/form", response_class=HTMLResponse, include_in_schema=False)
+    def form_page(request: Request, lang: str | None = None, sample: bool = False) -> Response:
         chosen = parse_lang(lang, settings.default_lang)
         values = samples.pick() if sample else {}
-        return page(request, chosen, values, {}, None, 200)
+        parsed = parse_answers(catalog, values, strict=False)
+        return page(request, chosen, values, {}, None, 200, parsed.record)
 
     @app.post("/", response_class=HTMLResponse, include_in_schema=False)
+    @app.post("/form", response_class=HTMLResponse, include_in_schema=False)
     async def submit(request: Request) -> Response:
         form = await request.form()
         chosen = parse_lang(str(form.get("lang") or ""), settings.default_lang)
@@ -123,9 +160,9 @@ def create_app(
         parsed = parse_answers(catalog, values, strict=False)
         if parsed.problems:
             errors = {name: problem.text for name, problem in parsed.problems.items()}
-            return page(request, chosen, values, errors, None, _UNPROCESSABLE)
+            return page(request, chosen, values, errors, None, _UNPROCESSABLE, parsed.record)
         result = await run_in_threadpool(recommend, parsed)
-        return page(request, chosen, values, {}, result, 200)
+        return page(request, chosen, values, {}, result, 200, parsed.record)
 
     @app.post(
         "/api/v1/recommend",

@@ -44,7 +44,7 @@ from loanmatch.web.chat_api import STATE_KEY, assistant_of, root_of
 from loanmatch.web.chat_api import router as api_router
 from loanmatch.web.views import result_view
 
-__all__ = ["install_chat", "router"]
+__all__ = ["install_chat", "router", "start_page"]
 
 _WEB = Path(str(resources.files("loanmatch") / "web"))
 _SEE_OTHER = 303
@@ -92,6 +92,7 @@ def _render(
 ) -> Response:  # fmt: skip
     t = messages.section("chat_page", lang)
     sep = messages.t("common.list_separator", lang)
+    pullable = _pullable(assistant, view)
     features = assistant.context.catalog.features
     scope_labels = {
         s: sep.join(f.display(lang) for f in features if f.source == s) for s in assistant.sources
@@ -118,9 +119,38 @@ def _render(
         ],
         "history": _history(view, lang),
         "turn": turn,
-        "result": result_view(view.result, lang) if view.result is not None else None,
+        "result": result_view(view.result, lang, pullable=pullable)
+        if view.result is not None
+        else None,
+        "pull_source": _pull_source(assistant, view, pullable, lang),
     }
     return _templates().TemplateResponse(request, "chat.html", context, status_code=status)
+
+
+def _pullable(assistant: Assistant, view: SessionView) -> frozenset[str]:
+    """Sources a consent could still fill: a connector exists and its data is not in."""
+    connectors = assistant.context.connectors
+    return frozenset(
+        s for s in assistant.sources if s in connectors and view.sources.get(s) != "ok"
+    )
+
+
+def _pull_source(
+    assistant: Assistant, view: SessionView, pullable: frozenset[str], lang: Lang
+) -> tuple[str, str, str] | None:
+    """When the open question is a connector's fact (the owner declined or the pull failed):
+    its source, why authorising is easier, and the button's words; else None."""
+    if view.stage != "asking" or view.question is None:
+        return None
+    feature = assistant.context.catalog.get(view.question.feature)
+    if feature is None or feature.source not in pullable:
+        return None
+    name = source_name(feature.source).get(lang)
+    return (
+        feature.source,
+        messages.t("chat_page.pull_hint", lang, source=name),
+        messages.t("chat_page.pull", lang, source=name),
+    )
 
 
 def _page_url(session_id: str, lang: Lang) -> str:

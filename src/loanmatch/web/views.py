@@ -15,7 +15,8 @@ from loanmatch.domain.approval_band import (
 from loanmatch.domain.catalog import Catalog, Feature
 from loanmatch.domain.offer_terms import offer_terms
 from loanmatch.domain.pricing import Quote
-from loanmatch.domain.products import Product
+from loanmatch.domain.products import Market, Product
+from loanmatch.domain.rules import FAIL
 from loanmatch.errors import Bilingual
 from loanmatch.intake.answers import format_amount, is_money
 from loanmatch.lang import Lang
@@ -28,9 +29,11 @@ __all__ = [
     "FormGroup",
     "OfferView",
     "ResultView",
+    "UnlockView",
     "WaterfallLine",
     "build_form",
     "form_features",
+    "relevant_features",
     "result_view",
 ]
 
@@ -47,6 +50,9 @@ class FieldView:
     options: tuple[tuple[str, str], ...]
     value: str
     error: str | None
+    unlock: str = ""
+    """Set when this blank alone would open products (``matching/unlock.py``): the page
+    highlights the field and says how many."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,41 @@ def form_features(catalog: Catalog) -> tuple[Feature, ...]:
     """What the page asks: features that are asked or come from a connector, never derived
     ones (computed) nor protected attributes (never used to decide)."""
     return tuple(f for f in catalog.features if not f.derived and not f.protected)
+
+
+def _requires_true(product: Product) -> frozenset[str]:
+    """The yes/no facts ``product`` requires to be yes (``has_tobacco_licence == true``)."""
+    return frozenset(
+        r.feature for r in product.rules if r.condition.op == "==" and r.condition.values == (1.0,)
+    )
+
+
+def relevant_features(market: Market, record: Mapping[str, object]) -> frozenset[str]:
+    """The form's features that matter for this owner, given what they said (``record``, typed
+    values): a feature no product's rules read (the model's general facts) always; one that
+    rules read, when some product reading it is still possible (its rules do not FAIL on what
+    is known) and every other yes/no fact that product requires is already yes. So a follow-up
+    (the tobacco licence's years) waits for its gate (holding a licence) and the facts of
+    products for other industries go once the industry rules those products out."""
+    catalog = market.catalog
+    known = {k: v for k, v in record.items() if v is not None and k in catalog}
+    status = market.eligibility(catalog.encode_record(known)).status[0]
+    readers: dict[str, list[int]] = {}
+    for j, product in enumerate(market.products):
+        for rule in product.rules:
+            readers.setdefault(rule.feature, []).append(j)
+    shown: set[str] = set()
+    for feature in form_features(catalog):
+        mine = readers.get(feature.name)
+        if not mine:
+            shown.add(feature.name)
+            continue
+        for j in mine:
+            gates = _requires_true(market.products[j]) - {feature.name}
+            if status[j] != FAIL and all(known.get(g) is True for g in gates):
+                shown.add(feature.name)
+                break
+    return frozenset(shown)
 
 
 def _kind(feature: Feature) -> str:
@@ -98,11 +139,25 @@ def _unit_unless_labelled(feature: Feature, lang: Lang) -> str:
 
 
 def build_form(
-    catalog: Catalog, lang: Lang, values: Mapping[str, str], errors: Mapping[str, Bilingual]
+    catalog: Catalog,
+    lang: Lang,
+    values: Mapping[str, str],
+    errors: Mapping[str, Bilingual],
+    *,
+    shown: frozenset[str] | None = None,
+    unlocking: Mapping[str, int] | None = None,
 ) -> tuple[FormGroup, ...]:
-    """The form's groups in catalog order, each field with what was typed and its error."""
+    """The form's groups in catalog order, each field with what was typed and its error;
+    ``shown`` (None: every field) limits the fields to those that matter
+    (:func:`relevant_features`), though a field typed in or in error is always kept;
+    ``unlocking`` marks the blanks that alone would open that many products."""
     groups: dict[str, list[FieldView]] = {}
     for feature in form_features(catalog):
+        keep = values.get(feature.name, "") != "" or feature.name in errors
+        if shown is not None and feature.name not in shown and not keep:
+            continue
+        n_open = (unlocking or {}).get(feature.name, 0)
+        unlock = messages.t("page.unlock_field", lang, n=n_open) if n_open else ""
         raw = values.get(feature.name, "")
         if feature.type == "boolean":
             raw = _boolean_value(raw)
@@ -117,6 +172,7 @@ def build_form(
                 options=_options(feature, lang),
                 value=raw,
                 error=error.get(lang) if error is not None else None,
+                unlock=unlock,
             )
         )
     return tuple(
@@ -181,6 +237,18 @@ class ExclusionView:
 
 
 @dataclass(frozen=True)
+class UnlockView:
+    """A blank that alone would open products: what to do, and whether it is a consent."""
+
+    feature: str
+    text: str
+    count: int
+    source: str
+    pull: bool
+    """True: the page offers to authorise ``source`` rather than to type the value."""
+
+
+@dataclass(frozen=True)
 class ResultView:
     threshold: float
     threshold_text: str
@@ -193,6 +261,8 @@ class ResultView:
     not, or with offers that are all dear, "a cheaper loan"."""
     inquiry_note: str = ""
     words: Mapping[str, str] | None = None
+    unlocks: tuple[UnlockView, ...] = ()
+    """The blanks that alone would open products, most products first."""
 
 
 def rate_percent(rate: float) -> str:
@@ -328,8 +398,23 @@ def _kind_text(kind: str, lang: Lang) -> str:
 _KIND_ORDER = {"low_probability": 0, "price": 1, "max_offers": 2, "unknown": 3, "rule": 4}
 
 
-def result_view(result: ApplicantResult, lang: Lang) -> ResultView:
-    """Offers in rank order; exclusions nearest to an offer first (then by probability)."""
+def _unlock_views(
+    result: ApplicantResult, lang: Lang, pullable: frozenset[str]
+) -> tuple[UnlockView, ...]:
+    views = []
+    for u in result.unlocks:
+        pull = u.source in pullable
+        text = u.text if pull else (u.answer_text if u.answer_text.zh else u.text)
+        views.append(UnlockView(u.feature, text.get(lang), u.count, u.source, pull))
+    return tuple(views)
+
+
+def result_view(
+    result: ApplicantResult, lang: Lang, *, pullable: frozenset[str] = frozenset()
+) -> ResultView:
+    """Offers in rank order; exclusions nearest to an offer first (then by probability); the
+    blanks that would open products, as a consent to give for the sources in ``pullable`` (the
+    chat, where a connector exists and its data is not in) or else as a fact to fill in."""
     excluded = sorted(
         result.excluded,
         key=lambda e: (_KIND_ORDER.get(e.kind, 9), -(e.p_approve or 0.0), e.product.id),
@@ -344,4 +429,5 @@ def result_view(result: ApplicantResult, lang: Lang) -> ResultView:
         plan_title=_plan_title(result, lang),
         inquiry_note=messages.t("result.inquiries", lang, n=result.max_offers),
         words=messages.section("result", lang),
+        unlocks=_unlock_views(result, lang, pullable),
     )

@@ -88,6 +88,10 @@ def offer_lines(offer: Offer, lang: Lang) -> tuple[str, str, str, str]:
     return title, p, rate, messages.t("chat.amount_and_terms", lang, amount=amount, terms=terms)
 
 
+UNLOCKS_SAID = 2
+"""How many blanks that would open products a no-offer reply names first (most products)."""
+
+
 def result_prompt(result: ApplicantResult | None, lang: Lang, detailed: bool = True) -> str:
     """The outcome: each offer in a line (``detailed``), or one line pointing at the offers
     shown beside the conversation (the chat page)."""
@@ -95,8 +99,10 @@ def result_prompt(result: ApplicantResult | None, lang: Lang, detailed: bool = T
         return messages.t("chat.offers_below", lang, n=len(result.offers))
     if result is None or not result.offers:
         reasons = [r.get(lang) for r in (result.no_offer_reasons if result else ()) if r.get(lang)]
+        opens = [u.text.get(lang) for u in (result.unlocks if result else ())[:UNLOCKS_SAID]]
         head = messages.t("chat.no_offer", lang)
-        return head + (" " + "；".join(reasons) if reasons else "")
+        said = [*opens, *reasons]
+        return head + (" " + "；".join(said) if said else "")
     lines = [messages.t("chat.offers_head", lang, n=len(result.offers))]
     for offer in sorted(result.offers, key=lambda o: o.rank):
         title, p, rate, amount = offer_lines(offer, lang)
