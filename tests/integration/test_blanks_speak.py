@@ -131,7 +131,8 @@ def test_the_form_page_in_english_names_the_blank_too(
     client: TestClient, answers_with_offers: dict[str, str]
 ) -> None:
     page = client.post("/form", data={**answers_with_offers, BLANK: "", "lang": "en"}).text
-    assert re.search(r"With Owner&#39;s credit-bureau score filled in, \d+ more products? could", page)
+    said = r"With Owner&#39;s credit-bureau score filled in, \d+ more products? could be checked"
+    assert re.search(said, page)
 
 
 def test_filling_the_named_blank_gives_offers_and_no_blank_message(
