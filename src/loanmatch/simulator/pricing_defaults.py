@@ -17,14 +17,14 @@ Every lender prices by its OWN configuration (``LENDER_TERMS``): the style's typ
   ``bill`` kind's funding is 1.5%, and its LGD small because the acceptor bank pays (*assumption*).
 - LGD: 45% for unsecured bank loans (Basel foundation-IRB senior unsecured, ref §7); 25% for
   secured loans lent at 60-70% LTV (ref §1 #14, *assumption*); 60-65% for internet banks and
-  70-80% for fintech credit loans (*assumptions*: thinner files, no collateral, online recovery).
+  70-75% for fintech credit loans (*assumptions*: thinner files, no collateral, online recovery).
 - operating cost: PSBC's cost-to-income ratio is about twice the other big banks' (it pays
   China Post agency fees for deposits its post offices gather, ref §7), so its operating line is
   0.70 against 0.35-0.45; joint-stock and local banks 0.50-0.75; internet banks 1.2-1.4 and
-  fintechs 1.8-2.2 (*assumptions*).
+  fintechs 1.8-2.0 (*assumptions*).
 - acquisition cost: banks 100-300 yuan per loan (online channel, existing depositors; Ping An's
   merchant sales force the most), internet banks 200-250 (their platform's traffic), fintechs
-  1,200-1,800 (paid traffic) — *assumptions*. Credit-data cost: bureau, tax and invoice
+  1,200-1,500 (paid traffic) — *assumptions*. Credit-data cost: bureau, tax and invoice
   queries, 30-80 yuan per loan (*assumption*).
 - management fee, target profit: annual % of the balance, *assumptions* sized so that a bank
   tax loan to a PD-2% owner prices inside the 3.0-4.5% band of ref §5 and a fintech invoice
@@ -119,7 +119,7 @@ LENDER_TERMS: dict[str, dict[str, Any]] = {
     "qfin": _terms(4.00, 1500, 80, 0.75, 2.00, 0.5, 2.00, guarantee_fee=2.0, service_fee=0.5),
     "dxm": _terms(3.50, 1200, 80, 0.70, 1.80, 0.5, 2.00, guarantee_fee=1.5, service_fee=0.5),
     "quickfin": _terms(
-        4.20, 1800, 80, 0.78, 2.20, 0.5, 2.00, guarantee_fee=2.0, service_fee=0.5, upfront_fee=1.0
+        4.20, 1500, 80, 0.75, 1.90, 0.5, 2.00, guarantee_fee=2.0, service_fee=0.5, upfront_fee=1.0
     ),
 }
 # fmt: on
