@@ -179,3 +179,18 @@ def test_the_served_engine_asks_the_blank_that_blocks_every_offer_first(
     assert question is not None
     assert question.feature.name == BLANK
     assert "可能有" in question.why.zh
+
+
+def test_the_api_adds_the_blanks_to_its_answer_without_renaming_a_field(
+    client: TestClient, answers_with_offers: dict[str, str]
+) -> None:
+    applicant = {k: v for k, v in answers_with_offers.items() if v and k != BLANK}
+    body = client.post("/api/v1/recommend", json={"applicant": applicant, "lang": "zh"}).json()
+    assert {"offers", "excluded", "no_offer_reasons", "plan", "threshold"} <= set(body)
+    first = body["unlocks"][0]
+    assert first["feature"] == BLANK
+    assert first["source"] == "bureau"
+    assert first["products"]
+    assert first["text"].startswith("授权查询征信")
+    n = len(first["products"])
+    assert first["answer_text"] == f"补充经营者征信评分后，可能有 {n} 个产品可以申请"

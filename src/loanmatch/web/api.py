@@ -23,6 +23,7 @@ __all__ = [
     "PlanStepOut",
     "RecommendRequest",
     "RecommendResponse",
+    "UnlockOut",
     "WaterfallOut",
     "response_from",
 ]
@@ -188,6 +189,16 @@ class ExclusionOut(BaseModel):
     codes: list[str] = Field(default_factory=list)
 
 
+class UnlockOut(BaseModel):
+    """An unknown fact that alone would open products not offerable now."""
+
+    feature: str = Field(description="The catalog feature still unknown")
+    source: str = Field(description="ask (the owner says it) or the connector that gives it")
+    products: list[str] = Field(description="The product ids it alone would open")
+    text: str = Field(description="What to do: authorise the source, or answer it")
+    answer_text: str = Field(default="", description="The same, as a fact to fill in")
+
+
 class RecommendResponse(BaseModel):
     threshold: float = Field(description="Offers have P(approve) at least this")
     offers: list[OfferOut]
@@ -205,6 +216,11 @@ class RecommendResponse(BaseModel):
     )
     max_offers: int = Field(default=3, description="Offers are capped: each is a credit inquiry")
     priced: bool = False
+    unlocks: list[UnlockOut] = Field(
+        default_factory=list,
+        description="Unknown facts that alone would open more products (most products first), "
+        "each with the products it opens: the next thing to answer or authorise",
+    )
 
 
 class Health(BaseModel):
@@ -299,6 +315,16 @@ def response_from(result: ApplicantResult, lang: Lang) -> RecommendResponse:
         plan_cheaper_than=result.plan_cheaper_than,
         max_offers=result.max_offers,
         priced=result.priced,
+        unlocks=[
+            UnlockOut(
+                feature=u.feature,
+                source=u.source,
+                products=[p.id for p in u.products],
+                text=u.text.get(lang),
+                answer_text=u.answer_text.get(lang),
+            )
+            for u in result.unlocks
+        ],
     )
 
 
