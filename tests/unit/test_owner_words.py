@@ -80,8 +80,12 @@ ENGLISH_WORDS = frozenset(
     | {"percent", "ratio", "unknown", "yes", "no", "none", "nan", "inf", "true", "false", "null"}
 )
 """English units and words that must never reach a Chinese text."""
-LATIN_IN_CHINESE = frozenset({"IRR", "LPR", "loanmatch", "intake", "session", "English"})
-"""Latin words a Chinese text may carry: terms of the trade, the program's name and command."""
+LATIN_IN_CHINESE = frozenset(
+    {"IRR", "LPR", "APR", "loanmatch", "intake", "session", "English", *"ABCDE"}
+)
+"""Latin words a Chinese text may carry: terms of the trade (the risk tiers A-E of docs/risk.md,
+once allowed only by chance: a real product name, 中银企E贷, had an E), the program's name and
+command."""
 QUOTING_CHINESE = frozenset({"page.switch", "chat_page.switch", "page.blank_is_unknown"})
 """English messages that write Chinese on purpose: the other language's name in its own script,
 and how to type an amount in 万."""
