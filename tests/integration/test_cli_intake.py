@@ -67,3 +67,30 @@ def test_the_english_terminal_session_runs_to_a_result_on_do_not_know_answers(
     assert "Hello!" in out
     assert "Rates are risk-based" in out
     assert "recommended" in out.lower()
+
+
+def test_the_terminal_consent_lists_each_item_with_why_and_no_protected_one(
+    trained_market: TrainedMarket, tmp_path: Path, fresh_settings: None
+) -> None:
+    out = _run(trained_market, tmp_path, [], ["退出"])
+    assert "  - 经营者年龄：产品对经营者年龄有上下限" in out
+    assert "  - 纳税信用等级：税贷等产品要求纳税信用A级或B级" in out
+    assert "经营者性别" not in out
+    english = _run(trained_market, tmp_path, ["--lang", "en"], ["quit"])
+    assert "  - Owner's age: products set limits on the owner's age" in english
+
+
+def test_a_mistyped_code_in_the_terminal_is_refused_in_the_owners_language(
+    trained_market: TrainedMarket, tmp_path: Path, fresh_settings: None
+) -> None:
+    args = ["intake", "--model-dir", str(trained_market.model_dir),
+            "--database-url", f"sqlite:///{tmp_path / 'cli.db'}",
+            "--enterprise-id", "91350100M000100Y4Z"]  # fmt: skip
+    result = CliRunner().invoke(_app(), args, input="")
+    assert result.exit_code == 2
+    assert "统一社会信用代码校验位不符：第18位应为3" in result.output
+    english = CliRunner().invoke(_app(), [*args, "--lang", "en"], input="")
+    assert english.exit_code == 2
+    assert "The check character of the unified social credit code does not match" in (
+        english.output
+    )

@@ -48,6 +48,7 @@ class FeatureSpec(BaseModel):
     actionable: Literal["reduce", "increase", "choose", "time", "start", "decay"] | None = None
     window_months: float | None = Field(default=None, gt=0)
     inquiry_counter: bool = False
+    purpose: TextSpec = Field(default_factory=TextSpec)
 
     @property
     def derived_or_none(self) -> bool:
@@ -81,6 +82,10 @@ class FeatureSpec(BaseModel):
             raise ValueError("window_months goes with actionable: decay, and it needs one")
         if self.inquiry_counter and self.unit != "count":
             raise ValueError(f"an inquiry counter must have unit: count, not {self.unit}")
+        if (self.purpose.zh or self.purpose.en) and self.source in ("ask", "derived"):
+            raise ValueError("a purpose is for a feature a data source fills, not ask or derived")
+        if (self.purpose.zh or self.purpose.en) and self.protected:
+            raise ValueError("a protected feature is never pulled, so it has no purpose")
         return self
 
 
@@ -104,6 +109,7 @@ def _as_feature(spec: FeatureSpec) -> Feature:
         actionable=spec.actionable,
         window_months=spec.window_months,
         inquiry_counter=spec.inquiry_counter,
+        purpose=Text(spec.purpose.zh, spec.purpose.en),
         category_labels=tuple(
             Text(spec.category_labels[c].zh, spec.category_labels[c].en)
             if c in spec.category_labels
@@ -127,7 +133,7 @@ def load_catalog_data(data: Any, file: str = "<features>") -> Catalog:
         where = Location(file=file, line=line, feature=name)
         if not isinstance(item, dict):
             raise CatalogError(f"entry {index} is not a mapping (received {item!r})", where)
-        for key in ("label", "question"):
+        for key in ("label", "question", "purpose"):
             if isinstance(item.get(key), dict):
                 item[key].pop(LINE_KEY, None)
         labels = item.get("category_labels")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 import typer
@@ -18,7 +18,8 @@ from rich.progress import (
 from rich.progress import Progress as RichProgressDisplay
 
 from loanmatch.domain.progress import Progress
-from loanmatch.errors import LoanMatchError, NotCertifiedError
+from loanmatch.errors import LoanMatchError, Location, NotCertifiedError
+from loanmatch.lang import Lang, parse_lang
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -26,12 +27,18 @@ __all__ = [
     "EXIT_NOT_CERTIFIED",
     "EXIT_OK",
     "EXIT_UNEXPECTED",
+    "LANG_HELP",
+    "choose_lang",
+    "cli_lang",
     "err_console",
+    "error_lines",
     "exit_code",
+    "message_in",
     "out_console",
     "progress_bar",
     "reported_errors",
     "setup_logging",
+    "warner",
 ]
 
 EXIT_OK = 0
@@ -64,18 +71,108 @@ def exit_code(error: LoanMatchError) -> int:
     return EXIT_NOT_CERTIFIED if isinstance(error, NotCertifiedError) else EXIT_BAD_INPUT
 
 
+_CHOSEN: dict[str, Lang] = {}
+"""The root's ``loanmatch --lang`` for this run (set by the callback)."""
+
+LANG_HELP = "语言：zh 或 en（默认 LOANMATCH_DEFAULT_LANG，即 zh）· zh or en (default: the " \
+    "LOANMATCH_DEFAULT_LANG setting, zh)."  # fmt: skip
+
+
+def choose_lang(option: str | None) -> None:
+    """Remember ``loanmatch --lang`` for the commands of this run (None: the setting)."""
+    _CHOSEN.clear()
+    if option is not None:
+        _CHOSEN["lang"] = parse_lang(option)
+
+
+def cli_lang(option: str | None = None) -> Lang:
+    """The language of the terminal: the command's ``--lang``, else ``loanmatch --lang``, else
+    the ``default_lang`` setting (``LOANMATCH_DEFAULT_LANG``, zh-CN by default). Nothing else
+    picks it (not ``LANG``: the settings are the one place configuration is read)."""
+    from loanmatch.settings import get_settings
+
+    if option is not None:
+        return parse_lang(option)
+    return _CHOSEN.get("lang") or get_settings().default_lang
+
+
+def warner(lang: Lang) -> Callable[[str, str], None]:
+    """Print a warning (given in English and Chinese) on stderr in ``lang``, one a line."""
+
+    def warn(en: str, zh: str) -> None:
+        typer.echo(f"警告：{zh}" if lang == "zh-CN" else f"warning: {en}", err=True)
+
+    return warn
+
+
+def _where(where: Location, lang: Lang) -> str:
+    """Where a problem is, as a person reads it (file, line, row, column, product, rule, ...)."""
+    if lang != "zh-CN":
+        return where.describe()
+    parts: list[str] = []
+    if where.file:
+        parts.append(where.file)
+    if where.line is not None:
+        parts.append(f"第{where.line}行")
+    if where.row is not None:
+        parts.append(f"第{where.row}条记录")
+    for value, name in (
+        (where.column, "列"),
+        (where.product, "产品"),
+        (where.rule, "规则"),
+        (where.feature, "项目"),
+        (where.lender, "机构"),
+        (where.setting, "参数"),
+    ):
+        if value:
+            parts.append(f"{name}“{value}”")
+    return "，".join(parts)
+
+
+def error_lines(error: LoanMatchError, lang: Lang) -> list[str]:
+    """What the terminal prints for ``error``: one line per problem, in the order found (file
+    order for a file's problems), each naming where it is, in ``lang`` where the error has
+    words in it (else its English message)."""
+    prefix = "错误：" if lang == "zh-CN" else "error: "
+    problems: Sequence[LoanMatchError] = getattr(error, "problems", ()) or (error,)
+    lines: list[str] = []
+    for problem in problems:
+        where = _where(problem.where, lang)
+        text = message_in(problem, lang)
+        sep = "：" if lang == "zh-CN" else ": "
+        lines.append(f"{prefix}{where}{sep}{text}" if where else f"{prefix}{text}")
+    more = getattr(error, "more", 0)
+    if more:
+        lines.append(
+            f"……另有 {more} 处问题未列出" if lang == "zh-CN" else f"... and {more} more problems"
+        )
+    return lines
+
+
+def message_in(error: LoanMatchError, lang: Lang) -> str:
+    """The error's message in ``lang`` when it has one (its zh/en ``text``, or ``message_zh``),
+    else its English message."""
+    text = getattr(error, "text", None)
+    if text is not None and hasattr(text, "get"):
+        return str(text.get(lang))
+    zh = getattr(error, "message_zh", "")
+    return zh if lang == "zh-CN" and zh else error.message
+
+
 @contextmanager
-def reported_errors() -> Iterator[None]:
-    """Turn a LoanMatchError into its message on stderr and its :func:`exit_code` (no
-    traceback), and an operating-system error (disk full, permission denied) into its message
-    and exit code 1."""
+def reported_errors(lang: Lang | None = None) -> Iterator[None]:
+    """Turn a LoanMatchError into its problems on stderr, one a line in ``lang`` (default:
+    :func:`cli_lang`), and its :func:`exit_code` (no traceback); an operating-system error
+    (disk full, permission denied) into its message and exit code 1."""
     try:
         yield
     except LoanMatchError as error:
-        typer.echo(f"error: {error}", err=True)
+        for line in error_lines(error, lang or cli_lang()):
+            typer.echo(line, err=True)
         raise typer.Exit(exit_code(error)) from None
     except OSError as error:
-        typer.echo(f"error: {error}", err=True)
+        prefix = "错误：" if (lang or cli_lang()) == "zh-CN" else "error: "
+        typer.echo(f"{prefix}{error}", err=True)
         raise typer.Exit(EXIT_UNEXPECTED) from None
 
 

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
 from loanmatch.adapters import messages
-from loanmatch.cli.console import reported_errors
+from loanmatch.cli.console import cli_lang, reported_errors
 from loanmatch.lang import Lang, parse_lang
+
+if TYPE_CHECKING:
+    from loanmatch.services.intake import SessionView
 
 __all__ = ["QUIT_WORDS", "intake", "run_intake"]
 
@@ -31,9 +34,20 @@ def _say(lines: list[str], lang: Lang, out: TextIO) -> None:
     out.flush()
 
 
+def _consent_items(view: SessionView, lang: Lang) -> list[str]:
+    """Each source the owner is asked to allow, its items and why each is read."""
+    colon = "：" if lang == "zh-CN" else ": "
+    lines: list[str] = []
+    for request in view.consent_request:
+        lines.append(f"{request.name.get(lang)}{colon}")
+        lines += [f"  - {i.label.get(lang) or i.feature}{colon}{i.purpose.get(lang)}"
+                  for i in request.items]  # fmt: skip
+    return lines
+
+
 def run_intake(
     *,
-    lang: str,
+    lang: str | None,
     model_dir: Path | None,
     database_url: str | None,
     enterprise_id: str,
@@ -44,11 +58,14 @@ def run_intake(
 ) -> str:
     """Chat until the input ends or the owner quits; returns the session id."""
     from loanmatch.bootstrap import compose
+    from loanmatch.domain.credit_code import valid_credit_code
     from loanmatch.services import intake as intake_service
     from loanmatch.services.assistant import chat, opening, start_chat
 
+    if enterprise_id.strip():
+        valid_credit_code(enterprise_id)  # a typo stops here, before the model or any source
     root = compose(model_dir=model_dir, database_url=database_url)
-    chosen = parse_lang(lang)
+    chosen = parse_lang(lang, root.settings.default_lang)
     context = root.intake_context(root.bundle(), flaky_sources=flaky_sources)
     database = root.database()
     assistant = root.assistant(database.unit_of_work, context)
@@ -61,6 +78,8 @@ def run_intake(
             turn = start_chat(assistant, chosen, enterprise_id)
             view = turn.view
             _say(turn.replies, chosen, out)
+        if view.stage == "consent":
+            out.write("\n".join(_consent_items(view, chosen)) + "\n")
         while True:
             out.write(messages.t("cli.owner", chosen) + " > ")
             out.flush()
@@ -84,8 +103,13 @@ def run_intake(
 
 def intake(
     lang: Annotated[
-        str, typer.Option("--lang", help="zh（默认）或 en · zh (default) or en.")
-    ] = "zh",
+        str | None,
+        typer.Option(
+            "--lang",
+            help="zh 或 en（默认 LOANMATCH_DEFAULT_LANG，zh）· zh or en (default: the "
+            "LOANMATCH_DEFAULT_LANG setting, zh).",
+        ),
+    ] = None,
     model_dir: Annotated[
         Path | None, typer.Option("--model-dir", help="模型目录 · Model directory.")
     ] = None,
@@ -108,7 +132,7 @@ def intake(
 ) -> None:
     """在终端中申请：授权、回答问题、随时提问、查看推荐 · Apply in the terminal: consent, answer
     a few questions, ask anything, see the offers."""
-    with reported_errors():
+    with reported_errors(cli_lang(lang)):
         run_intake(
             lang=lang,
             model_dir=model_dir,

@@ -24,12 +24,16 @@ from loanmatch.domain.catalog import Catalog, Scalar, Text, encode_value
 from loanmatch.errors import ConnectorDataError, ConsentError
 
 __all__ = [
+    "GENERIC_PURPOSE",
     "SOURCE_NAMES",
     "Connector",
     "ConsentGrant",
+    "ConsentItem",
     "ConsentLike",
     "FailureMode",
     "check_consent",
+    "consent_items",
+    "pullable_features",
     "validate_payload",
 ]
 
@@ -42,6 +46,44 @@ SOURCE_NAMES: Mapping[str, Text] = {
     "bank": Text(zh="银行流水", en="bank statements"),
 }
 """How each catalog source is shown to an owner."""
+
+GENERIC_PURPOSE = Text(
+    zh="用来核对贷款产品的申请条件、估计获批可能",
+    en="to check loan products' conditions and estimate the chance of approval",
+)
+"""What an item whose catalog entry gives no ``purpose`` is read for (a user's own catalog)."""
+
+
+@dataclass(frozen=True)
+class ConsentItem:
+    """One item a consent to a source lets it fill: its label and why it is read (zh/en)."""
+
+    feature: str
+    label: Text
+    purpose: Text
+
+
+def pullable_features(catalog: Catalog, source: str) -> tuple[str, ...]:
+    """The features a consent to ``source`` covers and a pull may request and store: those the
+    catalog assigns to it, less protected attributes (never pulled for matching: data
+    minimisation; an audit of fairness would need a consent of its own) and derived ones."""
+    return tuple(
+        f.name for f in catalog.features if f.source == source and not f.protected and not f.derived
+    )
+
+
+def consent_items(catalog: Catalog, source: str) -> tuple[ConsentItem, ...]:
+    """What the consent screen lists for ``source``: each pullable item with its purpose."""
+    return tuple(
+        ConsentItem(
+            feature=name,
+            label=catalog[name].label,
+            purpose=catalog[name].purpose
+            if catalog[name].purpose.zh or catalog[name].purpose.en
+            else GENERIC_PURPOSE,
+        )
+        for name in pullable_features(catalog, source)
+    )
 
 
 class ConsentLike(Protocol):

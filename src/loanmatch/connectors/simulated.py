@@ -25,6 +25,7 @@ from loanmatch.connectors.base import (
     ConsentLike,
     FailureMode,
     check_consent,
+    pullable_features,
     validate_payload,
 )
 from loanmatch.domain.catalog import Catalog, Scalar
@@ -118,10 +119,11 @@ class SimulatedConnector:
     _calls: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        if not self.features:
-            self.features = tuple(
-                f.name for f in self.catalog.features if f.source == self.name and not f.protected
-            )
+        allowed = pullable_features(self.catalog, self.name)
+        # a protected attribute is never requested, even when named: nothing pulls it for matching
+        self.features = (
+            tuple(f for f in self.features if f in allowed) if self.features else allowed
+        )
         self._rows = {str(i): k for k, i in enumerate(self.population.ids)}
 
     @property

@@ -87,6 +87,8 @@ class Feature:
     inquiry_counter: bool = False
     """Counts hard credit inquiries (征信硬查询): every application adds one, so the inquiry
     budget of the ranking raises it for each application ranked above a product."""
+    purpose: Text = field(default_factory=Text)
+    """Why a data source reads it and what for (the consent screen shows it; empty: not said)."""
 
     @property
     def derived(self) -> bool:

@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 
 from loanmatch.adapters import messages
 from loanmatch.bootstrap import Root
-from loanmatch.connectors import simulated_credit_code
+from loanmatch.connectors import consent_items, simulated_credit_code
 from loanmatch.domain.catalog import Text
 from loanmatch.errors import (
     CreditCodeError,
@@ -91,11 +91,14 @@ def _render(
     status: int = 200,
 ) -> Response:  # fmt: skip
     t = messages.section("chat_page", lang)
-    sep = messages.t("common.list_separator", lang)
     pullable = _pullable(assistant, view)
-    features = assistant.context.catalog.features
-    scope_labels = {
-        s: sep.join(f.display(lang) for f in features if f.source == s) for s in assistant.sources
+    colon = "：" if lang == "zh-CN" else ": "
+    scope_items = {  # each item a consent lets the source read, and why (never a protected one)
+        s: [
+            f"{i.label.get(lang) or i.feature}{colon}{i.purpose.get(lang)}"
+            for i in consent_items(assistant.context.catalog, s)
+        ]
+        for s in assistant.sources
     }
     context: dict[str, Any] = {
         "t": t,
@@ -104,7 +107,7 @@ def _render(
         "other_lang": "en" if lang == "zh-CN" else "zh",
         "css": (_WEB / "static" / "style.css").read_text(encoding="utf-8"),
         "view": view,
-        "sources": [(s, source_name(s).get(lang), scope_labels[s]) for s in assistant.sources],
+        "sources": [(s, source_name(s).get(lang), scope_items[s]) for s in assistant.sources],
         "purpose": DEFAULT_PURPOSE.split(" / ")[0 if lang == "zh-CN" else -1],
         "days": DEFAULT_CONSENT_DAYS,
         "consents": [

@@ -27,8 +27,9 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from loanmatch.bootstrap import Root
+from loanmatch.connectors.base import ConsentItem
 from loanmatch.domain.catalog import Scalar, Text
-from loanmatch.lang import parse_lang
+from loanmatch.lang import Lang, parse_lang
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.services import intake
 from loanmatch.services.intake import (
@@ -192,11 +193,27 @@ class NoticeOut(BaseModel):
     features: list[str]
 
 
+class ConsentItemOut(BaseModel):
+    feature: str
+    label: str
+    purpose: str = Field(description="Why the source reads it and what for")
+
+
+class ConsentRequestOut(BaseModel):
+    source: str
+    name: str
+    items: list[ConsentItemOut] = Field(
+        description="What a consent to this source lets it read, each with why (never a "
+        "protected attribute)"
+    )
+
+
 class ConsentOut(BaseModel):
     source: str
     name: str
     purpose: str
     scope: list[str]
+    items: list[ConsentItemOut] = Field(default_factory=list, description="scope, explained")
     granted_at: str
     expires_at: str
     revoked_at: str | None
@@ -215,6 +232,10 @@ class SessionOut(BaseModel):
     questions_typed: int
     result: RecommendResponse | None
     version: int
+    consent_request: list[ConsentRequestOut] = Field(
+        default_factory=list,
+        description="While the stage is consent: each source to allow, its items and why",
+    )
 
 
 def session_out(view: SessionView, lang: str | None = None) -> SessionOut:
@@ -271,6 +292,7 @@ def session_out(view: SessionView, lang: str | None = None) -> SessionOut:
                 name=t(c.name),
                 purpose=c.purpose,
                 scope=list(c.scope),
+                items=[_item_out(i, chosen) for i in c.items],
                 granted_at=c.granted_at.isoformat(),
                 expires_at=c.expires_at.isoformat(),
                 revoked_at=c.revoked_at.isoformat() if c.revoked_at else None,
@@ -282,6 +304,18 @@ def session_out(view: SessionView, lang: str | None = None) -> SessionOut:
         questions_typed=view.questions_typed,
         result=response_from(view.result, chosen) if view.result is not None else None,
         version=view.version,
+        consent_request=[
+            ConsentRequestOut(
+                source=r.source, name=t(r.name), items=[_item_out(i, chosen) for i in r.items]
+            )
+            for r in view.consent_request
+        ],
+    )
+
+
+def _item_out(item: ConsentItem, lang: Lang) -> ConsentItemOut:
+    return ConsentItemOut(
+        feature=item.feature, label=item.label.get(lang), purpose=item.purpose.get(lang)
     )
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Protocol, cast
 
-from loanmatch.connectors.base import Connector
+from loanmatch.connectors.base import Connector, pullable_features
 from loanmatch.domain.catalog import Catalog, Scalar
 from loanmatch.domain.events import EVENT_KINDS, EventKind, IntakeEvent
 from loanmatch.domain.masking import mask_id_number
@@ -88,11 +88,7 @@ class IntakeContext:
     def scope(self, source: str) -> tuple[str, ...]:
         """The features a consent to ``source`` covers: those the catalog assigns to it, less
         protected attributes (never pulled: data minimisation) and derived ones."""
-        return tuple(
-            f.name
-            for f in self.catalog.features
-            if f.source == source and not f.protected and not f.derived
-        )
+        return pullable_features(self.catalog, source)
 
     def connector_sources(self) -> tuple[str, ...]:
         """Catalog sources that a connector may fill (not ``ask``, not ``derived``)."""

@@ -15,6 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 
+from loanmatch.connectors.base import pullable_features
 from loanmatch.domain.catalog import Scalar
 from loanmatch.domain.consent import Consent
 from loanmatch.errors import (
@@ -90,7 +91,9 @@ def pull_sources(
                     logger.warning("connector %s failed: %s", consent.source, type(error).__name__)
                 out.append(Pulled(consent.source, status, seconds=time.perf_counter() - started))
                 continue
-            scope = set(consent.scope)
+            # only what the consent covers, and never a protected attribute, even if a source
+            # sent one or a consent stored earlier listed it
+            scope = set(consent.scope) & set(pullable_features(ctx.catalog, consent.source))
             kept = {k: v for k, v in values.items() if k in scope}
             out.append(Pulled(consent.source, "ok", kept, time.perf_counter() - started))
     finally:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from loanmatch.connectors.base import SOURCE_NAMES
+from loanmatch.connectors.base import SOURCE_NAMES, ConsentItem, consent_items
 from loanmatch.domain.catalog import Catalog, Feature, Scalar, Text
 from loanmatch.domain.value_text import format_value
 from loanmatch.intake.state import IntakeState, SourceStatus
@@ -18,6 +18,8 @@ from loanmatch.storage.records import Notice, SessionRecord, StoredConsent
 
 __all__ = [
     "Choice",
+    "ConsentItem",
+    "ConsentRequestView",
     "ConsentView",
     "KnownValue",
     "QuestionView",
@@ -88,6 +90,17 @@ class ConsentView:
     revoked_at: datetime | None
     status: str
     """``active``, ``expired`` or ``revoked`` now."""
+    items: tuple[ConsentItem, ...] = ()
+    """The items of ``scope`` with their labels and why each is read."""
+
+
+@dataclass(frozen=True)
+class ConsentRequestView:
+    """What the owner is asked to allow for one source: each item it would read, and why."""
+
+    source: str
+    name: Text
+    items: tuple[ConsentItem, ...]
 
 
 @dataclass(frozen=True)
@@ -106,6 +119,9 @@ class SessionView:
     result: ApplicantResult | None
     """Offers and reasons, when ``stage`` is ``done``."""
     version: int
+    consent_request: tuple[ConsentRequestView, ...] = ()
+    """While the stage is ``consent``: each connector source's items and why each is read
+    (protected attributes are never among them)."""
 
 
 def source_name(source: str) -> Text:
@@ -228,6 +244,11 @@ def build_view(
                 expires_at=c.consent.expires_at,
                 revoked_at=c.consent.revoked_at,
                 status=c.consent.status(at),
+                items=tuple(
+                    i
+                    for i in consent_items(catalog, c.consent.source)
+                    if i.feature in c.consent.scope
+                ),
             )
             for c in consents
         ),
@@ -235,4 +256,12 @@ def build_view(
         questions_typed=state.questions_typed,
         result=result if stage == "done" else None,
         version=record.version,
+        consent_request=tuple(
+            ConsentRequestView(source, source_name(source), items)
+            for source in dict.fromkeys(f.source for f in catalog.features)
+            if source not in ("ask", "derived", *state.sources)
+            and (items := consent_items(catalog, source))
+        )
+        if stage == "consent"
+        else (),
     )
