@@ -149,6 +149,6 @@ def test_an_owner_completes_an_application_through_the_chat_and_sees_offers(
 
 
 def test_the_demo_form_page_links_to_the_chat(phone: Page, live_server: str) -> None:
-    phone.goto(f"{live_server}/?lang=en")
+    phone.goto(f"{live_server}/form?lang=en")
     phone.locator("#chat-link").click()
     expect(phone.locator("h1")).to_have_text("Loan assistant")

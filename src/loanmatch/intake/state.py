@@ -86,11 +86,13 @@ class IntakeState:
 
     # -------------------------------------------------------------- changing -----------------
     def prefill(self, source: str, values: dict[str, Scalar]) -> None:
-        """Values pulled from ``source``; never overwrite what the owner typed."""
+        """Values pulled from ``source``; never overwrite a value the owner typed (a "don't
+        know" is no value: the source's answer replaces it, e.g. the bureau score an owner did
+        not know, once they authorise the bureau)."""
         self.sources[source] = "ok"
         for name, value in values.items():
             current = self.facts.get(name)
-            if current is None or current.provenance == "connector":
+            if current is None or current.provenance in ("connector", "dont_know"):
                 self.facts[name] = Fact(value, "connector", source)
 
     def source_failed(self, source: str, status: SourceStatus) -> None:
