@@ -187,11 +187,28 @@ class LoanMatchError(Exception):
 
 # ------------------------------------------------------------------ input -------------------
 class InputError(LoanMatchError):
-    """Bad user input (a file, a form, a request); ``where`` says where."""
+    """Bad user input (a file, a form, a request); ``where`` says where. ``message_zh`` is the
+    message in Chinese where the raiser wrote one; an error standing for several problems
+    (:class:`ErrorList`) keeps each in ``problems``, in the order found, and how many more were
+    found past the limit in ``more``."""
 
     status = 422
     code = "input"
     legacy_code = "invalid_input"
+
+    def __init__(
+        self,
+        message: str,
+        where: Location | None = None,
+        *,
+        zh: str = "",
+        problems: Sequence[InputError] = (),
+        more: int = 0,
+    ) -> None:
+        super().__init__(message, where)
+        self.message_zh = zh
+        self.problems = tuple(problems)
+        self.more = more
 
 
 class CatalogError(InputError):
@@ -516,16 +533,29 @@ class ErrorList:
 
     errors: list[InputError] = field(default_factory=list)
     limit: int = 20
+    dropped: int = 0
+    """Problems found past ``limit`` (counted, not kept)."""
 
     def add(self, error: InputError) -> None:
         if len(self.errors) < self.limit:
             self.errors.append(error)
+        else:
+            self.dropped += 1
 
     def raise_if_any(self, kind: type[InputError]) -> None:
+        """Raise the one problem, or a ``kind`` standing for all of them (``problems``, in the
+        order added, and ``more`` past the limit); nothing when there is none."""
         if not self.errors:
             return
-        if len(self.errors) == 1:
+        if len(self.errors) == 1 and not self.dropped:
             raise self.errors[0]
         first = self.errors[0]
+        count = len(self.errors) - 1 + self.dropped
         more = "; ".join(str(e) for e in self.errors[1:])
-        raise kind(f"{first.message} (and {len(self.errors) - 1} more: {more})", first.where)
+        raise kind(
+            f"{first.message} (and {count} more: {more})",
+            first.where,
+            zh=f"{first.message_zh or first.message}（另有 {count} 处问题）",
+            problems=self.errors,
+            more=self.dropped,
+        )

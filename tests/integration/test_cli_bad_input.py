@@ -1,4 +1,7 @@
-"""Bad input exits 2 with one clear message naming file, row, column or rule, and writes nothing."""
+"""Bad input exits 2 with one clear message naming file, row, column or rule, and writes nothing.
+
+The messages are read in English here (``loanmatch --lang en``); the terminal speaks Chinese by
+default (tests/integration/test_cli_validation.py)."""
 
 from __future__ import annotations
 
@@ -37,7 +40,7 @@ def _rewrite_cell(path: Path, row: int, column: str, value: str) -> None:
 
 
 def _assert_bad_input(args: list[str], *needles: str) -> str:
-    result = runner.invoke(app, args)
+    result = runner.invoke(app, ["--lang", "en", *args])
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     for needle in needles:

@@ -17,10 +17,14 @@ import typer
 from loanmatch import __version__
 from loanmatch.cli.console import (
     EXIT_CODES_HELP,
+    LANG_HELP,
+    choose_lang,
+    cli_lang,
     out_console,
     progress_bar,
     reported_errors,
     setup_logging,
+    warner,
 )
 from loanmatch.cli.db import db_app
 from loanmatch.cli.intake import intake as intake_command
@@ -64,7 +68,9 @@ def _root(
             "--version", callback=_version, is_eager=True, help="版本 · Show the version."
         ),
     ] = False,
+    lang: Annotated[str | None, typer.Option("--lang", help=LANG_HELP)] = None,
 ) -> None:
+    choose_lang(lang)
     setup_logging(get_settings().log_level)
 
 
@@ -117,10 +123,12 @@ def train(
             help="贷款表现 · loans.csv (features, product_id, defaulted 1/0) for the PD model.",
         ),
     ] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help=LANG_HELP)] = None,
 ) -> None:
     from loanmatch.services.train import train as run
 
-    with reported_errors(), progress_bar() as bars:
+    chosen = cli_lang(lang)
+    with reported_errors(chosen), progress_bar() as bars:
         report = run(
             features,
             products,
@@ -130,6 +138,7 @@ def train(
             progress=bars,
             pricing=pricing,
             loans=loans,
+            warn=warner(chosen),
         )
     out_console.print(report_table("Trained model · 训练结果", report))
 
@@ -166,6 +175,7 @@ def recommend(
     max_offers: Annotated[
         int | None, typer.Option(min=1, help="每家最多推荐数 · Offers per applicant (3).")
     ] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help=LANG_HELP)] = None,
 ) -> None:
     from loanmatch.bootstrap import compose
     from loanmatch.matching.recommend import recommend_file
@@ -185,8 +195,11 @@ def recommend(
         confidence=confidence,
         max_offers=max_offers if max_offers is not None else base.max_offers,
     )
-    with reported_errors(), progress_bar() as bars:
-        report = recommend_file(model_dir, applicants, out, policy, progress=bars)
+    chosen = cli_lang(lang)
+    with reported_errors(chosen), progress_bar() as bars:
+        report = recommend_file(
+            model_dir, applicants, out, policy, progress=bars, warn=warner(chosen)
+        )
     out_console.print(report_table("Recommendations · 推荐结果", report))
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -72,13 +72,18 @@ def recommend_file(
     out: Path,
     policy: RecommendPolicy,
     progress: Progress | None = None,
+    warn: Callable[[str, str], None] | None = None,
 ) -> RecommendReport:
     """Recommend for every applicant of ``applicants.csv``; write ``recommendations.csv``
     (``applicant_id, product_id, p_approve, rank`` and, when the model directory prices,
-    ``rate``, ``all_in_rate`` and ``tier``; empty where a pair could not be priced) atomically."""
+    ``rate``, ``all_in_rate`` and ``tier``; empty where a pair could not be priced) atomically.
+    ``warn(en, zh)`` hears each warning about the file once it is read."""
     started = time.perf_counter()
     bundle = load_model(Path(model_dir))
     table = read_table(Path(applicants), bundle.market.catalog, kind="applicants")
+    if warn is not None:  # before any matching: a column absent or ignored
+        for pair in zip(table.warnings, table.warnings_zh, strict=True):
+            warn(*pair)
     batch = recommend_values(bundle, table.ids, table.values, policy, progress)
     if batch.choice is not None and not batch.choice.certified:
         raise not_certified(bundle, batch.choice, str(model_dir))

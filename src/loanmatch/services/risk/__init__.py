@@ -6,6 +6,6 @@
 """
 
 from loanmatch.services.risk.benchmark import RiskBenchmarkReport, risk_benchmark
-from loanmatch.services.risk.training import fit_pd_file
+from loanmatch.services.risk.training import fit_pd_file, fit_pd_table
 
-__all__ = ["RiskBenchmarkReport", "fit_pd_file", "risk_benchmark"]
+__all__ = ["RiskBenchmarkReport", "fit_pd_file", "fit_pd_table", "risk_benchmark"]

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import numpy as np
 
-from loanmatch.adapters.tables import read_table
+from loanmatch.adapters.tables import Table, read_table
 from loanmatch.domain.products import Market
 from loanmatch.errors import Location, TableError
 from loanmatch.risk.metrics import risk_metrics
 from loanmatch.risk.pd_model import PDModel, train_pd_model
 
-__all__ = ["HOLDOUT", "fit_pd_file"]
+__all__ = ["HOLDOUT", "fit_pd_file", "fit_pd_table"]
 
 HOLDOUT = 0.3
 """Share of the loans (by applicant) kept out of fitting to measure the PD model."""
@@ -28,7 +28,14 @@ def fit_pd_file(
     ``pd_loans``, ``pd_default_rate``) and the file's warnings. Loans of a product not in the
     market are an error naming the file and row.
     """
-    table = read_table(Path(loans), market.catalog, kind="loans")
+    table = read_table(Path(loans), market.catalog, kind="loans", products=market.product_ids)
+    return fit_pd_table(table, market, seed, str(loans))
+
+
+def fit_pd_table(
+    table: Table, market: Market, seed: int = 0, loans: str = "<loans>"
+) -> tuple[PDModel, dict[str, float], tuple[str, ...]]:
+    """:func:`fit_pd_file` on a loans table already read and checked."""
     if table.product_ids is None or table.approved is None:
         raise TableError("no product_id / defaulted columns", Location(file=str(loans)))
     index = {p.id: p.kind for p in market.products}
