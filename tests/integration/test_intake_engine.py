@@ -120,6 +120,7 @@ def test_the_intake_stops_with_a_result_within_the_budget(
     connectors = connectors_for(engine.catalog, people, failures={})
     for row in range(4):
         run = run_owner(engine, people, row, connectors, rng)
+        assert engine.budget is not None  # the journeys' engine keeps its cap of typed answers
         assert run.state.questions_typed <= engine.budget
         assert engine.next_question(run.state) is None
         assert all(o.p_approve >= run.result.threshold for o in run.result.offers)
@@ -142,6 +143,7 @@ def test_with_connectors_off_the_intake_completes_one_products_rules_before_anyt
     rng = np.random.default_rng(3)
     for row in range(3):
         run = run_owner(engine, people, row, None, rng)
+        assert engine.budget is not None
         assert run.state.questions_typed <= engine.budget
         if not run.result.offers:
             continue
