@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import ROUND_DOWN, Decimal
 
 from loanmatch.domain.catalog import Feature, Scalar
 from loanmatch.lang import parse_lang
@@ -75,8 +76,9 @@ def format_money(yuan: float, lang: str = "zh") -> str:
     for word, size in (("亿", 1e8), ("万", 1e4)):
         if abs(yuan) >= size and float(_trim(yuan / size)) * size == yuan:
             return f"{_trim(yuan / size)}{word}"
-    if abs(yuan) >= 1e4:
-        return f"{_trim(math.floor(yuan / 1e4 * 1e4) / 1e4)}万"
+    if abs(yuan) >= 1e4:  # to 0.0001万 (one yuan), rounded toward zero, in decimal arithmetic
+        wan = (Decimal(repr(yuan)) / 10_000).quantize(Decimal("0.0001"), rounding=ROUND_DOWN)
+        return f"{_trim(float(wan))}万"
     return _trim(yuan)
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import math
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from loanmatch.adapters.catalog_file import DEFAULT_CATALOG, load_catalog
 from loanmatch.domain.catalog import Feature, Text
 from loanmatch.domain.value_text import (
@@ -77,3 +80,14 @@ def test_a_label_drops_its_bracketed_unit_in_a_sentence() -> None:
     assert short_label(CATALOG["loan_amount"], "en") == "Amount requested"
     assert short_label(CATALOG["outstanding_debt"], "zh") == "经营性负债余额（企业及实控人）"
     assert short_label(CATALOG["region"], "zh") == "注册地（省份）"
+
+
+@given(st.integers(min_value=10_000, max_value=99_999_999))
+def test_a_whole_amount_in_wan_reads_back_to_the_same_yuan(yuan: int) -> None:
+    text = format_money(yuan)
+    assert text.endswith("万")
+    assert round(float(text[:-1]) * 10_000) == yuan
+
+
+def test_an_amount_that_floats_cannot_hold_exactly_is_not_shortened() -> None:
+    assert format_money(10_050) == "1.005万"  # 10050 / 1e4 * 1e4 is 10049.999... in floats
