@@ -256,3 +256,21 @@ def test_an_answer_longer_than_the_api_takes_is_422_naming_the_field(client: Tes
     assert all(loc[:3] == ["body", "applicant", "tax_grade"] for loc in _locs(body))
     many = {f"f{i}": 1 for i in range(201)}
     _error(client.post("/api/v1/recommend", json={"applicant": many}), 422, "input.request")
+
+
+def test_overlong_fields_of_the_sessions_and_chat_bodies_are_refused_naming_each(
+    client: TestClient,
+) -> None:
+    session = _session(client)
+    for path, body, loc in (
+        (f"/api/v1/sessions/{session}/answers", {"text": "万" * 201, "question": 0}, "text"),
+        (f"/api/v1/sessions/{session}/answers", {"text": "5", "feature": "f" * 65}, "feature"),
+        (f"/api/v1/sessions/{session}/consent", {"sources": ["tax"] * 17}, "sources"),
+        (f"/api/v1/sessions/{session}/consent", {"sources": ["t" * 33]}, "sources.0"),
+        ("/api/v1/sessions", {"lang": "z" * 17}, "lang"),
+    ):
+        reply = _error(client.post(path, json=body), 422, "input.request")
+        named = [".".join(str(part) for part in where[1:]) for where in _locs(reply)]
+        assert any(name.startswith(loc) for name in named), (path, named)
+    page = client.post(f"/chat/{session}", data={"message": "a" * 1001})
+    assert page.status_code == 422

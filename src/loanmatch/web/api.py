@@ -18,6 +18,7 @@ __all__ = [
     "AnswerValue",
     "BandOut",
     "ExclusionOut",
+    "FeatureName",
     "Health",
     "OfferOut",
     "PlanStepOut",

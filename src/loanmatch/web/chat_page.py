@@ -26,6 +26,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from loanmatch.adapters import messages
+from loanmatch.assistant.dialogue import MAX_MESSAGE_CHARS
 from loanmatch.bootstrap import Root
 from loanmatch.connectors import consent_items, simulated_credit_code
 from loanmatch.domain.catalog import Text
@@ -195,7 +196,7 @@ def _start_page(
 @router.post("/chat")
 async def start(
     request: Request,
-    lang: Annotated[str, Form()] = "zh",
+    lang: Annotated[str, Form(max_length=16)] = "zh",
     enterprise_id: Annotated[str, Form(max_length=128)] = "",
     sample: Annotated[str, Form()] = "",
 ) -> Response:
@@ -235,9 +236,9 @@ async def session_page(request: Request, session_id: str, lang: str | None = Non
 async def message(
     request: Request,
     session_id: str,
-    message: Annotated[str, Form()] = "",
+    message: Annotated[str, Form(max_length=MAX_MESSAGE_CHARS * 2)] = "",
     version: Annotated[int, Form()] = -1,
-    lang: Annotated[str, Form()] = "",
+    lang: Annotated[str, Form(max_length=16)] = "",
     question: Annotated[int | None, Form(ge=0)] = None,
     choice: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
@@ -281,7 +282,7 @@ def _stale(request: Request, assistant: Assistant, view: SessionView, lang: Lang
 async def consent(
     request: Request,
     session_id: str,
-    lang: Annotated[str, Form()] = "zh",
+    lang: Annotated[str, Form(max_length=16)] = "zh",
     source: Annotated[list[str] | None, Form()] = None,
     decline: Annotated[str, Form()] = "",
 ) -> Response:

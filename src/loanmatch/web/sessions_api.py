@@ -28,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 
 from loanmatch.bootstrap import Root
 from loanmatch.connectors.base import ConsentItem
-from loanmatch.domain.catalog import Scalar, Text
+from loanmatch.domain.catalog import Text
 from loanmatch.lang import Lang, parse_lang
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.services import intake
@@ -40,7 +40,7 @@ from loanmatch.services.intake import (
 )
 from loanmatch.storage.database import Database
 from loanmatch.storage.unit_of_work import UnitOfWork
-from loanmatch.web.api import RecommendResponse, response_from
+from loanmatch.web.api import AnswerValue, FeatureName, RecommendResponse, response_from
 from loanmatch.web.errors import error_responses, install_error_handlers
 
 __all__ = [
@@ -117,8 +117,11 @@ LangQuery = Annotated[str | None, Query(description="zh or en (default: the sess
 
 
 # ------------------------------------------------------------------ bodies ------------------
+SourceName = Annotated[str, Field(max_length=32)]
+
+
 class StartRequest(BaseModel):
-    lang: str = Field(default="zh-CN", description="zh-CN (default) or en")
+    lang: str = Field(default="zh-CN", max_length=16, description="zh-CN (default) or en")
     enterprise_id: str = Field(
         default="",
         max_length=128,
@@ -129,7 +132,8 @@ class StartRequest(BaseModel):
 
 
 class ConsentRequest(BaseModel):
-    sources: list[str] = Field(
+    sources: list[SourceName] = Field(
+        max_length=16,
         description="Sources the owner allows (registry, tax, bureau, bank); others are declined",
         examples=[["registry", "tax", "bureau", "bank"]],
     )
@@ -138,7 +142,7 @@ class ConsentRequest(BaseModel):
 
 
 class AnswerRequest(BaseModel):
-    text: Scalar | None = Field(
+    text: AnswerValue | None = Field(
         description="The answer as typed (50万, 3年, 不知道), a choice's value, or a JSON value"
     )
     question: int | None = Field(
@@ -148,13 +152,13 @@ class AnswerRequest(BaseModel):
         "question that is no longer open is refused with 409 session.conflict.stale_question, "
         "never applied to another. Name it or the feature.",
     )
-    feature: str | None = Field(
+    feature: FeatureName | None = Field(
         default=None, description="Which item, when answering one that is not the question asked"
     )
 
 
 class CorrectionRequest(BaseModel):
-    text: Scalar | None
+    text: AnswerValue | None
 
 
 class ChoiceOut(BaseModel):
