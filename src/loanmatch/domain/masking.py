@@ -107,8 +107,7 @@ class MaskingFilter(logging.Filter):
         message = record.getMessage()
         masked = mask_text(message)
         if masked != message:
-            record.msg = masked
-            record.args = None
+            self._mask_parts(record, masked)
         if record.exc_info and not record.exc_text:
             record.exc_text = self._render.formatException(record.exc_info)
         if record.exc_text:
@@ -116,3 +115,22 @@ class MaskingFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = mask_text(record.stack_info)
         return True
+
+    @staticmethod
+    def _mask_parts(record: logging.LogRecord, masked: str) -> None:
+        """Mask the format string and each text argument in place, so a formatter that reads
+        the arguments themselves (uvicorn's access log unpacks five) still finds them; when
+        that leaves a personal value (one inside a number argument), the message is replaced
+        by its masked rendering and the arguments dropped."""
+        args = record.args
+        record.msg = mask_text(record.msg) if isinstance(record.msg, str) else record.msg
+        if isinstance(args, tuple):
+            record.args = tuple(mask_text(a) if isinstance(a, str) else a for a in args)
+        elif isinstance(args, dict):
+            record.args = {k: mask_text(v) if isinstance(v, str) else v for k, v in args.items()}
+        try:
+            rendered = record.getMessage()
+        except (TypeError, ValueError):
+            rendered = ""
+        if rendered != masked:
+            record.msg, record.args = masked, None

@@ -104,3 +104,41 @@ def test_the_logging_filter_masks_a_traceback_and_a_stack_too() -> None:
     assert "ValueError: owner 138****5678 of 91**************43" in text
     assert "13812345678" not in text
     assert "91350100M000100Y43" not in text
+
+
+def test_a_formatter_that_reads_the_arguments_still_finds_them_masked() -> None:
+    # uvicorn's access formatter unpacks the record's five arguments itself
+    from uvicorn.logging import AccessFormatter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(AccessFormatter('%(client_addr)s "%(request_line)s" %(status_code)s'))
+    handler.addFilter(MaskingFilter())
+    logger = logging.getLogger("tests.masking.access")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    args = ("10.1.2.3:5000", "GET", "/chat/13812345678", "1.1", 200)
+    try:
+        logger.info('%s - "%s %s HTTP/%s" %d', *args)
+    finally:
+        logger.removeHandler(handler)
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 1, lines
+    assert "GET /chat/138****5678 HTTP/1.1" in lines[0]
+    assert lines[0].endswith("200 OK")
+
+
+def test_a_personal_value_inside_a_number_argument_is_masked_in_the_rendered_message() -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(MaskingFilter())
+    logger = logging.getLogger("tests.masking.number")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        logger.warning("owner number %d", 110101199003071234)
+    finally:
+        logger.removeHandler(handler)
+    assert "199003071234" not in stream.getvalue()
+    assert "owner number" in stream.getvalue()
