@@ -5,16 +5,12 @@
 2. Applicants (not rows) are split into train (60%), calibration (20%) and selection (20%)
    parts, so no applicant's other applications leak across parts. Without dates the split is at
    random (with the seed). With ``decided_at`` it is out of time, as a deployment is: the 60%
-   of applicants who applied first are the train part, and the latest 40% are split at random
-   into calibration and selection, so the calibration and the certificate describe the latest
-   period.
-3. The trees are cross-fitted over train and calibration together (``calibration_folds``): fold
-   trees give every row there a score from trees that never saw it, and the final trees are
-   refitted on all of those rows. The calibrator (isotonic or Platt) and the lender and product
-   shifts are fitted on the out-of-fold scores: of the calibration part when the history is
-   dated (the latest period), of train and calibration together when it is not. The selection
-   part, restricted to pairs whose rules all PASS, gives the held-out decision probabilities the
-   target-approval threshold is chosen on, and the held-out AUC, ECE and Brier score.
+   of applicants who applied first train the trees, and the latest 40% are split at random into
+   calibration and selection, so the calibration and the certificate describe the latest period.
+3. The booster is fitted on train, with early stopping on calibration; the calibrator (isotonic
+   or Platt) on calibration; the selection part, restricted to pairs whose rules all PASS, gives
+   the held-out decision probabilities the target-approval threshold is chosen on, and the
+   held-out AUC, ECE and Brier score.
 """
 
 from __future__ import annotations
@@ -33,7 +29,6 @@ from loanmatch.domain.rules import FAIL, PASS
 from loanmatch.model.approval import ApprovalModel
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.calibration import fit_calibrator, fit_group_shift
-from loanmatch.model.calibration_folds import fit_cross_fitted
 from loanmatch.model.features import PairSpace
 from loanmatch.model.reference import score_reference
 from loanmatch.model.selection_bias import fit_rank_shift
@@ -114,10 +109,10 @@ def period_drift(
 ) -> dict[str, object]:
     """How the latest period's decisions differ from what the trees learned on the earlier one.
 
-    ``raw`` are the latest period's scores by trees that never saw those rows, trees that
-    learned mostly from earlier applicants (three quarters of their rows); a difference between
-    realised approval and their mean prediction is drift. Reported pooled and for each lender
-    whose difference is at least ``DRIFT_Z`` standard errors.
+    The trees are fitted on the earliest applicants, where their mean prediction matches the
+    approval rate; on the latest period (calibration and selection parts, never trained on) a
+    difference between realised approval and the trees' mean prediction is drift. Reported
+    pooled and for each lender whose difference is at least ``DRIFT_Z`` standard errors.
     """
     n = np.bincount(lenders, minlength=len(names)).astype(np.float64)
     predicted = np.bincount(lenders, raw, minlength=len(names)) / np.maximum(n, 1)
@@ -182,15 +177,15 @@ def fit_bundle(
                 "applications whose rules do not fail; more history is needed"
             )
     report("train", 1)
-    first_rows = np.unique(row_applicant, return_index=True)[1]  # one row per applicant
-    pool = train | calibrate
-    latest = calibrate if _dated(history.decided_at) else pool
-    fitted = fit_cross_fitted(space, X, y, pool, latest, applicant_number, len(first_rows), seed)
-    model = fitted.final
+    X_cal, y_cal = X[calibrate], y[calibrate]
+    model = ApprovalModel(
+        categorical=tuple(space.categorical),
+        monotone=tuple(space.monotone),
+        ignored=(space.product_column,),
+        seed=seed,
+    ).fit(X[train], y[train], eval_set=(X_cal, y_cal))
     report("calibrate", 2)
-    in_calibration = fitted.calibration_rows
-    X_cal, y_cal = X[in_calibration], y[in_calibration]
-    raw_calibrate = fitted.out_of_fold(X)[in_calibration]
+    raw_calibrate = model.predict_approval(X_cal)
     calibrator = fit_calibrator(raw_calibrate, y_cal)
     pooled = calibrator(raw_calibrate)
     lenders, products_of = space.groups_of(X_cal)
@@ -202,11 +197,7 @@ def fit_bundle(
     distrusted = frozenset(
         k for k in range(unknown.shape[1]) if over_confident(q_learned, y_cal, unknown[:, k])
     )
-
-    def bounded(trees: ApprovalModel, rows: npt.NDArray[np.bool_]) -> WorstCase:
-        return WorstCase.from_training(X[rows], space.columns, trees.used_columns(), distrusted)
-
-    worst_case = bounded(model, fitted.final_rows)
+    worst_case = WorstCase.from_training(X[train], space.columns, model.used_columns(), distrusted)
     report("measure", 3)
     partial = ModelBundle(
         market=market,
@@ -219,32 +210,21 @@ def fit_bundle(
         rule_fail_rate=fail_rate,
         shift=shift,
     )
-    # The rank shift: the calibration part's applicants, each scored over every product by the
-    # trees that never saw it (its fold's).
-    q_calibrate = np.full(y.size, np.nan)
-    rank_calibrate = np.full(y.size, -1, dtype=np.int64)
+    first_rows = np.unique(row_applicant, return_index=True)[1]  # one row per applicant
     calibration_rows = first_rows[row_part[first_rows] == 1]
-    calibration_fold = fitted.fold_of(row_applicant[calibration_rows])
-    for k, fold in enumerate(fitted.folds):
-        mine = calibrate & fold.scores
-        scorer = replace(partial, model=fold.model, worst_case=bounded(fold.model, fold.trained))
-        rows = calibration_rows[calibration_fold == k]
-        scored = score_reference(scorer, history.values, rows, row_applicant[rows], seed)
-        q_calibrate[mine] = scorer.decision_probability(X[mine])
-        rank_calibrate[mine] = scored.rank_of(applicant_number[mine], q_calibrate[mine])
-    rank_shift = fit_rank_shift(q_calibrate[calibrate], y[calibrate], rank_calibrate[calibrate])
+    scored = score_reference(
+        partial, history.values, calibration_rows, row_applicant[calibration_rows], seed
+    )
+    q_calibrate = partial.decision_probability(X_cal)
+    rank_calibrate = scored.rank_of(applicant_number[calibrate], q_calibrate)
+    rank_shift = fit_rank_shift(q_calibrate, y_cal, rank_calibrate)
     partial = replace(partial, rank_shift=rank_shift)
     held_out_p = partial.probability(X[select])
     drift: dict[str, object] = {}
     if _dated(history.decided_at):
-        # the latest period, each row scored by trees that never saw it (its fold's for the
-        # calibration part, the final trees for the selection part); the trees read a quarter
-        # of their rows from this period, so a change of policy shows a little weaker
         late = calibrate | select
-        unseen = np.where(select, np.nan, fitted.out_of_fold(X))
-        unseen[select] = model.predict_approval(X[select])
         drift = period_drift(
-            unseen[late],
+            model.predict_approval(X[late]),
             y[late],
             space.groups_of(X[late])[0],
             list(market.lenders),
@@ -273,9 +253,8 @@ def fit_bundle(
             "approval_rate": float(history.approved.mean()),
             "rows": float(n),
             "rows_rule_fail": float(n - int(keep.sum())),
-            "rows_train": float(fitted.final_rows.sum()),
-            "rows_calibration": float(in_calibration.sum()),
-            "calibration_folds": float(len(fitted.folds)),
+            "rows_train": float(train.sum()),
+            "rows_calibration": float(calibrate.sum()),
             "rows_selection": float(select.sum()),
             "trees": float(model.booster_.num_trees()),
         },
