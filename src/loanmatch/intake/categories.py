@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from loanmatch.domain.catalog import Feature
-from loanmatch.intake.phrases import answer_length
+from loanmatch.intake.phrases import answer_length, strip_leading
 
 __all__ = ["match_category", "place_province", "words_for"]
 
@@ -158,12 +158,7 @@ def match_category(feature: Feature, raw: str) -> str | None:
         province = place_province(key)
         if province is not None and province in feature.categories:
             return province
-    stripped = compact
-    for _ in range(3):
-        for filler in _FILLERS:
-            if stripped.startswith(filler) and len(stripped) > len(filler):
-                stripped = stripped[len(filler) :]
-                break
+    stripped = strip_leading(compact, _FILLERS)
     if answer_length(key) > _WORDED_CHARS:
         return None  # a long message names many things; only short answers are read by word
     worded = _by_words(feature, key) or _by_words(feature, stripped)

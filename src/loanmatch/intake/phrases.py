@@ -10,7 +10,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["DONT_KNOW_WORDS", "answer_length", "asks_back", "clean", "is_dont_know", "yes_or_no"]
+__all__ = [
+    "DONT_KNOW_WORDS",
+    "answer_length",
+    "asks_back",
+    "clean",
+    "is_dont_know",
+    "strip_leading",
+    "yes_or_no",
+]
 
 DONT_KNOW_WORDS = frozenset(
     {
@@ -130,6 +138,17 @@ def is_dont_know(raw: str) -> bool:
     return any(part in text for part in _DONT_KNOW_PARTS)
 
 
+def strip_leading(text: str, words: tuple[str, ...] | frozenset[str], rounds: int = 3) -> str:
+    """``text`` without up to ``rounds`` leading words of ``words`` (one per round, the first
+    that matches, never the whole text): 我们公司有 -> 有."""
+    for _ in range(rounds):
+        for word in words:
+            if text.startswith(word) and len(text) > len(word):
+                text = text[len(word) :]
+                break
+    return text
+
+
 def yes_or_no(raw: str) -> bool | None:
     """True for a yes, False for a no, None when the text says neither."""
     text = clean(raw)
@@ -138,12 +157,7 @@ def yes_or_no(raw: str) -> bool | None:
         return True
     if compact in _FALSE:
         return False
-    rest = compact
-    for _ in range(3):
-        for subject in _SUBJECTS:
-            if rest.startswith(subject) and len(rest) > len(subject):
-                rest = rest[len(subject) :]
-                break
+    rest = strip_leading(compact, _SUBJECTS)
     if rest in _TRUE:
         return True
     if rest in _FALSE:
