@@ -122,27 +122,26 @@ class Location:
     lender: str | None = None
     setting: str | None = None
 
-    def describe(self) -> str:
-        parts: list[str] = []
-        if self.file:
-            parts.append(self.file)
+    def describe(self, lang: str = "en") -> str:
+        """Where, as a person reads it: ``history.csv, line 4, row 3, column 'owner_age'`` or,
+        for ``lang`` zh-CN, ``history.csv，第4行，第3条记录，列“owner_age”``."""
+        zh = lang == "zh-CN"
+        parts: list[str] = [self.file] if self.file else []
         if self.line is not None:
-            parts.append(f"line {self.line}")
+            parts.append(f"第{self.line}行" if zh else f"line {self.line}")
         if self.row is not None:
-            parts.append(f"row {self.row}")
-        if self.column:
-            parts.append(f"column {self.column!r}")
-        if self.product:
-            parts.append(f"product {self.product!r}")
-        if self.rule:
-            parts.append(f"rule {self.rule!r}")
-        if self.feature:
-            parts.append(f"feature {self.feature!r}")
-        if self.lender:
-            parts.append(f"lender {self.lender!r}")
-        if self.setting:
-            parts.append(f"setting {self.setting!r}")
-        return ", ".join(parts)
+            parts.append(f"第{self.row}条记录" if zh else f"row {self.row}")
+        for value, en, zh_name in (
+            (self.column, "column", "列"),
+            (self.product, "product", "产品"),
+            (self.rule, "rule", "规则"),
+            (self.feature, "feature", "项目"),
+            (self.lender, "lender", "机构"),
+            (self.setting, "setting", "参数"),
+        ):
+            if value:
+                parts.append(f"{zh_name}“{value}”" if zh else f"{en} {value!r}")
+        return ("，" if zh else ", ").join(parts)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}

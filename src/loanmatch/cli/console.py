@@ -18,7 +18,7 @@ from rich.progress import (
 from rich.progress import Progress as RichProgressDisplay
 
 from loanmatch.domain.progress import Progress
-from loanmatch.errors import LoanMatchError, Location, NotCertifiedError
+from loanmatch.errors import LoanMatchError, NotCertifiedError
 from loanmatch.lang import Lang, parse_lang
 
 __all__ = [
@@ -105,30 +105,6 @@ def warner(lang: Lang) -> Callable[[str, str], None]:
     return warn
 
 
-def _where(where: Location, lang: Lang) -> str:
-    """Where a problem is, as a person reads it (file, line, row, column, product, rule, ...)."""
-    if lang != "zh-CN":
-        return where.describe()
-    parts: list[str] = []
-    if where.file:
-        parts.append(where.file)
-    if where.line is not None:
-        parts.append(f"第{where.line}行")
-    if where.row is not None:
-        parts.append(f"第{where.row}条记录")
-    for value, name in (
-        (where.column, "列"),
-        (where.product, "产品"),
-        (where.rule, "规则"),
-        (where.feature, "项目"),
-        (where.lender, "机构"),
-        (where.setting, "参数"),
-    ):
-        if value:
-            parts.append(f"{name}“{value}”")
-    return "，".join(parts)
-
-
 def error_lines(error: LoanMatchError, lang: Lang) -> list[str]:
     """What the terminal prints for ``error``: one line per problem, in the order found (file
     order for a file's problems), each naming where it is, in ``lang`` where the error has
@@ -137,7 +113,7 @@ def error_lines(error: LoanMatchError, lang: Lang) -> list[str]:
     problems: Sequence[LoanMatchError] = getattr(error, "problems", ()) or (error,)
     lines: list[str] = []
     for problem in problems:
-        where = _where(problem.where, lang)
+        where = problem.where.describe(lang)
         text = message_in(problem, lang)
         sep = "：" if lang == "zh-CN" else ": "
         lines.append(f"{prefix}{where}{sep}{text}" if where else f"{prefix}{text}")
