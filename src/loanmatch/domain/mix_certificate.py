@@ -10,10 +10,13 @@ test-bed markets the realised approval came out 1 to 3 points above the target
 
 For a batch the hypothesis is the batch's own: ``H0(t): the approval of the pairs the batch
 recommends at threshold t is below A``. The held-out pairs are cut into ``BINS`` bands of
-probability (quantiles of the held-out probabilities, fixed before any label is read); in each
-band the held-out approval estimates the approval of the batch's pairs in that band (the
-calibration assumption the probabilities already rest on: given its probability, a pair's
-chance of approval does not depend on who chose it). The estimate at ``t`` is the mean of the
+probability (quantiles of the held-out probabilities at or above the threshold, fixed before
+any label is read, so the bands are as fine at a high threshold as at a low one); in each band
+the held-out approval estimates the approval of the batch's pairs in that band (the calibration
+assumption the probabilities already rest on: given its probability, a pair's chance of
+approval does not depend on who chose it). So the held-out pairs need not be the batch's kind:
+the batch path draws on every scored held-out pair (``ModelBundle.held_out_scored``), not only
+applicants' best products, five times the pairs on the ``steady`` test-bed market. The estimate at ``t`` is the mean of the
 bands' held-out approval weighted by the batch's shares ``r_b``, with the effective number of
 pairs ``1 / sum(r_b^2 / n_b)`` (Kish); it is tested with the binomial tail at those counts.
 
@@ -73,18 +76,21 @@ def _edges(p: FloatArray) -> FloatArray:
 
 
 def mix_estimate(
-    held_p: FloatArray, held_y: FloatArray, batch_p: FloatArray, edges: FloatArray, t: float
+    held_p: FloatArray, held_y: FloatArray, batch_p: FloatArray, t: float
 ) -> tuple[float, float]:
     """The held-out approval at threshold ``t`` reweighted to the probabilities ``batch_p`` of
     the pairs a batch recommends there, and its effective number of pairs (0: no estimate).
 
-    The bands start at ``t``: edges leaving fewer than ``MIN_BAND_PAIRS`` held-out pairs
-    between ``t`` and them are dropped (the lowest band reaches up to the next edge), and a thin
-    band above lends its batch share to the band below it."""
+    The bands are ``BINS`` quantiles of the held-out probabilities at or above ``t`` (so they
+    are as fine at a high threshold as at a low one, however many held-out pairs sit below it):
+    edges leaving fewer than ``MIN_BAND_PAIRS`` held-out pairs between ``t`` and them are
+    dropped (the lowest band reaches up to the next edge), and a thin band above lends its batch
+    share to the band below it."""
     above = held_p >= t
     if batch_p.size == 0 or int(above.sum()) < MIN_BAND_PAIRS:
         return math.nan, 0.0
     mine = held_p[above]
+    edges = _edges(mine)
     edges = edges[edges > t]
     while edges.size and int((mine < edges[0]).sum()) < MIN_BAND_PAIRS:
         edges = edges[1:]
@@ -147,16 +153,12 @@ def certify_mix(
     ordering = ordering_split(g, seed)
     order_p, order_y = p[ordering], y[ordering]
     test_p, test_y = p[~ordering], y[~ordering]
-    edges = _edges(test_p)
     mixes = [np.asarray(batch_at(t), dtype=np.float64) for t in thresholds]
     # on the testing part: the estimates tested below; planning reads only their pair counts
-    tests = [
-        mix_estimate(test_p, test_y, mix, edges, t)
-        for t, mix in zip(thresholds, mixes, strict=True)
-    ]
+    tests = [mix_estimate(test_p, test_y, mix, t) for t, mix in zip(thresholds, mixes, strict=True)]
     power = []
     for t, mix, (_, effective) in zip(thresholds, mixes, tests, strict=True):
-        seen, _ = mix_estimate(order_p, order_y, mix, edges, t)
+        seen, _ = mix_estimate(order_p, order_y, mix, t)
         expected = float(mix.mean()) if mix.size else math.nan
         n_order = float((order_p >= t).sum())
         planned = expected

@@ -166,8 +166,10 @@ def _batch_choice(
     """The threshold certified for this batch's own mix (``domain/mix_certificate``) when it is
     lower than the pooled one (or the pooled one certifies nothing), with each lender's own
     threshold at it (``ModelBundle.guard``); else ``choice``. The batch's pairs at a threshold
-    are each applicant's best ``max_offers`` products by probability (label-free)."""
-    held = bundle.held_out
+    are each applicant's best ``max_offers`` products by probability (label-free); the held-out
+    pairs are every scored one (``ModelBundle.held_out_scored``): the bands map them to the
+    batch's mix, so they need not be applicants' best products themselves."""
+    held = bundle.held_out_scored
     if held.p.size == 0:
         return choice
     open_p = np.where(status == PASS, p, -np.inf)

@@ -159,7 +159,19 @@ class ModelBundle:
     @cached_property
     def held_out(self) -> HeldOut:
         """The certification pairs (``certification_pairs``) with their applicants and lenders."""
-        mine = self.certification_pairs()
+        return self._held_out(self.certification_pairs())
+
+    @cached_property
+    def held_out_scored(self) -> HeldOut:
+        """Every scored held-out pair (rules all pass), not only applicants' best: what a
+        certificate that reweights the pairs to a batch's own mix by bands of probability
+        (``domain/mix_certificate``) is drawn on."""
+        rank = self.selection_rank
+        if rank.size != self.selection_p.size:
+            return self._held_out(np.ones(self.selection_p.size, dtype=bool))
+        return self._held_out(rank >= 0)
+
+    def _held_out(self, mine: npt.NDArray[np.bool_]) -> HeldOut:
         return HeldOut(
             self.selection_p[mine],
             self.selection_y[mine],

@@ -17,17 +17,26 @@ def calibrated(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 def test_the_estimate_follows_the_batch_mix_not_the_held_out_one() -> None:
     p, y = calibrated(20_000)
-    edges = np.quantile(p, np.linspace(0, 1, 11)[1:-1])
     batch = np.random.default_rng(1).uniform(0.9, 1.0, 5_000)  # a batch of high pairs only
-    approval, effective = mix_estimate(p, y, batch, edges, 0.5)
+    approval, effective = mix_estimate(p, y, batch, 0.5)
     assert abs(approval - batch.mean()) < 0.02
     assert y[p >= 0.5].mean() < approval - 0.05  # the held-out mix above 0.5 is lower
     assert 0 < effective < (p >= 0.5).sum()
 
 
+def test_the_bands_are_as_fine_at_a_high_threshold_as_at_a_low_one() -> None:
+    rng = np.random.default_rng(4)
+    p = np.concatenate([rng.uniform(0.3, 0.9, 20_000), rng.uniform(0.9, 1.0, 2_000)])
+    y = (rng.random(p.size) < p).astype(float)
+    batch = rng.uniform(0.985, 1.0, 3_000)  # the batch sits at the very top
+    approval, _ = mix_estimate(p, y, batch, 0.9)
+    assert abs(approval - batch.mean()) < 0.015  # not the 0.95 of all pairs above 0.9
+    assert y[p >= 0.9].mean() < batch.mean() - 0.03
+
+
 def test_too_few_held_out_pairs_give_no_estimate() -> None:
     p, y = calibrated(MIN_BAND_PAIRS - 1)
-    approval, effective = mix_estimate(p, y, np.array([0.9]), np.array([0.5]), 0.0)
+    approval, effective = mix_estimate(p, y, np.array([0.9]), 0.0)
     assert math.isnan(approval)
     assert effective == 0.0
 
