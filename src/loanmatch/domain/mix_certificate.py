@@ -16,9 +16,10 @@ the held-out approval estimates the approval of the batch's pairs in that band (
 assumption the probabilities already rest on: given its probability, a pair's chance of
 approval does not depend on who chose it). So the held-out pairs need not be the batch's kind:
 the batch path draws on every scored held-out pair (``ModelBundle.held_out_scored``), not only
-applicants' best products, five times the pairs on the ``steady`` test-bed market. The estimate at ``t`` is the mean of the
-bands' held-out approval weighted by the batch's shares ``r_b``, with the effective number of
-pairs ``1 / sum(r_b^2 / n_b)`` (Kish); it is tested with the binomial tail at those counts.
+applicants' best products, five times the pairs on the ``steady`` test-bed market. The
+estimate at ``t`` is the mean of the bands' held-out approval weighted by the batch's shares
+``r_b``, with the effective number of pairs ``1 / sum(r_b^2 / n_b)`` (Kish); it is tested with
+the binomial tail at those counts.
 
 The thresholds are tested as in the pooled certificate: a label-free descending grid, an
 ordering quarter of the held-out applicants that only chooses the start (the most power), and
