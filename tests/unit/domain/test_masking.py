@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -17,6 +19,26 @@ from loanmatch.domain.masking import (
     mask_text,
     mask_value,
 )
+
+
+@contextmanager
+def masked_log(
+    name: str, formatter: logging.Formatter | None = None
+) -> Iterator[tuple[logging.Logger, io.StringIO]]:
+    """A logger whose one handler masks (``MaskingFilter``) into the stream yielded beside it."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    if formatter is not None:
+        handler.setFormatter(formatter)
+    handler.addFilter(MaskingFilter())
+    logger = logging.getLogger(name)
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        yield logger, stream
+    finally:
+        logger.removeHandler(handler)
 
 
 def test_a_mobile_number_keeps_only_its_first_three_and_last_four_digits() -> None:
@@ -62,17 +84,9 @@ def test_a_business_value_stays_readable_and_unknown_stays_unknown() -> None:
 
 
 def test_the_logging_filter_masks_messages_and_their_arguments() -> None:
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.addFilter(MaskingFilter())
-    logger = logging.getLogger("tests.masking")
-    logger.addHandler(handler)
-    logger.propagate = False
-    try:
+    with masked_log("tests.masking") as (logger, stream):
         logger.warning("owner %s called from %s", "110101199003071234", "13812345678")
         logger.warning("plain %d", 42)
-    finally:
-        logger.removeHandler(handler)
     text = stream.getvalue()
     assert "199003071234" not in text
     assert "12345678" not in text
@@ -86,19 +100,11 @@ def test_a_unified_social_credit_code_keeps_only_its_first_and_last_two_characte
 
 
 def test_the_logging_filter_masks_a_traceback_and_a_stack_too() -> None:
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.addFilter(MaskingFilter())
-    logger = logging.getLogger("tests.masking.traceback")
-    logger.addHandler(handler)
-    logger.propagate = False
-    try:
+    with masked_log("tests.masking.traceback") as (logger, stream):
         try:
             raise ValueError("owner 13812345678 of 91350100M000100Y43")
         except ValueError:
             logger.exception("failed", stack_info=True)
-    finally:
-        logger.removeHandler(handler)
     text = stream.getvalue()
     assert "Traceback" in text
     assert "ValueError: owner 138****5678 of 91**************43" in text
@@ -110,19 +116,10 @@ def test_a_formatter_that_reads_the_arguments_still_finds_them_masked() -> None:
     # uvicorn's access formatter unpacks the record's five arguments itself
     from uvicorn.logging import AccessFormatter
 
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(AccessFormatter('%(client_addr)s "%(request_line)s" %(status_code)s'))
-    handler.addFilter(MaskingFilter())
-    logger = logging.getLogger("tests.masking.access")
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
+    access = AccessFormatter('%(client_addr)s "%(request_line)s" %(status_code)s')
     args = ("10.1.2.3:5000", "GET", "/chat/13812345678", "1.1", 200)
-    try:
+    with masked_log("tests.masking.access", access) as (logger, stream):
         logger.info('%s - "%s %s HTTP/%s" %d', *args)
-    finally:
-        logger.removeHandler(handler)
     lines = stream.getvalue().splitlines()
     assert len(lines) == 1, lines
     assert "GET /chat/138****5678 HTTP/1.1" in lines[0]
@@ -130,15 +127,7 @@ def test_a_formatter_that_reads_the_arguments_still_finds_them_masked() -> None:
 
 
 def test_a_personal_value_inside_a_number_argument_is_masked_in_the_rendered_message() -> None:
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.addFilter(MaskingFilter())
-    logger = logging.getLogger("tests.masking.number")
-    logger.addHandler(handler)
-    logger.propagate = False
-    try:
+    with masked_log("tests.masking.number") as (logger, stream):
         logger.warning("owner number %d", 110101199003071234)
-    finally:
-        logger.removeHandler(handler)
     assert "199003071234" not in stream.getvalue()
     assert "owner number" in stream.getvalue()
