@@ -68,8 +68,9 @@ bug, not a user's input.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
+
+from loanmatch.location import Location
 
 __all__ = [
     "AnswerError",
@@ -85,7 +86,6 @@ __all__ = [
     "ConsentRequestError",
     "ContradictionError",
     "CreditCodeError",
-    "ErrorList",
     "InputError",
     "LoanMatchError",
     "Location",
@@ -106,45 +106,6 @@ __all__ = [
     "UnreadableBodyError",
     "WrongTypeError",
 ]
-
-
-@dataclass(frozen=True)
-class Location:
-    """Where a problem is: any of file, line (1-based), data row (1-based), column, rule."""
-
-    file: str | None = None
-    line: int | None = None
-    row: int | None = None
-    column: str | None = None
-    product: str | None = None
-    rule: str | None = None
-    feature: str | None = None
-    lender: str | None = None
-    setting: str | None = None
-
-    def describe(self, lang: str = "en") -> str:
-        """Where, as a person reads it: ``history.csv, line 4, row 3, column 'owner_age'`` or,
-        for ``lang`` zh-CN, ``history.csv，第4行，第3条记录，列“owner_age”``."""
-        zh = lang == "zh-CN"
-        parts: list[str] = [self.file] if self.file else []
-        if self.line is not None:
-            parts.append(f"第{self.line}行" if zh else f"line {self.line}")
-        if self.row is not None:
-            parts.append(f"第{self.row}条记录" if zh else f"row {self.row}")
-        for value, en, zh_name in (
-            (self.column, "column", "列"),
-            (self.product, "product", "产品"),
-            (self.rule, "rule", "规则"),
-            (self.feature, "feature", "项目"),
-            (self.lender, "lender", "机构"),
-            (self.setting, "setting", "参数"),
-        ):
-            if value:
-                parts.append(f"{zh_name}“{value}”" if zh else f"{en} {value!r}")
-        return ("，" if zh else ", ").join(parts)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
 class Bilingual(Protocol):
@@ -188,8 +149,8 @@ class LoanMatchError(Exception):
 class InputError(LoanMatchError):
     """Bad user input (a file, a form, a request); ``where`` says where. ``message_zh`` is the
     message in Chinese where the raiser wrote one; an error standing for several problems
-    (:class:`ErrorList`) keeps each in ``problems``, in the order found, and how many more were
-    found past the limit in ``more``."""
+    (:class:`loanmatch.error_list.ErrorList`) keeps each in ``problems``, in the order found,
+    and how many more were found past the limit in ``more``."""
 
     status = 422
     code = "input"
@@ -524,37 +485,3 @@ class ConnectorDataError(ConnectorError):
     status = 502
     code = "connector.bad_data"
     legacy_code = "connector_bad_data"
-
-
-@dataclass
-class ErrorList:
-    """Collects several input errors so a user sees them all at once (at most ``limit``)."""
-
-    errors: list[InputError] = field(default_factory=list)
-    limit: int = 20
-    dropped: int = 0
-    """Problems found past ``limit`` (counted, not kept)."""
-
-    def add(self, error: InputError) -> None:
-        if len(self.errors) < self.limit:
-            self.errors.append(error)
-        else:
-            self.dropped += 1
-
-    def raise_if_any(self, kind: type[InputError]) -> None:
-        """Raise the one problem, or a ``kind`` standing for all of them (``problems``, in the
-        order added, and ``more`` past the limit); nothing when there is none."""
-        if not self.errors:
-            return
-        if len(self.errors) == 1 and not self.dropped:
-            raise self.errors[0]
-        first = self.errors[0]
-        count = len(self.errors) - 1 + self.dropped
-        more = "; ".join(str(e) for e in self.errors[1:])
-        raise kind(
-            f"{first.message} (and {count} more: {more})",
-            first.where,
-            zh=f"{first.message_zh or first.message}（另有 {count} 处问题）",
-            problems=self.errors,
-            more=self.dropped,
-        )

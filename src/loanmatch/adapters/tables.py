@@ -23,7 +23,8 @@ from loanmatch.adapters.atomic import atomic_write_text
 from loanmatch.adapters.catalog_file import catalog_formulas
 from loanmatch.domain.catalog import Catalog, Feature, Values
 from loanmatch.domain.formula import fill_derived
-from loanmatch.errors import ErrorList, Location, TableError
+from loanmatch.error_list import ErrorList
+from loanmatch.errors import Location, TableError
 
 __all__ = [
     "Table",

@@ -16,7 +16,8 @@ from loanmatch.domain.formula import Expr
 from loanmatch.domain.pricing import PricingBook
 from loanmatch.domain.products import Market
 from loanmatch.domain.progress import Progress
-from loanmatch.errors import ErrorList, Location, TableError
+from loanmatch.error_list import ErrorList
+from loanmatch.errors import Location, TableError
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.directory import save_model
 from loanmatch.model.training import History, fit_bundle
