@@ -29,6 +29,12 @@ dotted code extends an ancestor's, so ``code.startswith("input")`` means "fix wh
      |  +- SessionNotFoundError       404  session.not_found            no session with this id
      |  +- SessionConflictError       409  session.conflict             another request came first
      |     +- StaleQuestionError      409  session.conflict.stale_question  not the open question
+     +- ApplicationError              400  application                  an application step
+     |  +- ApplicationNotFoundError   404  application.not_found        none of yours has this id
+     |  +- ApplyRefusedError          422  application.refused          not offered, over budget
+     |  +- DecisionTermsError         422  application.terms            a decision lacks its terms
+     |  +- TransitionError            409  application.transition       not allowed from this state
+     +- AuthError                     401  auth                         no valid credentials
      +- ModelError                    500  model                        the model cannot be used
      +- ConnectorError                502  connector                    a data source gave nothing
         +- ConsentError               403  connector.consent            no valid consent for it
@@ -75,6 +81,10 @@ from loanmatch.location import Location
 __all__ = [
     "AnswerError",
     "AnswerFieldError",
+    "ApplicationError",
+    "ApplicationNotFoundError",
+    "ApplyRefusedError",
+    "AuthError",
     "Bilingual",
     "BodyTooLargeError",
     "CatalogError",
@@ -86,6 +96,7 @@ __all__ = [
     "ConsentRequestError",
     "ContradictionError",
     "CreditCodeError",
+    "DecisionTermsError",
     "InputError",
     "LoanMatchError",
     "Location",
@@ -103,6 +114,7 @@ __all__ = [
     "SessionNotFoundError",
     "StaleQuestionError",
     "TableError",
+    "TransitionError",
     "UnreadableBodyError",
     "WrongTypeError",
 ]
@@ -430,6 +442,81 @@ class StaleQuestionError(SessionConflictError):
 
     def to_dict(self) -> dict[str, Any]:
         return {**super().to_dict(), "question": self.current, "feature": self.feature}
+
+
+# ------------------------------------------------------------------ applications ------------
+class ApplicationError(LoanMatchError):
+    """An application step that cannot be done as asked (``domain/applications.py``)."""
+
+    status = 400
+    code = "application"
+    legacy_code = "application_error"
+
+
+class ApplicationNotFoundError(ApplicationError):
+    """No application with this id that the caller may see: another lender's or another
+    owner's application answers exactly like one that does not exist."""
+
+    status = 404
+    code = "application.not_found"
+
+    def __init__(self, application_id: str) -> None:
+        super().__init__(f"no application {application_id!r}", Location(setting="application_id"))
+
+
+class ApplyRefusedError(ApplicationError):
+    """The owner cannot apply as asked; ``rule`` names why (``not_offered``, ``budget``,
+    ``not_done``, ``idempotency_mismatch``)."""
+
+    status = 422
+    code = "application.refused"
+
+    def __init__(self, rule: str, message: str, zh: str = "") -> None:
+        super().__init__(message, Location(setting=rule))
+        self.rule = rule
+        self.message_zh = zh
+
+    def to_dict(self) -> dict[str, Any]:
+        body = {**super().to_dict(), "rule": f"{self.code}.{self.rule}"}
+        if self.message_zh:
+            body["message_zh"] = self.message_zh
+        return body
+
+
+class DecisionTermsError(ApplicationError):
+    """A decision without what its action needs (an approval's terms, a decline's reasons)."""
+
+    status = 422
+    code = "application.terms"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message, Location(setting=field))
+
+
+class TransitionError(ApplicationError):
+    """A state change the application's state machine does not allow; ``rule`` is
+    ``application.transition.state`` (not from this state: deciding twice, approving a withdrawn
+    application), ``.role`` (not this role's action) or ``.action`` (no such action)."""
+
+    status = 409
+    code = "application.transition"
+
+    def __init__(self, rule: str, action: str, current: str, message: str) -> None:
+        super().__init__(message, Location(setting="action"))
+        self.rule = f"{self.code}.{rule}"
+        self.action = action
+        self.current = str(current)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "rule": self.rule, "current": self.current}
+
+
+class AuthError(LoanMatchError):
+    """No valid credentials for this route (missing, unknown, revoked or without the scope)."""
+
+    status = 401
+    code = "auth"
+    legacy_code = "unauthorized"
 
 
 # ------------------------------------------------------------------ model -------------------

@@ -12,9 +12,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Self
 
+from loanmatch.domain.applications import Application
 from loanmatch.domain.events import IntakeEvent
-from loanmatch.errors import SessionConflictError
-from loanmatch.storage.records import AuditEntry, SessionRecord, StoredConsent
+from loanmatch.errors import SessionConflictError, TransitionError
+from loanmatch.storage.memory_applications import (
+    MemoryApplications,
+    MemoryDataReleases,
+    MemoryLenderKeys,
+)
+from loanmatch.storage.records import (
+    AuditEntry,
+    DataRelease,
+    LenderKey,
+    SessionRecord,
+    StoredConsent,
+)
 from loanmatch.storage.unit_of_work import (
     AuditLog,
     ConsentRepository,
@@ -34,6 +46,9 @@ class MemoryStore:
     consents: list[StoredConsent] = field(default_factory=list)
     audit: list[AuditEntry] = field(default_factory=list)
     events: list[IntakeEvent] = field(default_factory=list)
+    applications: dict[str, Application] = field(default_factory=dict)
+    releases: list[DataRelease] = field(default_factory=list)
+    lender_keys: dict[str, LenderKey] = field(default_factory=dict)
     commits: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -43,6 +58,9 @@ class MemoryStore:
             consents=list(self.consents),
             audit=list(self.audit),
             events=list(self.events),
+            applications=dict(self.applications),
+            releases=list(self.releases),
+            lender_keys=dict(self.lender_keys),
             commits=self.commits,
         )
 
@@ -137,8 +155,14 @@ class MemoryUnitOfWork(UnitOfWork):
         with self.store.lock:
             self._work = self.store.snapshot()
         self._base = (len(self._work.consents), len(self._work.audit), len(self._work.events))
+        self._n_releases = len(self._work.releases)
         self._sessions = _Sessions(self._work)
         self.sessions = self._sessions
+        self._applications = MemoryApplications(self._work.applications)
+        self.applications = self._applications
+        self.releases = MemoryDataReleases(self._work.releases)
+        self._keys = MemoryLenderKeys(self._work.lender_keys)
+        self.lender_keys = self._keys
         self.consents = _Consents(self._work)
         self.audit = _Audit(self._work)
         self.events = _Events(self._work)
@@ -150,8 +174,20 @@ class MemoryUnitOfWork(UnitOfWork):
                 committed = self.store.sessions.get(session_id)
                 if (committed.version if committed is not None else None) != base:
                     raise SessionConflictError(f"session {session_id} was changed meanwhile")
+            for app_id, base in self._applications.base_versions.items():
+                stored = self.store.applications.get(app_id)
+                if (stored.version if stored is not None else None) != base:
+                    raise TransitionError(
+                        "conflict", "commit", "unknown", f"application {app_id} changed meanwhile"
+                    )
             for session_id in self._sessions.base_versions:
                 self.store.sessions[session_id] = self._work.sessions[session_id]
+            for app_id in self._applications.base_versions:
+                self.store.applications[app_id] = self._work.applications[app_id]
+            for key_id in self._keys.changed:
+                self.store.lender_keys[key_id] = self._work.lender_keys[key_id]
+            for release in self._work.releases[self._n_releases :]:
+                self.store.releases.append(replace(release, id=len(self.store.releases) + 1))
             revoked = {c.id: c for c in self._work.consents[:n_consents] if c.consent.revoked_at}
             self.store.consents = [revoked.get(c.id, c) for c in self.store.consents]
             for consent in self._work.consents[n_consents:]:

@@ -11,10 +11,29 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["AuditRow", "Base", "ConsentRow", "EventRow", "SessionRow"]
+__all__ = [
+    "ApplicationRow",
+    "AuditRow",
+    "Base",
+    "ConsentRow",
+    "DataReleaseRow",
+    "EventRow",
+    "LenderKeyRow",
+    "SessionRow",
+]
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -81,3 +100,46 @@ class EventRow(Base):
     kind: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ApplicationRow(Base):
+    __tablename__ = "applications"
+    __table_args__ = (
+        UniqueConstraint("session_id", "product_id", name="uq_applications_session_product"),
+        Index("ix_applications_lender_id", "lender_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(64), ForeignKey("intake_sessions.id"))
+    product_id: Mapped[str] = mapped_column(String(64))
+    lender_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(24))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    history: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    idempotency_key: Mapped[str] = mapped_column(String(128))
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class DataReleaseRow(Base):
+    __tablename__ = "data_releases"
+    __table_args__ = (Index("ix_data_releases_session_id", "session_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    application_id: Mapped[str] = mapped_column(String(64), ForeignKey("applications.id"))
+    session_id: Mapped[str] = mapped_column(String(64))
+    lender_id: Mapped[str] = mapped_column(String(64))
+    fields: Mapped[list[str]] = mapped_column(JSON)
+    consents: Mapped[list[int]] = mapped_column(JSON)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LenderKeyRow(Base):
+    __tablename__ = "lender_keys"
+    __table_args__ = (Index("ix_lender_keys_lender_id", "lender_id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    lender_id: Mapped[str] = mapped_column(String(64))
+    secret_sha256: Mapped[str] = mapped_column(String(64))
+    scopes: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -10,6 +10,8 @@ from loanmatch.domain.consent import Consent
 
 __all__ = [
     "AuditEntry",
+    "DataRelease",
+    "LenderKey",
     "Notice",
     "SessionRecord",
     "StoredConsent",
@@ -97,3 +99,31 @@ class AuditEntry:
     session_id: str | None = None
     detail: dict[str, str] = field(default_factory=dict)
     id: int | None = None
+
+
+@dataclass(frozen=True)
+class DataRelease:
+    """One line of the data-release ledger: which of the owner's facts went to which lender,
+    when, for which application, under which consents (ids of the consents behind pulled
+    facts; a fact the owner typed needs none)."""
+
+    application_id: str
+    session_id: str
+    lender_id: str
+    fields: tuple[str, ...]
+    consents: tuple[int, ...]
+    at: datetime
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class LenderKey:
+    """A lender API client's key: only the SHA-256 of its secret is stored
+    (:mod:`loanmatch.services.lender_keys`)."""
+
+    id: str
+    lender_id: str
+    secret_sha256: str
+    scopes: tuple[str, ...]
+    created_at: datetime
+    revoked_at: datetime | None = None

@@ -19,6 +19,7 @@ from loanmatch.storage.records import (
     StoredConsent,
     as_utc,
 )
+from loanmatch.storage.sql_applications import SqlApplications, SqlDataReleases, SqlLenderKeys
 from loanmatch.storage.unit_of_work import (
     AuditLog,
     ConsentRepository,
@@ -211,6 +212,9 @@ class SqlUnitOfWork(UnitOfWork):
         self.consents = _Consents(self._session)
         self.audit = _Audit(self._session)
         self.events = _Events(self._session)
+        self.applications = SqlApplications(self._session)
+        self.releases = SqlDataReleases(self._session)
+        self.lender_keys = SqlLenderKeys(self._session)
         return self
 
     def __exit__(self, *args: object) -> None:

@@ -12,17 +12,23 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import Self
 
+from loanmatch.domain.applications import Application
 from loanmatch.domain.events import IntakeEvent
 from loanmatch.storage.records import (
     AuditEntry,
+    DataRelease,
+    LenderKey,
     SessionRecord,
     StoredConsent,
 )
 
 __all__ = [
+    "ApplicationRepository",
     "AuditLog",
     "ConsentRepository",
+    "DataReleaseLog",
     "EventLog",
+    "LenderKeyRepository",
     "SessionRepository",
     "UnitOfWork",
 ]
@@ -81,6 +87,57 @@ class EventLog(ABC):
         """Events in the order they were appended (of one session, or all)."""
 
 
+class ApplicationRepository(ABC):
+    @abstractmethod
+    def add(self, application: Application) -> None:
+        """Store a new application (version 0). Raises
+        :class:`~loanmatch.errors.ApplyRefusedError` (rule ``already_applied``) when the
+        session has applied to the product already (a unique constraint, so two racing
+        requests cannot both add one)."""
+
+    @abstractmethod
+    def get(self, application_id: str) -> Application | None: ...
+
+    @abstractmethod
+    def for_session(self, session_id: str) -> Sequence[Application]:
+        """The session's applications, oldest first."""
+
+    @abstractmethod
+    def for_lender(self, lender_id: str, status: str | None = None) -> Sequence[Application]:
+        """The lender's applications (of one status, or all), oldest first."""
+
+    @abstractmethod
+    def update(self, application: Application) -> Application:
+        """Store ``application`` if the stored one is still at its ``version``; return it at
+        the next version. Raises :class:`~loanmatch.errors.TransitionError` (rule
+        ``application.transition.conflict``) when another request changed it first."""
+
+
+class DataReleaseLog(ABC):
+    """Append-only: what went to which lender (:class:`DataRelease`)."""
+
+    @abstractmethod
+    def append(self, release: DataRelease) -> None: ...
+
+    @abstractmethod
+    def for_session(self, session_id: str) -> Sequence[DataRelease]: ...
+
+
+class LenderKeyRepository(ABC):
+    @abstractmethod
+    def add(self, key: LenderKey) -> None: ...
+
+    @abstractmethod
+    def get(self, key_id: str) -> LenderKey | None: ...
+
+    @abstractmethod
+    def for_lender(self, lender_id: str) -> Sequence[LenderKey]: ...
+
+    @abstractmethod
+    def save_revocation(self, key: LenderKey) -> None:
+        """Store the ``revoked_at`` of a stored key (nothing else changes)."""
+
+
 class UnitOfWork(ABC):
     """One transaction over all repositories."""
 
@@ -88,6 +145,9 @@ class UnitOfWork(ABC):
     consents: ConsentRepository
     audit: AuditLog
     events: EventLog
+    applications: ApplicationRepository
+    releases: DataReleaseLog
+    lender_keys: LenderKeyRepository
 
     def __enter__(self) -> Self:
         return self

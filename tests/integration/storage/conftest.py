@@ -24,7 +24,10 @@ def postgres_database(postgres_server: str) -> Iterator[Database]:
     yield database
     with database.engine.begin() as connection:
         connection.execute(
-            text("TRUNCATE consents, intake_sessions, audit_log, intake_events RESTART IDENTITY")
+            text(
+                "TRUNCATE data_releases, applications, lender_keys, consents, intake_sessions, "
+                "audit_log, intake_events RESTART IDENTITY"
+            )
         )
     database.dispose()
 

@@ -17,7 +17,10 @@ from loanmatch.storage.database import Database, alembic_config, current_revisio
 from loanmatch.storage.orm import Base
 from loanmatch.storage.records import AuditEntry
 
-TABLES = {"intake_sessions", "consents", "audit_log", "intake_events", "alembic_version"}
+TABLES = {
+    "intake_sessions", "consents", "audit_log", "intake_events", "alembic_version",
+    "applications", "data_releases", "lender_keys",
+}  # fmt: skip
 
 
 def _migrated_from_empty(database: Database) -> None:

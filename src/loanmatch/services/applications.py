@@ -1,0 +1,289 @@
+"""Applications and decisions: the owner applies to offers, the lender decides (issue 12).
+
+Plain functions over a :class:`~loanmatch.storage.unit_of_work.UnitOfWork`, each one
+transaction: a refused step writes nothing.
+
+- :func:`apply`: from a finished intake session, one application per chosen product. Only
+  products the session's result offers, at most ``max_offers`` open applications per session
+  (each is a hard credit inquiry), one application per product, and an idempotency key: the
+  same request again returns the same applications and writes nothing. Only now are the
+  owner's facts released to each lender, and the data-release ledger records which facts went
+  to whom, when, under which consents (protected attributes are never released).
+- :func:`owner_act`: the owner withdraws or provides requested documents.
+- :func:`inbox`, :func:`lender_application`, :func:`decide`: a lender sees and decides only
+  its own applications; another lender's id answers as an unknown one (404).
+
+Every change is a transition of :mod:`loanmatch.domain.applications` and lands in the audit log
+with its real actor (``owner`` or ``lender:<lender>/<key id>``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from loanmatch.domain.applications import Action, Application, Decision, Status, transition
+from loanmatch.domain.catalog import Scalar
+from loanmatch.domain.masking import mask_id_number
+from loanmatch.domain.products import Market
+from loanmatch.errors import ApplicationNotFoundError, ApplyRefusedError
+from loanmatch.intake.state import IntakeState
+from loanmatch.services.intake.core import IntakeContext, load_session
+from loanmatch.storage.records import AuditEntry, DataRelease, SessionRecord
+from loanmatch.storage.unit_of_work import UnitOfWork
+
+__all__ = [
+    "ApplicationsContext",
+    "LenderView",
+    "apply",
+    "decide",
+    "inbox",
+    "lender_application",
+    "owner_act",
+    "owner_applications",
+]
+
+MAX_KEY = 128
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class ApplicationsContext:
+    """The intake context (engine, clock, ids) and the market whose products are applied to."""
+
+    intake: IntakeContext
+    market: Market
+    max_offers: int = 3
+    new_id: Callable[[], str] = _new_id
+    """Application ids: random, so that knowing one says nothing of another."""
+
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        return self.intake.clock
+
+
+@dataclass(frozen=True)
+class LenderView:
+    """What a lender sees of one of its applications: the application and the facts released
+    to it (nothing else of the session)."""
+
+    application: Application
+    facts: dict[str, Scalar]
+
+
+def _audit(
+    uow: UnitOfWork,
+    ctx: ApplicationsContext,
+    actor: str,
+    action: str,
+    application: Application,
+    record: SessionRecord | None = None,
+    detail: dict[str, str] | None = None,
+) -> None:
+    extra = {"owner": mask_id_number(record.owner_id)} if record is not None else {}
+    uow.audit.append(
+        AuditEntry(
+            at=ctx.clock(),
+            actor=actor,
+            action=action,
+            subject=application.id,
+            session_id=application.session_id,
+            detail={
+                **extra,
+                "product": application.product_id,
+                "lender": application.lender_id,
+                "status": application.status.value,
+                **(detail or {}),
+            },
+        )
+    )
+
+
+def _released(ctx: ApplicationsContext, state: IntakeState) -> dict[str, Scalar]:
+    """The facts an application releases: every known one but protected attributes."""
+    catalog = ctx.intake.catalog
+    return {
+        name: value
+        for name, value in state.known().items()
+        if (spec := catalog.get(name)) is not None and not spec.protected and not spec.derived
+    }
+
+
+def _consents_behind(
+    uow: UnitOfWork, ctx: ApplicationsContext, record: SessionRecord, state: IntakeState
+) -> tuple[int, ...]:
+    """Ids of the active consents of the sources the released facts were pulled from."""
+    sources = {
+        fact.source
+        for name, fact in state.facts.items()
+        if fact.provenance == "connector" and fact.source and name in _released(ctx, state)
+    }
+    now = ctx.clock()
+    return tuple(
+        c.id
+        for c in uow.consents.for_session(record.id)
+        if c.id is not None and c.consent.source in sources and c.consent.status(now) == "active"
+    )
+
+
+def apply(
+    uow: UnitOfWork,
+    ctx: ApplicationsContext,
+    session_id: str,
+    product_ids: Sequence[str],
+    idempotency_key: str,
+) -> list[Application]:
+    """Apply to ``product_ids`` from the session's offers (see the module docstring)."""
+    if not idempotency_key or len(idempotency_key) > MAX_KEY:
+        raise ApplyRefusedError(
+            "idempotency_key",
+            f"an idempotency key of 1-{MAX_KEY} characters is needed, "
+            f"got {len(idempotency_key)} characters",
+        )
+    wanted = list(dict.fromkeys(product_ids))
+    if not wanted:
+        raise ApplyRefusedError("no_products", "name at least one offered product to apply to")
+    with uow:
+        record = load_session(uow, session_id)
+        existing = list(uow.applications.for_session(session_id))
+        same_key = [a for a in existing if a.idempotency_key == idempotency_key]
+        if same_key:
+            if sorted(a.product_id for a in same_key) != sorted(wanted):
+                raise ApplyRefusedError(
+                    "idempotency_mismatch",
+                    f"idempotency key {idempotency_key!r} was used for other products",
+                )
+            return same_key
+        if record.stage != "done":
+            raise ApplyRefusedError(
+                "not_done", "the intake has not finished: answer its questions first",
+                zh="还有问题没有回答完，请先完成问答",
+            )  # fmt: skip
+        state = IntakeState.from_dict(record.state)
+        result = ctx.intake.engine.result(state, record.id)
+        offered = {offer.product.id for offer in result.offers}
+        missing = [p for p in wanted if p not in offered]
+        if missing:
+            raise ApplyRefusedError(
+                "not_offered", f"not among this session's offers: {', '.join(missing)}",
+                zh="只能申请为您推荐的产品",
+            )  # fmt: skip
+        open_ = [a for a in existing if not a.final]
+        if len(open_) + len(wanted) > ctx.max_offers:
+            raise ApplyRefusedError(
+                "budget",
+                f"at most {ctx.max_offers} open applications per session (each is a credit "
+                f"inquiry); {len(open_)} open, {len(wanted)} asked",
+                zh=f"每次最多同时申请{ctx.max_offers}个产品（每次申请都会查询征信）",
+            )
+        facts = _released(ctx, state)
+        consents = _consents_behind(uow, ctx, record, state)
+        now = ctx.clock()
+        made = []
+        for product_id in wanted:
+            product = ctx.market.products[ctx.market.index_of(product_id)]
+            application = Application(
+                id=ctx.new_id(),
+                session_id=session_id,
+                product_id=product_id,
+                lender_id=product.lender,
+                submitted_at=now,
+                idempotency_key=idempotency_key,
+            )
+            uow.applications.add(application)
+            uow.releases.append(
+                DataRelease(
+                    application.id, session_id, product.lender, tuple(sorted(facts)), consents, now
+                )
+            )
+            _audit(uow, ctx, ctx.intake.actor, "application.submitted", application, record,
+                   {"released": str(len(facts))})  # fmt: skip
+            made.append(application)
+        uow.commit()
+        return made
+
+
+def owner_applications(uow: UnitOfWork, session_id: str) -> list[Application]:
+    with uow:
+        load_session(uow, session_id)
+        return list(uow.applications.for_session(session_id))
+
+
+def _owned(uow: UnitOfWork, session_id: str, application_id: str) -> Application:
+    application = uow.applications.get(application_id)
+    if application is None or application.session_id != session_id:
+        raise ApplicationNotFoundError(application_id)
+    return application
+
+
+def owner_act(
+    uow: UnitOfWork,
+    ctx: ApplicationsContext,
+    session_id: str,
+    application_id: str,
+    action: Action,
+    note: str = "",
+) -> Application:
+    """The owner's own transitions: ``withdraw`` or ``provide_documents``."""
+    with uow:
+        record = load_session(uow, session_id)
+        current = _owned(uow, session_id, application_id)
+        changed = transition(current, action, "owner", ctx.intake.actor, ctx.clock(),
+                             Decision(note=note))  # fmt: skip
+        stored = uow.applications.update(changed)
+        _audit(uow, ctx, ctx.intake.actor, f"application.{action}", stored, record)
+        uow.commit()
+        return stored
+
+
+def inbox(uow: UnitOfWork, lender_id: str, status: Status | None = None) -> list[Application]:
+    """The lender's own applications (of one status, or all), oldest first."""
+    with uow:
+        return list(
+            uow.applications.for_lender(lender_id, None if status is None else status.value)
+        )
+
+
+def _lenders(uow: UnitOfWork, lender_id: str, application_id: str) -> Application:
+    application = uow.applications.get(application_id)
+    if application is None or application.lender_id != lender_id:
+        raise ApplicationNotFoundError(application_id)
+    return application
+
+
+def lender_application(uow: UnitOfWork, lender_id: str, application_id: str) -> LenderView:
+    """One of the lender's applications and the facts released to it for that application."""
+    with uow:
+        application = _lenders(uow, lender_id, application_id)
+        record = load_session(uow, application.session_id)
+        released = [r for r in uow.releases.for_session(record.id)
+                    if r.application_id == application.id]  # fmt: skip
+        names = set(released[0].fields) if released else set()
+        known = IntakeState.from_dict(record.state).known()
+        return LenderView(application, {k: v for k, v in known.items() if k in names})
+
+
+def decide(
+    uow: UnitOfWork,
+    ctx: ApplicationsContext,
+    lender_id: str,
+    actor: str,
+    application_id: str,
+    action: Action,
+    decision: Decision,
+) -> Application:
+    """The lender's transition (approve, decline, request documents, disburse) on one of its
+    own applications; ``actor`` is who acted (``lender:<lender>/<key id>``)."""
+    with uow:
+        current = _lenders(uow, lender_id, application_id)
+        changed = transition(current, action, "lender", actor, ctx.clock(), decision)
+        stored = uow.applications.update(changed)
+        detail = {"reasons": ",".join(decision.reasons)} if decision.reasons else {}
+        _audit(uow, ctx, actor, f"application.{action}", stored, detail=detail)
+        uow.commit()
+        return stored

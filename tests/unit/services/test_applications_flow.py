@@ -1,0 +1,191 @@
+"""Applying to offers and deciding them, on the in-memory unit of work (issue 12)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import pytest
+
+from loanmatch.domain.applications import Decision, Status
+from loanmatch.domain.catalog import Catalog
+from loanmatch.domain.products import Market, Product
+from loanmatch.errors import (
+    ApplicationNotFoundError,
+    ApplyRefusedError,
+    AuthError,
+    TransitionError,
+)
+from loanmatch.intake.state import IntakeState
+from loanmatch.matching.results import ApplicantResult, Offer
+from loanmatch.services import applications as apps
+from loanmatch.services import intake
+from loanmatch.services.lender_keys import authenticate, issue_key, revoke_key
+from tests.unit.services.conftest import CODE, World
+from tests.unit.services.fakes import FakeEngine
+
+PRODUCTS = tuple(Product(id=f"p{i}", lender=lender) for i, lender in
+                 enumerate(["bank_a", "bank_a", "bank_b", "bank_c"], start=1))  # fmt: skip
+APPROVAL = Decision(amount_yuan=300_000, annual_rate=0.05, term_months=12,
+                    repayment_method="equal_instalment")  # fmt: skip
+
+
+@dataclass
+class OfferingEngine(FakeEngine):
+    """The fake engine, with a result that offers every product of ``PRODUCTS``."""
+
+    def result(self, state: IntakeState, applicant_id: str = "applicant") -> ApplicantResult:
+        offers = tuple(Offer(product=p, p_approve=0.97, rank=k + 1) for k, p in enumerate(PRODUCTS))
+        return ApplicantResult(applicant_id, offers, excluded=(), threshold=0.9, max_offers=4)
+
+
+@pytest.fixture
+def offering(world: World, catalog: Catalog) -> World:
+    world.engine = OfferingEngine(catalog)
+    return world
+
+
+def ctx(world: World) -> apps.ApplicationsContext:
+    return apps.ApplicationsContext(world.ctx, Market(world.catalog, PRODUCTS))
+
+
+def finished(world: World, session_id: str = "session-1") -> str:
+    start = replace(world.ctx, new_id=lambda: session_id)
+    session = intake.start_session(world.uow(), start, "zh", CODE, "110101199003074518")
+    intake.grant_consent(
+        world.uow(), world.ctx, session.session_id, ["registry", "tax", "bureau", "bank"]
+    )
+    replies = {"loan_amount": "50万", "loan_term_months": "12"}
+    while (
+        question := intake.view(world.uow(), world.ctx, session.session_id).question
+    ) is not None:
+        world.answer_open(session.session_id, replies[question.feature])
+    assert intake.view(world.uow(), world.ctx, session.session_id).stage == "done"
+    return session.session_id
+
+
+def test_applying_releases_the_owners_facts_to_each_lender_and_records_it(offering: World) -> None:
+    session = finished(offering)
+    made = apps.apply(offering.uow(), ctx(offering), session, ["p1", "p3"], "key-1")
+    assert [(a.product_id, a.lender_id, a.status) for a in made] == [
+        ("p1", "bank_a", Status.SUBMITTED), ("p3", "bank_b", Status.SUBMITTED),
+    ]  # fmt: skip
+    releases = offering.store.releases
+    assert [r.lender_id for r in releases] == ["bank_a", "bank_b"]
+    assert "annual_revenue" in releases[0].fields
+    assert all(not offering.catalog[f].protected for f in releases[0].fields)
+    assert releases[0].consents, "pulled facts name the consents they were pulled under"
+    audit = [e for e in offering.store.audit if e.action == "application.submitted"]
+    assert len(audit) == 2
+    assert "110101199003074518" not in str(audit), "the owner's id is masked in the audit log"
+
+
+def test_the_same_idempotency_key_again_is_the_same_applications(offering: World) -> None:
+    session = finished(offering)
+    first = apps.apply(offering.uow(), ctx(offering), session, ["p1"], "k")
+    commits = offering.store.commits
+    again = apps.apply(offering.uow(), ctx(offering), session, ["p1"], "k")
+    assert [a.id for a in again] == [a.id for a in first]
+    assert offering.store.commits == commits, "a repeated request writes nothing"
+    with pytest.raises(ApplyRefusedError) as caught:
+        apps.apply(offering.uow(), ctx(offering), session, ["p2"], "k")
+    assert caught.value.to_dict()["rule"] == "application.refused.idempotency_mismatch"
+
+
+@pytest.mark.parametrize(
+    ("products", "rule"),
+    [(["p9"], "not_offered"), (["p1", "p2", "p3", "p4"], "budget"), ([], "no_products")],
+)
+def test_a_refused_application_names_its_rule_and_writes_nothing(
+    offering: World, products: list[str], rule: str
+) -> None:
+    session = finished(offering)
+    commits = offering.store.commits
+    with pytest.raises(ApplyRefusedError) as caught:
+        apps.apply(offering.uow(), ctx(offering), session, products, "k")
+    assert caught.value.rule == rule
+    assert offering.store.commits == commits
+    assert not offering.store.applications
+
+
+def test_an_unfinished_intake_cannot_apply(offering: World) -> None:
+    session = intake.start_session(offering.uow(), offering.ctx, "zh", CODE, "O1").session_id
+    with pytest.raises(ApplyRefusedError, match="not finished"):
+        apps.apply(offering.uow(), ctx(offering), session, ["p1"], "k")
+
+
+def test_applying_twice_to_one_product_is_refused(offering: World) -> None:
+    session = finished(offering)
+    apps.apply(offering.uow(), ctx(offering), session, ["p1"], "k1")
+    with pytest.raises(ApplyRefusedError) as caught:
+        apps.apply(offering.uow(), ctx(offering), session, ["p1"], "k2")
+    assert caught.value.rule == "already_applied"
+
+
+def test_a_lender_sees_and_decides_only_its_own_applications(offering: World) -> None:
+    session = finished(offering)
+    a1, a3 = apps.apply(offering.uow(), ctx(offering), session, ["p1", "p3"], "k")
+    assert [a.id for a in apps.inbox(offering.uow(), "bank_a")] == [a1.id]
+    assert apps.inbox(offering.uow(), "bank_c") == []
+    with pytest.raises(ApplicationNotFoundError):
+        apps.lender_application(offering.uow(), "bank_a", a3.id)
+    with pytest.raises(ApplicationNotFoundError):
+        apps.decide(offering.uow(), ctx(offering), "bank_a", "lender:bank_a/k", a3.id,
+                    "approve", APPROVAL)  # fmt: skip
+    seen = apps.lender_application(offering.uow(), "bank_a", a1.id)
+    assert seen.facts["tax_grade"] == "A"
+    decided = apps.decide(offering.uow(), ctx(offering), "bank_a", "lender:bank_a/k", a1.id,
+                          "approve", APPROVAL)  # fmt: skip
+    assert decided.status is Status.APPROVED
+    assert decided.version == 1
+    entry = offering.store.audit[-1]
+    assert (entry.actor, entry.action) == ("lender:bank_a/k", "application.approve")
+    with pytest.raises(TransitionError):
+        apps.decide(offering.uow(), ctx(offering), "bank_a", "lender:bank_a/k", a1.id,
+                    "decline", Decision(reasons=("revenue",)))  # fmt: skip
+
+
+def test_an_owner_withdraws_and_a_withdrawn_application_frees_its_inquiry(offering: World) -> None:
+    session = finished(offering)
+    a1, _, _ = apps.apply(offering.uow(), ctx(offering), session, ["p1", "p2", "p3"], "k")
+    gone = apps.owner_act(offering.uow(), ctx(offering), session, a1.id, "withdraw")
+    assert gone.status is Status.WITHDRAWN
+    assert len(apps.apply(offering.uow(), ctx(offering), session, ["p4"], "k2")) == 1
+    other = finished(offering, "session-2")
+    with pytest.raises(ApplicationNotFoundError):
+        apps.owner_act(offering.uow(), ctx(offering), other, a1.id, "withdraw")
+
+
+def test_two_deciders_on_one_version_cannot_both_win(offering: World) -> None:
+    session = finished(offering)
+    (a1,) = apps.apply(offering.uow(), ctx(offering), session, ["p1"], "k")
+    first, second = offering.uow(), offering.uow()
+    with first, second:
+        current = first.applications.get(a1.id)
+        other = second.applications.get(a1.id)
+        assert current is not None
+        assert other is not None
+        first.applications.update(current)
+        first.commit()
+        second.applications.update(other)
+        with pytest.raises(TransitionError):
+            second.commit()
+
+
+def test_a_lender_key_authenticates_until_revoked_and_only_for_its_scopes(world: World) -> None:
+    key, token = issue_key(world.uow(), "bank_a", world.clock(), scopes=["applications:read"])
+    assert key.secret_sha256 not in token
+    assert token.split(".")[1] not in str(world.store), "only the secret's hash is stored"
+    assert (
+        authenticate(world.uow(), token, world.clock(), "applications:read").lender_id == "bank_a"
+    )
+    with pytest.raises(AuthError, match="scope"):
+        authenticate(world.uow(), token, world.clock(), "applications:decide")
+    with pytest.raises(AuthError):
+        authenticate(world.uow(), token[:-2] + "xx", world.clock(), "applications:read")
+    with pytest.raises(AuthError):
+        authenticate(world.uow(), "not-a-key", world.clock(), "applications:read")
+    revoke_key(world.uow(), "bank_a", key.id, world.clock())
+    with pytest.raises(AuthError):
+        authenticate(world.uow(), token, world.clock(), "applications:read")
+    with pytest.raises(KeyError):
+        revoke_key(world.uow(), "bank_b", key.id, world.clock())
