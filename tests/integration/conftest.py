@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from loanmatch.storage.database import normalise_url
+from loanmatch.storage.database import Database, normalise_url
 
 POSTGRES_URL = os.environ.get(
     "LOANMATCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -47,3 +47,19 @@ def postgres_server() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_database(postgres_server: str) -> Iterator[Database]:
+    """A migrated, empty PostgreSQL database (tables emptied after the test)."""
+    database = Database(postgres_server)
+    database.upgrade()
+    yield database
+    with database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "TRUNCATE data_releases, applications, lender_keys, consents, intake_sessions, "
+                "audit_log, intake_events RESTART IDENTITY"
+            )
+        )
+    database.dispose()

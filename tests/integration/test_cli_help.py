@@ -13,7 +13,10 @@ from loanmatch import __version__
 from loanmatch.cli.main import app
 
 COMMANDS = ("simulate", "train", "recommend", "evaluate", "demo", "serve", "intake", "journey")
-SUBCOMMANDS = (("risk", "benchmark"), ("db", "upgrade"))
+SUBCOMMANDS = (
+    ("risk", "benchmark"), ("db", "upgrade"), ("lender", "key-add"), ("lender", "key-list"),
+    ("lender", "key-revoke"),
+)  # fmt: skip
 CLI_DOC = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
 runner = CliRunner()
 

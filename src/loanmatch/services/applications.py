@@ -36,6 +36,7 @@ from loanmatch.storage.unit_of_work import UnitOfWork
 
 __all__ = [
     "ApplicationsContext",
+    "Applied",
     "LenderView",
     "apply",
     "decide",
@@ -43,6 +44,7 @@ __all__ = [
     "lender_application",
     "owner_act",
     "owner_applications",
+    "owner_releases",
 ]
 
 MAX_KEY = 128
@@ -65,6 +67,15 @@ class ApplicationsContext:
     @property
     def clock(self) -> Callable[[], datetime]:
         return self.intake.clock
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What :func:`apply` did: the applications, and whether this request made them
+    (False: the same idempotency key had made them before)."""
+
+    applications: list[Application]
+    created: bool
 
 
 @dataclass(frozen=True)
@@ -137,8 +148,31 @@ def apply(
     session_id: str,
     product_ids: Sequence[str],
     idempotency_key: str,
-) -> list[Application]:
-    """Apply to ``product_ids`` from the session's offers (see the module docstring)."""
+) -> Applied:
+    """Apply to ``product_ids`` from the session's offers (see the module docstring). Two
+    requests with one key racing: the loser's insert meets the unique constraint, and it
+    answers with the winner's applications."""
+    try:
+        return _apply(uow, ctx, session_id, product_ids, idempotency_key)
+    except ApplyRefusedError as refused:
+        if refused.rule != "already_applied":
+            raise
+        with uow:
+            mine = [a for a in uow.applications.for_session(session_id)
+                    if a.idempotency_key == idempotency_key]  # fmt: skip
+        wanted = list(dict.fromkeys(product_ids))
+        if mine and sorted(a.product_id for a in mine) == sorted(wanted):
+            return Applied(sorted(mine, key=lambda a: wanted.index(a.product_id)), False)
+        raise
+
+
+def _apply(
+    uow: UnitOfWork,
+    ctx: ApplicationsContext,
+    session_id: str,
+    product_ids: Sequence[str],
+    idempotency_key: str,
+) -> Applied:
     if not idempotency_key or len(idempotency_key) > MAX_KEY:
         raise ApplyRefusedError(
             "idempotency_key",
@@ -158,7 +192,7 @@ def apply(
                     "idempotency_mismatch",
                     f"idempotency key {idempotency_key!r} was used for other products",
                 )
-            return same_key
+            return Applied(sorted(same_key, key=lambda a: wanted.index(a.product_id)), False)
         if record.stage != "done":
             raise ApplyRefusedError(
                 "not_done", "the intake has not finished: answer its questions first",
@@ -205,13 +239,20 @@ def apply(
                    {"released": str(len(facts))})  # fmt: skip
             made.append(application)
         uow.commit()
-        return made
+        return Applied(made, created=True)
 
 
 def owner_applications(uow: UnitOfWork, session_id: str) -> list[Application]:
     with uow:
         load_session(uow, session_id)
         return list(uow.applications.for_session(session_id))
+
+
+def owner_releases(uow: UnitOfWork, session_id: str) -> list[DataRelease]:
+    """The session's data-release ledger: what went to which lender, when, under which consent."""
+    with uow:
+        load_session(uow, session_id)
+        return list(uow.releases.for_session(session_id))
 
 
 def _owned(uow: UnitOfWork, session_id: str, application_id: str) -> Application:

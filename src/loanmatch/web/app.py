@@ -40,6 +40,7 @@ from loanmatch.matching.results import ApplicantResult
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.settings import Settings
 from loanmatch.web.api import Health, RecommendRequest, RecommendResponse, response_from
+from loanmatch.web.applications_api import install_applications_api
 from loanmatch.web.chat_page import install_chat, start_page
 from loanmatch.web.errors import error_responses, install_error_handlers
 from loanmatch.web.guard import RequestGuard
@@ -105,6 +106,7 @@ def create_app(
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     install_sessions_api(app, sessions)
+    install_applications_api(app)
     install_chat(app, root)
 
     def page(

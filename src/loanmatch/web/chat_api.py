@@ -18,7 +18,7 @@ from loanmatch.assistant.retrieval import default_retriever
 from loanmatch.bootstrap import Root
 from loanmatch.services.assistant import Assistant, ChatTurn, chat
 from loanmatch.web.errors import error_responses
-from loanmatch.web.sessions_api import LazySessions, SessionOut, SessionsBackend, session_out
+from loanmatch.web.sessions_api import SessionOut, session_out, sessions_backend
 
 __all__ = ["ChatOut", "ChatRequest", "assistant_of", "root_of", "router"]
 
@@ -53,15 +53,6 @@ class ChatOut(BaseModel):
     session: SessionOut
 
 
-def _backend(request: Request) -> SessionsBackend:
-    backend = getattr(request.app.state, "loanmatch_sessions", None)
-    if isinstance(backend, LazySessions):
-        return backend.get()
-    if not isinstance(backend, SessionsBackend):
-        raise RuntimeError("the sessions API is not installed: call install_sessions_api first")
-    return backend
-
-
 def root_of(request: Request) -> Root | None:
     """The composition root the app was built from (None: an app without the chat)."""
     root = getattr(request.app.state, STATE_KEY, None)
@@ -70,7 +61,7 @@ def root_of(request: Request) -> Root | None:
 
 def assistant_of(request: Request) -> Assistant:
     """The assistant over the app's sessions backend, with the model the settings configure."""
-    backend = _backend(request)
+    backend = sessions_backend(request)
     root = root_of(request)
     if root is None:
         return Assistant(backend.unit_of_work, backend.context, default_retriever(), None)

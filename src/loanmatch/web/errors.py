@@ -105,12 +105,17 @@ class ErrorBody(BaseModel):
 _MEANING: dict[int, str] = {
     400: "A body that cannot be read as its content type says (input.request.unreadable), or "
     "a session step that cannot be done (session)",
+    401: "No valid credentials: a missing, unknown or revoked API key, or one without the "
+    "scope (auth)",
     403: "No valid consent for a data source",
-    404: "No such session (session.not_found)",
-    409: "Changed by another request: read the session again and retry (session.conflict)",
+    404: "No such session (session.not_found) or no such application of yours "
+    "(application.not_found)",
+    409: "Changed by another request: read the session again and retry (session.conflict), or "
+    "a step the application's state does not allow (application.transition)",
     413: "A body longer than the server accepts (input.request.too_large)",
-    422: "Bad input: an answer, a consent or the request itself (input.*), or a target "
-    "approval that cannot be certified (not_certified)",
+    422: "Bad input: an answer, a consent or the request itself (input.*), a target "
+    "approval that cannot be certified (not_certified), or an application refused "
+    "(application.refused, application.terms)",
     500: "The served model cannot be used (model)",
     502: "A data source failed or sent data that does not fit (connector.*)",
     503: "A data source is down (connector.unavailable)",

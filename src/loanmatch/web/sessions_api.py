@@ -29,6 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from loanmatch.bootstrap import Root
 from loanmatch.connectors.base import ConsentItem
 from loanmatch.domain.catalog import Text
+from loanmatch.domain.products import Market
 from loanmatch.lang import Lang, parse_lang
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.services import intake
@@ -50,6 +51,7 @@ __all__ = [
     "install_sessions_api",
     "router",
     "session_out",
+    "sessions_backend",
 ]
 
 
@@ -59,6 +61,8 @@ class SessionsBackend:
 
     unit_of_work: Callable[[], UnitOfWork]
     context: IntakeContext
+    market: Market | None = None
+    """The served market (applications name its products); None: no applications API."""
 
 
 class LazySessions:
@@ -94,7 +98,7 @@ def default_sessions(root: Root, bundle: ModelBundle) -> LazySessions:
     def build() -> SessionsBackend:
         database = root.database()
         opened.append(database)
-        return SessionsBackend(database.unit_of_work, root.intake_context(bundle))
+        return SessionsBackend(database.unit_of_work, root.intake_context(bundle), bundle.market)
 
     def close() -> None:
         for database in opened:
@@ -103,7 +107,7 @@ def default_sessions(root: Root, bundle: ModelBundle) -> LazySessions:
     return LazySessions(build, close)
 
 
-def _backend(request: Request) -> SessionsBackend:
+def sessions_backend(request: Request) -> SessionsBackend:
     backend = getattr(request.app.state, "loanmatch_sessions", None)
     if isinstance(backend, LazySessions):
         return backend.get()
@@ -112,7 +116,7 @@ def _backend(request: Request) -> SessionsBackend:
     return backend
 
 
-Backend = Annotated[SessionsBackend, Depends(_backend)]
+Backend = Annotated[SessionsBackend, Depends(sessions_backend)]
 LangQuery = Annotated[str | None, Query(description="zh or en (default: the session's)")]
 
 

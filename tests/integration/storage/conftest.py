@@ -1,5 +1,5 @@
 """Databases for storage tests: a migrated SQLite file, or the run's PostgreSQL database
-(``postgres_server`` in tests/integration/conftest.py), emptied after each test."""
+(``postgres_database`` in tests/integration/conftest.py), emptied after each test."""
 
 from __future__ import annotations
 
@@ -7,29 +7,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from loanmatch.storage.database import Database
 from loanmatch.storage.memory import MemoryStore, MemoryUnitOfWork
 from loanmatch.storage.unit_of_work import UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
-
-
-@pytest.fixture
-def postgres_database(postgres_server: str) -> Iterator[Database]:
-    """A migrated, empty PostgreSQL database (tables emptied after the test)."""
-    database = Database(postgres_server)
-    database.upgrade()
-    yield database
-    with database.engine.begin() as connection:
-        connection.execute(
-            text(
-                "TRUNCATE data_releases, applications, lender_keys, consents, intake_sessions, "
-                "audit_log, intake_events RESTART IDENTITY"
-            )
-        )
-    database.dispose()
 
 
 @pytest.fixture

@@ -15,14 +15,16 @@ from pathlib import Path
 
 from loanmatch.adapters.catalog_file import load_catalog
 from loanmatch.connectors.base import ConsentLike, FailureMode
+from loanmatch.domain.applications import Decision
 from loanmatch.domain.catalog import Catalog, Scalar, Text
 from loanmatch.domain.consistency import Check
+from loanmatch.domain.products import Product
 from loanmatch.errors import AnswerError, Location
 from loanmatch.intake.answers import DONT_KNOW, parse_reply
 from loanmatch.intake.contradictions import refuse_contradiction
 from loanmatch.intake.engine import Question
 from loanmatch.intake.state import Fact, IntakeState
-from loanmatch.matching.results import ApplicantResult
+from loanmatch.matching.results import ApplicantResult, Offer
 from loanmatch.services.intake import IntakeContext
 
 
@@ -127,3 +129,18 @@ def context(
         new_id=lambda: f"session-{next(counter)}",
         timeout_s=2.0,
     )
+
+
+PRODUCTS = tuple(Product(id=f"p{i}", lender=lender) for i, lender in
+                 enumerate(["bank_a", "bank_a", "bank_b", "bank_c"], start=1))  # fmt: skip
+APPROVAL = Decision(amount_yuan=300_000, annual_rate=0.05, term_months=12,
+                    repayment_method="equal_instalment")  # fmt: skip
+
+
+@dataclass
+class OfferingEngine(FakeEngine):
+    """The fake engine, with a result that offers every product of ``PRODUCTS``."""
+
+    def result(self, state: IntakeState, applicant_id: str = "applicant") -> ApplicantResult:
+        offers = tuple(Offer(product=p, p_approve=0.97, rank=k + 1) for k, p in enumerate(PRODUCTS))
+        return ApplicantResult(applicant_id, offers, excluded=(), threshold=0.9, max_offers=4)

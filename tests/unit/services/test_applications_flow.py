@@ -2,40 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import pytest
 
 from loanmatch.domain.applications import Decision, Status
 from loanmatch.domain.catalog import Catalog
-from loanmatch.domain.products import Market, Product
+from loanmatch.domain.products import Market
 from loanmatch.errors import (
     ApplicationNotFoundError,
     ApplyRefusedError,
     AuthError,
     TransitionError,
 )
-from loanmatch.intake.state import IntakeState
-from loanmatch.matching.results import ApplicantResult, Offer
 from loanmatch.services import applications as apps
 from loanmatch.services import intake
 from loanmatch.services.lender_keys import authenticate, issue_key, revoke_key
 from tests.unit.services.conftest import CODE, World
-from tests.unit.services.fakes import FakeEngine
-
-PRODUCTS = tuple(Product(id=f"p{i}", lender=lender) for i, lender in
-                 enumerate(["bank_a", "bank_a", "bank_b", "bank_c"], start=1))  # fmt: skip
-APPROVAL = Decision(amount_yuan=300_000, annual_rate=0.05, term_months=12,
-                    repayment_method="equal_instalment")  # fmt: skip
-
-
-@dataclass
-class OfferingEngine(FakeEngine):
-    """The fake engine, with a result that offers every product of ``PRODUCTS``."""
-
-    def result(self, state: IntakeState, applicant_id: str = "applicant") -> ApplicantResult:
-        offers = tuple(Offer(product=p, p_approve=0.97, rank=k + 1) for k, p in enumerate(PRODUCTS))
-        return ApplicantResult(applicant_id, offers, excluded=(), threshold=0.9, max_offers=4)
+from tests.unit.services.fakes import APPROVAL, PRODUCTS, OfferingEngine
 
 
 @pytest.fixture
@@ -65,7 +49,7 @@ def finished(world: World, session_id: str = "session-1") -> str:
 
 def test_applying_releases_the_owners_facts_to_each_lender_and_records_it(offering: World) -> None:
     session = finished(offering)
-    made = apps.apply(offering.uow(), ctx(offering), session, ["p1", "p3"], "key-1")
+    made = apps.apply(offering.uow(), ctx(offering), session, ["p1", "p3"], "key-1").applications
     assert [(a.product_id, a.lender_id, a.status) for a in made] == [
         ("p1", "bank_a", Status.SUBMITTED), ("p3", "bank_b", Status.SUBMITTED),
     ]  # fmt: skip
@@ -84,7 +68,9 @@ def test_the_same_idempotency_key_again_is_the_same_applications(offering: World
     first = apps.apply(offering.uow(), ctx(offering), session, ["p1"], "k")
     commits = offering.store.commits
     again = apps.apply(offering.uow(), ctx(offering), session, ["p1"], "k")
-    assert [a.id for a in again] == [a.id for a in first]
+    assert first.created
+    assert not again.created
+    assert [a.id for a in again.applications] == [a.id for a in first.applications]
     assert offering.store.commits == commits, "a repeated request writes nothing"
     with pytest.raises(ApplyRefusedError) as caught:
         apps.apply(offering.uow(), ctx(offering), session, ["p2"], "k")
@@ -123,7 +109,7 @@ def test_applying_twice_to_one_product_is_refused(offering: World) -> None:
 
 def test_a_lender_sees_and_decides_only_its_own_applications(offering: World) -> None:
     session = finished(offering)
-    a1, a3 = apps.apply(offering.uow(), ctx(offering), session, ["p1", "p3"], "k")
+    a1, a3 = apps.apply(offering.uow(), ctx(offering), session, ["p1", "p3"], "k").applications
     assert [a.id for a in apps.inbox(offering.uow(), "bank_a")] == [a1.id]
     assert apps.inbox(offering.uow(), "bank_c") == []
     with pytest.raises(ApplicationNotFoundError):
@@ -146,10 +132,12 @@ def test_a_lender_sees_and_decides_only_its_own_applications(offering: World) ->
 
 def test_an_owner_withdraws_and_a_withdrawn_application_frees_its_inquiry(offering: World) -> None:
     session = finished(offering)
-    a1, _, _ = apps.apply(offering.uow(), ctx(offering), session, ["p1", "p2", "p3"], "k")
+    a1, _, _ = apps.apply(
+        offering.uow(), ctx(offering), session, ["p1", "p2", "p3"], "k"
+    ).applications
     gone = apps.owner_act(offering.uow(), ctx(offering), session, a1.id, "withdraw")
     assert gone.status is Status.WITHDRAWN
-    assert len(apps.apply(offering.uow(), ctx(offering), session, ["p4"], "k2")) == 1
+    assert len(apps.apply(offering.uow(), ctx(offering), session, ["p4"], "k2").applications) == 1
     other = finished(offering, "session-2")
     with pytest.raises(ApplicationNotFoundError):
         apps.owner_act(offering.uow(), ctx(offering), other, a1.id, "withdraw")
@@ -157,7 +145,7 @@ def test_an_owner_withdraws_and_a_withdrawn_application_frees_its_inquiry(offeri
 
 def test_two_deciders_on_one_version_cannot_both_win(offering: World) -> None:
     session = finished(offering)
-    (a1,) = apps.apply(offering.uow(), ctx(offering), session, ["p1"], "k")
+    (a1,) = apps.apply(offering.uow(), ctx(offering), session, ["p1"], "k").applications
     first, second = offering.uow(), offering.uow()
     with first, second:
         current = first.applications.get(a1.id)

@@ -1,0 +1,125 @@
+"""``loanmatch lender``: lender API keys (issue 12).
+
+Register in :mod:`loanmatch.cli.main` with ``app.add_typer(lender_app, name="lender")``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from loanmatch.cli.console import EXIT_BAD_INPUT, EXIT_CODES_HELP, reported_errors
+
+__all__ = ["lender_app"]
+
+lender_app = typer.Typer(
+    name="lender",
+    help="机构 · Lenders on the platform: their API keys.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+UrlOption = Annotated[
+    str | None, typer.Option(help="数据库地址 · Database URL (default: the setting database_url).")
+]
+
+
+@lender_app.callback()
+def _lender() -> None:
+    """机构 · Lenders on the platform: their API keys."""
+
+
+def _known_lender(lender: str) -> None:
+    from loanmatch.bootstrap import compose
+
+    lenders = compose().bundle().market.lenders
+    if lender not in lenders:
+        typer.echo(
+            f"error: no lender {lender!r} in the served market; lenders: {', '.join(lenders)}",
+            err=True,
+        )
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@lender_app.command(
+    "key-add",
+    short_help="发放 API 密钥 · Issue an API key to a lender.",
+    help="为机构发放 API 密钥（只显示一次）· Issue an API key to a lender of the served market; "
+    "the "
+    "key is printed once and only its SHA-256 is stored. Rotate by issuing a new key and "
+    "revoking the old one.",
+    epilog=EXIT_CODES_HELP,
+)
+def key_add(
+    lender: Annotated[str, typer.Option(help="机构 · The lender's id (as in products.yaml).")],
+    read_only: Annotated[
+        bool, typer.Option(help="只读 · Only applications:read (no decisions).")
+    ] = False,
+    url: UrlOption = None,
+) -> None:
+    from loanmatch.bootstrap import compose
+    from loanmatch.services.lender_keys import SCOPES, issue_key
+
+    with reported_errors():
+        _known_lender(lender)
+        database = compose(database_url=url).database()
+        try:
+            scopes = SCOPES[:1] if read_only else SCOPES
+            key, token = issue_key(database.unit_of_work(), lender, datetime.now(UTC), scopes)
+        finally:
+            database.dispose()
+    typer.echo(f"key {key.id} for {lender} ({', '.join(key.scopes)}):")
+    typer.echo(token)
+
+
+@lender_app.command(
+    "key-list",
+    short_help="列出 API 密钥 · List a lender's API keys.",
+    help="列出机构的 API 密钥（不含密钥本身）· List a lender's keys: id, scopes, issued, revoked.",
+    epilog=EXIT_CODES_HELP,
+)
+def key_list(
+    lender: Annotated[str, typer.Option(help="机构 · The lender's id.")], url: UrlOption = None
+) -> None:
+    from loanmatch.bootstrap import compose
+
+    with reported_errors():
+        database = compose(database_url=url).database()
+        try:
+            with database.unit_of_work() as uow:
+                keys = list(uow.lender_keys.for_lender(lender))
+        finally:
+            database.dispose()
+    for key in keys:
+        revoked = key.revoked_at.isoformat() if key.revoked_at else "-"
+        typer.echo(f"{key.id}\t{','.join(key.scopes)}\t{key.created_at.isoformat()}\t{revoked}")
+
+
+@lender_app.command(
+    "key-revoke",
+    short_help="吊销 API 密钥 · Revoke a lender's API key.",
+    help="吊销机构的一个 API 密钥，立即生效 · Revoke one of a lender's keys from now on.",
+    epilog=EXIT_CODES_HELP,
+)
+def key_revoke(
+    lender: Annotated[str, typer.Option(help="机构 · The lender's id.")],
+    key: Annotated[str, typer.Option(help="密钥编号 · The key's id (key-list shows them).")],
+    url: UrlOption = None,
+) -> None:
+    from loanmatch.bootstrap import compose
+    from loanmatch.services.lender_keys import revoke_key
+
+    with reported_errors():
+        database = compose(database_url=url).database()
+        try:
+            revoke_key(database.unit_of_work(), lender, key, datetime.now(UTC))
+        except KeyError:
+            typer.echo(f"error: lender {lender!r} has no key {key!r}", err=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        finally:
+            database.dispose()
+    typer.echo(f"key {key} of {lender} revoked")

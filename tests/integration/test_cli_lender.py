@@ -1,0 +1,48 @@
+"""``loanmatch lender key-add / key-list / key-revoke``: a key is shown once, stored hashed,
+listed without its secret and refused once revoked."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from loanmatch.errors import AuthError
+from loanmatch.services.lender_keys import authenticate
+from loanmatch.storage.database import Database
+from tests.conftest import TrainedMarket
+
+
+def test_a_lender_key_is_issued_listed_and_revoked(
+    trained_market: TrainedMarket,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fresh_settings: None,
+) -> None:
+    from loanmatch.cli.lender import lender_app
+    from loanmatch.model.directory import load_model
+
+    url = f"sqlite:///{tmp_path / 'keys.db'}"
+    monkeypatch.setenv("LOANMATCH_DATABASE_URL", url)
+    monkeypatch.setenv("LOANMATCH_MODEL_DIR", str(trained_market.model_dir))
+    lender = load_model(trained_market.model_dir).market.lenders[0]
+    issued = CliRunner().invoke(lender_app, ["key-add", "--lender", lender])
+    assert issued.exit_code == 0, issued.output
+    token = issued.output.strip().splitlines()[-1]
+    key_id = token.removeprefix("lmk_").split(".")[0]
+    listed = CliRunner().invoke(lender_app, ["key-list", "--lender", lender])
+    assert key_id in listed.output
+    assert token.split(".")[1] not in listed.output, "the secret is never shown again"
+    database = Database(url)
+    now = datetime.now(UTC)
+    assert authenticate(database.unit_of_work(), token, now, "applications:decide").id == key_id
+    revoked = CliRunner().invoke(lender_app, ["key-revoke", "--lender", lender, "--key", key_id])
+    assert revoked.exit_code == 0, revoked.output
+    with pytest.raises(AuthError):
+        authenticate(database.unit_of_work(), token, datetime.now(UTC), "applications:read")
+    database.dispose()
+    unknown = CliRunner().invoke(lender_app, ["key-add", "--lender", "no_such_bank"])
+    assert unknown.exit_code == 2
+    assert "no lender 'no_such_bank'" in unknown.output
