@@ -1,0 +1,111 @@
+"""Tenancy over every lender-scoped and application-scoped route, listed from the OpenAPI
+document (not by hand): another lender's key or another owner's session gets 404 and learns
+nothing of the other's applications; a list shows only the caller's own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from loanmatch.storage.database import Database
+from loanmatch.web.applications_api import install_applications_api
+from loanmatch.web.sessions_api import install_sessions_api
+from tests.integration.test_applications_api import Served, backend_on, finished
+
+BODIES: dict[str, dict[str, object]] = {
+    "/api/v1/lender/applications/{application_id}/decision": {
+        "action": "decline", "reasons": ["revenue"],
+    },
+}  # fmt: skip
+"""A valid body for each route that needs one (else none is sent)."""
+
+
+@pytest.fixture
+def two_of_each(tmp_path: Path) -> Iterator[tuple[Served, dict[str, str]]]:
+    """Two owners, each applied to p1 (bank_a) and p3 (bank_b); ids by name."""
+    database = Database(f"sqlite:///{tmp_path / 'tenancy.db'}")
+    database.upgrade()
+    backend = backend_on(database)
+    app = FastAPI()
+    install_sessions_api(app, backend)
+    install_applications_api(app)
+    with TestClient(app) as client:
+        served = Served(client, database, backend)
+        ids: dict[str, str] = {}
+        for owner in ("mine", "theirs"):
+            session = finished(client)
+            made = client.post(f"/api/v1/sessions/{session}/applications",
+                               json={"products": ["p1", "p3"]},
+                               headers={"Idempotency-Key": owner}).json()  # fmt: skip
+            ids[f"{owner}_session"] = session
+            ids[f"{owner}_bank_a"] = made[0]["id"]
+            ids[f"{owner}_bank_b"] = made[1]["id"]
+        yield served, ids
+    database.dispose()
+
+
+def _routes(app: FastAPI, keep: str) -> list[tuple[str, str]]:
+    return [
+        (method.upper(), path)
+        for path, item in app.openapi()["paths"].items()
+        for method in item
+        if keep in path
+    ]
+
+
+def test_a_lender_reaches_no_other_lenders_application_on_any_route(
+    two_of_each: tuple[Served, dict[str, str]],
+) -> None:
+    served, ids = two_of_each
+    bank_a = served.key("bank_a")["Authorization"]
+    routes = _routes(served.client.app, "/api/v1/lender/")  # type: ignore[arg-type]
+    assert len(routes) >= 3
+    other_ids = {ids["mine_bank_b"], ids["theirs_bank_b"]}
+    for method, path in routes:
+        if "{application_id}" in path:
+            for other in other_ids:
+                url = path.replace("{application_id}", other)
+                answer = served.client.request(method, url, json=BODIES.get(path),
+                                               headers={"Authorization": bank_a})  # fmt: skip
+                assert answer.status_code == 404, (method, path, answer.text)
+                assert answer.json()["code"] == "application.not_found"
+                assert ids["mine_session"] not in answer.text
+                assert ids["theirs_session"] not in answer.text
+        else:
+            answer = served.client.request(method, path, headers={"Authorization": bank_a})
+            assert answer.status_code == 200, (method, path, answer.text)
+            listed = answer.json()
+            assert {a["lender_id"] for a in listed} == {"bank_a"}
+            assert not other_ids & {a["id"] for a in listed}
+    with served.database.unit_of_work() as uow:
+        assert all(a.status.value == "submitted" for a in uow.applications.for_lender("bank_b"))
+
+
+def test_an_owner_reaches_no_other_owners_application_on_any_route(
+    two_of_each: tuple[Served, dict[str, str]],
+) -> None:
+    served, ids = two_of_each
+    routes = [
+        (m, p)
+        for m, p in _routes(served.client.app, "/api/v1/sessions/")  # type: ignore[arg-type]
+        if "{application_id}" in p
+    ]
+    assert routes, "the OpenAPI document lists owner routes on one application"
+    for method, path in routes:
+        for other in (ids["theirs_bank_a"], ids["theirs_bank_b"]):
+            url = path.replace("{session_id}", ids["mine_session"]).replace(
+                "{application_id}", other
+            )
+            answer = served.client.request(method, url, json=BODIES.get(path))
+            assert answer.status_code == 404, (method, path, answer.text)
+            assert ids["theirs_session"] not in answer.text
+    mine = served.client.get(f"/api/v1/sessions/{ids['mine_session']}/applications").json()
+    assert {a["id"] for a in mine} == {ids["mine_bank_a"], ids["mine_bank_b"]}
+    ledger = served.client.get(f"/api/v1/sessions/{ids['mine_session']}/releases").json()
+    assert {r["application_id"] for r in ledger} == {ids["mine_bank_a"], ids["mine_bank_b"]}
+    theirs = served.client.get(f"/api/v1/sessions/{ids['theirs_session']}/applications").json()
+    assert all(a["status"] == "submitted" for a in theirs), "nothing of theirs was changed"
