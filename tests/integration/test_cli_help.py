@@ -15,7 +15,7 @@ from loanmatch.cli.main import app
 COMMANDS = ("simulate", "train", "recommend", "evaluate", "demo", "serve", "intake", "journey")
 SUBCOMMANDS = (
     ("risk", "benchmark"), ("db", "upgrade"), ("lender", "key-add"), ("lender", "key-list"),
-    ("lender", "key-revoke"),
+    ("lender", "key-revoke"), ("lender", "webhook-set"), ("lender", "deliver"),
 )  # fmt: skip
 CLI_DOC = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
 runner = CliRunner()

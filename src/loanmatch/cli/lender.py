@@ -123,3 +123,68 @@ def key_revoke(
         finally:
             database.dispose()
     typer.echo(f"key {key} of {lender} revoked")
+
+
+@lender_app.command(
+    "webhook-set",
+    short_help="设置事件回调 · Point a lender's events at its webhook URL.",
+    help="设置机构接收事件的地址（签名密钥只显示一次）· Send a lender's events (applications "
+    "submitted, withdrawn, documents provided) to the endpoint, signed with HMAC-SHA256 "
+    "under a new secret printed once (docs/applications.md).",
+    epilog=EXIT_CODES_HELP,
+)
+def webhook_set(
+    lender: Annotated[str, typer.Option(help="机构 · The lender's id.")],
+    endpoint: Annotated[str, typer.Option(help="回调地址 · The webhook's http(s) URL.")],
+    url: UrlOption = None,
+) -> None:
+    from loanmatch.bootstrap import compose
+    from loanmatch.services.webhooks import set_webhook
+
+    with reported_errors():
+        _known_lender(lender)
+        database = compose(database_url=url).database()
+        try:
+            webhook, secret = set_webhook(
+                database.unit_of_work(), lender, endpoint, datetime.now(UTC)
+            )
+        finally:
+            database.dispose()
+    typer.echo(f"events of {lender} go to {webhook.url}; signing secret (shown once):")
+    typer.echo(secret)
+
+
+@lender_app.command(
+    "deliver",
+    short_help="投递事件回调 · Deliver the lenders' due webhook events.",
+    help="投递到期的事件回调（失败按退避重试）· Send every due webhook event, one transaction "
+    "each, retrying failures with backoff; with --watch, keep doing so for that many seconds "
+    "(a worker). Several workers may run together on PostgreSQL.",
+    epilog=EXIT_CODES_HELP,
+)
+def deliver(
+    watch: Annotated[
+        float, typer.Option(help="持续秒数 · Keep delivering for this many seconds (0: one pass).")
+    ] = 0.0,
+    interval: Annotated[float, typer.Option(help="间隔秒数 · Pause between passes.")] = 1.0,
+    url: UrlOption = None,
+) -> None:
+    import time
+
+    from loanmatch.bootstrap import compose
+    from loanmatch.services.webhooks import deliver_due
+
+    with reported_errors():
+        database = compose(database_url=url).database()
+        try:
+            until = time.monotonic() + watch
+            while True:
+                done = deliver_due(database.unit_of_work, lambda: datetime.now(UTC))
+                if done.sent or done.failed or done.dead:
+                    typer.echo(f"sent {done.sent}, failed {done.failed} (will retry), "
+                               f"given up {done.dead}")  # fmt: skip
+                if time.monotonic() >= until:
+                    break
+                time.sleep(interval)
+        finally:
+            database.dispose()

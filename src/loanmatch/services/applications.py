@@ -14,7 +14,8 @@ transaction: a refused step writes nothing.
   its own applications; another lender's id answers as an unknown one (404).
 
 Every change is a transition of :mod:`loanmatch.domain.applications` and lands in the audit log
-with its real actor (``owner`` or ``lender:<lender>/<key id>``).
+with its real actor (``owner`` or ``lender:<lender>/<key id>``); what the owner does is also an
+event for the lender's webhook, in the same transaction (:mod:`loanmatch.services.webhooks`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from loanmatch.domain.products import Market
 from loanmatch.errors import ApplicationNotFoundError, ApplyRefusedError
 from loanmatch.intake.state import IntakeState
 from loanmatch.services.intake.core import IntakeContext, load_session
+from loanmatch.services.webhooks import enqueue
 from loanmatch.storage.records import AuditEntry, DataRelease, SessionRecord
 from loanmatch.storage.unit_of_work import UnitOfWork
 
@@ -113,6 +115,13 @@ def _audit(
             },
         )
     )
+
+
+def _notify(uow: UnitOfWork, application: Application, kind: str, at: datetime) -> None:
+    """The lender's webhook event for this change, in the same transaction (ids only)."""
+    data = {"application_id": application.id, "product_id": application.product_id,
+            "status": application.status.value}  # fmt: skip
+    enqueue(uow, application.lender_id, kind, data, at)
 
 
 def _released(ctx: ApplicationsContext, state: IntakeState) -> dict[str, Scalar]:
@@ -237,6 +246,7 @@ def _apply(
             )
             _audit(uow, ctx, ctx.intake.actor, "application.submitted", application, record,
                    {"released": str(len(facts))})  # fmt: skip
+            _notify(uow, application, "application.submitted", now)
             made.append(application)
         uow.commit()
         return Applied(made, created=True)
@@ -278,6 +288,7 @@ def owner_act(
                              Decision(note=note))  # fmt: skip
         stored = uow.applications.update(changed)
         _audit(uow, ctx, ctx.intake.actor, f"application.{action}", stored, record)
+        _notify(uow, stored, f"application.{action}", ctx.clock())
         uow.commit()
         return stored
 

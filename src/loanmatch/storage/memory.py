@@ -19,13 +19,17 @@ from loanmatch.storage.memory_applications import (
     MemoryApplications,
     MemoryDataReleases,
     MemoryLenderKeys,
+    MemoryOutbox,
+    MemoryWebhooks,
 )
 from loanmatch.storage.records import (
     AuditEntry,
     DataRelease,
     LenderKey,
+    OutboxMessage,
     SessionRecord,
     StoredConsent,
+    Webhook,
 )
 from loanmatch.storage.unit_of_work import (
     AuditLog,
@@ -49,6 +53,8 @@ class MemoryStore:
     applications: dict[str, Application] = field(default_factory=dict)
     releases: list[DataRelease] = field(default_factory=list)
     lender_keys: dict[str, LenderKey] = field(default_factory=dict)
+    webhooks: dict[str, Webhook] = field(default_factory=dict)
+    outbox: list[OutboxMessage] = field(default_factory=list)
     commits: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -61,6 +67,8 @@ class MemoryStore:
             applications=dict(self.applications),
             releases=list(self.releases),
             lender_keys=dict(self.lender_keys),
+            webhooks=dict(self.webhooks),
+            outbox=list(self.outbox),
             commits=self.commits,
         )
 
@@ -163,6 +171,8 @@ class MemoryUnitOfWork(UnitOfWork):
         self.releases = MemoryDataReleases(self._work.releases)
         self._keys = MemoryLenderKeys(self._work.lender_keys)
         self.lender_keys = self._keys
+        self.webhooks = MemoryWebhooks(self._work.webhooks)
+        self.outbox = MemoryOutbox(self._work.outbox)
         self.consents = _Consents(self._work)
         self.audit = _Audit(self._work)
         self.events = _Events(self._work)
@@ -186,6 +196,8 @@ class MemoryUnitOfWork(UnitOfWork):
                 self.store.applications[app_id] = self._work.applications[app_id]
             for key_id in self._keys.changed:
                 self.store.lender_keys[key_id] = self._work.lender_keys[key_id]
+            self.store.webhooks = dict(self._work.webhooks)
+            self.store.outbox = list(self._work.outbox)
             for release in self._work.releases[self._n_releases :]:
                 self.store.releases.append(replace(release, id=len(self.store.releases) + 1))
             revoked = {c.id: c for c in self._work.consents[:n_consents] if c.consent.revoked_at}

@@ -5,17 +5,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 
 from loanmatch.domain.applications import Application
 from loanmatch.errors import ApplyRefusedError, TransitionError
-from loanmatch.storage.records import DataRelease, LenderKey
+from loanmatch.storage.records import DataRelease, LenderKey, OutboxMessage, Webhook
 from loanmatch.storage.unit_of_work import (
     ApplicationRepository,
     DataReleaseLog,
     LenderKeyRepository,
+    Outbox,
+    WebhookRepository,
 )
 
-__all__ = ["MemoryApplications", "MemoryDataReleases", "MemoryLenderKeys"]
+__all__ = [
+    "MemoryApplications",
+    "MemoryDataReleases",
+    "MemoryLenderKeys",
+    "MemoryOutbox",
+    "MemoryWebhooks",
+]
 
 
 def _by_time(applications: Sequence[Application]) -> list[Application]:
@@ -107,3 +116,42 @@ class MemoryLenderKeys(LenderKeyRepository):
             raise KeyError(f"no lender key {key.id}")
         self._keys[key.id] = replace(stored, revoked_at=key.revoked_at)
         self.changed.add(key.id)
+
+
+class MemoryWebhooks(WebhookRepository):
+    def __init__(self, webhooks: dict[str, Webhook]) -> None:
+        self._webhooks = webhooks
+
+    def set(self, webhook: Webhook) -> None:
+        self._webhooks[webhook.lender_id] = webhook
+
+    def get(self, lender_id: str) -> Webhook | None:
+        return self._webhooks.get(lender_id)
+
+
+class MemoryOutbox(Outbox):
+    """Messages by id; the unit of work writes back the ones added or saved."""
+
+    def __init__(self, messages: list[OutboxMessage]) -> None:
+        self._messages = messages
+
+    def add(self, message: OutboxMessage) -> None:
+        self._messages.append(replace(message, id=len(self._messages) + 1))
+
+    def claim_due(self, at: datetime, limit: int) -> Sequence[OutboxMessage]:
+        due = [
+            m
+            for m in self._messages
+            if m.delivered_at is None and m.dead_at is None and m.next_attempt_at <= at
+        ]
+        return due[:limit]
+
+    def save(self, message: OutboxMessage) -> None:
+        for index, stored in enumerate(self._messages):
+            if stored.id == message.id:
+                self._messages[index] = message
+                return
+        raise KeyError(f"no outbox message {message.id}")
+
+    def all(self) -> Sequence[OutboxMessage]:
+        return list(self._messages)

@@ -13,8 +13,10 @@ __all__ = [
     "DataRelease",
     "LenderKey",
     "Notice",
+    "OutboxMessage",
     "SessionRecord",
     "StoredConsent",
+    "Webhook",
     "as_utc",
 ]
 
@@ -127,3 +129,33 @@ class LenderKey:
     scopes: tuple[str, ...]
     created_at: datetime
     revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Where a lender wants its events, and the shared secret their HMAC signature uses."""
+
+    lender_id: str
+    url: str
+    secret: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """One event for a lender's webhook, written in the same transaction as the change it
+    reports (a transactional outbox: no change without its event, no event without its change).
+    ``delivery_id`` is the receiver's key for telling a redelivery from a new event."""
+
+    delivery_id: str
+    lender_id: str
+    kind: str
+    payload: dict[str, Any]
+    created_at: datetime
+    next_attempt_at: datetime
+    attempts: int = 0
+    delivered_at: datetime | None = None
+    dead_at: datetime | None = None
+    """Set when delivery is given up after the last attempt."""
+    last_error: str = ""
+    id: int | None = None

@@ -20,6 +20,7 @@ from loanmatch.storage.records import (
     as_utc,
 )
 from loanmatch.storage.sql_applications import SqlApplications, SqlDataReleases, SqlLenderKeys
+from loanmatch.storage.sql_outbox import SqlOutbox, SqlWebhooks
 from loanmatch.storage.unit_of_work import (
     AuditLog,
     ConsentRepository,
@@ -215,6 +216,8 @@ class SqlUnitOfWork(UnitOfWork):
         self.applications = SqlApplications(self._session)
         self.releases = SqlDataReleases(self._session)
         self.lender_keys = SqlLenderKeys(self._session)
+        self.webhooks = SqlWebhooks(self._session)
+        self.outbox = SqlOutbox(self._session)
         return self
 
     def __exit__(self, *args: object) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from datetime import datetime
 from types import TracebackType
 from typing import Self
 
@@ -18,8 +19,10 @@ from loanmatch.storage.records import (
     AuditEntry,
     DataRelease,
     LenderKey,
+    OutboxMessage,
     SessionRecord,
     StoredConsent,
+    Webhook,
 )
 
 __all__ = [
@@ -29,8 +32,10 @@ __all__ = [
     "DataReleaseLog",
     "EventLog",
     "LenderKeyRepository",
+    "Outbox",
     "SessionRepository",
     "UnitOfWork",
+    "WebhookRepository",
 ]
 
 
@@ -138,6 +143,34 @@ class LenderKeyRepository(ABC):
         """Store the ``revoked_at`` of a stored key (nothing else changes)."""
 
 
+class WebhookRepository(ABC):
+    @abstractmethod
+    def set(self, webhook: Webhook) -> None:
+        """Store the lender's webhook, replacing any earlier one."""
+
+    @abstractmethod
+    def get(self, lender_id: str) -> Webhook | None: ...
+
+
+class Outbox(ABC):
+    @abstractmethod
+    def add(self, message: OutboxMessage) -> None: ...
+
+    @abstractmethod
+    def claim_due(self, at: datetime, limit: int) -> Sequence[OutboxMessage]:
+        """Up to ``limit`` undelivered, live messages due at ``at``, oldest first. On PostgreSQL
+        their rows stay locked until this unit of work ends and other workers skip them
+        (``FOR UPDATE SKIP LOCKED``), so two workers never send one message at once."""
+
+    @abstractmethod
+    def save(self, message: OutboxMessage) -> None:
+        """Store a message's delivery state (attempts, next attempt, delivered, dead, error)."""
+
+    @abstractmethod
+    def all(self) -> Sequence[OutboxMessage]:
+        """Every message, oldest first."""
+
+
 class UnitOfWork(ABC):
     """One transaction over all repositories."""
 
@@ -148,6 +181,8 @@ class UnitOfWork(ABC):
     applications: ApplicationRepository
     releases: DataReleaseLog
     lender_keys: LenderKeyRepository
+    webhooks: WebhookRepository
+    outbox: Outbox
 
     def __enter__(self) -> Self:
         return self

@@ -19,7 +19,7 @@ from loanmatch.storage.records import AuditEntry
 
 TABLES = {
     "intake_sessions", "consents", "audit_log", "intake_events", "alembic_version",
-    "applications", "data_releases", "lender_keys",
+    "applications", "data_releases", "lender_keys", "lender_webhooks", "outbox",
 }  # fmt: skip
 
 

@@ -1,0 +1,113 @@
+"""The webhook and outbox repositories over SQLAlchemy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from loanmatch.storage.orm import OutboxRow, WebhookRow
+from loanmatch.storage.records import OutboxMessage, Webhook, as_utc
+from loanmatch.storage.unit_of_work import Outbox, WebhookRepository
+
+__all__ = ["SqlOutbox", "SqlWebhooks"]
+
+
+class SqlWebhooks(WebhookRepository):
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def set(self, webhook: Webhook) -> None:
+        row = self._session.get(WebhookRow, webhook.lender_id)
+        if row is None:
+            self._session.add(
+                WebhookRow(
+                    lender_id=webhook.lender_id,
+                    url=webhook.url,
+                    secret=webhook.secret,
+                    created_at=webhook.created_at,
+                )
+            )
+        else:
+            row.url, row.secret, row.created_at = webhook.url, webhook.secret, webhook.created_at
+        self._session.flush()
+
+    def get(self, lender_id: str) -> Webhook | None:
+        row = self._session.get(WebhookRow, lender_id, populate_existing=True)
+        if row is None:
+            return None
+        return Webhook(row.lender_id, row.url, row.secret, as_utc(row.created_at))
+
+
+def _when(at: datetime | None) -> datetime | None:
+    return as_utc(at) if at is not None else None
+
+
+def _message(row: OutboxRow) -> OutboxMessage:
+    return OutboxMessage(
+        delivery_id=row.delivery_id,
+        lender_id=row.lender_id,
+        kind=row.kind,
+        payload=dict(row.payload),
+        created_at=as_utc(row.created_at),
+        next_attempt_at=as_utc(row.next_attempt_at),
+        attempts=row.attempts,
+        delivered_at=_when(row.delivered_at),
+        dead_at=_when(row.dead_at),
+        last_error=row.last_error,
+        id=row.id,
+    )
+
+
+class SqlOutbox(Outbox):
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, message: OutboxMessage) -> None:
+        self._session.add(
+            OutboxRow(
+                delivery_id=message.delivery_id,
+                lender_id=message.lender_id,
+                kind=message.kind,
+                payload=dict(message.payload),
+                created_at=message.created_at,
+                next_attempt_at=message.next_attempt_at,
+                attempts=message.attempts,
+                delivered_at=message.delivered_at,
+                dead_at=message.dead_at,
+                last_error=message.last_error,
+            )
+        )
+
+    def claim_due(self, at: datetime, limit: int) -> Sequence[OutboxMessage]:
+        query = (
+            select(OutboxRow)
+            .where(
+                OutboxRow.delivered_at.is_(None),
+                OutboxRow.dead_at.is_(None),
+                OutboxRow.next_attempt_at <= at,
+            )
+            .order_by(OutboxRow.id)
+            .limit(limit)
+        )
+        if self._session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return [_message(r) for r in self._session.scalars(query)]
+
+    def save(self, message: OutboxMessage) -> None:
+        row = self._session.get(OutboxRow, message.id)
+        if row is None:
+            raise KeyError(f"no outbox message {message.id}")
+        row.attempts = message.attempts
+        row.next_attempt_at = message.next_attempt_at
+        row.delivered_at = message.delivered_at
+        row.dead_at = message.dead_at
+        row.last_error = message.last_error
+        self._session.flush()
+
+    def all(self) -> Sequence[OutboxMessage]:
+        return [
+            _message(r) for r in self._session.scalars(select(OutboxRow).order_by(OutboxRow.id))
+        ]
