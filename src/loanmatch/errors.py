@@ -466,7 +466,7 @@ class ApplicationNotFoundError(ApplicationError):
 
 class ApplyRefusedError(ApplicationError):
     """The owner cannot apply as asked; ``rule`` names why (``not_offered``, ``budget``,
-    ``not_done``, ``idempotency_mismatch``)."""
+    ``not_done``, ``idempotency_mismatch``, ``already_applied``, ``capacity``)."""
 
     status = 422
     code = "application.refused"

@@ -58,8 +58,8 @@ def postgres_database(postgres_server: str) -> Iterator[Database]:
     with database.engine.begin() as connection:
         connection.execute(
             text(
-                "TRUNCATE outbox, lender_webhooks, data_releases, applications, lender_keys, "
-                "consents, intake_sessions, audit_log, intake_events RESTART IDENTITY"
+                "TRUNCATE product_capacity, outbox, lender_webhooks, data_releases, applications, "
+                "lender_keys, consents, intake_sessions, audit_log, intake_events RESTART IDENTITY"
             )
         )
     database.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from loanmatch.domain.products import Market
-from loanmatch.errors import TransitionError
+from loanmatch.errors import ApplyRefusedError, TransitionError
 from loanmatch.services import applications as apps
 from loanmatch.services.lender_keys import issue_key
 from loanmatch.storage.database import Database
@@ -212,3 +212,31 @@ def test_fifty_racing_requests_on_postgres_keep_one_application_and_one_decision
         final = uow.applications.get(target)
     assert final is not None
     assert [s.action for s in final.history] == ["approve"]
+
+
+@pytest.mark.postgres
+def test_racing_owners_on_postgres_never_pass_a_products_daily_capacity(
+    postgres_database: Database,
+) -> None:
+    """30 owners apply to one product of capacity 10 at once: 10 applications, 20 refused."""
+    backend = backend_on(postgres_database)
+    limited = (replace(PRODUCTS[0], capacity_per_day=10), *PRODUCTS[1:])
+    ctx = apps.ApplicationsContext(backend.context, Market(default_catalog(), limited))
+    app = FastAPI()
+    install_sessions_api(app, backend)
+    with TestClient(app) as client:
+        sessions = [finished(client) for _ in range(30)]
+
+    def apply_once(session: str) -> str:
+        try:
+            apps.apply(postgres_database.unit_of_work(), ctx, session, ["p1"], "k")
+        except ApplyRefusedError as refused:
+            return refused.rule
+        return "applied"
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        outcomes = list(pool.map(apply_once, sessions))
+    assert outcomes.count("applied") == 10, outcomes
+    assert outcomes.count("capacity") == 20
+    with postgres_database.unit_of_work() as uow:
+        assert len(uow.applications.for_lender("bank_a")) == 10

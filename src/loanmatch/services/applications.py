@@ -9,6 +9,9 @@ transaction: a refused step writes nothing.
   same request again returns the same applications and writes nothing. Only now are the
   owner's facts released to each lender, and the data-release ledger records which facts went
   to whom, when, under which consents (protected attributes are never released).
+  A product with ``capacity_per_day`` takes at most that many applications a day (China
+  time); a full day refuses with ``capacity``, counted atomically so racing requests never pass
+  it.
 - :func:`owner_act`: the owner withdraws or provides requested documents.
 - :func:`inbox`, :func:`lender_application`, :func:`decide`: a lender sees and decides only
   its own applications; another lender's id answers as an unknown one (404).
@@ -23,12 +26,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from loanmatch.domain.applications import Action, Application, Decision, Status, transition
 from loanmatch.domain.catalog import Scalar
 from loanmatch.domain.masking import mask_id_number
-from loanmatch.domain.products import Market
+from loanmatch.domain.products import Market, Product
 from loanmatch.errors import ApplicationNotFoundError, ApplyRefusedError
 from loanmatch.intake.state import IntakeState
 from loanmatch.services.intake.core import IntakeContext, load_session
@@ -50,6 +53,8 @@ __all__ = [
 ]
 
 MAX_KEY = 128
+BUSINESS_TZ = timezone(timedelta(hours=8))
+"""China Standard Time: a lender's day of capacity runs midnight to midnight there."""
 
 
 def _new_id() -> str:
@@ -115,6 +120,21 @@ def _audit(
             },
         )
     )
+
+
+def _take_capacity(uow: UnitOfWork, product: Product, at: datetime) -> None:
+    """Count the application against the product's capacity of the day (UTC+8, the lenders'
+    business day), or refuse it when the day is full."""
+    if product.capacity_per_day is None:
+        return
+    day = at.astimezone(BUSINESS_TZ).date().isoformat()
+    if not uow.capacity.take(product.id, day, product.capacity_per_day):
+        raise ApplyRefusedError(
+            "capacity",
+            f"{product.id} takes at most {product.capacity_per_day} applications a day; "
+            f"today's are taken",
+            zh=f"{product.display('zh')}今日申请已满，请明天再申请或选择其他产品",
+        )
 
 
 def _notify(uow: UnitOfWork, application: Application, kind: str, at: datetime) -> None:
@@ -230,6 +250,7 @@ def _apply(
         made = []
         for product_id in wanted:
             product = ctx.market.products[ctx.market.index_of(product_id)]
+            _take_capacity(uow, product, now)
             application = Application(
                 id=ctx.new_id(),
                 session_id=session_id,

@@ -17,6 +17,7 @@ from loanmatch.domain.events import IntakeEvent
 from loanmatch.errors import SessionConflictError, TransitionError
 from loanmatch.storage.memory_applications import (
     MemoryApplications,
+    MemoryCapacity,
     MemoryDataReleases,
     MemoryLenderKeys,
     MemoryOutbox,
@@ -55,6 +56,7 @@ class MemoryStore:
     lender_keys: dict[str, LenderKey] = field(default_factory=dict)
     webhooks: dict[str, Webhook] = field(default_factory=dict)
     outbox: list[OutboxMessage] = field(default_factory=list)
+    capacity: dict[tuple[str, str], int] = field(default_factory=dict)
     commits: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -69,6 +71,7 @@ class MemoryStore:
             lender_keys=dict(self.lender_keys),
             webhooks=dict(self.webhooks),
             outbox=list(self.outbox),
+            capacity=dict(self.capacity),
             commits=self.commits,
         )
 
@@ -173,6 +176,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.lender_keys = self._keys
         self.webhooks = MemoryWebhooks(self._work.webhooks)
         self.outbox = MemoryOutbox(self._work.outbox)
+        self.capacity = MemoryCapacity(self._work.capacity)
         self.consents = _Consents(self._work)
         self.audit = _Audit(self._work)
         self.events = _Events(self._work)
@@ -198,6 +202,7 @@ class MemoryUnitOfWork(UnitOfWork):
                 self.store.lender_keys[key_id] = self._work.lender_keys[key_id]
             self.store.webhooks = dict(self._work.webhooks)
             self.store.outbox = list(self._work.outbox)
+            self.store.capacity = dict(self._work.capacity)
             for release in self._work.releases[self._n_releases :]:
                 self.store.releases.append(replace(release, id=len(self.store.releases) + 1))
             revoked = {c.id: c for c in self._work.consents[:n_consents] if c.consent.revoked_at}

@@ -12,6 +12,7 @@ from loanmatch.errors import ApplyRefusedError, TransitionError
 from loanmatch.storage.records import DataRelease, LenderKey, OutboxMessage, Webhook
 from loanmatch.storage.unit_of_work import (
     ApplicationRepository,
+    CapacityLedger,
     DataReleaseLog,
     LenderKeyRepository,
     Outbox,
@@ -20,6 +21,7 @@ from loanmatch.storage.unit_of_work import (
 
 __all__ = [
     "MemoryApplications",
+    "MemoryCapacity",
     "MemoryDataReleases",
     "MemoryLenderKeys",
     "MemoryOutbox",
@@ -155,3 +157,18 @@ class MemoryOutbox(Outbox):
 
     def all(self) -> Sequence[OutboxMessage]:
         return list(self._messages)
+
+
+class MemoryCapacity(CapacityLedger):
+    def __init__(self, used: dict[tuple[str, str], int]) -> None:
+        self._used = used
+
+    def take(self, product_id: str, day: str, capacity: int) -> bool:
+        now = self._used.get((product_id, day), 0)
+        if now >= capacity:
+            return False
+        self._used[(product_id, day)] = now + 1
+        return True
+
+    def used(self, product_id: str, day: str) -> int:
+        return self._used.get((product_id, day), 0)

@@ -33,6 +33,7 @@ __all__ = [
     "EventRow",
     "LenderKeyRow",
     "OutboxRow",
+    "ProductCapacityRow",
     "SessionRow",
     "WebhookRow",
 ]
@@ -174,3 +175,11 @@ class OutboxRow(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     dead_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     last_error: Mapped[str] = mapped_column(Text)
+
+
+class ProductCapacityRow(Base):
+    __tablename__ = "product_capacity"
+
+    product_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    used: Mapped[int] = mapped_column(Integer)

@@ -20,7 +20,7 @@ from loanmatch.storage.records import (
     as_utc,
 )
 from loanmatch.storage.sql_applications import SqlApplications, SqlDataReleases, SqlLenderKeys
-from loanmatch.storage.sql_outbox import SqlOutbox, SqlWebhooks
+from loanmatch.storage.sql_outbox import SqlCapacity, SqlOutbox, SqlWebhooks
 from loanmatch.storage.unit_of_work import (
     AuditLog,
     ConsentRepository,
@@ -218,6 +218,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.lender_keys = SqlLenderKeys(self._session)
         self.webhooks = SqlWebhooks(self._session)
         self.outbox = SqlOutbox(self._session)
+        self.capacity = SqlCapacity(self._session)
         return self
 
     def __exit__(self, *args: object) -> None:

@@ -1,18 +1,20 @@
-"""The webhook and outbox repositories over SQLAlchemy."""
+"""The webhook, outbox and capacity repositories over SQLAlchemy."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from loanmatch.storage.orm import OutboxRow, WebhookRow
+from loanmatch.storage.orm import OutboxRow, ProductCapacityRow, WebhookRow
 from loanmatch.storage.records import OutboxMessage, Webhook, as_utc
-from loanmatch.storage.unit_of_work import Outbox, WebhookRepository
+from loanmatch.storage.unit_of_work import CapacityLedger, Outbox, WebhookRepository
 
-__all__ = ["SqlOutbox", "SqlWebhooks"]
+__all__ = ["SqlCapacity", "SqlOutbox", "SqlWebhooks"]
 
 
 class SqlWebhooks(WebhookRepository):
@@ -111,3 +113,33 @@ class SqlOutbox(Outbox):
         return [
             _message(r) for r in self._session.scalars(select(OutboxRow).order_by(OutboxRow.id))
         ]
+
+
+class SqlCapacity(CapacityLedger):
+    """A row per product and day; taking one is a conditional ``UPDATE ... WHERE used <
+    capacity``, which the database applies atomically (row lock on PostgreSQL, the write lock
+    on SQLite)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def take(self, product_id: str, day: str, capacity: int) -> bool:
+        dialect = self._session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        values = {"product_id": product_id, "day": day, "used": 0}
+        self._session.execute(insert(ProductCapacityRow).values(**values).on_conflict_do_nothing())
+        taken = self._session.execute(
+            update(ProductCapacityRow)
+            .where(
+                ProductCapacityRow.product_id == product_id,
+                ProductCapacityRow.day == day,
+                ProductCapacityRow.used < capacity,
+            )
+            .values(used=ProductCapacityRow.used + 1)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(taken.rowcount == 1)  # type: ignore[attr-defined]
+
+    def used(self, product_id: str, day: str) -> int:
+        row = self._session.get(ProductCapacityRow, (product_id, day), populate_existing=True)
+        return row.used if row is not None else 0

@@ -28,6 +28,7 @@ from loanmatch.storage.records import (
 __all__ = [
     "ApplicationRepository",
     "AuditLog",
+    "CapacityLedger",
     "ConsentRepository",
     "DataReleaseLog",
     "EventLog",
@@ -171,6 +172,19 @@ class Outbox(ABC):
         """Every message, oldest first."""
 
 
+class CapacityLedger(ABC):
+    """Applications per product and day (``day``: an ISO date, ``2026-12-02``)."""
+
+    @abstractmethod
+    def take(self, product_id: str, day: str, capacity: int) -> bool:
+        """Count one more application of the product on ``day`` if fewer than ``capacity``
+        are counted (atomic in the database: racing requests never pass the capacity);
+        False, counting nothing, when it is full."""
+
+    @abstractmethod
+    def used(self, product_id: str, day: str) -> int: ...
+
+
 class UnitOfWork(ABC):
     """One transaction over all repositories."""
 
@@ -183,6 +197,7 @@ class UnitOfWork(ABC):
     lender_keys: LenderKeyRepository
     webhooks: WebhookRepository
     outbox: Outbox
+    capacity: CapacityLedger
 
     def __enter__(self) -> Self:
         return self

@@ -177,3 +177,16 @@ def test_a_lender_key_authenticates_until_revoked_and_only_for_its_scopes(world:
         authenticate(world.uow(), token, world.clock(), "applications:read")
     with pytest.raises(KeyError):
         revoke_key(world.uow(), "bank_b", key.id, world.clock())
+
+
+def test_a_product_takes_no_more_applications_a_day_than_its_capacity(offering: World) -> None:
+    limited = (replace(PRODUCTS[0], capacity_per_day=1), *PRODUCTS[1:])
+    limited_ctx = apps.ApplicationsContext(offering.ctx, Market(offering.catalog, limited))
+    first, second = finished(offering, "session-1"), finished(offering, "session-2")
+    apps.apply(offering.uow(), limited_ctx, first, ["p1"], "k")
+    with pytest.raises(ApplyRefusedError) as caught:
+        apps.apply(offering.uow(), limited_ctx, second, ["p1", "p2"], "k")
+    assert caught.value.rule == "capacity"
+    assert len(offering.store.applications) == 1, "the refused request wrote nothing"
+    offering.clock.advance(days=1)
+    assert apps.apply(offering.uow(), limited_ctx, second, ["p1"], "k").created
