@@ -240,3 +240,23 @@ def test_racing_owners_on_postgres_never_pass_a_products_daily_capacity(
     assert outcomes.count("capacity") == 20
     with postgres_database.unit_of_work() as uow:
         assert len(uow.applications.for_lender("bank_a")) == 10
+
+
+def test_an_owner_erases_a_session_and_the_lender_keeps_only_its_record(served: Served) -> None:
+    client = served.client
+    session = finished(client)
+    (app,) = client.post(f"/api/v1/sessions/{session}/applications", json={"products": ["p1"]},
+                         headers={"Idempotency-Key": "k"}).json()  # fmt: skip
+    assert client.delete(f"/api/v1/sessions/{session}").status_code == 204
+    assert client.get(f"/api/v1/sessions/{session}").status_code == 404
+    assert client.delete(f"/api/v1/sessions/{session}").status_code == 404
+    seen = client.get(f"/api/v1/lender/applications/{app['id']}", headers=served.key("bank_a"))
+    assert seen.json()["status"] == "withdrawn"
+    assert seen.json()["facts"] == {}, "the platform no longer serves the owner's facts"
+    with served.database.unit_of_work() as uow:
+        record = uow.sessions.get(session)
+        assert record is not None
+        assert "110101199003074518" not in str(record), "ids are kept masked only"
+        assert all(c.consent.revoked_at is not None for c in uow.consents.for_session(session))
+        assert [r.lender_id for r in uow.releases.for_session(session)] == ["bank_a"]
+        assert uow.audit.entries(session)[-1].action == "session_erased"

@@ -1,13 +1,15 @@
 """Connecting to the database named by ``Settings.database_url`` and migrating it.
 
-SQLite (the default, a file under ``data_dir``) and PostgreSQL use the same code and the same
-migrations. A ``postgresql://`` URL is served by psycopg 3. :func:`upgrade` runs the Alembic
-migrations shipped in :mod:`loanmatch.storage.migrations`, configured in code (no alembic.ini):
-``loanmatch db upgrade`` and the web app's start-up both call it.
+SQLite (the default, a file under ``data_dir``, created readable by its owner only) and
+PostgreSQL use the same code and the same migrations. A ``postgresql://`` URL is served by
+psycopg 3. :func:`upgrade` runs the Alembic migrations shipped in
+:mod:`loanmatch.storage.migrations`, configured in code (no alembic.ini): ``loanmatch db
+upgrade`` and the web app's start-up both call it.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,14 @@ def normalise_url(url: str | URL) -> URL:
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
+
+
+def _private_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (0600; a new directory 0700): it
+    holds owners' answers and ids. An existing file keeps its mode."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
@@ -64,7 +74,7 @@ class Database:
         if self.url.get_backend_name() == "sqlite":
             database = self.url.database
             if database and database != ":memory:" and not database.startswith("file:"):
-                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                _private_file(Path(database).expanduser())
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
             kwargs["pool_pre_ping"] = True

@@ -200,6 +200,8 @@ class MemoryUnitOfWork(UnitOfWork):
                 self.store.applications[app_id] = self._work.applications[app_id]
             for key_id in self._keys.changed:
                 self.store.lender_keys[key_id] = self._work.lender_keys[key_id]
+            # Webhooks, outbox and capacity are written back whole: a fake for one caller at a
+            # time (the database's unit of work is the one that serves concurrent requests).
             self.store.webhooks = dict(self._work.webhooks)
             self.store.outbox = list(self._work.outbox)
             self.store.capacity = dict(self._work.capacity)

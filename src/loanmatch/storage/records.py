@@ -74,7 +74,8 @@ class SessionRecord:
     state: dict[str, Any]
     notices: tuple[Notice, ...] = ()
     stage: str = "consent"
-    """``consent`` (waiting for the owner's data consent), ``asking`` or ``done``."""
+    """``consent`` (waiting for the owner's data consent), ``asking``, ``done`` or ``erased``
+    (the owner erased it: no personal data left, every step 404)."""
     question: dict[str, str] | None = None
     """The question asked now: ``feature`` and why it is asked (``hint_zh``, ``hint_en``)."""
     version: int = 0

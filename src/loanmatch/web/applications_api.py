@@ -2,7 +2,8 @@
 
 Owner routes sit under the session (``/api/v1/sessions/{id}/applications``): apply to offered
 products with an ``Idempotency-Key`` header (a repeated request is the same applications, 200
-instead of 201), list them with their status, withdraw one, read the data-release ledger.
+instead of 201), list them with their status, withdraw one, read the data-release ledger; and
+``DELETE /api/v1/sessions/{id}`` erases the session (``services/intake/erase.py``).
 
 Lender routes (``/api/v1/lender/applications``) need ``Authorization: Bearer lmk_<id>.<secret>``
 (:mod:`loanmatch.services.lender_keys`; 401 ``auth`` without a valid key or scope). A lender
@@ -22,6 +23,7 @@ from pydantic import BaseModel, Field
 from loanmatch.domain.applications import Action, Application, Decision, Status
 from loanmatch.errors import AuthError
 from loanmatch.services import applications as apps
+from loanmatch.services import intake
 from loanmatch.services.lender_keys import authenticate
 from loanmatch.storage.records import LenderKey
 from loanmatch.web.errors import error_responses
@@ -179,6 +181,16 @@ def releases(session_id: str, served: Served) -> list[ReleaseOut]:
         )
         for r in apps.owner_releases(backend.unit_of_work(), session_id)
     ]  # fmt: skip
+
+
+@owner_router.delete(
+    "/{session_id}", status_code=204, responses=error_responses(404, 409, 422),
+    summary="Erase my session: my data go, lenders' records stay / 删除我的会话",
+)  # fmt: skip
+def erase(session_id: str, served: Served) -> Response:
+    backend, _ = served
+    intake.erase_session(backend.unit_of_work(), backend.context, session_id)
+    return Response(status_code=204)
 
 
 # ------------------------------------------------------------------ lender ------------------

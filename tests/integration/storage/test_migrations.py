@@ -94,3 +94,14 @@ def test_migrations_go_down_to_empty_and_up_again(tmp_path: Path) -> None:
         assert database.upgrade() == head_revision()
     finally:
         database.dispose()
+
+
+def test_a_new_sqlite_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'private' / 'loanmatch.db'}")
+    try:
+        database.upgrade()
+        mode = (tmp_path / "private" / "loanmatch.db").stat().st_mode & 0o777
+        assert mode == 0o600, oct(mode)
+        assert (tmp_path / "private").stat().st_mode & 0o777 == 0o700
+    finally:
+        database.dispose()

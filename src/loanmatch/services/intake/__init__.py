@@ -14,6 +14,7 @@ Audit entries never hold a personal value unmasked (:mod:`loanmatch.domain.maski
 - ``session.py``: start a session, answer, correct, finish (the owner stops), view, note a
   journey event;
 - ``consent.py``: grant consent (then pull), refresh failed sources, revoke;
+- ``erase.py``: the owner erases a session (personal data gone, lenders' records kept);
 - ``pulls.py``: the parallel, gracefully degrading pulls of consented sources;
 - ``core.py``: what the steps share (the context, loading, audit, events, the next question);
 - ``views.py``: what the steps return (:class:`SessionView`) and the notices' texts;
@@ -28,6 +29,7 @@ from loanmatch.services.intake.core import (
     IntakeContext,
     QuestionEngine,
 )
+from loanmatch.services.intake.erase import erase_session
 from loanmatch.services.intake.session import (
     answer,
     correct,
@@ -47,6 +49,7 @@ __all__ = [
     "SessionView",
     "answer",
     "correct",
+    "erase_session",
     "finish",
     "grant_consent",
     "note_event",

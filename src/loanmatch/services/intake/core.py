@@ -97,8 +97,9 @@ class IntakeContext:
 
 
 def load_session(uow: UnitOfWork, session_id: str) -> SessionRecord:
+    """The session; 404 when there is none or it was erased (``services/intake/erase.py``)."""
     record = uow.sessions.get(session_id)
-    if record is None:
+    if record is None or record.stage == "erased":
         raise SessionNotFoundError(session_id)
     return record
 
