@@ -21,7 +21,7 @@ __all__ = [
     "Unlock",
 ]
 
-ExclusionKind = Literal["rule", "unknown", "low_probability", "price", "max_offers"]
+ExclusionKind = Literal["rule", "unknown", "low_probability", "price", "max_offers", "capacity"]
 
 
 @dataclass(frozen=True)

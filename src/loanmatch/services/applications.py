@@ -26,7 +26,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from loanmatch.domain.applications import Action, Application, Decision, Status, transition
 from loanmatch.domain.catalog import Scalar
@@ -34,6 +34,7 @@ from loanmatch.domain.masking import mask_id_number
 from loanmatch.domain.products import Market, Product
 from loanmatch.errors import ApplicationNotFoundError, ApplyRefusedError
 from loanmatch.intake.state import IntakeState
+from loanmatch.services.capacity import business_day
 from loanmatch.services.intake.core import IntakeContext, load_session
 from loanmatch.services.webhooks import enqueue
 from loanmatch.storage.records import AuditEntry, DataRelease, SessionRecord
@@ -53,8 +54,6 @@ __all__ = [
 ]
 
 MAX_KEY = 128
-BUSINESS_TZ = timezone(timedelta(hours=8))
-"""China Standard Time: a lender's day of capacity runs midnight to midnight there."""
 
 
 def _new_id() -> str:
@@ -127,7 +126,7 @@ def _take_capacity(uow: UnitOfWork, product: Product, at: datetime) -> None:
     business day), or refuse it when the day is full."""
     if product.capacity_per_day is None:
         return
-    day = at.astimezone(BUSINESS_TZ).date().isoformat()
+    day = business_day(at)
     if not uow.capacity.take(product.id, day, product.capacity_per_day):
         raise ApplyRefusedError(
             "capacity",

@@ -395,7 +395,9 @@ def _kind_text(kind: str, lang: Lang) -> str:
     return messages.t(f"exclusion.{kind}", lang)
 
 
-_KIND_ORDER = {"low_probability": 0, "price": 1, "max_offers": 2, "unknown": 3, "rule": 4}
+_KIND_ORDER = {
+    "capacity": 0, "low_probability": 1, "price": 2, "max_offers": 3, "unknown": 4, "rule": 5,
+}  # fmt: skip
 
 
 def _unlock_views(

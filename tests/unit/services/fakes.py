@@ -139,8 +139,12 @@ APPROVAL = Decision(amount_yuan=300_000, annual_rate=0.05, term_months=12,
 
 @dataclass
 class OfferingEngine(FakeEngine):
-    """The fake engine, with a result that offers every product of ``PRODUCTS``."""
+    """The fake engine, with a result that offers every product of ``products``."""
+
+    products: tuple[Product, ...] = PRODUCTS
 
     def result(self, state: IntakeState, applicant_id: str = "applicant") -> ApplicantResult:
-        offers = tuple(Offer(product=p, p_approve=0.97, rank=k + 1) for k, p in enumerate(PRODUCTS))
+        offers = tuple(
+            Offer(product=p, p_approve=0.97, rank=k + 1) for k, p in enumerate(self.products)
+        )
         return ApplicantResult(applicant_id, offers, excluded=(), threshold=0.9, max_offers=4)

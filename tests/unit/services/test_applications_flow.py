@@ -190,3 +190,22 @@ def test_a_product_takes_no_more_applications_a_day_than_its_capacity(offering: 
     assert len(offering.store.applications) == 1, "the refused request wrote nothing"
     offering.clock.advance(days=1)
     assert apps.apply(offering.uow(), limited_ctx, second, ["p1"], "k").created
+
+
+def test_a_product_whose_day_is_full_is_no_longer_offered(offering: World) -> None:
+    limited = (replace(PRODUCTS[0], capacity_per_day=1), *PRODUCTS[1:])
+    offering.engine = OfferingEngine(offering.catalog, products=limited)
+    limited_ctx = apps.ApplicationsContext(offering.ctx, Market(offering.catalog, limited))
+    first, second = finished(offering, "session-1"), finished(offering, "session-2")
+    apps.apply(offering.uow(), limited_ctx, first, ["p1"], "k")
+    result = intake.view(offering.uow(), offering.ctx, second).result
+    assert result is not None
+    assert [(o.product.id, o.rank) for o in result.offers] == [("p2", 1), ("p3", 2), ("p4", 3)]
+    (full,) = [e for e in result.excluded if e.kind == "capacity"]
+    assert full.product.id == "p1"
+    assert full.code == "R15"
+    assert "已满" in full.reasons[0].zh
+    offering.clock.advance(days=1)
+    again = intake.view(offering.uow(), offering.ctx, second).result
+    assert again is not None
+    assert again.offers[0].product.id == "p1", "a new day has room again"
