@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -37,6 +38,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from loanmatch.model.directory import load_model
+from loanmatch.services.lender_keys import issue_key
 from loanmatch.settings import Settings
 from loanmatch.web.app import create_app
 from loanmatch.web.errors import ErrorBody
@@ -77,13 +79,33 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 
 @pytest.fixture(scope="module")
+def lender_auth(app: FastAPI, client: TestClient, trained_market: TrainedMarket) -> dict[str, str]:
+    """A valid key of the market's first lender, so the lender operations get past 401."""
+    unit_of_work = app.state.loanmatch_sessions.get().unit_of_work
+    lender = load_model(trained_market.model_dir).market.lenders[0]
+    _, token = issue_key(unit_of_work(), lender, datetime.now(UTC))
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture(scope="module")
 def session_id(client: TestClient) -> str:
     """A real session, so the session operations get past 404 to their own work."""
     started: str = client.post("/api/v1/sessions", json={}).json()["session_id"]
     return started
 
 
-def _check(case: Case[Any], session_id: str, tally: dict[str, int], failures: list[str]) -> None:
+def _check(
+    case: Case[Any],
+    session_id: str,
+    tally: dict[str, int],
+    failures: list[str],
+    auth: dict[str, str] | None = None,
+) -> None:
+    """Send ``case`` (on the real session; a lender operation with ``auth`` when given) and
+    count what comes back."""
+    if auth and case.path.startswith("/api/v1/lender/"):
+        for name, value in auth.items():
+            case.headers[name] = value
     erasing = case.method == "DELETE" and case.path == "/api/v1/sessions/{session_id}"
     if case.path_parameters and "session_id" in case.path_parameters and not erasing:
         case.path_parameters["session_id"] = session_id  # (erasing it would 404 the rest)
@@ -91,6 +113,8 @@ def _check(case: Case[Any], session_id: str, tally: dict[str, int], failures: li
     response = case.call()
     if response.status_code >= 500:
         tally["server_errors"] += 1
+    if auth and case.path.startswith("/api/v1/lender/") and response.status_code != 401:
+        tally["as_lender"] += 1
     try:
         case.validate_response(response, checks=CHECKS)
     except FailureGroup as failure:  # a check failed: count it and keep going
@@ -98,17 +122,41 @@ def _check(case: Case[Any], session_id: str, tally: dict[str, int], failures: li
         failures.append(f"{case.method} {case.path} -> {response.status_code}: {failure}")
 
 
+def _runner(operation: Any, mode: GenerationMode, examples: int, check: Any) -> Any:
+    """Hypothesis over ``operation``'s cases in ``mode``, each passed to ``check``."""
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.explicit, Phase.generate],
+    )
+    def run(case: Case[Any]) -> None:
+        check(case)
+
+    return run
+
+
 @pytest.mark.parametrize(
     "examples", [QUICK, pytest.param(DEEP, marks=pytest.mark.scenario)], ids=["quick", "deep"]
 )
 def test_no_generated_request_gets_a_server_error_or_an_answer_off_its_schema(
-    app: FastAPI, client: TestClient, session_id: str, examples: int
+    app: FastAPI,
+    client: TestClient,
+    session_id: str,
+    lender_auth: dict[str, str],
+    examples: int,
 ) -> None:
+    """Each operation in both modes; the positive cases of lender operations as a lender (its
+    key), the negative ones with whatever credentials were generated."""
     # schemathesis.pytest.from_fixture breaks on pytest 9 (request.node._nodeid), so each
     # operation's strategies are run here under hypothesis directly
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     failures: list[str] = []
-    tally = {"cases": 0, "server_errors": 0, "off_schema": 0}
+    tally = {"cases": 0, "server_errors": 0, "off_schema": 0, "as_lender": 0}
     operations = []
     for result in schema.get_all_operations():
         assert isinstance(result, Ok), result.err()
@@ -116,18 +164,10 @@ def test_no_generated_request_gets_a_server_error_or_an_answer_off_its_schema(
     assert len(operations) >= 8
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            auth = lender_auth if mode is GenerationMode.POSITIVE else None
 
-            @given(case=operation.as_strategy(generation_mode=mode))
-            @settings(
-                max_examples=examples,
-                derandomize=True,
-                database=None,
-                deadline=None,
-                suppress_health_check=list(HealthCheck),
-                phases=[Phase.explicit, Phase.generate],
-            )
-            def run(case: Case[Any]) -> None:
-                _check(case, session_id, tally, failures)
+            run = _runner(operation, mode, examples, lambda c, a=auth: _check(
+                c, session_id, tally, failures, a))  # fmt: skip
 
             try:
                 run()
@@ -137,7 +177,9 @@ def test_no_generated_request_gets_a_server_error_or_an_answer_off_its_schema(
     print(  # the measured counts, for the record (pytest -s)
         f"\nschemathesis ({examples} a mode): {tally['cases']} cases over {len(operations)} "
         f"operations, {tally['server_errors']} server errors, {tally['off_schema']} off the schema"
+        f", {tally['as_lender']} lender cases past authentication"
     )
+    assert tally["as_lender"] > 0, "the lender operations were fuzzed as a lender"
     assert tally["server_errors"] == 0, failures[:5]
     assert failures == [], f"{len(failures)} answers off the schema: {failures[:5]}"
 
