@@ -35,6 +35,7 @@ dotted code extends an ancestor's, so ``code.startswith("input")`` means "fix wh
      |  +- DecisionTermsError         422  application.terms            a decision lacks its terms
      |  +- TransitionError            409  application.transition       not allowed from this state
      +- AuthError                     401  auth                         no valid credentials
+     +- RateLimitedError              429  rate_limited                 too many requests: wait
      +- ModelError                    500  model                        the model cannot be used
      +- ConnectorError                502  connector                    a data source gave nothing
         +- ConsentError               403  connector.consent            no valid consent for it
@@ -107,6 +108,7 @@ __all__ = [
     "OutOfRangeError",
     "PricingError",
     "ProductsError",
+    "RateLimitedError",
     "RequestError",
     "RuleError",
     "SessionConflictError",
@@ -517,6 +519,22 @@ class AuthError(LoanMatchError):
     status = 401
     code = "auth"
     legacy_code = "unauthorized"
+
+
+class RateLimitedError(LoanMatchError):
+    """Too many requests of one kind from one client (address or API key); ``retry_after``
+    says in how many seconds the window has room again."""
+
+    status = 429
+    code = "rate_limited"
+    legacy_code = "rate_limited"
+
+    def __init__(self, limit: str, retry_after: int) -> None:
+        super().__init__(f"at most {limit}; try again in {retry_after} s")
+        self.retry_after = retry_after
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "retry_after": self.retry_after}
 
 
 # ------------------------------------------------------------------ model -------------------

@@ -11,7 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from limits import parse
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from loanmatch.lang import Lang
@@ -59,6 +60,24 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=256 * 1024, ge=1024, le=64 * 1024 * 1024)
     """The largest request body the web app reads, in bytes (256 KiB); a longer one is answered
     413 before any route sees it. A form or an applicant's answers are a few KiB."""
+    rate_sessions: str = "60/minute"
+    """How many intake sessions one client address may start (``limits`` notation:
+    ``60/minute``, ``1000/day``); past it the API answers 429 ``rate_limited``."""
+    rate_pulls: str = "60/minute"
+    """How many consents and source refreshes (each pulls an owner's data) one client address
+    may ask for."""
+    rate_lender: str = "600/minute"
+    """How many requests one lender API key may make."""
+
+    @field_validator("rate_sessions", "rate_pulls", "rate_lender")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        try:
+            parse(value)
+        except ValueError:
+            raise ValueError(f"not a rate such as 60/minute or 1000/day: {value!r}") from None
+        return value
+
     llm_base_url: str | None = None
     """An OpenAI-compatible endpoint (``https://host/v1``) for the guiding assistant to rephrase
     its knowledge-base answers; None (the default) keeps the assistant on its knowledge base."""

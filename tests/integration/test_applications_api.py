@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -53,9 +54,10 @@ def backend_on(database: Database) -> SessionsBackend:
     return SessionsBackend(database.unit_of_work, ctx, Market(default_catalog(), PRODUCTS))
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
-    database = Database(f"sqlite:///{tmp_path / 'api.db'}")
+@contextmanager
+def serving(path: Path) -> Iterator[Served]:
+    """The sessions and applications APIs over a fake engine, on a new SQLite file."""
+    database = Database(f"sqlite:///{path}")
     database.upgrade()
     backend = backend_on(database)
     app = FastAPI()
@@ -64,6 +66,12 @@ def served(tmp_path: Path) -> Iterator[Served]:
     with TestClient(app) as client:
         yield Served(client, database, backend)
     database.dispose()
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    with serving(tmp_path / "api.db") as opened:
+        yield opened
 
 
 def finished(client: TestClient) -> str:

@@ -9,12 +9,8 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
-from loanmatch.storage.database import Database
-from loanmatch.web.applications_api import install_applications_api
-from loanmatch.web.sessions_api import install_sessions_api
-from tests.integration.test_applications_api import Served, backend_on, finished
+from tests.integration.test_applications_api import Served, finished, serving
 
 BODIES: dict[str, dict[str, object]] = {
     "/api/v1/lender/applications/{application_id}/decision": {
@@ -27,14 +23,8 @@ BODIES: dict[str, dict[str, object]] = {
 @pytest.fixture
 def two_of_each(tmp_path: Path) -> Iterator[tuple[Served, dict[str, str]]]:
     """Two owners, each applied to p1 (bank_a) and p3 (bank_b); ids by name."""
-    database = Database(f"sqlite:///{tmp_path / 'tenancy.db'}")
-    database.upgrade()
-    backend = backend_on(database)
-    app = FastAPI()
-    install_sessions_api(app, backend)
-    install_applications_api(app)
-    with TestClient(app) as client:
-        served = Served(client, database, backend)
+    with serving(tmp_path / "tenancy.db") as served:
+        client = served.client
         ids: dict[str, str] = {}
         for owner in ("mine", "theirs"):
             session = finished(client)
@@ -45,7 +35,6 @@ def two_of_each(tmp_path: Path) -> Iterator[tuple[Served, dict[str, str]]]:
             ids[f"{owner}_bank_a"] = made[0]["id"]
             ids[f"{owner}_bank_b"] = made[1]["id"]
         yield served, ids
-    database.dispose()
 
 
 def _routes(app: FastAPI, keep: str) -> list[tuple[str, str]]:

@@ -5,12 +5,17 @@ Register in :mod:`loanmatch.cli.main` with ``app.add_typer(lender_app, name="len
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from loanmatch.cli.console import EXIT_BAD_INPUT, EXIT_CODES_HELP, reported_errors
+
+if TYPE_CHECKING:
+    from loanmatch.storage.database import Database
 
 __all__ = ["lender_app"]
 
@@ -31,6 +36,18 @@ UrlOption = Annotated[
 @lender_app.callback()
 def _lender() -> None:
     """机构 · Lenders on the platform: their API keys."""
+
+
+@contextmanager
+def _database(url: str | None) -> Iterator[Database]:
+    """The settings' database (or ``url``), migrated, closed at the end."""
+    from loanmatch.bootstrap import compose
+
+    database = compose(database_url=url).database()
+    try:
+        yield database
+    finally:
+        database.dispose()
 
 
 def _known_lender(lender: str) -> None:
@@ -61,17 +78,13 @@ def key_add(
     ] = False,
     url: UrlOption = None,
 ) -> None:
-    from loanmatch.bootstrap import compose
     from loanmatch.services.lender_keys import SCOPES, issue_key
 
     with reported_errors():
         _known_lender(lender)
-        database = compose(database_url=url).database()
-        try:
+        with _database(url) as database:
             scopes = SCOPES[:1] if read_only else SCOPES
             key, token = issue_key(database.unit_of_work(), lender, datetime.now(UTC), scopes)
-        finally:
-            database.dispose()
     typer.echo(f"key {key.id} for {lender} ({', '.join(key.scopes)}):")
     typer.echo(token)
 
@@ -85,15 +98,9 @@ def key_add(
 def key_list(
     lender: Annotated[str, typer.Option(help="机构 · The lender's id.")], url: UrlOption = None
 ) -> None:
-    from loanmatch.bootstrap import compose
 
-    with reported_errors():
-        database = compose(database_url=url).database()
-        try:
-            with database.unit_of_work() as uow:
-                keys = list(uow.lender_keys.for_lender(lender))
-        finally:
-            database.dispose()
+    with reported_errors(), _database(url) as database, database.unit_of_work() as uow:
+        keys = list(uow.lender_keys.for_lender(lender))
     for key in keys:
         revoked = key.revoked_at.isoformat() if key.revoked_at else "-"
         typer.echo(f"{key.id}\t{','.join(key.scopes)}\t{key.created_at.isoformat()}\t{revoked}")
@@ -110,18 +117,14 @@ def key_revoke(
     key: Annotated[str, typer.Option(help="密钥编号 · The key's id (key-list shows them).")],
     url: UrlOption = None,
 ) -> None:
-    from loanmatch.bootstrap import compose
     from loanmatch.services.lender_keys import revoke_key
 
-    with reported_errors():
-        database = compose(database_url=url).database()
+    with reported_errors(), _database(url) as database:
         try:
             revoke_key(database.unit_of_work(), lender, key, datetime.now(UTC))
         except KeyError:
             typer.echo(f"error: lender {lender!r} has no key {key!r}", err=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
-        finally:
-            database.dispose()
     typer.echo(f"key {key} of {lender} revoked")
 
 
@@ -138,18 +141,14 @@ def webhook_set(
     endpoint: Annotated[str, typer.Option(help="回调地址 · The webhook's http(s) URL.")],
     url: UrlOption = None,
 ) -> None:
-    from loanmatch.bootstrap import compose
     from loanmatch.services.webhooks import set_webhook
 
     with reported_errors():
         _known_lender(lender)
-        database = compose(database_url=url).database()
-        try:
+        with _database(url) as database:
             webhook, secret = set_webhook(
                 database.unit_of_work(), lender, endpoint, datetime.now(UTC)
             )
-        finally:
-            database.dispose()
     typer.echo(f"events of {lender} go to {webhook.url}; signing secret (shown once):")
     typer.echo(secret)
 
@@ -171,20 +170,15 @@ def deliver(
 ) -> None:
     import time
 
-    from loanmatch.bootstrap import compose
     from loanmatch.services.webhooks import deliver_due
 
-    with reported_errors():
-        database = compose(database_url=url).database()
-        try:
-            until = time.monotonic() + watch
-            while True:
-                done = deliver_due(database.unit_of_work, lambda: datetime.now(UTC))
-                if done.sent or done.failed or done.dead:
-                    typer.echo(f"sent {done.sent}, failed {done.failed} (will retry), "
-                               f"given up {done.dead}")  # fmt: skip
-                if time.monotonic() >= until:
-                    break
-                time.sleep(interval)
-        finally:
-            database.dispose()
+    with reported_errors(), _database(url) as database:
+        until = time.monotonic() + watch
+        while True:
+            done = deliver_due(database.unit_of_work, lambda: datetime.now(UTC))
+            if done.sent or done.failed or done.dead:
+                typer.echo(f"sent {done.sent}, failed {done.failed} (will retry), "
+                           f"given up {done.dead}")  # fmt: skip
+            if time.monotonic() >= until:
+                break
+            time.sleep(interval)

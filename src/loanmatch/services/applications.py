@@ -186,12 +186,27 @@ def apply(
         if refused.rule != "already_applied":
             raise
         with uow:
-            mine = [a for a in uow.applications.for_session(session_id)
-                    if a.idempotency_key == idempotency_key]  # fmt: skip
-        wanted = list(dict.fromkeys(product_ids))
-        if mine and sorted(a.product_id for a in mine) == sorted(wanted):
-            return Applied(sorted(mine, key=lambda a: wanted.index(a.product_id)), False)
-        raise
+            existing = uow.applications.for_session(session_id)
+        repeat = _repeat(existing, list(dict.fromkeys(product_ids)), idempotency_key)
+        if repeat is None:
+            raise
+        return repeat
+
+
+def _repeat(
+    existing: Sequence[Application], wanted: list[str], idempotency_key: str
+) -> Applied | None:
+    """The applications an earlier request with this key made (in ``wanted``'s order), None
+    when there are none; refused when that request named other products."""
+    same_key = [a for a in existing if a.idempotency_key == idempotency_key]
+    if not same_key:
+        return None
+    if sorted(a.product_id for a in same_key) != sorted(wanted):
+        raise ApplyRefusedError(
+            "idempotency_mismatch",
+            f"idempotency key {idempotency_key!r} was used for other products",
+        )
+    return Applied(sorted(same_key, key=lambda a: wanted.index(a.product_id)), created=False)
 
 
 def _apply(
@@ -213,14 +228,9 @@ def _apply(
     with uow:
         record = load_session(uow, session_id)
         existing = list(uow.applications.for_session(session_id))
-        same_key = [a for a in existing if a.idempotency_key == idempotency_key]
-        if same_key:
-            if sorted(a.product_id for a in same_key) != sorted(wanted):
-                raise ApplyRefusedError(
-                    "idempotency_mismatch",
-                    f"idempotency key {idempotency_key!r} was used for other products",
-                )
-            return Applied(sorted(same_key, key=lambda a: wanted.index(a.product_id)), False)
+        repeat = _repeat(existing, wanted, idempotency_key)
+        if repeat is not None:
+            return repeat
         if record.stage != "done":
             raise ApplyRefusedError(
                 "not_done", "the intake has not finished: answer its questions first",

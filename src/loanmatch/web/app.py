@@ -45,6 +45,7 @@ from loanmatch.web.chat_page import install_chat, start_page
 from loanmatch.web.errors import error_responses, install_error_handlers
 from loanmatch.web.guard import RequestGuard
 from loanmatch.web.i18n import strings
+from loanmatch.web.rate_limits import install_rate_limits
 from loanmatch.web.samples import Samples
 from loanmatch.web.security import SecurityHeaders
 from loanmatch.web.sessions_api import (
@@ -107,6 +108,7 @@ def create_app(
     app.add_middleware(SecurityHeaders)
     install_sessions_api(app, sessions)
     install_applications_api(app)
+    install_rate_limits(app, settings)
     install_chat(app, root)
 
     def page(

@@ -27,6 +27,7 @@ from loanmatch.services import intake
 from loanmatch.services.lender_keys import authenticate
 from loanmatch.storage.records import LenderKey
 from loanmatch.web.errors import error_responses
+from loanmatch.web.rate_limits import rate_limits_of
 from loanmatch.web.sessions_api import SessionsBackend, sessions_backend
 
 __all__ = ["install_applications_api", "lender_router", "owner_router"]
@@ -203,7 +204,11 @@ def _key(request: Request, authorization: Authorization, scope: str) -> LenderKe
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise AuthError("send a lender API key: Authorization: Bearer lmk_<id>.<secret>")
-    return authenticate(backend.unit_of_work(), token.strip(), backend.context.clock(), scope)
+    key = authenticate(backend.unit_of_work(), token.strip(), backend.context.clock(), scope)
+    limits = rate_limits_of(request)
+    if limits is not None:
+        limits.hit("lender", key.id)
+    return key
 
 
 def reader(request: Request, authorization: Authorization = None) -> LenderKey:
@@ -219,7 +224,7 @@ Decider = Annotated[LenderKey, Depends(decider)]
 
 
 @lender_router.get(
-    "/applications", response_model=list[ApplicationOut], responses=error_responses(401, 422),
+    "/applications", response_model=list[ApplicationOut], responses=error_responses(401, 422, 429),
     summary="My inbox: my applications, oldest first / 收件箱",
 )  # fmt: skip
 def lender_inbox(key: Reader, served: Served, status: Status | None = None) -> list[ApplicationOut]:
@@ -229,7 +234,7 @@ def lender_inbox(key: Reader, served: Served, status: Status | None = None) -> l
 
 @lender_router.get(
     "/applications/{application_id}", response_model=LenderApplicationOut,
-    responses=error_responses(401, 404, 422),
+    responses=error_responses(401, 404, 422, 429),
     summary="One of my applications with the facts released to me / 申请详情",
 )  # fmt: skip
 def lender_one(application_id: str, key: Reader, served: Served) -> LenderApplicationOut:
@@ -241,7 +246,7 @@ def lender_one(application_id: str, key: Reader, served: Served) -> LenderApplic
 
 @lender_router.post(
     "/applications/{application_id}/decision", response_model=ApplicationOut,
-    responses=error_responses(401, 404, 409, 422),
+    responses=error_responses(401, 404, 409, 422, 429),
     summary="Approve, decline, ask for documents or record disbursement / 审批",
 )  # fmt: skip
 def lender_decide(

@@ -116,6 +116,8 @@ _MEANING: dict[int, str] = {
     422: "Bad input: an answer, a consent or the request itself (input.*), a target "
     "approval that cannot be certified (not_certified), or an application refused "
     "(application.refused, application.terms)",
+    429: "Too many requests of this kind from this client or key: wait retry_after seconds "
+    "(rate_limited)",
     500: "The served model cannot be used (model)",
     502: "A data source failed or sent data that does not fit (connector.*)",
     503: "A data source is down (connector.unavailable)",

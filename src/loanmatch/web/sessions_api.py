@@ -43,6 +43,7 @@ from loanmatch.storage.database import Database
 from loanmatch.storage.unit_of_work import UnitOfWork
 from loanmatch.web.api import AnswerValue, FeatureName, RecommendResponse, response_from
 from loanmatch.web.errors import error_responses, install_error_handlers
+from loanmatch.web.rate_limits import limited
 
 __all__ = [
     "LazySessions",
@@ -336,12 +337,15 @@ _ERRORS = error_responses(404, 409, 422)
 """What a step on a session may answer besides success (starting one cannot 404, reading it
 cannot 409; 422 is also a request that does not fit the schema)."""
 
+_PULL_ERRORS = error_responses(404, 409, 422, 429)
+"""A step that pulls an owner's data: rate limited per client (``web/rate_limits.py``)."""
+
 router = APIRouter(prefix="/api/v1/sessions", tags=["intake sessions · 进件会话"])
 
 
 @router.post(
-    "", status_code=201, response_model=SessionOut, responses=error_responses(409, 422),
-    summary="Start an intake session / 开始申请",
+    "", status_code=201, response_model=SessionOut, responses=error_responses(409, 422, 429),
+    summary="Start an intake session / 开始申请", dependencies=[Depends(limited("sessions"))],
 )  # fmt: skip
 def start(body: StartRequest, backend: Backend) -> SessionOut:
     return _run(
@@ -361,8 +365,9 @@ def get_session(session_id: str, backend: Backend, lang: LangQuery = None) -> Se
 
 
 @router.post(
-    "/{session_id}/consent", response_model=SessionOut, responses=_ERRORS,
+    "/{session_id}/consent", response_model=SessionOut, responses=_PULL_ERRORS,
     summary="Consent to data sources, then prefill from them / 授权并读取数据",
+    dependencies=[Depends(limited("pulls"))],
 )  # fmt: skip
 def consent(
     session_id: str, body: ConsentRequest, backend: Backend, lang: LangQuery = None
@@ -392,8 +397,9 @@ def revoke(session_id: str, source: str, backend: Backend, lang: LangQuery = Non
 
 
 @router.post(
-    "/{session_id}/sources/refresh", response_model=SessionOut, responses=_ERRORS,
+    "/{session_id}/sources/refresh", response_model=SessionOut, responses=_PULL_ERRORS,
     summary="Pull again the sources that failed (consent permitting) / 重试数据来源",
+    dependencies=[Depends(limited("pulls"))],
 )  # fmt: skip
 def refresh(session_id: str, backend: Backend, lang: LangQuery = None) -> SessionOut:
     return _run(
