@@ -51,6 +51,9 @@ def env(
         "database_url": f"sqlite:///{tmp_path / 'sessions.db'}",
         "seed": "11",
         "max_body_bytes": "5000",
+        "rate_sessions": "1/minute",
+        "rate_pulls": "5/hour",
+        "rate_lender": "7/day",
         "llm_base_url": "http://127.0.0.1:9/v1",
         "llm_model": "tiny-model",
         "llm_api_key": "secret-key",
@@ -161,6 +164,12 @@ def check_web_app(client: TestClient, env: dict[str, str], spy: Spy) -> None:
     started = client.post("/api/v1/sessions", json={"lang": "en"})
     assert started.status_code in (200, 201), started.text
     session_id = started.json()["session_id"]
+    again = client.post("/api/v1/sessions", json={"lang": "en"})
+    assert (again.status_code, again.json()["code"]) == (429, "rate_limited"), "1 a minute"
+    limits = app.state.loanmatch_rate_limits
+    assert {k: str(v) for k, v in limits.items.items()} == {
+        "sessions": "1 per 1 minute", "pulls": "5 per 1 hour", "lender": "7 per 1 day",
+    }  # fmt: skip
     chat = client.post(f"/api/v1/sessions/{session_id}/chat", json={"message": "hello"})
     assert chat.status_code == 200, chat.text
     assert spy.assistants, "the chat did not build its assistant from the root"
