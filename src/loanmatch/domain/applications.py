@@ -24,6 +24,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
+from loanmatch.domain.cashflows import METHODS
 from loanmatch.domain.catalog import Text
 from loanmatch.domain.consent import require_aware
 from loanmatch.errors import DecisionTermsError, TransitionError
@@ -83,10 +84,9 @@ DECLINE_REASONS: dict[str, Text] = {
 }
 """Standard decline reasons a lender chooses from (a decline names at least one)."""
 
-REPAYMENT_METHODS = frozenset(
-    {"equal_instalment", "equal_principal", "interest_only", "bullet", "revolving"}
-)
-"""等额本息, 等额本金, 先息后本, 到期一次还本付息, 随借随还 (docs/design.md §6)."""
+REPAYMENT_METHODS = frozenset((*METHODS, "revolving"))
+"""The methods products.yaml names (``domain/cashflows.py``: 等额本息, 等额本金, 先息后本, 贴现)
+and 随借随还 (``revolving``, a credit line with no fixed schedule)."""
 
 MAX_AMOUNT_YUAN = 100_000_000.0
 """1亿元: above any small-business loan; a larger approval is a typing error."""

@@ -19,7 +19,9 @@ from tests.integration.storage.conftest import UowFactory
 from tests.integration.storage.test_repositories import a_session
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
-APPROVAL = Decision(amount_yuan=2e5, annual_rate=0.05, term_months=12, repayment_method="bullet")
+APPROVAL = Decision(
+    amount_yuan=2e5, annual_rate=0.05, term_months=12, repayment_method="interest_first"
+)
 
 
 def an_application(app_id: str = "a-1", product: str = "p1", lender: str = "bank_a") -> Application:

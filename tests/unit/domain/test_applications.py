@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -80,13 +81,10 @@ def test_an_owner_cannot_approve_and_a_lender_cannot_withdraw() -> None:
 @pytest.mark.parametrize(
     ("decision", "field"),
     [
-        (Decision(annual_rate=0.05, term_months=12, repayment_method="bullet"), "amount_yuan"),
-        (Decision(amount_yuan=1e5, annual_rate=4.5, term_months=12, repayment_method="bullet"),
-         "annual_rate"),
-        (Decision(amount_yuan=1e5, annual_rate=0.05, term_months=0, repayment_method="bullet"),
-         "term_months"),
-        (Decision(amount_yuan=1e5, annual_rate=0.05, term_months=12, repayment_method="monthly"),
-         "repayment_method"),
+        (replace(APPROVAL, amount_yuan=None), "amount_yuan"),
+        (replace(APPROVAL, annual_rate=4.5), "annual_rate"),
+        (replace(APPROVAL, term_months=0), "term_months"),
+        (replace(APPROVAL, repayment_method="monthly"), "repayment_method"),
     ],
 )  # fmt: skip
 def test_an_approval_without_valid_terms_names_the_missing_term(
