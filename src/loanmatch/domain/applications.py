@@ -31,6 +31,9 @@ from loanmatch.errors import DecisionTermsError, TransitionError
 
 __all__ = [
     "DECLINE_REASONS",
+    "MAX_AMOUNT_YUAN",
+    "MAX_ANNUAL_RATE",
+    "MAX_TERM_MONTHS",
     "REPAYMENT_METHODS",
     "TRANSITIONS",
     "Action",

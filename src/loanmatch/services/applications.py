@@ -4,9 +4,10 @@ Plain functions over a :class:`~loanmatch.storage.unit_of_work.UnitOfWork`, each
 transaction: a refused step writes nothing.
 
 - :func:`apply`: from a finished intake session, one application per chosen product. Only
-  products the session's result offers, at most ``max_offers`` open applications per session
-  (each is a hard credit inquiry), one application per product, and an idempotency key: the
-  same request again returns the same applications and writes nothing. Only now are the
+  products the session's result offers, at most the policy's ``max_offers`` (the result's)
+  open applications per session (each is a hard credit inquiry), one application per
+  product, and an idempotency key: the same request again returns the same applications and
+  writes nothing. Only now are the
   owner's facts released to each lender, and the data-release ledger records which facts went
   to whom, when, under which consents (protected attributes are never released).
   A product with ``capacity_per_day`` takes at most that many applications a day (China
@@ -24,7 +25,7 @@ event for the lender's webhook, in the same transaction (:mod:`loanmatch.service
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -36,7 +37,7 @@ from loanmatch.errors import ApplicationNotFoundError, ApplyRefusedError
 from loanmatch.intake.state import IntakeState
 from loanmatch.services.capacity import business_day
 from loanmatch.services.intake.core import IntakeContext, load_session
-from loanmatch.services.webhooks import enqueue
+from loanmatch.services.webhooks import notify_application
 from loanmatch.storage.records import AuditEntry, DataRelease, SessionRecord
 from loanmatch.storage.unit_of_work import UnitOfWork
 
@@ -66,7 +67,6 @@ class ApplicationsContext:
 
     intake: IntakeContext
     market: Market
-    max_offers: int = 3
     new_id: Callable[[], str] = _new_id
     """Application ids: random, so that knowing one says nothing of another."""
 
@@ -136,13 +136,6 @@ def _take_capacity(uow: UnitOfWork, product: Product, at: datetime) -> None:
         )
 
 
-def _notify(uow: UnitOfWork, application: Application, kind: str, at: datetime) -> None:
-    """The lender's webhook event for this change, in the same transaction (ids only)."""
-    data = {"application_id": application.id, "product_id": application.product_id,
-            "status": application.status.value}  # fmt: skip
-    enqueue(uow, application.lender_id, kind, data, at)
-
-
 def _released(ctx: ApplicationsContext, state: IntakeState) -> dict[str, Scalar]:
     """The facts an application releases: every known one but protected attributes."""
     catalog = ctx.intake.catalog
@@ -154,13 +147,17 @@ def _released(ctx: ApplicationsContext, state: IntakeState) -> dict[str, Scalar]
 
 
 def _consents_behind(
-    uow: UnitOfWork, ctx: ApplicationsContext, record: SessionRecord, state: IntakeState
+    uow: UnitOfWork,
+    ctx: ApplicationsContext,
+    record: SessionRecord,
+    state: IntakeState,
+    released: Collection[str],
 ) -> tuple[int, ...]:
-    """Ids of the active consents of the sources the released facts were pulled from."""
+    """Ids of the active consents of the sources the ``released`` facts were pulled from."""
     sources = {
         fact.source
         for name, fact in state.facts.items()
-        if fact.provenance == "connector" and fact.source and name in _released(ctx, state)
+        if fact.provenance == "connector" and fact.source and name in released
     }
     now = ctx.clock()
     return tuple(
@@ -246,15 +243,16 @@ def _apply(
                 zh="只能申请为您推荐的产品",
             )  # fmt: skip
         open_ = [a for a in existing if not a.final]
-        if len(open_) + len(wanted) > ctx.max_offers:
+        budget = result.max_offers
+        if len(open_) + len(wanted) > budget:
             raise ApplyRefusedError(
                 "budget",
-                f"at most {ctx.max_offers} open applications per session (each is a credit "
+                f"at most {budget} open applications per session (each is a credit "
                 f"inquiry); {len(open_)} open, {len(wanted)} asked",
-                zh=f"每次最多同时申请{ctx.max_offers}个产品（每次申请都会查询征信）",
+                zh=f"每次最多同时申请{budget}个产品（每次申请都会查询征信）",
             )
         facts = _released(ctx, state)
-        consents = _consents_behind(uow, ctx, record, state)
+        consents = _consents_behind(uow, ctx, record, state, facts)
         now = ctx.clock()
         made = []
         for product_id in wanted:
@@ -276,7 +274,7 @@ def _apply(
             )
             _audit(uow, ctx, ctx.intake.actor, "application.submitted", application, record,
                    {"released": str(len(facts))})  # fmt: skip
-            _notify(uow, application, "application.submitted", now)
+            notify_application(uow, application, "application.submitted", now)
             made.append(application)
         uow.commit()
         return Applied(made, created=True)
@@ -318,7 +316,7 @@ def owner_act(
                              Decision(note=note))  # fmt: skip
         stored = uow.applications.update(changed)
         _audit(uow, ctx, ctx.intake.actor, f"application.{action}", stored, record)
-        _notify(uow, stored, f"application.{action}", ctx.clock())
+        notify_application(uow, stored, f"application.{action}", ctx.clock())
         uow.commit()
         return stored
 

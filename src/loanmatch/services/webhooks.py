@@ -38,6 +38,7 @@ from typing import Any
 
 import httpx
 
+from loanmatch.domain.applications import Application
 from loanmatch.errors import RequestError
 from loanmatch.storage.records import OutboxMessage, Webhook
 from loanmatch.storage.unit_of_work import UnitOfWork
@@ -50,6 +51,7 @@ __all__ = [
     "deliver_due",
     "enqueue",
     "http_send",
+    "notify_application",
     "set_webhook",
     "sign",
 ]
@@ -97,6 +99,13 @@ def enqueue(uow: UnitOfWork, lender_id: str, kind: str, data: dict[str, Any], at
     if uow.webhooks.get(lender_id) is None:
         return
     uow.outbox.add(OutboxMessage(uuid.uuid4().hex, lender_id, kind, data, at, next_attempt_at=at))
+
+
+def notify_application(uow: UnitOfWork, application: Application, kind: str, at: datetime) -> None:
+    """:func:`enqueue` the event ``kind`` of ``application`` for its lender (ids only)."""
+    data = {"application_id": application.id, "product_id": application.product_id,
+            "status": application.status.value}  # fmt: skip
+    enqueue(uow, application.lender_id, kind, data, at)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,15 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, FastAPI, Header, Request, Response
 from pydantic import BaseModel, Field
 
-from loanmatch.domain.applications import Action, Application, Decision, Status
+from loanmatch.domain.applications import (
+    MAX_AMOUNT_YUAN,
+    MAX_ANNUAL_RATE,
+    MAX_TERM_MONTHS,
+    Action,
+    Application,
+    Decision,
+    Status,
+)
 from loanmatch.errors import AuthError
 from loanmatch.services import applications as apps
 from loanmatch.services import intake
@@ -94,9 +102,11 @@ class ReleaseOut(BaseModel):
 
 class DecisionRequest(BaseModel):
     action: Literal["approve", "decline", "request_documents", "disburse"]
-    amount_yuan: float | None = Field(default=None, gt=0, le=1e8)
-    annual_rate: float | None = Field(default=None, ge=0, le=0.36, description="0.05 = 5%")
-    term_months: int | None = Field(default=None, ge=1, le=360)
+    amount_yuan: float | None = Field(default=None, gt=0, le=MAX_AMOUNT_YUAN)
+    annual_rate: float | None = Field(
+        default=None, ge=0, le=MAX_ANNUAL_RATE, description="0.05 = 5%"
+    )
+    term_months: int | None = Field(default=None, ge=1, le=MAX_TERM_MONTHS)
     repayment_method: str | None = Field(default=None, max_length=32)
     reasons: list[Annotated[str, Field(max_length=32)]] = Field(default_factory=list, max_length=9)
     documents: list[Annotated[str, Field(max_length=100)]] = Field(

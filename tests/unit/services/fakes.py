@@ -139,12 +139,17 @@ APPROVAL = Decision(amount_yuan=300_000, annual_rate=0.05, term_months=12,
 
 @dataclass
 class OfferingEngine(FakeEngine):
-    """The fake engine, with a result that offers every product of ``products``."""
+    """The fake engine, with a result that offers every product of ``products`` (four by
+    default, one more than its ``max_offers`` of 3, the inquiry budget, so a test can ask for
+    too many)."""
 
     products: tuple[Product, ...] = PRODUCTS
+    max_offers: int = 3
 
     def result(self, state: IntakeState, applicant_id: str = "applicant") -> ApplicantResult:
         offers = tuple(
             Offer(product=p, p_approve=0.97, rank=k + 1) for k, p in enumerate(self.products)
         )
-        return ApplicantResult(applicant_id, offers, excluded=(), threshold=0.9, max_offers=4)
+        return ApplicantResult(
+            applicant_id, offers, excluded=(), threshold=0.9, max_offers=self.max_offers
+        )

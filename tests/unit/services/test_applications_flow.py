@@ -209,3 +209,14 @@ def test_a_product_whose_day_is_full_is_no_longer_offered(offering: World) -> No
     again = intake.view(offering.uow(), offering.ctx, second).result
     assert again is not None
     assert again.offers[0].product.id == "p1", "a new day has room again"
+
+
+def test_the_inquiry_budget_is_the_policys_number_of_offers(offering: World) -> None:
+    offering.engine = OfferingEngine(offering.catalog, max_offers=2)
+    session = finished(offering)
+    with pytest.raises(ApplyRefusedError) as caught:
+        apps.apply(offering.uow(), ctx(offering), session, ["p1", "p2", "p3"], "k")
+    assert caught.value.rule == "budget"
+    assert (
+        len(apps.apply(offering.uow(), ctx(offering), session, ["p1", "p2"], "k").applications) == 2
+    )

@@ -24,7 +24,7 @@ from loanmatch.domain.applications import transition
 from loanmatch.domain.masking import mask_id_number
 from loanmatch.intake.state import IntakeState
 from loanmatch.services.intake.core import IntakeContext, audit, load_session
-from loanmatch.services.webhooks import enqueue
+from loanmatch.services.webhooks import notify_application
 from loanmatch.storage.unit_of_work import UnitOfWork
 
 __all__ = ["ERASED", "erase_session"]
@@ -47,9 +47,7 @@ def erase_session(uow: UnitOfWork, ctx: IntakeContext, session_id: str) -> None:
             gone = uow.applications.update(
                 transition(application, "withdraw", "owner", ctx.actor, now)
             )
-            data = {"application_id": gone.id, "product_id": gone.product_id,
-                    "status": gone.status.value}  # fmt: skip
-            enqueue(uow, gone.lender_id, "application.withdraw", data, now)
+            notify_application(uow, gone, "application.withdraw", now)
             withdrawn += 1
         audit(uow, ctx, record, "session_erased", withdrawn=str(withdrawn))
         enterprise, owner = mask_id_number(record.enterprise_id), mask_id_number(record.owner_id)
