@@ -7,7 +7,10 @@ change or the owner's highest acceptable rate; what the simulated lenders themse
 the changed applications, beside the same for today's offers; and the ceiling: how many of the
 owners left without a plan any change on a broad grid would open, by the model and by the world.
 
-    .venv/bin/pytest tests/integration/test_not_yet_plan.py -m slow -s
+    .venv/bin/pytest tests/integration/test_not_yet_plan.py -m scenario -s
+
+It trains on 100,000 history rows and plans for 400 owners (over a minute): a scenario of
+`make acceptance`, not of `make test`.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from loanmatch.services.train import train
 from loanmatch.simulator.files import write_market
 from loanmatch.simulator.market import SimulatedMarket, simulate_market
 from loanmatch.simulator.population import Population
+
+pytestmark = pytest.mark.scenario
 
 OWNERS = 400
 """No-offer owners measured (the first ones of the fresh applicants), to bound the test's time."""
@@ -117,7 +122,6 @@ def _rerun(
     return rows, changed, recommend_values(planned.bundle, ids, changed, policy)
 
 
-@pytest.mark.slow
 @pytest.mark.timeout(1800)
 def test_most_owners_without_an_offer_get_a_verified_change_that_opens_one(
     planned: Plans,
@@ -180,7 +184,6 @@ def _grid(row: dict[str, float], planned: Plans) -> list[dict[str, float]]:
     return out
 
 
-@pytest.mark.slow
 @pytest.mark.timeout(1800)
 def test_the_owners_left_without_a_plan_are_ones_few_changes_could_help(planned: Plans) -> None:
     left = [i for i in planned.owners if not planned.plans[i]]
@@ -230,7 +233,6 @@ def test_the_owners_left_without_a_plan_are_ones_few_changes_could_help(planned:
     assert len(world_opens) <= WORLD_CEILING_CAP * len(left)
 
 
-@pytest.mark.slow
 @pytest.mark.timeout(1800)
 def test_owners_whose_every_offer_is_dear_mostly_get_a_verified_cheaper_one(
     planned: Plans,
