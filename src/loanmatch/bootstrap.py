@@ -29,6 +29,7 @@ from loanmatch.matching.results import RecommendPolicy
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.model.directory import load_model
 from loanmatch.services.assistant import Assistant
+from loanmatch.services.identity import CodeSender, SimulatedCodeSender
 from loanmatch.services.intake import IntakeContext
 from loanmatch.services.intake.setup import default_context
 from loanmatch.settings import Settings, get_settings
@@ -90,6 +91,11 @@ class Root:
         if flaky_sources:
             return default_context(bundle, self.applicants, self.policy)
         return default_context(bundle, self.applicants, self.policy, failures={})
+
+    def code_sender(self) -> CodeSender:
+        """Who sends owners' one-time codes: the simulated sender, which shows the code on the
+        screen (the only one built in; a deployment returns its SMS or e-ID provider here)."""
+        return SimulatedCodeSender()
 
     def llm(self) -> LlmProvider | None:
         """The model that rephrases the assistant's answers (None: the knowledge base alone)."""

@@ -35,6 +35,8 @@ dotted code extends an ancestor's, so ``code.startswith("input")`` means "fix wh
      |  +- DecisionTermsError         422  application.terms            a decision lacks its terms
      |  +- TransitionError            409  application.transition       not allowed from this state
      +- AuthError                     401  auth                         no valid credentials
+     |  +- IdentityCodeError          401  auth.code                    wrong/expired/used code
+     |  +- ForbiddenError             403  auth.forbidden               not what you may touch
      +- RateLimitedError              429  rate_limited                 too many requests: wait
      +- ModelError                    500  model                        the model cannot be used
      +- ConnectorError                502  connector                    a data source gave nothing
@@ -98,6 +100,8 @@ __all__ = [
     "ContradictionError",
     "CreditCodeError",
     "DecisionTermsError",
+    "ForbiddenError",
+    "IdentityCodeError",
     "InputError",
     "LoanMatchError",
     "Location",
@@ -519,6 +523,31 @@ class AuthError(LoanMatchError):
     status = 401
     code = "auth"
     legacy_code = "unauthorized"
+
+
+class IdentityCodeError(AuthError):
+    """An owner's one-time code did not open a token: ``rule`` says why (``wrong``,
+    ``expired``, ``used``, ``attempts``: no try left) and ``attempts_left`` how many tries
+    remain (0 when the owner must ask for a new code)."""
+
+    code = "auth.code"
+
+    def __init__(self, rule: str, message: str, attempts_left: int) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.attempts_left = attempts_left
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "rule": self.rule, "attempts_left": self.attempts_left}
+
+
+class ForbiddenError(AuthError):
+    """Valid credentials that do not cover this: e.g. an owner's identity check did not cover
+    the enterprise they name, or a form's CSRF token is not theirs."""
+
+    status = 403
+    code = "auth.forbidden"
+    legacy_code = "forbidden"
 
 
 class RateLimitedError(LoanMatchError):

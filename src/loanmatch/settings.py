@@ -68,8 +68,19 @@ class Settings(BaseSettings):
     may ask for."""
     rate_lender: str = "600/minute"
     """How many requests one lender API key may make."""
+    rate_codes: str = "5/minute"
+    """How many identity codes one client address may ask for (each one is an SMS in a real
+    deployment), and how many times one owner id may be sent a code."""
+    rate_storage: str = "memory://"
+    """Where the rate-limit windows are counted (``limits`` storage URI): ``memory://`` counts
+    per server process; ``redis://127.0.0.1:6379`` shares one count among all workers."""
+    owner_token_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    """How long an owner's token (after the identity check) is valid."""
+    cookie_secure: bool = False
+    """Mark the owner's sign-in cookie ``Secure`` (only sent over HTTPS): set it true behind
+    TLS; false serves the demo over plain http on loopback."""
 
-    @field_validator("rate_sessions", "rate_pulls", "rate_lender")
+    @field_validator("rate_sessions", "rate_pulls", "rate_lender", "rate_codes")
     @classmethod
     def _a_rate(cls, value: str) -> str:
         try:

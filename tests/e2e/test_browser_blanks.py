@@ -22,6 +22,7 @@ import pytest
 from loanmatch.connectors import simulated_credit_code
 from tests.conftest import TrainedMarket
 from tests.e2e.browser import ARTIFACTS, launched_chromium, require_chromium
+from tests.e2e.identity import start_signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -119,8 +120,7 @@ def test_the_front_door_journey_names_the_blank_score_and_authorising_it_gives_o
     expect(phone.locator("h1")).to_have_text("贷款助手")
     expect(phone.locator("#full-form")).to_have_attribute("href", "/form?lang=zh")
     _shot(phone, "journey-zh-1-front-door.png")
-    phone.locator("#enterprise_id").fill(simulated_credit_code(owner["applicant_id"]))
-    phone.locator("#start-button").click()
+    start_signed_in(phone, simulated_credit_code(owner["applicant_id"]))
     expect(phone.locator("#consent")).to_be_visible()
     phone.locator("#source-bureau").uncheck()
     _shot(phone, "journey-zh-2-consent-without-bureau.png")

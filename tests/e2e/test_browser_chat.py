@@ -13,6 +13,7 @@ import pytest
 from loanmatch.connectors import simulated_credit_code
 from tests.conftest import TrainedMarket
 from tests.e2e.browser import ARTIFACTS, launched_chromium, require_chromium
+from tests.e2e.identity import start_signed_in
 
 MAX_TURNS = 40
 
@@ -128,8 +129,7 @@ def test_an_owner_completes_an_application_through_the_chat_and_sees_offers(
     phone.goto(f"{live_server}/chat?lang={lang}")
     expect(phone.locator("h1")).to_have_text(title)
     _shot(phone, f"chat-{lang}-1-start.png")
-    phone.locator("#enterprise_id").fill(simulated_credit_code(owner["applicant_id"]))
-    phone.locator("#start-button").click()
+    start_signed_in(phone, simulated_credit_code(owner["applicant_id"]))
     expect(phone.locator("#consent")).to_be_visible()
     expect(phone.locator("#consent")).to_contain_text("30")
     _shot(phone, f"chat-{lang}-2-consent.png")

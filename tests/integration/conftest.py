@@ -59,7 +59,28 @@ def postgres_database(postgres_server: str) -> Iterator[Database]:
         connection.execute(
             text(
                 "TRUNCATE product_capacity, outbox, lender_webhooks, data_releases, applications, "
-                "lender_keys, consents, intake_sessions, audit_log, intake_events RESTART IDENTITY"
+                "lender_keys, consents, intake_sessions, audit_log, intake_events, "
+                "identity_challenges, owner_tokens RESTART IDENTITY"
             )
         )
     database.dispose()
+
+
+REDIS_URL = os.environ.get("LOANMATCH_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """A Redis server for shared rate-limit windows; skipped where there is none, a failure
+    under ``CI`` (as PostgreSQL is)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        message = f"Redis is not reachable at {REDIS_URL} ({error}); start it or set " \
+            "LOANMATCH_TEST_REDIS_URL"  # fmt: skip
+        if os.environ.get("CI"):
+            pytest.fail(f"{message} — CI is set, so this is a failure, not a skip")
+        pytest.skip(message)
+    return REDIS_URL

@@ -43,6 +43,7 @@ from loanmatch.settings import Settings
 from loanmatch.web.app import create_app
 from loanmatch.web.errors import ErrorBody
 from tests.conftest import TrainedMarket
+from tests.owners import start
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -89,9 +90,27 @@ def lender_auth(app: FastAPI, client: TestClient, trained_market: TrainedMarket)
 
 @pytest.fixture(scope="module")
 def session_id(client: TestClient) -> str:
-    """A real session, so the session operations get past 404 to their own work."""
-    started: str = client.post("/api/v1/sessions", json={}).json()["session_id"]
+    """A real session, so the session operations get past 404 to their own work (the client
+    is left signed in as its owner)."""
+    started: str = start(client, {}).json()["session_id"]
     return started
+
+
+@pytest.fixture(scope="module")
+def owner_auth(client: TestClient, session_id: str) -> dict[str, str]:
+    """The session's owner's token, so the owner operations get past 401."""
+    return {"Authorization": client.headers["Authorization"]}
+
+
+SIGN_OUT = ("DELETE", "/api/v1/identity/tokens/current")
+"""Not sent with the owner's token: it would end it for every later case."""
+
+
+def _auth_for(case: Case[Any], lender: dict[str, str], owner: dict[str, str]) -> dict[str, str]:
+    if case.path.startswith("/api/v1/lender/"):
+        return lender
+    owned = case.path.startswith(("/api/v1/sessions", "/api/v1/identity/me"))
+    return owner if owned and (case.method, case.path) != SIGN_OUT else {}
 
 
 def _check(
@@ -101,11 +120,10 @@ def _check(
     failures: list[str],
     auth: dict[str, str] | None = None,
 ) -> None:
-    """Send ``case`` (on the real session; a lender operation with ``auth`` when given) and
-    count what comes back."""
-    if auth and case.path.startswith("/api/v1/lender/"):
-        for name, value in auth.items():
-            case.headers[name] = value
+    """Send ``case`` (on the real session; with ``auth``, the lender's or the owner's, when
+    given) and count what comes back."""
+    for name, value in (auth or {}).items():
+        case.headers[name] = value
     erasing = case.method == "DELETE" and case.path == "/api/v1/sessions/{session_id}"
     if case.path_parameters and "session_id" in case.path_parameters and not erasing:
         case.path_parameters["session_id"] = session_id  # (erasing it would 404 the rest)
@@ -113,8 +131,8 @@ def _check(
     response = case.call()
     if response.status_code >= 500:
         tally["server_errors"] += 1
-    if auth and case.path.startswith("/api/v1/lender/") and response.status_code != 401:
-        tally["as_lender"] += 1
+    if auth and response.status_code != 401:
+        tally["as_lender" if case.path.startswith("/api/v1/lender/") else "as_owner"] += 1
     try:
         case.validate_response(response, checks=CHECKS)
     except FailureGroup as failure:  # a check failed: count it and keep going
@@ -148,15 +166,17 @@ def test_no_generated_request_gets_a_server_error_or_an_answer_off_its_schema(
     client: TestClient,
     session_id: str,
     lender_auth: dict[str, str],
+    owner_auth: dict[str, str],
     examples: int,
 ) -> None:
     """Each operation in both modes; the positive cases of lender operations as a lender (its
-    key), the negative ones with whatever credentials were generated."""
+    key) and of owner operations as the session's owner (its token), the negative ones with
+    whatever credentials were generated."""
     # schemathesis.pytest.from_fixture breaks on pytest 9 (request.node._nodeid), so each
     # operation's strategies are run here under hypothesis directly
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     failures: list[str] = []
-    tally = {"cases": 0, "server_errors": 0, "off_schema": 0, "as_lender": 0}
+    tally = {"cases": 0, "server_errors": 0, "off_schema": 0, "as_lender": 0, "as_owner": 0}
     operations = []
     for result in schema.get_all_operations():
         assert isinstance(result, Ok), result.err()
@@ -164,10 +184,11 @@ def test_no_generated_request_gets_a_server_error_or_an_answer_off_its_schema(
     assert len(operations) >= 8
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            auth = lender_auth if mode is GenerationMode.POSITIVE else None
+            positive = mode is GenerationMode.POSITIVE
 
-            run = _runner(operation, mode, examples, lambda c, a=auth: _check(
-                c, session_id, tally, failures, a))  # fmt: skip
+            run = _runner(operation, mode, examples, lambda c, p=positive: _check(
+                c, session_id, tally, failures,
+                _auth_for(c, lender_auth, owner_auth) if p else None))  # fmt: skip
 
             try:
                 run()
@@ -177,9 +198,10 @@ def test_no_generated_request_gets_a_server_error_or_an_answer_off_its_schema(
     print(  # the measured counts, for the record (pytest -s)
         f"\nschemathesis ({examples} a mode): {tally['cases']} cases over {len(operations)} "
         f"operations, {tally['server_errors']} server errors, {tally['off_schema']} off the schema"
-        f", {tally['as_lender']} lender cases past authentication"
+        f", {tally['as_lender']} lender and {tally['as_owner']} owner cases past authentication"
     )
     assert tally["as_lender"] > 0, "the lender operations were fuzzed as a lender"
+    assert tally["as_owner"] > 0, "the owner operations were fuzzed as the owner"
     assert tally["server_errors"] == 0, failures[:5]
     assert failures == [], f"{len(failures)} answers off the schema: {failures[:5]}"
 

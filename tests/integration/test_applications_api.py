@@ -20,6 +20,7 @@ from loanmatch.services.lender_keys import issue_key
 from loanmatch.storage.database import Database
 from loanmatch.web.applications_api import install_applications_api
 from loanmatch.web.sessions_api import SessionsBackend, install_sessions_api
+from tests.owners import start
 from tests.unit.services.fakes import (
     APPROVAL,
     PRODUCTS,
@@ -74,9 +75,9 @@ def served(tmp_path: Path) -> Iterator[Served]:
         yield opened
 
 
-def finished(client: TestClient) -> str:
-    started = client.post("/api/v1/sessions", json={"enterprise_id": "91330106000000019W",
-                                                    "owner_id": "110101199003074518"})  # fmt: skip
+def finished(client: TestClient, owner: str = "110101199003074518") -> str:
+    """A finished session of ``owner`` (the client is left signed in as that owner)."""
+    started = start(client, {"enterprise_id": "91330106000000019W", "owner_id": owner})
     session = started.json()["session_id"]
     body = client.post(f"/api/v1/sessions/{session}/consent", json={"sources": ALL}).json()
     while body["question"] is not None:

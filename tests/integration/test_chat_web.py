@@ -14,6 +14,7 @@ from loanmatch.model.directory import load_model
 from loanmatch.settings import Settings
 from loanmatch.web.app import create_app
 from tests.conftest import TrainedMarket
+from tests.owners import PageClient, sign_in, sign_in_page, start
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -25,7 +26,8 @@ def client(trained_market: TrainedMarket, tmp_path: Path) -> Iterator[TestClient
         model_dir=trained_market.model_dir,
         database_url=f"sqlite:///{tmp_path / 'web.db'}",
     )
-    with TestClient(create_app(settings, load_model(trained_market.model_dir))) as opened:
+    with PageClient(create_app(settings, load_model(trained_market.model_dir))) as opened:
+        opened.headers.update(sign_in(opened))  # the API's owner is the pages' owner (OWNER)
         yield opened
 
 
@@ -36,7 +38,7 @@ def _version(html: str) -> str:
 
 
 def _start_page(client: TestClient, lang: str) -> tuple[str, str]:
-    started = client.post("/chat", data={"lang": lang}, follow_redirects=False)
+    started = sign_in_page(client, lang=lang)
     assert started.status_code == 303
     url = started.headers["location"]
     return url.split("/")[2].split("?")[0], url
@@ -45,7 +47,7 @@ def _start_page(client: TestClient, lang: str) -> tuple[str, str]:
 def test_the_chat_route_answers_a_doubt_and_returns_the_unchanged_session(
     client: TestClient,
 ) -> None:
-    session = client.post("/api/v1/sessions", json={"lang": "en"}).json()["session_id"]
+    session = start(client, {"lang": "en"}).json()["session_id"]
     body = client.post(f"/api/v1/sessions/{session}/chat", json={"message": "is my data safe?"})
     assert body.status_code == 200
     out = body.json()
@@ -187,3 +189,50 @@ def test_the_transcript_shows_units_in_the_owners_language(client: TestClient) -
     mine = re.findall(r'<li class="bubble me past">([^<]+)</li>', client.get(url).text)
     assert mine
     assert not [m for m in mine if re.search(r"\d\s*(years?|months?|count|days?|points?)", m)]
+
+
+def test_a_session_page_opens_only_for_its_owner_signed_in_with_the_cookie(
+    client: TestClient,
+) -> None:
+    session, url = _start_page(client, "en")
+    assert 'data-stage="consent"' in client.get(url).text
+    client.cookies.clear()
+    moved = client.get(url, follow_redirects=False)
+    assert (moved.status_code, moved.headers["location"]) == (303, "/chat?lang=en")
+    sign_in_page(client, owner_id="13900000009", lang="en")  # another owner's cookie
+    assert client.get(url, follow_redirects=False).status_code == 303
+    posted = client.post(f"/chat/{session}/consent", data={"lang": "en", "decline": "1"},
+                         follow_redirects=False)  # fmt: skip
+    assert posted.status_code == 303
+    assert posted.headers["location"] == "/chat?lang=en"
+
+
+def test_a_form_without_the_sign_ins_csrf_value_changes_nothing(client: TestClient) -> None:
+    session, url = _start_page(client, "en")
+    forged = client.post(f"/chat/{session}/consent", data={"decline": "1", "csrf": "forged"})
+    assert forged.status_code == 403
+    assert forged.json()["code"] == "auth.forbidden"
+    assert 'data-stage="consent"' in client.get(url).text
+
+
+def test_a_wrong_code_says_how_many_tries_are_left_and_a_code_needs_its_own_browser(
+    client: TestClient,
+) -> None:
+    asked = client.post("/chat", data={"lang": "en", "owner_id": "13900000001"})
+    challenge = re.search(r'name="challenge_id" value="([^"]+)"', asked.text)
+    assert challenge is not None
+    wrong = client.post("/chat/verify", data={"challenge_id": challenge.group(1),
+                                              "code": "abc", "lang": "en"})  # fmt: skip
+    assert wrong.status_code == 401
+    assert "4 tries left" in wrong.text
+    client.cookies.clear()  # another browser: it never asked for this code
+    elsewhere = client.post("/chat/verify", data={"challenge_id": challenge.group(1),
+                                                  "code": "123456", "lang": "en"})  # fmt: skip
+    assert elsewhere.status_code == 403
+
+
+def test_a_blank_owner_id_is_refused_on_the_start_page(client: TestClient) -> None:
+    page = client.post("/chat", data={"lang": "en", "owner_id": ""})
+    assert page.status_code == 422
+    assert 'id="owner-error"' in page.text
+    assert 'id="enterprise-error"' not in page.text

@@ -14,6 +14,7 @@ from loanmatch.model.directory import load_model
 from loanmatch.settings import Settings
 from loanmatch.web.app import create_app
 from tests.conftest import TrainedMarket
+from tests.owners import OWNER, sign_in, sign_in_page, start
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -39,7 +40,7 @@ def _session_of(location: str) -> str:
 def test_the_consent_screen_says_why_each_item_is_read_and_lists_no_protected_one(
     client: TestClient, lang: str
 ) -> None:
-    started = client.post("/chat", data={"lang": lang}, follow_redirects=False)
+    started = sign_in_page(client, lang=lang)
     page = client.get(started.headers["location"]).text
     start = page.index('id="consent"')
     consent = html.unescape(page[start : page.index("</form>", start)])
@@ -58,7 +59,7 @@ def test_a_mistyped_code_on_the_chat_page_is_refused_beside_the_field(client: Te
         "en": "check character of the unified social credit code does not match",
     }
     for lang, words in said.items():
-        page = client.post("/chat", data={"lang": lang, "enterprise_id": TYPO})
+        page = client.post("/chat", data={"lang": lang, "enterprise_id": TYPO, "owner_id": OWNER})
         assert page.status_code == 422
         assert words in page.text
         assert f'value="{TYPO}"' in page.text
@@ -68,9 +69,10 @@ def test_a_mistyped_code_on_the_chat_page_is_refused_beside_the_field(client: Te
 def test_the_sample_enterprise_has_a_valid_code_and_its_sources_answer(
     client: TestClient,
 ) -> None:
-    started = client.post("/chat", data={"lang": "zh", "sample": "1"}, follow_redirects=False)
+    started = sign_in_page(client, sample=True)
     assert started.status_code == 303
     session = _session_of(started.headers["location"])
+    client.headers.update(sign_in(client))
     view = client.post(f"/api/v1/sessions/{session}/consent", json={"sources": ["registry"]})
     assert view.status_code == 200
     # an id the source does not know was "malformed" (返回的数据有误); the sample's code is known
@@ -78,6 +80,7 @@ def test_the_sample_enterprise_has_a_valid_code_and_its_sources_answer(
 
 
 def test_the_api_lists_what_each_source_reads_and_why_before_consent(client: TestClient) -> None:
+    client.headers.update(sign_in(client))
     started = client.post("/api/v1/sessions?lang=en", json={"lang": "en"})
     assert started.status_code == 201
     requests = {r["source"]: r for r in started.json()["consent_request"]}
@@ -85,6 +88,6 @@ def test_the_api_lists_what_each_source_reads_and_why_before_consent(client: Tes
     registry = {i["feature"]: i for i in requests["registry"]["items"]}
     assert "owner_gender" not in registry
     assert registry["region"]["purpose"].startswith("bank products serve certain provinces")
-    refused = client.post("/api/v1/sessions", json={"enterprise_id": TYPO})
+    refused = start(client, {"enterprise_id": TYPO})
     assert refused.status_code == 422
     assert refused.json()["code"] == "input.credit_code"

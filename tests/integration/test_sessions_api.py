@@ -13,6 +13,7 @@ from loanmatch.adapters.consistency_file import load_consistency
 from loanmatch.errors import ConnectorTimeout
 from loanmatch.storage.database import Database
 from loanmatch.web.sessions_api import SessionsBackend, install_sessions_api
+from tests.owners import sign_in, start
 from tests.unit.services.fakes import FakeClock, FakeConnector, FakeEngine, context, default_catalog
 
 ALL = ["registry", "tax", "bureau", "bank"]
@@ -32,14 +33,15 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     app = FastAPI()
     install_sessions_api(app, SessionsBackend(database.unit_of_work, ctx))
     with TestClient(app) as test_client:
+        test_client.headers.update(sign_in(test_client))
         yield test_client
     database.dispose()
 
 
 def _start(client: TestClient, lang: str = "zh-CN") -> str:
-    response = client.post(
-        "/api/v1/sessions",
-        json={"lang": lang, "enterprise_id": "91330106000000019W", "owner_id": "O1"},
+    response = start(
+        client,
+        {"lang": lang, "enterprise_id": "91330106000000019W", "owner_id": "O1"},
     )
     assert response.status_code == 201, response.text
     assert response.json()["stage"] == "consent"
@@ -150,9 +152,7 @@ def test_a_contradictory_answer_is_a_422_naming_the_fact_it_contradicts(tmp_path
         app, SessionsBackend(database.unit_of_work, context(engine, {}, FakeClock()))
     )
     with TestClient(app) as client:
-        started = client.post(
-            "/api/v1/sessions", json={"enterprise_id": "91440305000000027E", "owner_id": "O2"}
-        )
+        started = start(client, {"enterprise_id": "91440305000000027E", "owner_id": "O2"})
         session = started.json()["session_id"]
         client.put(f"/api/v1/sessions/{session}/answers/hard_inquiries_6m", json={"text": "1"})
         before = client.get(f"/api/v1/sessions/{session}").json()
@@ -243,7 +243,7 @@ def test_a_mistyped_credit_code_is_a_422_naming_the_field_before_any_source_is_a
     client: TestClient,
 ) -> None:
     typed = "91330106000000019X"  # the check character should be W
-    response = client.post("/api/v1/sessions", json={"enterprise_id": typed, "owner_id": "O1"})
+    response = start(client, {"enterprise_id": typed, "owner_id": "O1"})
     assert response.status_code == 422
     body = response.json()
     assert body["code"] == "input.credit_code"

@@ -15,6 +15,7 @@ from loanmatch.settings import Settings
 from loanmatch.storage.database import Database, current_revision, head_revision
 from loanmatch.web.app import create_app
 from tests.conftest import TrainedMarket
+from tests.owners import start
 
 
 def test_the_app_migrates_at_start_up_and_prefills_a_known_enterprise(
@@ -32,9 +33,7 @@ def test_the_app_migrates_at_start_up_and_prefills_a_known_enterprise(
         assert current_revision(database.engine) == head_revision()
         assert "audit_log" in inspect(database.engine).get_table_names()
         database.dispose()
-        started = client.post(
-            "/api/v1/sessions", json={"lang": "en", "enterprise_id": enterprise, "owner_id": "o"}
-        )
+        started = start(client, {"lang": "en", "enterprise_id": enterprise, "owner_id": "o"})
         assert started.status_code == 201
         session = started.json()["session_id"]
         body = client.post(

@@ -24,6 +24,7 @@ from loanmatch.storage.database import Database
 from loanmatch.web.errors import install_error_handlers
 from loanmatch.web.sessions_api import SessionsBackend, install_sessions_api
 from tests.e2e.conftest import free_port
+from tests.owners import start
 from tests.unit.services.fakes import FakeClock, FakeEngine, context, default_catalog
 
 ANSWERS = 50
@@ -87,17 +88,19 @@ class Sent:
     code: str | None
 
 
-def _asking_session(base: str) -> str:
-    started = httpx.post(
-        f"{base}/api/v1/sessions", json={"enterprise_id": "91310115000000035B", "owner_id": "O"}
-    )
-    session = str(started.json()["session_id"])
-    consent = httpx.post(f"{base}/api/v1/sessions/{session}/consent", json={"sources": []})
-    assert consent.json()["stage"] == "asking"
-    return session
+def _asking_session(base: str) -> tuple[str, dict[str, str]]:
+    """A session asking its first question, and its owner's Authorization header."""
+    with httpx.Client(base_url=base) as client:
+        started = start(client, {"enterprise_id": "91310115000000035B"})
+        session = str(started.json()["session_id"])
+        consent = client.post(f"/api/v1/sessions/{session}/consent", json={"sources": []})
+        assert consent.json()["stage"] == "asking"
+        return session, {"Authorization": client.headers["Authorization"]}
 
 
-def _race(base: str, session: str, *, name_the_question: bool) -> list[Sent]:
+def _race(
+    base: str, session: str, headers: dict[str, str], *, name_the_question: bool
+) -> list[Sent]:
     """``ANSWERS`` threads released together; each reads the session, then answers the question
     it was shown ("不知道" fits every question), naming it or not."""
     gate = threading.Barrier(ANSWERS)
@@ -105,7 +108,7 @@ def _race(base: str, session: str, *, name_the_question: bool) -> list[Sent]:
     lock = threading.Lock()
 
     def owner(k: int) -> None:
-        with httpx.Client(base_url=base, timeout=120) as client:
+        with httpx.Client(base_url=base, timeout=120, headers=headers) as client:
             gate.wait()
             time.sleep(random.Random(k).uniform(0, SPREAD_SECONDS))
             question = client.get(f"/api/v1/sessions/{session}").json()["question"]
@@ -139,8 +142,8 @@ def _answered(database: Database, session: str) -> list[tuple[object, object]]:
 def test_fifty_concurrent_answers_each_land_on_the_question_they_name_or_are_refused(
     server: str, database: Database
 ) -> None:
-    session = _asking_session(server)
-    sent = _race(server, session, name_the_question=True)
+    session, headers = _asking_session(server)
+    sent = _race(server, session, headers, name_the_question=True)
     accepted = [(s.seq, s.feature) for s in sent if s.status == 200]
     refused = Counter(s.code for s in sent if s.status != 200)
     recorded = _answered(database, session)
@@ -157,7 +160,7 @@ def test_fifty_concurrent_answers_each_land_on_the_question_they_name_or_are_ref
     assert sorted(recorded) == sorted(accepted), "each accepted answer is on the question it named"
     assert misapplied == 0
     assert len({seq for seq, _ in recorded}) == len(recorded), "no question answered twice"
-    state = httpx.get(f"{server}/api/v1/sessions/{session}").json()
+    state = httpx.get(f"{server}/api/v1/sessions/{session}", headers=headers).json()
     assert state["questions_typed"] == len(accepted)
     assert state["question"]["seq"] == len(accepted) + 1
 
@@ -165,9 +168,9 @@ def test_fifty_concurrent_answers_each_land_on_the_question_they_name_or_are_ref
 def test_fifty_concurrent_answers_that_name_no_question_are_all_refused_and_change_nothing(
     server: str, database: Database
 ) -> None:
-    session = _asking_session(server)
-    before = httpx.get(f"{server}/api/v1/sessions/{session}").json()
-    sent = _race(server, session, name_the_question=False)
+    session, headers = _asking_session(server)
+    before = httpx.get(f"{server}/api/v1/sessions/{session}", headers=headers).json()
+    sent = _race(server, session, headers, name_the_question=False)
     assert {(s.status, s.code) for s in sent} == {(422, "input.answer")}
     assert _answered(database, session) == []
-    assert httpx.get(f"{server}/api/v1/sessions/{session}").json() == before
+    assert httpx.get(f"{server}/api/v1/sessions/{session}", headers=headers).json() == before

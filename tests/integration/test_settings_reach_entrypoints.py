@@ -26,6 +26,7 @@ from loanmatch.settings import Settings, get_settings
 from loanmatch.web.app import create_app
 from loanmatch.web.sessions_api import LazySessions
 from tests.conftest import TrainedMarket
+from tests.owners import start
 
 
 @pytest.fixture
@@ -54,6 +55,10 @@ def env(
         "rate_sessions": "1/minute",
         "rate_pulls": "5/hour",
         "rate_lender": "7/day",
+        "rate_codes": "3/hour",
+        "rate_storage": "memory:///",  # redis:// is tested in test_rate_limits.py
+        "owner_token_minutes": "45",
+        "cookie_secure": "true",
         "llm_base_url": "http://127.0.0.1:9/v1",
         "llm_model": "tiny-model",
         "llm_api_key": "secret-key",
@@ -161,15 +166,18 @@ def check_web_app(client: TestClient, env: dict[str, str], spy: Spy) -> None:
     page = client.get("/chat")  # the default language of the page is the settings'
     assert page.status_code == 200
     assert 'lang="en"' in page.text
-    started = client.post("/api/v1/sessions", json={"lang": "en"})
+    started = start(client, {"lang": "en"})
     assert started.status_code in (200, 201), started.text
     session_id = started.json()["session_id"]
-    again = client.post("/api/v1/sessions", json={"lang": "en"})
+    again = start(client, {"lang": "en"})
     assert (again.status_code, again.json()["code"]) == (429, "rate_limited"), "1 a minute"
     limits = app.state.loanmatch_rate_limits
     assert {k: str(v) for k, v in limits.items.items()} == {
         "sessions": "1 per 1 minute", "pulls": "5 per 1 hour", "lender": "7 per 1 day",
+        "codes": "3 per 1 hour",
     }  # fmt: skip
+    backend = sessions.get()
+    assert (backend.token_minutes, backend.cookie_secure) == (45, True)
     chat = client.post(f"/api/v1/sessions/{session_id}/chat", json={"message": "hello"})
     assert chat.status_code == 200, chat.text
     assert spy.assistants, "the chat did not build its assistant from the root"

@@ -1,6 +1,7 @@
-"""Tenancy over every lender-scoped and application-scoped route, listed from the OpenAPI
-document (not by hand): another lender's key or another owner's session gets 404 and learns
-nothing of the other's applications; a list shows only the caller's own."""
+"""Tenancy over every lender-scoped and owner-scoped route, listed from the OpenAPI document
+(not by hand): another lender's key, or another owner's token on a session, gets 404 and learns
+nothing of the other's applications or session; no token is 401; a list shows only the caller's
+own."""
 
 from __future__ import annotations
 
@@ -20,14 +21,20 @@ BODIES: dict[str, dict[str, object]] = {
 """A valid body for each route that needs one (else none is sent)."""
 
 
+OWNERS = {"mine": "13800000001", "theirs": "13800000002"}
+
+
 @pytest.fixture
 def two_of_each(tmp_path: Path) -> Iterator[tuple[Served, dict[str, str]]]:
-    """Two owners, each applied to p1 (bank_a) and p3 (bank_b); ids by name."""
+    """Two owners, each applied to p1 (bank_a) and p3 (bank_b); ids by name, and each owner's
+    Authorization header (``mine_auth``, ``theirs_auth``); the client is left signed in as
+    ``mine``."""
     with serving(tmp_path / "tenancy.db") as served:
         client = served.client
         ids: dict[str, str] = {}
-        for owner in ("mine", "theirs"):
-            session = finished(client)
+        for owner in ("theirs", "mine"):
+            session = finished(client, OWNERS[owner])
+            ids[f"{owner}_auth"] = client.headers["Authorization"]
             made = client.post(f"/api/v1/sessions/{session}/applications",
                                json={"products": ["p1", "p3"]},
                                headers={"Idempotency-Key": owner}).json()  # fmt: skip
@@ -74,6 +81,40 @@ def test_a_lender_reaches_no_other_lenders_application_on_any_route(
         assert all(a.status.value == "submitted" for a in uow.applications.for_lender("bank_b"))
 
 
+def test_an_owner_reaches_no_other_owners_session_on_any_route(
+    two_of_each: tuple[Served, dict[str, str]],
+) -> None:
+    served, ids = two_of_each
+    routes = [
+        (m, p)
+        for m, p in _routes(served.client.app, "/api/v1/sessions/")  # type: ignore[arg-type]
+        if "{session_id}" in p
+    ]
+    assert len(routes) >= 10, routes
+    fills = {"{application_id}": ids["theirs_bank_a"], "{source}": "tax", "{feature}": "tax_grade"}
+    with served.database.unit_of_work() as uow:
+        before = uow.sessions.get(ids["theirs_session"])
+    for method, path in routes:
+        url = path.replace("{session_id}", ids["theirs_session"])
+        for hole, value in fills.items():
+            url = url.replace(hole, value)
+        body = BODIES.get(path, {"text": "B", "sources": [], "products": ["p1"], "message": "B"})
+        extra = {"Idempotency-Key": "probe"}
+        mine = served.client.request(method, url, json=body, headers=extra)
+        assert mine.status_code == 404, (method, path, mine.text)
+        assert mine.json()["code"] == "session.not_found"
+        assert ids["theirs_bank_a"] not in mine.text
+        anonymous = served.client.request(
+            method, url, json=body, headers={**extra, "Authorization": ""}
+        )
+        assert anonymous.status_code == 401, (method, path, anonymous.text)
+    with served.database.unit_of_work() as uow:
+        assert uow.sessions.get(ids["theirs_session"]) == before, "nothing of theirs changed"
+        assert {a.status.value for a in uow.applications.for_session(ids["theirs_session"])} == {
+            "submitted"
+        }
+
+
 def test_an_owner_reaches_no_other_owners_application_on_any_route(
     two_of_each: tuple[Served, dict[str, str]],
 ) -> None:
@@ -96,5 +137,8 @@ def test_an_owner_reaches_no_other_owners_application_on_any_route(
     assert {a["id"] for a in mine} == {ids["mine_bank_a"], ids["mine_bank_b"]}
     ledger = served.client.get(f"/api/v1/sessions/{ids['mine_session']}/releases").json()
     assert {r["application_id"] for r in ledger} == {ids["mine_bank_a"], ids["mine_bank_b"]}
-    theirs = served.client.get(f"/api/v1/sessions/{ids['theirs_session']}/applications").json()
+    theirs = served.client.get(
+        f"/api/v1/sessions/{ids['theirs_session']}/applications",
+        headers={"Authorization": ids["theirs_auth"]},
+    ).json()
     assert all(a["status"] == "submitted" for a in theirs), "nothing of theirs was changed"

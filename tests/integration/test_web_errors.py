@@ -27,6 +27,7 @@ from loanmatch.web.app import create_app
 from loanmatch.web.errors import ErrorBody, error_response
 from loanmatch.web.sessions_api import SessionsBackend
 from tests.conftest import TrainedMarket
+from tests.owners import sign_in, start
 from tests.unit.services.fakes import FakeClock, FakeEngine, context, default_catalog
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -52,6 +53,7 @@ def client(
     trained_market: TrainedMarket, bundle: ModelBundle, tmp_path: Path
 ) -> Iterator[TestClient]:
     with TestClient(create_app(_settings(trained_market, tmp_path), bundle)) as opened:
+        opened.headers.update(sign_in(opened))
         yield opened
 
 
@@ -84,11 +86,12 @@ def test_an_unknown_session_is_404_from_the_sessions_api_and_the_chat(client: Te
 
 
 def test_a_malformed_body_is_422_with_the_same_shape(client: TestClient) -> None:
+    session = start(client, {}).json()["session_id"]
     for reply in (
         client.post("/api/v1/recommend", json={"lang": "en"}),
-        client.post("/api/v1/sessions", json={"enterprise_id": "9" * 200}),
-        client.post("/api/v1/sessions/nope/consent", json={"sources": [], "days": "many"}),
-        client.post("/api/v1/sessions/nope/chat", json={}),
+        start(client, {"enterprise_id": "9" * 200}),
+        client.post(f"/api/v1/sessions/{session}/consent", json={"sources": [], "days": "many"}),
+        client.post(f"/api/v1/sessions/{session}/chat", json={}),
     ):
         body = _body(reply, 422, "input.request")
         assert body["error"] == "invalid_request"
@@ -105,7 +108,7 @@ def test_a_session_changed_meanwhile_is_409(
     backend = SessionsBackend(lambda: MemoryUnitOfWork(store), ctx)
     app = create_app(_settings(trained_market, tmp_path), bundle, sessions=backend)
     with TestClient(app) as client:
-        session = client.post("/api/v1/sessions", json={}).json()["session_id"]
+        session = start(client, {}).json()["session_id"]
         client.post(f"/api/v1/sessions/{session}/consent", json={"sources": []})
         engine.meanwhile = lambda: intake.answer(
             MemoryUnitOfWork(store), ctx, session, "24", feature="loan_term_months"

@@ -26,6 +26,7 @@ from loanmatch.settings import Settings
 from loanmatch.web.app import create_app
 from loanmatch.web.errors import ErrorBody
 from tests.conftest import TrainedMarket
+from tests.owners import sign_in_page, start
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -73,7 +74,7 @@ def _locs(body: dict[str, Any]) -> list[list[str | int]]:
 
 
 def _session(client: TestClient) -> str:
-    session: str = client.post("/api/v1/sessions", json={}).json()["session_id"]
+    session: str = start(client, {}).json()["session_id"]
     return session
 
 
@@ -194,8 +195,7 @@ def test_every_answer_carries_the_security_headers(client: TestClient) -> None:
 def test_the_pages_csp_allows_exactly_their_inline_scripts_and_no_other(
     client: TestClient,
 ) -> None:
-    session = _session(client)
-    page = client.get(f"/chat/{session}")
+    page = client.get(sign_in_page(client).headers["location"])
     scripts = re.findall(r"<script>(.*?)</script>", page.text, re.DOTALL)
     assert scripts, "the chat page has its inline script"
     csp = page.headers["content-security-policy"]

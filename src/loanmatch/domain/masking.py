@@ -22,6 +22,7 @@ __all__ = [
     "MaskingFilter",
     "mask_id_number",
     "mask_name",
+    "mask_owner_id",
     "mask_phone",
     "mask_text",
     "mask_value",
@@ -63,6 +64,13 @@ def mask_name(name: str) -> str:
     if not text:
         return MASK
     return text[0] + "*" * max(len(text) - 1, 2)
+
+
+def mask_owner_id(owner_id: str) -> str:
+    """An owner's id as a page or log may show it: a mobile number as :func:`mask_phone`,
+    anything else (an e-mail, a user id) as :func:`mask_id_number`."""
+    phone = mask_phone(owner_id)
+    return phone if phone != MASK else mask_id_number(owner_id)
 
 
 def mask_text(text: str) -> str:

@@ -23,11 +23,14 @@ from loanmatch.storage.memory_applications import (
     MemoryOutbox,
     MemoryWebhooks,
 )
+from loanmatch.storage.memory_identity import MemoryIdentity
 from loanmatch.storage.records import (
     AuditEntry,
     DataRelease,
+    IdentityChallenge,
     LenderKey,
     OutboxMessage,
+    OwnerToken,
     SessionRecord,
     StoredConsent,
     Webhook,
@@ -57,6 +60,8 @@ class MemoryStore:
     webhooks: dict[str, Webhook] = field(default_factory=dict)
     outbox: list[OutboxMessage] = field(default_factory=list)
     capacity: dict[tuple[str, str], int] = field(default_factory=dict)
+    challenges: dict[str, IdentityChallenge] = field(default_factory=dict)
+    tokens: dict[str, OwnerToken] = field(default_factory=dict)
     commits: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -72,6 +77,8 @@ class MemoryStore:
             webhooks=dict(self.webhooks),
             outbox=list(self.outbox),
             capacity=dict(self.capacity),
+            challenges=dict(self.challenges),
+            tokens=dict(self.tokens),
             commits=self.commits,
         )
 
@@ -177,6 +184,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.webhooks = MemoryWebhooks(self._work.webhooks)
         self.outbox = MemoryOutbox(self._work.outbox)
         self.capacity = MemoryCapacity(self._work.capacity)
+        self.identity = MemoryIdentity(self._work.challenges, self._work.tokens)
         self.consents = _Consents(self._work)
         self.audit = _Audit(self._work)
         self.events = _Events(self._work)
@@ -200,11 +208,13 @@ class MemoryUnitOfWork(UnitOfWork):
                 self.store.applications[app_id] = self._work.applications[app_id]
             for key_id in self._keys.changed:
                 self.store.lender_keys[key_id] = self._work.lender_keys[key_id]
-            # Webhooks, outbox and capacity are written back whole: a fake for one caller at a
-            # time (the database's unit of work is the one that serves concurrent requests).
+            # Webhooks, outbox, capacity and identity are written back whole: a fake for one
+            # caller at a time (the database's unit of work serves concurrent requests).
             self.store.webhooks = dict(self._work.webhooks)
             self.store.outbox = list(self._work.outbox)
             self.store.capacity = dict(self._work.capacity)
+            self.store.challenges = dict(self._work.challenges)
+            self.store.tokens = dict(self._work.tokens)
             for release in self._work.releases[self._n_releases :]:
                 self.store.releases.append(replace(release, id=len(self.store.releases) + 1))
             revoked = {c.id: c for c in self._work.consents[:n_consents] if c.consent.revoked_at}

@@ -31,8 +31,10 @@ __all__ = [
     "ConsentRow",
     "DataReleaseRow",
     "EventRow",
+    "IdentityChallengeRow",
     "LenderKeyRow",
     "OutboxRow",
+    "OwnerTokenRow",
     "ProductCapacityRow",
     "SessionRow",
     "WebhookRow",
@@ -183,3 +185,30 @@ class ProductCapacityRow(Base):
     product_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     day: Mapped[str] = mapped_column(String(10), primary_key=True)
     used: Mapped[int] = mapped_column(Integer)
+
+
+class IdentityChallengeRow(Base):
+    __tablename__ = "identity_challenges"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(String(64))
+    enterprise_id: Mapped[str] = mapped_column(String(32))
+    code_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class OwnerTokenRow(Base):
+    __tablename__ = "owner_tokens"
+    __table_args__ = (Index("ix_owner_tokens_owner_id", "owner_id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(String(64))
+    enterprise_id: Mapped[str] = mapped_column(String(32))
+    secret_sha256: Mapped[str] = mapped_column(String(64))
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

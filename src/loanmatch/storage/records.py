@@ -11,9 +11,11 @@ from loanmatch.domain.consent import Consent
 __all__ = [
     "AuditEntry",
     "DataRelease",
+    "IdentityChallenge",
     "LenderKey",
     "Notice",
     "OutboxMessage",
+    "OwnerToken",
     "SessionRecord",
     "StoredConsent",
     "Webhook",
@@ -160,3 +162,35 @@ class OutboxMessage:
     """Set when delivery is given up after the last attempt."""
     last_error: str = ""
     id: int | None = None
+
+
+@dataclass(frozen=True)
+class IdentityChallenge:
+    """A one-time code sent to an owner (:mod:`loanmatch.services.identity`): only its SHA-256
+    (salted with the challenge id) is stored; ``attempts`` counts wrong tries, ``used_at`` is
+    set by the one verification that succeeds."""
+
+    id: str
+    owner_id: str
+    enterprise_id: str
+    code_sha256: str
+    created_at: datetime
+    expires_at: datetime
+    attempts: int = 0
+    used_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class OwnerToken:
+    """A short-lived credential of an owner who passed an identity check: only the SHA-256 of
+    its secret is stored. ``enterprise_id`` is the enterprise the check covered (blank: none);
+    ``csrf`` is the token the owner's page forms carry back (not a secret from the owner)."""
+
+    id: str
+    owner_id: str
+    enterprise_id: str
+    secret_sha256: str
+    csrf: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None

@@ -20,6 +20,7 @@ from loanmatch.storage.records import (
     as_utc,
 )
 from loanmatch.storage.sql_applications import SqlApplications, SqlDataReleases, SqlLenderKeys
+from loanmatch.storage.sql_identity import SqlIdentity
 from loanmatch.storage.sql_outbox import SqlCapacity, SqlOutbox, SqlWebhooks
 from loanmatch.storage.unit_of_work import (
     AuditLog,
@@ -219,6 +220,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.webhooks = SqlWebhooks(self._session)
         self.outbox = SqlOutbox(self._session)
         self.capacity = SqlCapacity(self._session)
+        self.identity = SqlIdentity(self._session)
         return self
 
     def __exit__(self, *args: object) -> None:

@@ -18,8 +18,10 @@ from loanmatch.domain.events import IntakeEvent
 from loanmatch.storage.records import (
     AuditEntry,
     DataRelease,
+    IdentityChallenge,
     LenderKey,
     OutboxMessage,
+    OwnerToken,
     SessionRecord,
     StoredConsent,
     Webhook,
@@ -32,6 +34,7 @@ __all__ = [
     "ConsentRepository",
     "DataReleaseLog",
     "EventLog",
+    "IdentityRepository",
     "LenderKeyRepository",
     "Outbox",
     "SessionRepository",
@@ -185,6 +188,34 @@ class CapacityLedger(ABC):
     def used(self, product_id: str, day: str) -> int: ...
 
 
+class IdentityRepository(ABC):
+    """One-time codes and the owner tokens they open (issue 12)."""
+
+    @abstractmethod
+    def add_challenge(self, challenge: IdentityChallenge) -> None: ...
+
+    @abstractmethod
+    def get_challenge(self, challenge_id: str) -> IdentityChallenge | None: ...
+
+    @abstractmethod
+    def count_attempt(self, challenge_id: str, limit: int) -> bool:
+        """Count one try of the challenge's code if fewer than ``limit`` were counted (atomic:
+        racing guesses never get more than ``limit`` tries); False when none is left."""
+
+    @abstractmethod
+    def use_challenge(self, challenge_id: str, at: datetime) -> bool:
+        """Mark the challenge used at ``at`` if it was not (atomic: a code opens one token)."""
+
+    @abstractmethod
+    def add_token(self, token: OwnerToken) -> None: ...
+
+    @abstractmethod
+    def get_token(self, token_id: str) -> OwnerToken | None: ...
+
+    @abstractmethod
+    def revoke_token(self, token_id: str, at: datetime) -> None: ...
+
+
 class UnitOfWork(ABC):
     """One transaction over all repositories."""
 
@@ -198,6 +229,7 @@ class UnitOfWork(ABC):
     webhooks: WebhookRepository
     outbox: Outbox
     capacity: CapacityLedger
+    identity: IdentityRepository
 
     def __enter__(self) -> Self:
         return self

@@ -1,9 +1,11 @@
 """The applications API: owners apply and follow, lenders read their inbox and decide (issue 12).
 
-Owner routes sit under the session (``/api/v1/sessions/{id}/applications``): apply to offered
-products with an ``Idempotency-Key`` header (a repeated request is the same applications, 200
-instead of 201), list them with their status, withdraw one, read the data-release ledger; and
-``DELETE /api/v1/sessions/{id}`` erases the session (``services/intake/erase.py``).
+Owner routes need the owner's token (``Authorization: Bearer lmo_...``, ``web/owner_auth.py``;
+another owner's session is 404) and sit under the session
+(``/api/v1/sessions/{id}/applications``): apply to offered products with an ``Idempotency-Key``
+header (a repeated request is the same applications, 200 instead of 201), list them with
+their status, withdraw one, read the data-release ledger; and ``DELETE /api/v1/sessions/{id}``
+erases the session (``services/intake/erase.py``).
 
 Lender routes (``/api/v1/lender/applications``) need ``Authorization: Bearer lmk_<id>.<secret>``
 (:mod:`loanmatch.services.lender_keys`; 401 ``auth`` without a valid key or scope). A lender
@@ -14,6 +16,7 @@ an id that does not exist. Decisions are transitions of :mod:`loanmatch.domain.a
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -33,10 +36,11 @@ from loanmatch.errors import AuthError
 from loanmatch.services import applications as apps
 from loanmatch.services import intake
 from loanmatch.services.lender_keys import authenticate
-from loanmatch.storage.records import LenderKey
+from loanmatch.storage.records import LenderKey, OwnerToken
+from loanmatch.web.backend import SessionsBackend, sessions_backend
 from loanmatch.web.errors import error_responses
+from loanmatch.web.owner_auth import ApiOwner, OwnedSession, context_for
 from loanmatch.web.rate_limits import rate_limits_of
-from loanmatch.web.sessions_api import SessionsBackend, sessions_backend
 
 __all__ = ["install_applications_api", "lender_router", "owner_router"]
 
@@ -49,6 +53,13 @@ def _context(request: Request) -> tuple[SessionsBackend, apps.ApplicationsContex
 
 
 Served = Annotated[tuple[SessionsBackend, apps.ApplicationsContext], Depends(_context)]
+
+
+def _as(
+    ctx: apps.ApplicationsContext, backend: SessionsBackend, owner: OwnerToken
+) -> apps.ApplicationsContext:
+    """``ctx`` acting as ``owner`` (what the audit log names)."""
+    return replace(ctx, intake=context_for(backend, owner))
 
 
 # ------------------------------------------------------------------ bodies ------------------
@@ -143,18 +154,22 @@ IdempotencyKey = Annotated[str, Header(min_length=1, max_length=128, alias="Idem
 
 @owner_router.post(
     "/{session_id}/applications", status_code=201, response_model=list[ApplicationOut],
-    responses=error_responses(404, 409, 422),
+    responses=error_responses(401, 404, 409, 422),
     summary="Apply to offered products / 申请推荐的产品",
 )  # fmt: skip
 def apply(
-    session_id: str,
+    session_id: OwnedSession,
+    owner: ApiOwner,
     body: ApplyRequest,
     served: Served,
     response: Response,
     idempotency_key: IdempotencyKey,
 ) -> list[ApplicationOut]:
     backend, ctx = served
-    done = apps.apply(backend.unit_of_work(), ctx, session_id, body.products, idempotency_key)
+    done = apps.apply(
+        backend.unit_of_work(), _as(ctx, backend, owner), session_id, body.products,
+        idempotency_key,
+    )  # fmt: skip
     if not done.created:
         response.status_code = 200
     return [_out(a) for a in done.applications]
@@ -162,28 +177,35 @@ def apply(
 
 @owner_router.get(
     "/{session_id}/applications", response_model=list[ApplicationOut],
-    responses=error_responses(404, 422), summary="My applications and their status / 我的申请",
+    responses=error_responses(401, 404, 422), summary="My applications and their status / 我的申请",
 )  # fmt: skip
-def my_applications(session_id: str, served: Served) -> list[ApplicationOut]:
+def my_applications(session_id: OwnedSession, served: Served) -> list[ApplicationOut]:
     backend, _ = served
     return [_out(a) for a in apps.owner_applications(backend.unit_of_work(), session_id)]
 
 
 @owner_router.post(
     "/{session_id}/applications/{application_id}/withdraw", response_model=ApplicationOut,
-    responses=error_responses(404, 409, 422), summary="Withdraw an application / 撤回申请",
+    responses=error_responses(401, 404, 409, 422), summary="Withdraw an application / 撤回申请",
 )  # fmt: skip
-def withdraw(session_id: str, application_id: str, served: Served) -> ApplicationOut:
+def withdraw(
+    session_id: OwnedSession, owner: ApiOwner, application_id: str, served: Served
+) -> ApplicationOut:
     backend, ctx = served
-    return _out(apps.owner_act(backend.unit_of_work(), ctx, session_id, application_id, "withdraw"))
+    return _out(
+        apps.owner_act(
+            backend.unit_of_work(), _as(ctx, backend, owner), session_id, application_id,
+            "withdraw",
+        )
+    )  # fmt: skip
 
 
 @owner_router.get(
     "/{session_id}/releases", response_model=list[ReleaseOut],
-    responses=error_responses(404, 422),
+    responses=error_responses(401, 404, 422),
     summary="What went to which lender, when, under which consent / 数据提供记录",
 )  # fmt: skip
-def releases(session_id: str, served: Served) -> list[ReleaseOut]:
+def releases(session_id: OwnedSession, served: Served) -> list[ReleaseOut]:
     backend, _ = served
     return [
         ReleaseOut(
@@ -195,12 +217,12 @@ def releases(session_id: str, served: Served) -> list[ReleaseOut]:
 
 
 @owner_router.delete(
-    "/{session_id}", status_code=204, responses=error_responses(404, 409, 422),
+    "/{session_id}", status_code=204, responses=error_responses(401, 404, 409, 422),
     summary="Erase my session: my data go, lenders' records stay / 删除我的会话",
 )  # fmt: skip
-def erase(session_id: str, served: Served) -> Response:
+def erase(session_id: OwnedSession, owner: ApiOwner, served: Served) -> Response:
     backend, _ = served
-    intake.erase_session(backend.unit_of_work(), backend.context, session_id)
+    intake.erase_session(backend.unit_of_work(), context_for(backend, owner), session_id)
     return Response(status_code=204)
 
 

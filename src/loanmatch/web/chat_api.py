@@ -7,6 +7,7 @@ backend is the one :func:`loanmatch.web.sessions_api.install_sessions_api` keeps
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -17,7 +18,9 @@ from loanmatch.assistant.dialogue import MAX_MESSAGE_CHARS
 from loanmatch.assistant.retrieval import default_retriever
 from loanmatch.bootstrap import Root
 from loanmatch.services.assistant import Assistant, ChatTurn, chat
+from loanmatch.services.identity import owner_actor
 from loanmatch.web.errors import error_responses
+from loanmatch.web.owner_auth import ApiOwner, OwnedSession
 from loanmatch.web.sessions_api import SessionOut, session_out, sessions_backend
 
 __all__ = ["ChatOut", "ChatRequest", "assistant_of", "root_of", "router"]
@@ -83,15 +86,17 @@ router = APIRouter(prefix="/api/v1/sessions", tags=["intake sessions · 进件�
 @router.post(
     "/{session_id}/chat",
     response_model=ChatOut,
-    responses=error_responses(404, 409, 422),
+    responses=error_responses(401, 404, 409, 422),
     summary="Say something to the guiding assistant / 与智能助手对话",
 )
 async def post_chat(
-    session_id: str,
+    session_id: OwnedSession,
+    owner: ApiOwner,
     body: ChatRequest,
     assistant: Annotated[Assistant, Depends(assistant_of)],
     lang: Annotated[str | None, Query(description="zh or en")] = None,
 ) -> ChatOut:
     chosen = body.lang or lang
+    assistant = replace(assistant, context=replace(assistant.context, actor=owner_actor(owner)))
     turn = await run_in_threadpool(chat, assistant, session_id, body.message, chosen, body.question)
     return chat_out(turn, chosen)

@@ -1,48 +1,53 @@
 """The chat page (``/chat``): the guiding assistant in a browser, on a phone, without JavaScript.
 
-``GET /chat`` offers to start; ``POST /chat`` starts a session and redirects to
-``/chat/{session_id}``, whose address is all an owner needs to come back later (the page is
-rebuilt from the stored session). Messages are plain form posts carrying the session version and
-the question number they answer, so a reloaded or doubled post never answers the next question by
-mistake. A category or yes/no question shows its choices as buttons of a form of their own (a tap
-posts the choice's code; the transcript shows its label). Consent shows
-each source's data, purpose and expiry, and every consent can be revoked from the page.
+The start and the owner's sign-in are :mod:`loanmatch.web.chat_start`; a session's page is
+``/chat/{session_id}``, shown only to the owner signed in with the page's cookie (anyone else
+goes back to the start: the address alone opens nothing), rebuilt from the stored session, so
+the owner can come back while signed in. Every form posts the sign-in's CSRF value.
+
+Messages are plain form posts carrying the session version and the question number they answer,
+so a reloaded or doubled post never answers the next question by mistake. A category or yes/no
+question shows its choices as buttons of a form of their own (a tap posts the choice's code; the
+transcript shows its label). Consent shows each source's data, purpose and expiry, and every
+consent can be revoked from the page.
 """
 
 from __future__ import annotations
 
-import csv
-import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from loanmatch.adapters import messages
 from loanmatch.assistant.dialogue import MAX_MESSAGE_CHARS
 from loanmatch.bootstrap import Root
-from loanmatch.connectors import consent_items, simulated_credit_code
+from loanmatch.connectors import consent_items
 from loanmatch.domain.catalog import Text
+from loanmatch.domain.masking import mask_owner_id
 from loanmatch.errors import (
-    CreditCodeError,
     LoanMatchError,
     SessionNotFoundError,
     StaleQuestionError,
 )
 from loanmatch.lang import Lang, parse_lang, short_code
 from loanmatch.services import intake
-from loanmatch.services.assistant import Assistant, ChatTurn, chat, opening, start_chat
+from loanmatch.services.assistant import Assistant, ChatTurn, chat, opening
+from loanmatch.services.identity import owner_actor
 from loanmatch.services.intake import DEFAULT_CONSENT_DAYS, DEFAULT_PURPOSE, SessionView
 from loanmatch.services.intake.views import source_name
-from loanmatch.web.chat_api import STATE_KEY, assistant_of, root_of
+from loanmatch.storage.records import OwnerToken
+from loanmatch.web.backend import sessions_backend
+from loanmatch.web.chat_api import STATE_KEY, assistant_of
 from loanmatch.web.chat_api import router as api_router
+from loanmatch.web.chat_start import page_url, start_page, start_url, templates
+from loanmatch.web.chat_start import router as start_router
+from loanmatch.web.owner_auth import check_csrf, check_owner, page_owner
 from loanmatch.web.views import result_view
 
 __all__ = ["install_chat", "router", "start_page"]
@@ -58,25 +63,6 @@ class Bubble:
     text: str
 
 
-@lru_cache(maxsize=4)
-def _sample_ids(path: Path, limit: int = 5000) -> tuple[str, ...]:
-    if not path.is_file():
-        return ()
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            ids = [
-                row.get("applicant_id") or "" for _, row in zip(range(limit), reader, strict=False)
-            ]
-    except (OSError, UnicodeDecodeError, csv.Error):
-        return ()
-    return tuple(i for i in ids if i)
-
-
-def _templates() -> Jinja2Templates:
-    return Jinja2Templates(directory=str(_WEB / "templates"))
-
-
 def _history(view: SessionView, lang: Lang) -> list[Bubble]:
     """The conversation so far, rebuilt from the stored session (what the owner answered)."""
     bubbles: list[Bubble] = []
@@ -88,8 +74,8 @@ def _history(view: SessionView, lang: Lang) -> list[Bubble]:
 
 
 def _render(
-    request: Request, assistant: Assistant, view: SessionView, lang: Lang, turn: list[Bubble],
-    status: int = 200,
+    request: Request, assistant: Assistant, owner: OwnerToken, view: SessionView, lang: Lang,
+    turn: list[Bubble], status: int = 200,
 ) -> Response:  # fmt: skip
     t = messages.section("chat_page", lang)
     pullable = _pullable(assistant, view)
@@ -127,8 +113,10 @@ def _render(
         if view.result is not None
         else None,
         "pull_source": _pull_source(assistant, view, pullable, lang),
+        "owner": mask_owner_id(owner.owner_id),
+        "csrf": owner.csrf,
     }
-    return _templates().TemplateResponse(request, "chat.html", context, status_code=status)
+    return templates().TemplateResponse(request, "chat.html", context, status_code=status)
 
 
 def _pullable(assistant: Assistant, view: SessionView) -> frozenset[str]:
@@ -157,61 +145,7 @@ def _pull_source(
     )
 
 
-def _page_url(session_id: str, lang: Lang) -> str:
-    return f"/chat/{session_id}?lang={short_code(lang)}"
-
-
-def _start_url(lang: str | None) -> str:
-    return f"/chat?lang={short_code(parse_lang(lang))}"
-
-
 router = APIRouter(include_in_schema=False)
-
-
-@router.get("/chat", response_class=HTMLResponse)
-def start_page(request: Request, lang: str | None = None) -> Response:
-    root = root_of(request)
-    chosen = parse_lang(lang, root.settings.default_lang if root is not None else "zh-CN")
-    return _start_page(request, chosen)
-
-
-def _start_page(
-    request: Request, chosen: Lang, error: str = "", entered: str = "", status: int = 200
-) -> Response:
-    context: dict[str, Any] = {
-        "t": messages.section("chat_page", chosen),
-        "html_lang": chosen,
-        "lang": short_code(chosen),
-        "other_lang": "en" if chosen == "zh-CN" else "zh",
-        "css": (_WEB / "static" / "style.css").read_text(encoding="utf-8"),
-        "view": None,
-        "turn": [],
-        "history": [],
-        "error": error,
-        "entered": entered,
-    }
-    return _templates().TemplateResponse(request, "chat.html", context, status_code=status)
-
-
-@router.post("/chat")
-async def start(
-    request: Request,
-    lang: Annotated[str, Form(max_length=16)] = "zh",
-    enterprise_id: Annotated[str, Form(max_length=128)] = "",
-    sample: Annotated[str, Form()] = "",
-) -> Response:
-    assistant = replace(assistant_of(request), detailed_results=False)
-    chosen = parse_lang(lang)
-    if sample:
-        root = root_of(request)
-        if root is not None:
-            ids = _sample_ids(root.applicants)
-            enterprise_id = simulated_credit_code(random.choice(ids)) if ids else ""
-    try:
-        turn = await run_in_threadpool(start_chat, assistant, chosen, enterprise_id.strip())
-    except CreditCodeError as error:  # the code is checked before any source is asked
-        return _start_page(request, chosen, error.text.get(chosen), enterprise_id, 422)
-    return RedirectResponse(_page_url(turn.view.session_id, chosen), status_code=_SEE_OTHER)
 
 
 def _view_or_none(assistant: Assistant, session_id: str) -> SessionView | None:
@@ -221,15 +155,36 @@ def _view_or_none(assistant: Assistant, session_id: str) -> SessionView | None:
         return None
 
 
+def _owned(request: Request, session_id: str) -> tuple[Assistant, OwnerToken] | None:
+    """The assistant acting as the cookie's owner, when ``session_id`` is that owner's."""
+    owner = page_owner(request)
+    if owner is None:
+        return None
+    try:
+        check_owner(sessions_backend(request), owner, session_id)
+    except SessionNotFoundError:
+        return None
+    assistant = replace(assistant_of(request), detailed_results=False)
+    context = replace(assistant.context, actor=owner_actor(owner))
+    return replace(assistant, context=context), owner
+
+
+def _back_to_start(lang: str | None) -> Response:
+    return RedirectResponse(start_url(lang), status_code=_SEE_OTHER)
+
+
 @router.get("/chat/{session_id}", response_class=HTMLResponse)
 async def session_page(request: Request, session_id: str, lang: str | None = None) -> Response:
-    assistant = replace(assistant_of(request), detailed_results=False)
+    owned = await run_in_threadpool(_owned, request, session_id)
+    if owned is None:
+        return _back_to_start(lang)
+    assistant, owner = owned
     view = await run_in_threadpool(_view_or_none, assistant, session_id)
     if view is None:
-        return RedirectResponse(_start_url(lang), status_code=_SEE_OTHER)
+        return _back_to_start(lang)
     chosen = parse_lang(lang, view.lang)
     said = [Bubble("bot", text) for text in opening(assistant, view, chosen)]
-    return _render(request, assistant, view, chosen, said)
+    return _render(request, assistant, owner, view, chosen, said)
 
 
 @router.post("/chat/{session_id}", response_class=HTMLResponse)
@@ -241,14 +196,19 @@ async def message(
     lang: Annotated[str, Form(max_length=16)] = "",
     question: Annotated[int | None, Form(ge=0)] = None,
     choice: Annotated[str, Form(max_length=64)] = "",
+    csrf: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    assistant = replace(assistant_of(request), detailed_results=False)
+    owned = await run_in_threadpool(_owned, request, session_id)
+    if owned is None:
+        return _back_to_start(lang)
+    assistant, owner = owned
+    check_csrf(owner, csrf)
     view = await run_in_threadpool(_view_or_none, assistant, session_id)
     if view is None:
-        return RedirectResponse(_start_url(lang), status_code=_SEE_OTHER)
+        return _back_to_start(lang)
     chosen = parse_lang(lang, view.lang)
     if version != view.version:
-        return _stale(request, assistant, view, chosen)
+        return _stale(request, assistant, owner, view, chosen)
     said = message.strip()
     if choice:
         tapped = next((c for c in view.question.choices if c.value == choice), None) \
@@ -260,22 +220,24 @@ async def message(
         )
     except StaleQuestionError:
         again = await run_in_threadpool(_view_or_none, assistant, session_id)
-        return _stale(request, assistant, again or view, chosen)
+        return _stale(request, assistant, owner, again or view, chosen)
     except LoanMatchError as error:
         own = getattr(error, "text", None)
         text = own.get(chosen) if isinstance(own, Text) else error.message
-        return _render(request, assistant, view, chosen, [Bubble("bot", str(text))], 422)
+        return _render(request, assistant, owner, view, chosen, [Bubble("bot", str(text))], 422)
     bubbles = [Bubble("me", said), *(Bubble("bot", r) for r in turn.replies)]
     status = 422 if turn.kind == "invalid" else 200
-    return _render(request, assistant, turn.view, chosen, bubbles, status)
+    return _render(request, assistant, owner, turn.view, chosen, bubbles, status)
 
 
-def _stale(request: Request, assistant: Assistant, view: SessionView, lang: Lang) -> Response:
+def _stale(
+    request: Request, assistant: Assistant, owner: OwnerToken, view: SessionView, lang: Lang
+) -> Response:
     """The page again, saying the message answered a question already answered (nothing was
     applied), with the question open now."""
     stale = [Bubble("bot", messages.t("chat_page.stale", lang))]
     stale += [Bubble("bot", text) for text in opening(assistant, view, lang)]
-    return _render(request, assistant, view, lang, stale)
+    return _render(request, assistant, owner, view, lang, stale)
 
 
 @router.post("/chat/{session_id}/consent")
@@ -285,8 +247,13 @@ async def consent(
     lang: Annotated[str, Form(max_length=16)] = "zh",
     source: Annotated[list[str] | None, Form()] = None,
     decline: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    assistant = replace(assistant_of(request), detailed_results=False)
+    owned = await run_in_threadpool(_owned, request, session_id)
+    if owned is None:
+        return _back_to_start(lang)
+    assistant, owner = owned
+    check_csrf(owner, csrf)
     chosen = [] if decline else [s for s in (source or []) if s in assistant.sources]
     return await _then_page(
         session_id, lang, intake.grant_consent, assistant.unit_of_work(), assistant.context,
@@ -296,9 +263,17 @@ async def consent(
 
 @router.post("/chat/{session_id}/revoke/{source}")
 async def revoke(
-    request: Request, session_id: str, source: str, lang: Annotated[str, Form()] = "zh"
+    request: Request,
+    session_id: str,
+    source: str,
+    lang: Annotated[str, Form()] = "zh",
+    csrf: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    assistant = replace(assistant_of(request), detailed_results=False)
+    owned = await run_in_threadpool(_owned, request, session_id)
+    if owned is None:
+        return _back_to_start(lang)
+    assistant, owner = owned
+    check_csrf(owner, csrf)
     return await _then_page(
         session_id, lang, intake.revoke_consent, assistant.unit_of_work(), assistant.context,
         session_id, source,
@@ -312,10 +287,10 @@ async def _then_page(session_id: str, lang: str, step: Callable[..., object],
     try:
         await run_in_threadpool(step, *args)
     except SessionNotFoundError:
-        return RedirectResponse(_start_url(lang), status_code=_SEE_OTHER)
+        return _back_to_start(lang)
     except LoanMatchError:
         pass
-    return RedirectResponse(_page_url(session_id, parse_lang(lang)), status_code=_SEE_OTHER)
+    return RedirectResponse(page_url(session_id, parse_lang(lang)), status_code=_SEE_OTHER)
 
 
 def install_chat(app: FastAPI, root: Root) -> None:
@@ -323,4 +298,5 @@ def install_chat(app: FastAPI, root: Root) -> None:
     assistant of ``root``."""
     setattr(app.state, STATE_KEY, root)
     app.include_router(api_router)
+    app.include_router(start_router)
     app.include_router(router)

@@ -1,15 +1,16 @@
-"""Rate limits (issue 12): how often one client may start sessions or pull data, and one lender
-key may call the API, with the ``limits`` library (a moving window per client, in memory).
+"""Rate limits (issue 12): how often one client may start sessions, pull data or ask for
+identity codes, and one lender key may call the API, with the ``limits`` library (a moving
+window per client).
 
 :func:`install_rate_limits` puts a :class:`RateLimits` built from the settings in ``app.state``;
-a route opts in with ``dependencies=[Depends(limited("sessions"))]`` (``sessions``, ``pulls``),
-and the lender routes count each key (``web/applications_api.py``). Past a limit the route
-answers 429 ``rate_limited`` with ``retry_after`` seconds. An app without them installed (the
+a route opts in with ``dependencies=[Depends(limited("sessions"))]`` (``sessions``, ``pulls``,
+``codes``), and the lender routes count each key (``web/applications_api.py``). Past a limit the
+route answers 429 ``rate_limited`` with ``retry_after`` seconds. An app without them installed (the
 unit tests' bare apps) is not limited.
 
-The window lives in the process: with several server workers each counts its own, so a client
-may reach the limit once per worker. A shared store (``limits`` supports Redis) would close
-that; it is not wired here.
+Where the windows are counted is the setting ``rate_storage``: ``memory://`` (the default)
+counts in the process, so with several server workers a client may reach the limit once per
+worker; ``redis://host:6379`` shares one count among all of them (``limits``' Redis storage).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from typing import Literal
 
 from fastapi import FastAPI, Request
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
+from limits.errors import ConfigurationError
+from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from loanmatch.errors import RateLimitedError
@@ -29,7 +31,7 @@ from loanmatch.settings import Settings
 
 __all__ = ["Kind", "RateLimits", "install_rate_limits", "limited", "rate_limits_of"]
 
-Kind = Literal["sessions", "pulls", "lender"]
+Kind = Literal["sessions", "pulls", "lender", "codes"]
 STATE_KEY = "loanmatch_rate_limits"
 
 
@@ -41,6 +43,7 @@ class RateLimits:
             "sessions": ("rate_sessions", settings.rate_sessions),
             "pulls": ("rate_pulls", settings.rate_pulls),
             "lender": ("rate_lender", settings.rate_lender),
+            "codes": ("rate_codes", settings.rate_codes),
         }
         self.items: dict[str, RateLimitItem] = {}
         for kind, (name, text) in chosen.items():
@@ -50,7 +53,14 @@ class RateLimits:
                 raise ValueError(
                     f"setting {name}: not a rate such as 60/minute: {text!r}"
                 ) from None
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        try:
+            storage = storage_from_string(settings.rate_storage)
+        except (ConfigurationError, ValueError) as error:
+            raise ValueError(
+                f"setting rate_storage: not a usable limits storage URI "
+                f"({settings.rate_storage!r}): {error}"
+            ) from None
+        self._limiter = MovingWindowRateLimiter(storage)
 
     def hit(self, kind: Kind, key: str) -> None:
         """Count one request of ``kind`` by ``key``, or raise :class:`RateLimitedError`."""

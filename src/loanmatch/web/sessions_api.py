@@ -16,33 +16,27 @@ request when the app runs without its lifespan), and its intake context over the
 
 from __future__ import annotations
 
-import threading
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
-from loanmatch.bootstrap import Root
 from loanmatch.connectors.base import ConsentItem
 from loanmatch.domain.catalog import Text
-from loanmatch.domain.products import Market
 from loanmatch.lang import Lang, parse_lang
-from loanmatch.model.bundle import ModelBundle
 from loanmatch.services import intake
+from loanmatch.services.identity import enterprise_for
 from loanmatch.services.intake import (
     DEFAULT_CONSENT_DAYS,
     DEFAULT_PURPOSE,
-    IntakeContext,
     SessionView,
 )
-from loanmatch.storage.database import Database
-from loanmatch.storage.unit_of_work import UnitOfWork
 from loanmatch.web.api import AnswerValue, FeatureName, RecommendResponse, response_from
+from loanmatch.web.backend import LazySessions, SessionsBackend, default_sessions, sessions_backend
 from loanmatch.web.errors import error_responses, install_error_handlers
+from loanmatch.web.identity_api import router as identity_router
+from loanmatch.web.owner_auth import ApiOwner, OwnedSession, context_for
 from loanmatch.web.rate_limits import limited
 
 __all__ = [
@@ -54,67 +48,6 @@ __all__ = [
     "session_out",
     "sessions_backend",
 ]
-
-
-@dataclass(frozen=True)
-class SessionsBackend:
-    """What the routes need: a fresh unit of work per request, and the intake context."""
-
-    unit_of_work: Callable[[], UnitOfWork]
-    context: IntakeContext
-    market: Market | None = None
-    """The served market (applications name its products); None: no applications API."""
-
-
-class LazySessions:
-    """A backend built on first use (or at start-up through :meth:`lifespan`), once."""
-
-    def __init__(
-        self, build: Callable[[], SessionsBackend], close: Callable[[], None] | None = None
-    ) -> None:
-        self._build = build
-        self._close = close
-        self._backend: SessionsBackend | None = None
-        self._lock = threading.Lock()
-
-    def get(self) -> SessionsBackend:
-        with self._lock:
-            if self._backend is None:
-                self._backend = self._build()
-            return self._backend
-
-    @asynccontextmanager
-    async def lifespan(self, _app: FastAPI) -> AsyncIterator[None]:
-        await run_in_threadpool(self.get)
-        yield
-        if self._close is not None and self._backend is not None:
-            self._close()
-
-
-def default_sessions(root: Root, bundle: ModelBundle) -> LazySessions:
-    """The root's database (migrated when first opened) and its intake context over ``bundle``
-    (the served market's ``applicants.csv``)."""
-    opened: list[Database] = []
-
-    def build() -> SessionsBackend:
-        database = root.database()
-        opened.append(database)
-        return SessionsBackend(database.unit_of_work, root.intake_context(bundle), bundle.market)
-
-    def close() -> None:
-        for database in opened:
-            database.dispose()
-
-    return LazySessions(build, close)
-
-
-def sessions_backend(request: Request) -> SessionsBackend:
-    backend = getattr(request.app.state, "loanmatch_sessions", None)
-    if isinstance(backend, LazySessions):
-        return backend.get()
-    if not isinstance(backend, SessionsBackend):
-        raise RuntimeError("the sessions API is not installed: call install_sessions_api")
-    return backend
 
 
 Backend = Annotated[SessionsBackend, Depends(sessions_backend)]
@@ -131,9 +64,9 @@ class StartRequest(BaseModel):
         default="",
         max_length=128,
         description="统一社会信用代码: 18 characters whose check character (GB 32100-2015) "
-        "must match, else 422 input.credit_code before any source is asked; blank for none",
+        "must match, else 422 input.credit_code before any source is asked; blank: the "
+        "enterprise the owner's identity check covered (403 auth.forbidden for another one)",
     )
-    owner_id: str = Field(default="", max_length=128, description="The owner's id (masked in logs)")
 
 
 class ConsentRequest(BaseModel):
@@ -333,35 +266,43 @@ def _run(step: Callable[[], SessionView], lang: str | None) -> SessionOut:
     return session_out(step(), lang)
 
 
-_ERRORS = error_responses(404, 409, 422)
+_ERRORS = error_responses(401, 404, 409, 422)
 """What a step on a session may answer besides success (starting one cannot 404, reading it
-cannot 409; 422 is also a request that does not fit the schema)."""
+cannot 409; 422 is also a request that does not fit the schema). Every route needs the owner's
+token (401 without one); another owner's session is 404, as one that does not exist."""
 
-_PULL_ERRORS = error_responses(404, 409, 422, 429)
+_PULL_ERRORS = error_responses(401, 404, 409, 422, 429)
 """A step that pulls an owner's data: rate limited per client (``web/rate_limits.py``)."""
 
 router = APIRouter(prefix="/api/v1/sessions", tags=["intake sessions · 进件会话"])
 
 
 @router.post(
-    "", status_code=201, response_model=SessionOut, responses=error_responses(409, 422, 429),
+    "", status_code=201, response_model=SessionOut,
+    responses=error_responses(401, 403, 409, 422, 429),
     summary="Start an intake session / 开始申请", dependencies=[Depends(limited("sessions"))],
 )  # fmt: skip
-def start(body: StartRequest, backend: Backend) -> SessionOut:
+def start(body: StartRequest, backend: Backend, owner: ApiOwner) -> SessionOut:
+    enterprise = enterprise_for(owner, body.enterprise_id)
     return _run(
         lambda: intake.start_session(
-            backend.unit_of_work(), backend.context, body.lang, body.enterprise_id, body.owner_id
+            backend.unit_of_work(), context_for(backend, owner), body.lang, enterprise,
+            owner.owner_id,
         ),
         None,
-    )
+    )  # fmt: skip
 
 
 @router.get(
-    "/{session_id}", response_model=SessionOut, responses=error_responses(404, 422),
+    "/{session_id}", response_model=SessionOut, responses=error_responses(401, 404, 422),
     summary="The session now: question, known values, offers when done / 查看会话",
 )  # fmt: skip
-def get_session(session_id: str, backend: Backend, lang: LangQuery = None) -> SessionOut:
-    return _run(lambda: intake.view(backend.unit_of_work(), backend.context, session_id), lang)
+def get_session(
+    session_id: OwnedSession, owner: ApiOwner, backend: Backend, lang: LangQuery = None
+) -> SessionOut:
+    return _run(
+        lambda: intake.view(backend.unit_of_work(), context_for(backend, owner), session_id), lang
+    )
 
 
 @router.post(
@@ -370,12 +311,16 @@ def get_session(session_id: str, backend: Backend, lang: LangQuery = None) -> Se
     dependencies=[Depends(limited("pulls"))],
 )  # fmt: skip
 def consent(
-    session_id: str, body: ConsentRequest, backend: Backend, lang: LangQuery = None
+    session_id: OwnedSession,
+    owner: ApiOwner,
+    body: ConsentRequest,
+    backend: Backend,
+    lang: LangQuery = None,
 ) -> SessionOut:
     return _run(
         lambda: intake.grant_consent(
             backend.unit_of_work(),
-            backend.context,
+            context_for(backend, owner),
             session_id,
             body.sources,
             body.purpose,
@@ -389,9 +334,13 @@ def consent(
     "/{session_id}/consent/{source}", response_model=SessionOut, responses=_ERRORS,
     summary="Revoke consent to a source / 撤回授权",
 )  # fmt: skip
-def revoke(session_id: str, source: str, backend: Backend, lang: LangQuery = None) -> SessionOut:
+def revoke(
+    session_id: OwnedSession, owner: ApiOwner, source: str, backend: Backend, lang: LangQuery = None
+) -> SessionOut:
     return _run(
-        lambda: intake.revoke_consent(backend.unit_of_work(), backend.context, session_id, source),
+        lambda: intake.revoke_consent(
+            backend.unit_of_work(), context_for(backend, owner), session_id, source
+        ),
         lang,
     )
 
@@ -401,9 +350,14 @@ def revoke(session_id: str, source: str, backend: Backend, lang: LangQuery = Non
     summary="Pull again the sources that failed (consent permitting) / 重试数据来源",
     dependencies=[Depends(limited("pulls"))],
 )  # fmt: skip
-def refresh(session_id: str, backend: Backend, lang: LangQuery = None) -> SessionOut:
+def refresh(
+    session_id: OwnedSession, owner: ApiOwner, backend: Backend, lang: LangQuery = None
+) -> SessionOut:
     return _run(
-        lambda: intake.refresh_sources(backend.unit_of_work(), backend.context, session_id), lang
+        lambda: intake.refresh_sources(
+            backend.unit_of_work(), context_for(backend, owner), session_id
+        ),
+        lang,
     )
 
 
@@ -412,12 +366,16 @@ def refresh(session_id: str, backend: Backend, lang: LangQuery = None) -> Sessio
     summary="Answer the question named by its number, or any item / 回答",
 )  # fmt: skip
 def post_answer(
-    session_id: str, body: AnswerRequest, backend: Backend, lang: LangQuery = None
+    session_id: OwnedSession,
+    owner: ApiOwner,
+    body: AnswerRequest,
+    backend: Backend,
+    lang: LangQuery = None,
 ) -> SessionOut:
     return _run(
         lambda: intake.answer(
             backend.unit_of_work(),
-            backend.context,
+            context_for(backend, owner),
             session_id,
             body.text,
             body.feature,
@@ -431,8 +389,12 @@ def post_answer(
     "/{session_id}/finish", response_model=SessionOut, responses=_ERRORS,
     summary="Stop answering: the offers with what is known now / 不再回答，先看结果",
 )  # fmt: skip
-def post_finish(session_id: str, backend: Backend, lang: LangQuery = None) -> SessionOut:
-    return _run(lambda: intake.finish(backend.unit_of_work(), backend.context, session_id), lang)
+def post_finish(
+    session_id: OwnedSession, owner: ApiOwner, backend: Backend, lang: LangQuery = None
+) -> SessionOut:
+    return _run(
+        lambda: intake.finish(backend.unit_of_work(), context_for(backend, owner), session_id), lang
+    )
 
 
 @router.put(
@@ -440,12 +402,12 @@ def post_finish(session_id: str, backend: Backend, lang: LangQuery = None) -> Se
     summary="Correct an earlier answer or a prefilled value / 修改",
 )  # fmt: skip
 def put_answer(
-    session_id: str, feature: str, body: CorrectionRequest, backend: Backend,
-    lang: LangQuery = None,
+    session_id: OwnedSession, owner: ApiOwner, feature: str, body: CorrectionRequest,
+    backend: Backend, lang: LangQuery = None,
 ) -> SessionOut:  # fmt: skip
     return _run(
         lambda: intake.correct(
-            backend.unit_of_work(), backend.context, session_id, feature, body.text
+            backend.unit_of_work(), context_for(backend, owner), session_id, feature, body.text
         ),
         lang,
     )
@@ -456,4 +418,5 @@ def install_sessions_api(app: FastAPI, backend: SessionsBackend | LazySessions) 
     documented error bodies come from)."""
     app.state.loanmatch_sessions = backend
     install_error_handlers(app)
+    app.include_router(identity_router)
     app.include_router(router)
