@@ -71,16 +71,21 @@ class Settings(BaseSettings):
     rate_codes: str = "5/minute"
     """How many identity codes one client address may ask for (each one is an SMS in a real
     deployment), and how many times one owner id may be sent a code."""
+    rate_logins: str = "10/minute"
+    """How many portal sign-ins one client address may try, and how many one user name may
+    be tried with (slows password guessing)."""
     rate_storage: str = "memory://"
     """Where the rate-limit windows are counted (``limits`` storage URI): ``memory://`` counts
     per server process; ``redis://127.0.0.1:6379`` shares one count among all workers."""
     owner_token_minutes: int = Field(default=30, ge=1, le=24 * 60)
     """How long an owner's token (after the identity check) is valid."""
+    staff_session_minutes: int = Field(default=120, ge=5, le=24 * 60)
+    """How long a lender portal sign-in lasts."""
     cookie_secure: bool = False
-    """Mark the owner's sign-in cookie ``Secure`` (only sent over HTTPS): set it true behind
-    TLS; false serves the demo over plain http on loopback."""
+    """Mark the owner's and the portal's sign-in cookies ``Secure`` (only sent over HTTPS): set
+    it true behind TLS; false serves the demo over plain http on loopback."""
 
-    @field_validator("rate_sessions", "rate_pulls", "rate_lender", "rate_codes")
+    @field_validator("rate_sessions", "rate_pulls", "rate_lender", "rate_codes", "rate_logins")
     @classmethod
     def _a_rate(cls, value: str) -> str:
         try:

@@ -46,3 +46,39 @@ def test_a_lender_key_is_issued_listed_and_revoked(
     unknown = CliRunner().invoke(lender_app, ["key-add", "--lender", "no_such_bank"])
     assert unknown.exit_code == 2
     assert "no lender 'no_such_bank'" in unknown.output
+
+
+def test_a_portal_user_is_added_with_a_password_from_stdin_listed_and_disabled(
+    trained_market: TrainedMarket,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fresh_settings: None,
+) -> None:
+    from loanmatch.cli.lender import lender_app
+    from loanmatch.model.directory import load_model
+    from loanmatch.services.staff import sign_in
+
+    url = f"sqlite:///{tmp_path / 'staff.db'}"
+    monkeypatch.setenv("LOANMATCH_DATABASE_URL", url)
+    monkeypatch.setenv("LOANMATCH_MODEL_DIR", str(trained_market.model_dir))
+    lender = load_model(trained_market.model_dir).market.lenders[0]
+    password = "a long portal password"
+    add = ["staff-add", "--lender", lender, "--username", "alice", "--role", "manager",
+           "--password-stdin"]  # fmt: skip
+    added = CliRunner().invoke(lender_app, add, input=f"{password}\n")
+    assert added.exit_code == 0, added.output
+    assert password not in added.output
+    short = CliRunner().invoke(lender_app, [*add[:4], "bob", "--password-stdin"], input="short\n")
+    assert short.exit_code == 2
+    assert "password" in short.output
+    listed = CliRunner().invoke(lender_app, ["staff-list", "--lender", lender])
+    assert listed.output.startswith("alice\tmanager\t")
+    database = Database(url)
+    sign_in(database.unit_of_work(), "alice", password, datetime.now(UTC), 30)
+    gone = CliRunner().invoke(
+        lender_app, ["staff-disable", "--lender", lender, "--username", "alice"]
+    )
+    assert gone.exit_code == 0, gone.output
+    with pytest.raises(AuthError):
+        sign_in(database.unit_of_work(), "alice", password, datetime.now(UTC), 30)
+    database.dispose()

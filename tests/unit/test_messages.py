@@ -19,10 +19,12 @@ from loanmatch.adapters.messages import (
     load_messages,
     placeholders,
 )
+from loanmatch.domain.applications import REPAYMENT_METHODS, Status
 from loanmatch.domain.consent import ConsentStatus
 from loanmatch.errors import InputError
 from loanmatch.lang import LANGS
 from loanmatch.matching.results import ExclusionKind
+from loanmatch.web.portal_inbox import STAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src" / "loanmatch"
@@ -33,6 +35,7 @@ _SECTION_CALL = re.compile(r"""\bsection\(\s*["']([a-z_]+)["']""")
 _TEMPLATE_SECTIONS = {
     "index.html": {r"\bt\.(\w+)": "page", r"\bwords\.(\w+)": "result"},
     "chat.html": {r"\bt\.(\w+)": "chat_page", r"\bwords\.(\w+)": "result"},
+    "portal.html": {r"\bt\.(\w+)": "portal"},
 }
 
 
@@ -42,6 +45,9 @@ def _dynamic_keys() -> set[str]:
     catalog = load_catalog(DEFAULT_CATALOG)
     keys = {f"exclusion.{kind}" for kind in get_args(ExclusionKind)}
     keys |= {f"chat_page.status_{status}" for status in get_args(ConsentStatus)}
+    keys |= {f"portal.status_{status.value}" for status in Status}
+    keys |= {f"portal.stage_{stage}" for stage in STAGES}
+    keys |= {f"portal.method_{method}" for method in REPAYMENT_METHODS}
     keys |= {f"group.{f.group or 'other'}" for f in catalog.features} | {"group.other"}
     keys |= {f"unit.{f.unit}" for f in catalog.features if f.unit not in (None, "count", "ratio")}
     return keys
@@ -99,7 +105,7 @@ def test_every_key_is_used_by_the_code_or_a_template() -> None:
 
 def test_no_template_word_is_hidden_by_a_mapping_method() -> None:
     messages = default_messages()
-    for section in ("page", "result", "chat_page"):
+    for section in ("page", "result", "chat_page", "portal"):
         clashes = {key for key in messages.section(section, "zh-CN") if hasattr(dict, key)}
         assert not clashes, f"Jinja would read {section}: {clashes} as dict methods"
 

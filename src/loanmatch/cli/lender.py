@@ -1,65 +1,37 @@
-"""``loanmatch lender``: lender API keys (issue 12).
+"""``loanmatch lender``: lender API keys and webhooks; the portal users' commands are
+:mod:`loanmatch.cli.staff`'s (issue 12).
 
 Register in :mod:`loanmatch.cli.main` with ``app.add_typer(lender_app, name="lender")``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from loanmatch.cli.console import EXIT_BAD_INPUT, EXIT_CODES_HELP, reported_errors
-
-if TYPE_CHECKING:
-    from loanmatch.storage.database import Database
+from loanmatch.cli.lender_common import UrlOption
+from loanmatch.cli.lender_common import database_at as _database
+from loanmatch.cli.lender_common import known_lender as _known_lender
+from loanmatch.cli.staff import register as _register_staff
 
 __all__ = ["lender_app"]
 
 lender_app = typer.Typer(
     name="lender",
-    help="机构 · Lenders on the platform: their API keys.",
+    help="机构 · Lenders on the platform: API keys, portal users, webhooks.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
 
-UrlOption = Annotated[
-    str | None, typer.Option(help="数据库地址 · Database URL (default: the setting database_url).")
-]
-
 
 @lender_app.callback()
 def _lender() -> None:
-    """机构 · Lenders on the platform: their API keys."""
-
-
-@contextmanager
-def _database(url: str | None) -> Iterator[Database]:
-    """The settings' database (or ``url``), migrated, closed at the end."""
-    from loanmatch.bootstrap import compose
-
-    database = compose(database_url=url).database()
-    try:
-        yield database
-    finally:
-        database.dispose()
-
-
-def _known_lender(lender: str) -> None:
-    from loanmatch.bootstrap import compose
-
-    lenders = compose().bundle().market.lenders
-    if lender not in lenders:
-        typer.echo(
-            f"error: no lender {lender!r} in the served market; lenders: {', '.join(lenders)}",
-            err=True,
-        )
-        raise typer.Exit(EXIT_BAD_INPUT)
+    """机构 · Lenders on the platform: API keys, portal users, webhooks."""
 
 
 @lender_app.command(
@@ -182,3 +154,6 @@ def deliver(
             if time.monotonic() >= until:
                 break
             time.sleep(interval)
+
+
+_register_staff(lender_app)

@@ -24,6 +24,7 @@ from loanmatch.storage.memory_applications import (
     MemoryWebhooks,
 )
 from loanmatch.storage.memory_identity import MemoryIdentity
+from loanmatch.storage.memory_staff import MemoryStaff
 from loanmatch.storage.records import (
     AuditEntry,
     DataRelease,
@@ -32,6 +33,8 @@ from loanmatch.storage.records import (
     OutboxMessage,
     OwnerToken,
     SessionRecord,
+    StaffSession,
+    StaffUser,
     StoredConsent,
     Webhook,
 )
@@ -62,6 +65,8 @@ class MemoryStore:
     capacity: dict[tuple[str, str], int] = field(default_factory=dict)
     challenges: dict[str, IdentityChallenge] = field(default_factory=dict)
     tokens: dict[str, OwnerToken] = field(default_factory=dict)
+    staff: dict[str, StaffUser] = field(default_factory=dict)
+    staff_sessions: dict[str, StaffSession] = field(default_factory=dict)
     commits: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -79,6 +84,8 @@ class MemoryStore:
             capacity=dict(self.capacity),
             challenges=dict(self.challenges),
             tokens=dict(self.tokens),
+            staff=dict(self.staff),
+            staff_sessions=dict(self.staff_sessions),
             commits=self.commits,
         )
 
@@ -185,6 +192,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.outbox = MemoryOutbox(self._work.outbox)
         self.capacity = MemoryCapacity(self._work.capacity)
         self.identity = MemoryIdentity(self._work.challenges, self._work.tokens)
+        self.staff = MemoryStaff(self._work.staff, self._work.staff_sessions)
         self.consents = _Consents(self._work)
         self.audit = _Audit(self._work)
         self.events = _Events(self._work)
@@ -208,13 +216,15 @@ class MemoryUnitOfWork(UnitOfWork):
                 self.store.applications[app_id] = self._work.applications[app_id]
             for key_id in self._keys.changed:
                 self.store.lender_keys[key_id] = self._work.lender_keys[key_id]
-            # Webhooks, outbox, capacity and identity are written back whole: a fake for one
+            # Webhooks, outbox, capacity, identity and staff are written back whole: a fake for one
             # caller at a time (the database's unit of work serves concurrent requests).
             self.store.webhooks = dict(self._work.webhooks)
             self.store.outbox = list(self._work.outbox)
             self.store.capacity = dict(self._work.capacity)
             self.store.challenges = dict(self._work.challenges)
             self.store.tokens = dict(self._work.tokens)
+            self.store.staff = dict(self._work.staff)
+            self.store.staff_sessions = dict(self._work.staff_sessions)
             for release in self._work.releases[self._n_releases :]:
                 self.store.releases.append(replace(release, id=len(self.store.releases) + 1))
             revoked = {c.id: c for c in self._work.consents[:n_consents] if c.consent.revoked_at}

@@ -37,6 +37,8 @@ __all__ = [
     "OwnerTokenRow",
     "ProductCapacityRow",
     "SessionRow",
+    "StaffSessionRow",
+    "StaffUserRow",
     "WebhookRow",
 ]
 
@@ -207,6 +209,37 @@ class OwnerTokenRow(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     owner_id: Mapped[str] = mapped_column(String(64))
     enterprise_id: Mapped[str] = mapped_column(String(32))
+    secret_sha256: Mapped[str] = mapped_column(String(64))
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class StaffUserRow(Base):
+    __tablename__ = "staff_users"
+    __table_args__ = (
+        UniqueConstraint("username", name="uq_staff_users_username"),
+        Index("ix_staff_users_lender_id", "lender_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    lender_id: Mapped[str] = mapped_column(String(64))
+    username: Mapped[str] = mapped_column(String(64))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class StaffSessionRow(Base):
+    __tablename__ = "staff_sessions"
+    __table_args__ = (Index("ix_staff_sessions_staff_id", "staff_id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(String(32), ForeignKey("staff_users.id"))
+    lender_id: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
     secret_sha256: Mapped[str] = mapped_column(String(64))
     csrf: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -17,6 +17,8 @@ __all__ = [
     "OutboxMessage",
     "OwnerToken",
     "SessionRecord",
+    "StaffSession",
+    "StaffUser",
     "StoredConsent",
     "Webhook",
     "as_utc",
@@ -189,6 +191,41 @@ class OwnerToken:
     id: str
     owner_id: str
     enterprise_id: str
+    secret_sha256: str
+    csrf: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None
+
+
+STAFF_ROLES = ("officer", "manager")
+"""A lender's portal roles: an officer reads the inbox and decides; a manager also edits and
+publishes the lender's products."""
+
+
+@dataclass(frozen=True)
+class StaffUser:
+    """A lender's portal user. ``password_hash`` is an argon2id hash in the PHC string format
+    (``$argon2id$v=19$m=...``), never the password."""
+
+    id: str
+    lender_id: str
+    username: str
+    password_hash: str
+    role: str
+    created_at: datetime
+    disabled_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StaffSession:
+    """A signed-in portal user's short-lived session: only the SHA-256 of its secret is stored;
+    ``csrf`` is what the portal's forms carry back."""
+
+    id: str
+    staff_id: str
+    lender_id: str
+    role: str
     secret_sha256: str
     csrf: str
     created_at: datetime

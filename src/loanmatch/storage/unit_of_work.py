@@ -23,6 +23,8 @@ from loanmatch.storage.records import (
     OutboxMessage,
     OwnerToken,
     SessionRecord,
+    StaffSession,
+    StaffUser,
     StoredConsent,
     Webhook,
 )
@@ -38,6 +40,7 @@ __all__ = [
     "LenderKeyRepository",
     "Outbox",
     "SessionRepository",
+    "StaffRepository",
     "UnitOfWork",
     "WebhookRepository",
 ]
@@ -216,6 +219,39 @@ class IdentityRepository(ABC):
     def revoke_token(self, token_id: str, at: datetime) -> None: ...
 
 
+class StaffRepository(ABC):
+    """Lenders' portal users and their sessions (issue 12)."""
+
+    @abstractmethod
+    def add_user(self, user: StaffUser) -> None:
+        """Store a new user; :class:`ValueError` when its user name is taken."""
+
+    @abstractmethod
+    def user_named(self, username: str) -> StaffUser | None: ...
+
+    @abstractmethod
+    def get_user(self, staff_id: str) -> StaffUser | None: ...
+
+    @abstractmethod
+    def for_lender(self, lender_id: str) -> Sequence[StaffUser]: ...
+
+    @abstractmethod
+    def set_password_hash(self, staff_id: str, password_hash: str) -> None: ...
+
+    @abstractmethod
+    def disable_user(self, staff_id: str, at: datetime) -> None: ...
+
+    @abstractmethod
+    def add_session(self, session: StaffSession) -> None: ...
+
+    @abstractmethod
+    def get_session(self, session_id: str) -> StaffSession | None: ...
+
+    @abstractmethod
+    def revoke_sessions(self, staff_id: str, at: datetime, session_id: str | None = None) -> None:
+        """End ``session_id`` of the user, or all its sessions when None."""
+
+
 class UnitOfWork(ABC):
     """One transaction over all repositories."""
 
@@ -230,6 +266,7 @@ class UnitOfWork(ABC):
     outbox: Outbox
     capacity: CapacityLedger
     identity: IdentityRepository
+    staff: StaffRepository
 
     def __enter__(self) -> Self:
         return self

@@ -40,7 +40,9 @@ class SessionsBackend:
     token_minutes: int = 30
     """How long an owner token is valid (setting ``owner_token_minutes``)."""
     cookie_secure: bool = False
-    """Whether the pages' sign-in cookie is ``Secure`` (setting ``cookie_secure``)."""
+    """Whether the pages' sign-in cookies are ``Secure`` (setting ``cookie_secure``)."""
+    staff_minutes: int = 120
+    """How long a lender portal sign-in lasts (setting ``staff_session_minutes``)."""
 
 
 class LazySessions:
@@ -83,6 +85,7 @@ def default_sessions(root: Root, bundle: ModelBundle) -> LazySessions:
             root.code_sender(),
             root.settings.owner_token_minutes,
             root.settings.cookie_secure,
+            root.settings.staff_session_minutes,
         )
 
     def close() -> None:

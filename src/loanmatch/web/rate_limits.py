@@ -1,6 +1,6 @@
-"""Rate limits (issue 12): how often one client may start sessions, pull data or ask for
-identity codes, and one lender key may call the API, with the ``limits`` library (a moving
-window per client).
+"""Rate limits (issue 12): how often one client may start sessions, pull data, ask for
+identity codes or try portal sign-ins, and one lender key may call the API, with the ``limits``
+library (a moving window per client).
 
 :func:`install_rate_limits` puts a :class:`RateLimits` built from the settings in ``app.state``;
 a route opts in with ``dependencies=[Depends(limited("sessions"))]`` (``sessions``, ``pulls``,
@@ -31,7 +31,7 @@ from loanmatch.settings import Settings
 
 __all__ = ["Kind", "RateLimits", "install_rate_limits", "limited", "rate_limits_of"]
 
-Kind = Literal["sessions", "pulls", "lender", "codes"]
+Kind = Literal["sessions", "pulls", "lender", "codes", "logins"]
 STATE_KEY = "loanmatch_rate_limits"
 
 
@@ -44,6 +44,7 @@ class RateLimits:
             "pulls": ("rate_pulls", settings.rate_pulls),
             "lender": ("rate_lender", settings.rate_lender),
             "codes": ("rate_codes", settings.rate_codes),
+            "logins": ("rate_logins", settings.rate_logins),
         }
         self.items: dict[str, RateLimitItem] = {}
         for kind, (name, text) in chosen.items():
