@@ -50,11 +50,12 @@ def login(browser: TestClient, username: str, password: str) -> httpx.Response:
     page = browser.get("/lender/login")
     nonce = re.search(r'name="nonce" value="([^"]+)"', page.text)
     assert nonce is not None
-    return browser.post(
+    answer: httpx.Response = browser.post(
         "/lender/login",
         data={"username": username, "password": password, "nonce": nonce.group(1)},
         follow_redirects=False,
     )
+    return answer
 
 
 def csrf(html: str) -> str:

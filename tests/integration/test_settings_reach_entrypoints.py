@@ -56,8 +56,10 @@ def env(
         "rate_pulls": "5/hour",
         "rate_lender": "7/day",
         "rate_codes": "3/hour",
+        "rate_logins": "4/hour",
         "rate_storage": "memory:///",  # redis:// is tested in test_rate_limits.py
         "owner_token_minutes": "45",
+        "staff_session_minutes": "50",
         "cookie_secure": "true",
         "llm_base_url": "http://127.0.0.1:9/v1",
         "llm_model": "tiny-model",
@@ -174,10 +176,10 @@ def check_web_app(client: TestClient, env: dict[str, str], spy: Spy) -> None:
     limits = app.state.loanmatch_rate_limits
     assert {k: str(v) for k, v in limits.items.items()} == {
         "sessions": "1 per 1 minute", "pulls": "5 per 1 hour", "lender": "7 per 1 day",
-        "codes": "3 per 1 hour",
+        "codes": "3 per 1 hour", "logins": "4 per 1 hour",
     }  # fmt: skip
     backend = sessions.get()
-    assert (backend.token_minutes, backend.cookie_secure) == (45, True)
+    assert (backend.token_minutes, backend.cookie_secure, backend.staff_minutes) == (45, True, 50)
     chat = client.post(f"/api/v1/sessions/{session_id}/chat", json={"message": "hello"})
     assert chat.status_code == 200, chat.text
     assert spy.assistants, "the chat did not build its assistant from the root"
