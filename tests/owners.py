@@ -8,7 +8,9 @@ the same through the chat page's forms (the client keeps the cookie).
 
 from __future__ import annotations
 
+import csv
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,7 +18,15 @@ from fastapi.testclient import TestClient
 
 from loanmatch.domain.credit_code import credit_code_problem
 
-__all__ = ["OWNER", "PageClient", "csrf_of", "sign_in", "sign_in_page", "start"]
+__all__ = [
+    "OWNER",
+    "PageClient",
+    "confident_applicant",
+    "csrf_of",
+    "sign_in",
+    "sign_in_page",
+    "start",
+]
 
 OWNER = "13800000000"
 
@@ -92,3 +102,24 @@ class PageClient(TestClient):
             kwargs["data"] = {**data, "csrf": self.csrf}
         answer: httpx.Response = super().post(url, **kwargs)
         return answer
+
+
+def confident_applicant(applicants: Path, model_dir: Path) -> dict[str, str]:
+    """An applicant of the market (a row of ``applicants.csv``, as written) who gets an offer
+    with P(approve) > 0.9 when all is known, found by asking the real recommender."""
+    from loanmatch.intake.answers import parse_answers
+    from loanmatch.matching.recommend import recommend_one
+    from loanmatch.matching.results import RecommendPolicy
+    from loanmatch.model.directory import load_model
+
+    bundle = load_model(model_dir)
+    catalog = bundle.market.catalog
+    with applicants.open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            asked = {f.name: row.get(f.name) or "" for f in catalog.features if not f.derived}
+            record = parse_answers(catalog, asked, strict=False).record
+            typed = {k: v for k, v in record.items() if v is not None}
+            result = recommend_one(bundle, typed, RecommendPolicy())
+            if result.offers and max(o.p_approve for o in result.offers) > 0.9:
+                return row
+    raise AssertionError("no simulated applicant gets a confident offer: market or model broken")

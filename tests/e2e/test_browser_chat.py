@@ -5,7 +5,6 @@ Without /usr/bin/chromium these tests are skipped on a developer's machine and f
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 import pytest
@@ -14,6 +13,7 @@ from loanmatch.connectors import simulated_credit_code
 from tests.conftest import TrainedMarket
 from tests.e2e.browser import ARTIFACTS, launched_chromium, require_chromium
 from tests.e2e.identity import start_signed_in
+from tests.owners import confident_applicant
 
 MAX_TURNS = 40
 
@@ -42,24 +42,7 @@ def phone(browser: Browser) -> Iterator[Page]:
 
 @pytest.fixture(scope="module")
 def owner(trained_market: TrainedMarket) -> dict[str, str]:
-    """An applicant of the market (as written in applicants.csv) who gets an offer when all is
-    known, found by asking the real recommender."""
-    from loanmatch.intake.answers import parse_answers
-    from loanmatch.matching.recommend import recommend_one
-    from loanmatch.matching.results import RecommendPolicy
-    from loanmatch.model.directory import load_model
-
-    bundle = load_model(trained_market.model_dir)
-    catalog = bundle.market.catalog
-    with trained_market.applicants.open(encoding="utf-8-sig", newline="") as handle:
-        for row in csv.DictReader(handle):
-            asked = {f.name: row.get(f.name) or "" for f in catalog.features if not f.derived}
-            record = parse_answers(catalog, asked, strict=False).record
-            typed = {k: v for k, v in record.items() if v is not None}
-            result = recommend_one(bundle, typed, RecommendPolicy())
-            if result.offers and max(o.p_approve for o in result.offers) > 0.9:
-                return row
-    pytest.fail("no simulated applicant gets a confident offer: the market or model is broken")
+    return confident_applicant(trained_market.applicants, trained_market.model_dir)
 
 
 def _shot(page: Page, name: str) -> None:

@@ -24,6 +24,7 @@ from loanmatch.domain.consent import ConsentStatus
 from loanmatch.errors import InputError
 from loanmatch.lang import LANGS
 from loanmatch.matching.results import ExclusionKind
+from loanmatch.web.chat_apply import REFUSALS
 from loanmatch.web.portal_inbox import STAGES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,6 +49,7 @@ def _dynamic_keys() -> set[str]:
     keys |= {f"portal.status_{status.value}" for status in Status}
     keys |= {f"portal.stage_{stage}" for stage in STAGES}
     keys |= {f"portal.method_{method}" for method in REPAYMENT_METHODS}
+    keys |= {f"chat_page.refused_{rule}" for rule in REFUSALS}
     keys |= {f"group.{f.group or 'other'}" for f in catalog.features} | {"group.other"}
     keys |= {f"unit.{f.unit}" for f in catalog.features if f.unit not in (None, "count", "ratio")}
     return keys

@@ -45,6 +45,9 @@ from loanmatch.storage.records import OwnerToken
 from loanmatch.web.backend import sessions_backend
 from loanmatch.web.chat_api import STATE_KEY, assistant_of
 from loanmatch.web.chat_api import router as api_router
+from loanmatch.web.chat_applications import applications_context
+from loanmatch.web.chat_apply import REFUSALS
+from loanmatch.web.chat_apply import router as apply_router
 from loanmatch.web.chat_start import page_url, start_page, start_url, templates
 from loanmatch.web.chat_start import router as start_router
 from loanmatch.web.owner_auth import check_csrf, check_owner, page_owner
@@ -75,7 +78,7 @@ def _history(view: SessionView, lang: Lang) -> list[Bubble]:
 
 def _render(
     request: Request, assistant: Assistant, owner: OwnerToken, view: SessionView, lang: Lang,
-    turn: list[Bubble], status: int = 200,
+    turn: list[Bubble], status: int = 200, refused: str = "",
 ) -> Response:  # fmt: skip
     t = messages.section("chat_page", lang)
     pullable = _pullable(assistant, view)
@@ -115,6 +118,8 @@ def _render(
         "pull_source": _pull_source(assistant, view, pullable, lang),
         "owner": mask_owner_id(owner.owner_id),
         "csrf": owner.csrf,
+        "refused": t.get(f"refused_{refused}", "") if refused in REFUSALS else "",
+        **applications_context(sessions_backend(request), view.session_id, lang),
     }
     return templates().TemplateResponse(request, "chat.html", context, status_code=status)
 
@@ -174,7 +179,9 @@ def _back_to_start(lang: str | None) -> Response:
 
 
 @router.get("/chat/{session_id}", response_class=HTMLResponse)
-async def session_page(request: Request, session_id: str, lang: str | None = None) -> Response:
+async def session_page(
+    request: Request, session_id: str, lang: str | None = None, refused: str = ""
+) -> Response:
     owned = await run_in_threadpool(_owned, request, session_id)
     if owned is None:
         return _back_to_start(lang)
@@ -184,7 +191,7 @@ async def session_page(request: Request, session_id: str, lang: str | None = Non
         return _back_to_start(lang)
     chosen = parse_lang(lang, view.lang)
     said = [Bubble("bot", text) for text in opening(assistant, view, chosen)]
-    return _render(request, assistant, owner, view, chosen, said)
+    return _render(request, assistant, owner, view, chosen, said, refused=refused[:32])
 
 
 @router.post("/chat/{session_id}", response_class=HTMLResponse)
@@ -300,3 +307,4 @@ def install_chat(app: FastAPI, root: Root) -> None:
     app.include_router(api_router)
     app.include_router(start_router)
     app.include_router(router)
+    app.include_router(apply_router)
