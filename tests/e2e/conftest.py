@@ -25,9 +25,16 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
+def live_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The database of :func:`live_server` (tests add portal users to it directly)."""
+    return f"sqlite:///{tmp_path_factory.mktemp('server-db') / 'loanmatch.db'}"
+
+
+@pytest.fixture(scope="session")
 def live_server(
-    trained_market: TrainedMarket, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
+    trained_market: TrainedMarket, tmp_path_factory: pytest.TempPathFactory,
+    live_database_url: str,
+) -> Iterator[str]:  # fmt: skip
     """The base URL of ``loanmatch serve`` running the session's model on a free port."""
     port = free_port()
     log_path = tmp_path_factory.mktemp("server") / "server.log"
@@ -35,7 +42,7 @@ def live_server(
         **os.environ,
         "LOANMATCH_MARKET_DIR": str(trained_market.market),
         "LOANMATCH_LOG_LEVEL": "WARNING",
-        "LOANMATCH_DATABASE_URL": f"sqlite:///{log_path.parent / 'loanmatch.db'}",
+        "LOANMATCH_DATABASE_URL": live_database_url,
     }
     command = [sys.executable, "-m", "loanmatch.cli.main", "serve", "--port", str(port),
                "--model-dir", str(trained_market.model_dir)]  # fmt: skip

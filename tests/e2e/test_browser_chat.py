@@ -13,9 +13,8 @@ from loanmatch.connectors import simulated_credit_code
 from tests.conftest import TrainedMarket
 from tests.e2e.browser import ARTIFACTS, launched_chromium, require_chromium
 from tests.e2e.identity import start_signed_in
+from tests.e2e.journey import answer_as, say
 from tests.owners import confident_applicant
-
-MAX_TURNS = 40
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -50,51 +49,22 @@ def _shot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / name), full_page=True)
 
 
-def _say(page: Page, text: str) -> None:
-    page.locator("#message").fill(text)
-    page.locator("#send").click()
-    page.wait_for_load_state("domcontentloaded")
-
-
-def _choice_value(value: str) -> str:
-    """What a choice button posts for a value as applicants.csv writes it."""
-    lowered = value.strip().lower()
-    if lowered in ("1", "1.0", "true"):
-        return "true"
-    if lowered in ("0", "0.0", "false"):
-        return "false"
-    return value
-
-
 def _complete(
     page: Page, owner: dict[str, str], lang: str, doubt: str, doubt_words: str
 ) -> list[str]:
-    """Answer every question as ``owner`` would (tapping a choice where there is one); the
-    features answered by a tap."""
-    dont_know = "不知道" if lang == "zh" else "don't know"
-    asked_doubt = False
-    tapped: list[str] = []
-    for turn in range(MAX_TURNS):
-        if page.locator("#results").count():
-            return tapped
-        feature = page.locator("#chat").get_attribute("data-feature") or ""
-        if not asked_doubt:
-            _say(page, doubt)
+    """Ask one doubt, then answer every question as ``owner`` would."""
+
+    def ask_doubt(turn: int) -> bool:
+        if turn == 0:
+            say(page, doubt)
             expect(page.locator(".bubble.bot").filter(has_text=doubt_words)).to_be_visible()
             _shot(page, f"chat-{lang}-3-doubt.png")
-            asked_doubt = True
-            continue
-        value = owner.get(feature) or ""
-        choice = page.locator(f'#choices button[value="{_choice_value(value)}"]')
-        if value and choice.count():
-            choice.click()  # a category or yes/no question: tap the choice
-            page.wait_for_load_state("domcontentloaded")
-            tapped.append(feature)
-        else:
-            _say(page, value or dont_know)
-        if turn < 4:
+            return True
+        if turn < 5:
             _shot(page, f"chat-{lang}-4-answer-{turn}.png")
-    pytest.fail(f"no result after {MAX_TURNS} turns")
+        return False
+
+    return answer_as(page, owner, lang, ask_doubt)
 
 
 @pytest.mark.parametrize(
