@@ -32,6 +32,7 @@ from loanmatch.services.assistant import Assistant
 from loanmatch.services.identity import CodeSender, SimulatedCodeSender
 from loanmatch.services.intake import IntakeContext
 from loanmatch.services.intake.setup import default_context
+from loanmatch.services.retention import RetentionPolicy
 from loanmatch.settings import Settings, get_settings
 from loanmatch.storage.database import Database
 from loanmatch.storage.unit_of_work import UnitOfWork
@@ -43,12 +44,21 @@ __all__ = [
     "configure_logging",
     "mask_log_handlers",
     "policy_from",
+    "retention_from",
     "uvicorn_log_config",
 ]
 
 LOGGERS = ("", "loanmatch", "uvicorn", "uvicorn.error", "uvicorn.access", "fastapi")
 """The loggers whose handlers loanmatch's lines and its server's go through ("" is the root)."""
 _FORMAT = "%(levelname)s %(name)s: %(message)s"
+
+
+def retention_from(settings: Settings) -> RetentionPolicy:
+    """The retention periods the settings give (``retention_*``)."""
+    return RetentionPolicy(
+        session_days=settings.retention_session_days,
+        credential_days=settings.retention_credential_days,
+    )
 
 
 def policy_from(settings: Settings) -> RecommendPolicy:

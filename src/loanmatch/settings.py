@@ -81,6 +81,12 @@ class Settings(BaseSettings):
     """How long an owner's token (after the identity check) is valid."""
     staff_session_minutes: int = Field(default=120, ge=5, le=24 * 60)
     """How long a lender portal sign-in lasts."""
+    retention_session_days: int = Field(default=180, ge=1, le=3650)
+    """An intake session untouched this long is erased by ``loanmatch db purge`` (its facts
+    go; applications, decisions, the ledger and the audit log stay)."""
+    retention_credential_days: int = Field(default=30, ge=1, le=3650)
+    """Identity codes, owner tokens and portal sessions that ended this long ago are deleted
+    by ``loanmatch db purge``."""
     cookie_secure: bool = False
     """Mark the owner's and the portal's sign-in cookies ``Secure`` (only sent over HTTPS): set
     it true behind TLS; false serves the demo over plain http on loopback."""

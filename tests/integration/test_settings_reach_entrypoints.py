@@ -16,12 +16,13 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from loanmatch.bootstrap import Root, compose
+from loanmatch.bootstrap import Root, compose, retention_from
 from loanmatch.cli import serving
 from loanmatch.cli.db import db_app
 from loanmatch.cli.intake import run_intake
 from loanmatch.matching.results import RecommendPolicy
 from loanmatch.services.assistant import Assistant
+from loanmatch.services.retention import RetentionPolicy
 from loanmatch.settings import Settings, get_settings
 from loanmatch.web.app import create_app
 from loanmatch.web.sessions_api import LazySessions
@@ -60,6 +61,8 @@ def env(
         "rate_storage": "memory:///",  # redis:// is tested in test_rate_limits.py
         "owner_token_minutes": "45",
         "staff_session_minutes": "50",
+        "retention_session_days": "90",
+        "retention_credential_days": "7",
         "cookie_secure": "true",
         "llm_base_url": "http://127.0.0.1:9/v1",
         "llm_model": "tiny-model",
@@ -92,6 +95,7 @@ def check_root(root: Root, values: dict[str, str]) -> None:
     assert str(root.model_dir) == values["model_dir"]
     assert root.applicants == Path(values["market_dir"]) / "applicants.csv"
     assert root.database_url == values["database_url"]
+    assert retention_from(root.settings) == RetentionPolicy(session_days=90, credential_days=7)
     llm = root.llm()
     assert llm is not None
     assert (llm.base_url, llm.model, llm.api_key, llm.timeout_s) == (

@@ -64,3 +64,38 @@ def upgrade(
             database.dispose()
     shown = database.url.render_as_string(hide_password=True)
     typer.echo(f"database {shown} is at revision {reached} (latest {head_revision()})")
+
+
+@db_app.command(
+    short_help="按保留期限清理数据 · Apply the retention periods now.",
+    help="按保留期限清理：过期授权的数据、长期未动的会话、用过的凭证 · Remove the values of "
+    "expired consents, erase sessions untouched for retention_session_days, delete codes, "
+    "tokens and portal sessions ended retention_credential_days ago (docs/applications.md, "
+    "Retention). Run it daily, e.g. from cron.",
+    epilog=EXIT_CODES_HELP,
+)
+def purge(
+    url: Annotated[
+        str | None,
+        typer.Option(help="数据库地址 · Database URL (default: the setting database_url)."),
+    ] = None,
+) -> None:
+    from loanmatch.bootstrap import compose, retention_from
+    from loanmatch.services.retention import purge as purge_now
+
+    root = compose(database_url=url)
+    with reported_errors():
+        database = root.database()
+        try:
+            context = root.intake_context(root.bundle(), flaky_sources=False)
+            report = purge_now(
+                database.unit_of_work, context, retention_from(root.settings),
+                lambda step, done: typer.echo(f"{step}: {done}", err=True),
+            )
+        finally:
+            database.dispose()
+    typer.echo(
+        f"values of lapsed consents removed from {report.lapsed_sources} session source(s); "
+        f"{report.erased_sessions} idle session(s) erased; {report.credentials} spent "
+        "credential(s) deleted"
+    )

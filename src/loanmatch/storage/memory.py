@@ -10,6 +10,7 @@ import copy
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Self
 
 from loanmatch.domain.applications import Application
@@ -106,6 +107,11 @@ class _Sessions(SessionRepository):
         record = self._data.sessions.get(session_id)
         return copy.deepcopy(record) if record is not None else None
 
+    def idle(self, before: datetime, limit: int) -> Sequence[str]:
+        found = [r for r in self._data.sessions.values()
+                 if r.updated_at < before and r.stage != "erased"]  # fmt: skip
+        return [r.id for r in sorted(found, key=lambda r: r.updated_at)[:limit]]
+
     def update(self, record: SessionRecord) -> SessionRecord:
         current = self._data.sessions.get(record.id)
         if current is None or current.version != record.version:
@@ -128,6 +134,13 @@ class _Consents(ConsentRepository):
 
     def for_session(self, session_id: str) -> Sequence[StoredConsent]:
         return [c for c in self._data.consents if c.session_id == session_id]
+
+    def lapsed(self, at: datetime) -> Sequence[StoredConsent]:
+        live = {k for k, r in self._data.sessions.items() if r.stage != "erased"}
+        return [
+            c for c in self._data.consents
+            if c.consent.expires_at <= at and c.consent.revoked_at is None and c.session_id in live
+        ]  # fmt: skip
 
     def save_revocation(self, consent: StoredConsent) -> None:
         for index, stored in enumerate(self._data.consents):

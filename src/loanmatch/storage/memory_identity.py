@@ -53,3 +53,15 @@ class MemoryIdentity(IdentityRepository):
         token = self._tokens.get(token_id)
         if token is not None and token.revoked_at is None:
             self._tokens[token_id] = replace(token, revoked_at=at)
+
+    def purge(self, before: datetime) -> int:
+        codes = [k for k, c in self._challenges.items() if c.expires_at < before]
+        tokens = [
+            k for k, t in self._tokens.items()
+            if t.expires_at < before or (t.revoked_at is not None and t.revoked_at < before)
+        ]  # fmt: skip
+        for key in codes:
+            del self._challenges[key]
+        for key in tokens:
+            del self._tokens[key]
+        return len(codes) + len(tokens)

@@ -56,3 +56,12 @@ class MemoryStaff(StaffRepository):
             chosen = session_id is None or key == session_id
             if chosen and session.staff_id == staff_id and session.revoked_at is None:
                 self._sessions[key] = replace(session, revoked_at=at)
+
+    def purge_sessions(self, before: datetime) -> int:
+        gone = [
+            k for k, s in self._sessions.items()
+            if s.expires_at < before or (s.revoked_at is not None and s.revoked_at < before)
+        ]  # fmt: skip
+        for key in gone:
+            del self._sessions[key]
+        return len(gone)

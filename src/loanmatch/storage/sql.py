@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Self, cast
 
 from sqlalchemy import select, update
@@ -78,6 +79,16 @@ class _Sessions(SessionRepository):
         row = self._session.get(SessionRow, session_id, populate_existing=True)
         return _session_record(row) if row is not None else None
 
+    def idle(self, before: datetime, limit: int) -> Sequence[str]:
+        return list(
+            self._session.scalars(
+                select(SessionRow.id)
+                .where(SessionRow.updated_at < before, SessionRow.stage != "erased")
+                .order_by(SessionRow.updated_at)
+                .limit(limit)
+            )
+        )
+
     def update(self, record: SessionRecord) -> SessionRecord:
         statement = (
             update(SessionRow)
@@ -127,6 +138,19 @@ class _Consents(ConsentRepository):
     def for_session(self, session_id: str) -> Sequence[StoredConsent]:
         rows = self._session.scalars(
             select(ConsentRow).where(ConsentRow.session_id == session_id).order_by(ConsentRow.id)
+        )
+        return [_consent(row) for row in rows]
+
+    def lapsed(self, at: datetime) -> Sequence[StoredConsent]:
+        rows = self._session.scalars(
+            select(ConsentRow)
+            .join(SessionRow, SessionRow.id == ConsentRow.session_id)
+            .where(
+                ConsentRow.expires_at <= at,
+                ConsentRow.revoked_at.is_(None),
+                SessionRow.stage != "erased",
+            )
+            .order_by(ConsentRow.id)
         )
         return [_consent(row) for row in rows]
 

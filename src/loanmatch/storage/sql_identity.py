@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import delete, or_, update
 from sqlalchemy.orm import Session
 
 from loanmatch.storage.orm import IdentityChallengeRow, OwnerTokenRow
@@ -104,3 +104,14 @@ class SqlIdentity(IdentityRepository):
             .where(OwnerTokenRow.id == token_id, OwnerTokenRow.revoked_at.is_(None))
             .values(revoked_at=at)
         )
+
+    def purge(self, before: datetime) -> int:
+        codes = self._session.execute(
+            delete(IdentityChallengeRow).where(IdentityChallengeRow.expires_at < before)
+        )
+        tokens = self._session.execute(
+            delete(OwnerTokenRow).where(
+                or_(OwnerTokenRow.expires_at < before, OwnerTokenRow.revoked_at < before)
+            )
+        )
+        return int(getattr(codes, "rowcount", 0)) + int(getattr(tokens, "rowcount", 0))

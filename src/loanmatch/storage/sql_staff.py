@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -125,3 +125,11 @@ class SqlStaff(StaffRepository):
         if session_id is not None:
             query = query.where(StaffSessionRow.id == session_id)
         self._session.execute(query.values(revoked_at=at))
+
+    def purge_sessions(self, before: datetime) -> int:
+        gone = self._session.execute(
+            delete(StaffSessionRow).where(
+                or_(StaffSessionRow.expires_at < before, StaffSessionRow.revoked_at < before)
+            )
+        )
+        return int(getattr(gone, "rowcount", 0))

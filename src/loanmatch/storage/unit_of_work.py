@@ -56,6 +56,10 @@ class SessionRepository(ABC):
         """The session as last committed (or as changed in this unit of work), or None."""
 
     @abstractmethod
+    def idle(self, before: datetime, limit: int) -> Sequence[str]:
+        """Ids of up to ``limit`` sessions, not erased, last changed before ``before``."""
+
+    @abstractmethod
     def update(self, record: SessionRecord) -> SessionRecord:
         """Store ``record`` over the session of the same id if it is still at
         ``record.version``; return it at the next version. Raises
@@ -70,6 +74,10 @@ class ConsentRepository(ABC):
     @abstractmethod
     def for_session(self, session_id: str) -> Sequence[StoredConsent]:
         """Every consent of the session, oldest first (revoked and expired ones included)."""
+
+    @abstractmethod
+    def lapsed(self, at: datetime) -> Sequence[StoredConsent]:
+        """Consents expired by ``at`` and never revoked (their data must go)."""
 
     @abstractmethod
     def save_revocation(self, consent: StoredConsent) -> None:
@@ -218,6 +226,10 @@ class IdentityRepository(ABC):
     @abstractmethod
     def revoke_token(self, token_id: str, at: datetime) -> None: ...
 
+    @abstractmethod
+    def purge(self, before: datetime) -> int:
+        """Delete the codes and tokens that expired before ``before``; how many."""
+
 
 class StaffRepository(ABC):
     """Lenders' portal users and their sessions (issue 12)."""
@@ -250,6 +262,10 @@ class StaffRepository(ABC):
     @abstractmethod
     def revoke_sessions(self, staff_id: str, at: datetime, session_id: str | None = None) -> None:
         """End ``session_id`` of the user, or all its sessions when None."""
+
+    @abstractmethod
+    def purge_sessions(self, before: datetime) -> int:
+        """Delete the portal sessions that expired before ``before``; how many."""
 
 
 class UnitOfWork(ABC):

@@ -30,10 +30,10 @@ from loanmatch.services.intake.core import (
 )
 from loanmatch.services.intake.pulls import Pulled, pull_sources
 from loanmatch.services.intake.views import SessionView, source_notice
-from loanmatch.storage.records import Notice, StoredConsent
+from loanmatch.storage.records import Notice, SessionRecord, StoredConsent
 from loanmatch.storage.unit_of_work import UnitOfWork
 
-__all__ = ["grant_consent", "refresh_sources", "revoke_consent"]
+__all__ = ["forget_source", "grant_consent", "refresh_sources", "revoke_consent"]
 
 
 def _active(consents: Iterable[StoredConsent], source: str, at: datetime) -> StoredConsent | None:
@@ -183,16 +183,25 @@ def revoke_consent(
                 ),
                 source,
             )
-        state = IntakeState.from_dict(record.state)
-        removed = [
-            n for n, f in state.facts.items() if f.provenance == "connector" and f.source == source
-        ]
-        for name in removed:
-            state.forget(name)
-        state.source_failed(source, "declined")
-        audit(uow, ctx, record, "consent_revoked", source=source, removed=",".join(removed))
-        scope = list(ctx.scope(source))
-        record = with_notice(record, source_notice(source, "declined", scope, ctx.catalog))
-        record = uow.sessions.update(advance(uow, ctx, record, state))
+        record = forget_source(uow, ctx, record, source, "consent_revoked")
         uow.commit()
         return render_view(uow, ctx, record)
+
+
+def forget_source(
+    uow: UnitOfWork, ctx: IntakeContext, record: SessionRecord, source: str, action: str
+) -> SessionRecord:
+    """Remove every value ``source`` gave the session (its consent was revoked or lapsed),
+    audit ``action``, tell the owner, and go on as if the owner had declined the source: its
+    features are asked where they matter. The stored record (not committed)."""
+    state = IntakeState.from_dict(record.state)
+    removed = [
+        n for n, f in state.facts.items() if f.provenance == "connector" and f.source == source
+    ]
+    for name in removed:
+        state.forget(name)
+    state.source_failed(source, "declined")
+    audit(uow, ctx, record, action, source=source, removed=",".join(removed))
+    scope = list(ctx.scope(source))
+    record = with_notice(record, source_notice(source, "declined", scope, ctx.catalog))
+    return uow.sessions.update(advance(uow, ctx, record, state))
