@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-__all__ = ["LINE_KEY", "describe_validation_error", "read_yaml"]
+__all__ = ["LINE_KEY", "describe_validation_error", "parse_yaml", "read_yaml"]
 
 LINE_KEY = "__line__"
 
@@ -36,6 +36,11 @@ def read_yaml(path: Path) -> tuple[Any, str]:
         return None, f"not UTF-8 text ({error.reason} at byte {error.start})"
     except OSError as error:
         return None, f"cannot read: {error.strerror}"
+    return parse_yaml(text)
+
+
+def parse_yaml(text: str) -> tuple[Any, str]:
+    """Parse YAML ``text`` as :func:`read_yaml` parses a file: (data, problem)."""
     try:
         return yaml.load(text, Loader=_LineLoader), ""
     except yaml.MarkedYAMLError as error:
