@@ -126,8 +126,8 @@ class RuleCase:
     facts: tuple[tuple[str, Scalar], ...]
     expect: Literal["eligible", "ineligible"]
     failing: tuple[str, ...] = ()
-    line: int | None = None
-    """The line of the case in its file (None: not from a file)."""
+    line: int | None = field(default=None, compare=False)
+    """The line of the case in its file (None: not from a file; not part of what it is)."""
 
 
 def combine(statuses: list[Status], n: int) -> Status:
