@@ -24,6 +24,7 @@ from loanmatch.storage.memory_applications import (
     MemoryWebhooks,
 )
 from loanmatch.storage.memory_identity import MemoryIdentity
+from loanmatch.storage.memory_products import MemoryProducts, commit_products
 from loanmatch.storage.records import (
     AuditEntry,
     DataRelease,
@@ -31,6 +32,7 @@ from loanmatch.storage.records import (
     LenderKey,
     OutboxMessage,
     OwnerToken,
+    ProductVersion,
     SessionRecord,
     StoredConsent,
     Webhook,
@@ -62,6 +64,7 @@ class MemoryStore:
     capacity: dict[tuple[str, str], int] = field(default_factory=dict)
     challenges: dict[str, IdentityChallenge] = field(default_factory=dict)
     tokens: dict[str, OwnerToken] = field(default_factory=dict)
+    products: dict[tuple[str, int], ProductVersion] = field(default_factory=dict)
     commits: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -79,6 +82,7 @@ class MemoryStore:
             capacity=dict(self.capacity),
             challenges=dict(self.challenges),
             tokens=dict(self.tokens),
+            products=dict(self.products),
             commits=self.commits,
         )
 
@@ -185,6 +189,8 @@ class MemoryUnitOfWork(UnitOfWork):
         self.outbox = MemoryOutbox(self._work.outbox)
         self.capacity = MemoryCapacity(self._work.capacity)
         self.identity = MemoryIdentity(self._work.challenges, self._work.tokens)
+        self._products = MemoryProducts(self._work.products)
+        self.products = self._products
         self.consents = _Consents(self._work)
         self.audit = _Audit(self._work)
         self.events = _Events(self._work)
@@ -202,6 +208,7 @@ class MemoryUnitOfWork(UnitOfWork):
                     raise TransitionError(
                         "conflict", "commit", "unknown", f"application {app_id} changed meanwhile"
                     )
+            commit_products(self._products, self._work.products, self.store.products)
             for session_id in self._sessions.base_versions:
                 self.store.sessions[session_id] = self._work.sessions[session_id]
             for app_id in self._applications.base_versions:

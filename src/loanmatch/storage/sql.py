@@ -21,6 +21,7 @@ from loanmatch.storage.records import (
 )
 from loanmatch.storage.sql_applications import SqlApplications, SqlDataReleases, SqlLenderKeys
 from loanmatch.storage.sql_identity import SqlIdentity
+from loanmatch.storage.sql_products import SqlProducts
 from loanmatch.storage.sql_outbox import SqlCapacity, SqlOutbox, SqlWebhooks
 from loanmatch.storage.unit_of_work import (
     AuditLog,
@@ -221,6 +222,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.outbox = SqlOutbox(self._session)
         self.capacity = SqlCapacity(self._session)
         self.identity = SqlIdentity(self._session)
+        self.products = SqlProducts(self._session)
         return self
 
     def __exit__(self, *args: object) -> None:

@@ -22,6 +22,7 @@ from loanmatch.storage.records import (
     LenderKey,
     OutboxMessage,
     OwnerToken,
+    ProductVersion,
     SessionRecord,
     StoredConsent,
     Webhook,
@@ -37,6 +38,7 @@ __all__ = [
     "IdentityRepository",
     "LenderKeyRepository",
     "Outbox",
+    "ProductVersionRepository",
     "SessionRepository",
     "UnitOfWork",
     "WebhookRepository",
@@ -216,6 +218,39 @@ class IdentityRepository(ABC):
     def revoke_token(self, token_id: str, at: datetime) -> None: ...
 
 
+class ProductVersionRepository(ABC):
+    """Lenders' product versions: drafts and published versions, none ever deleted."""
+
+    @abstractmethod
+    def add(self, version: ProductVersion) -> ProductVersion:
+        """Store a new version; returns it with its ``id``. Raises
+        :class:`~loanmatch.errors.ProductConflictError` (``version_taken``) when the product
+        has that version number already (a unique constraint: racing saves cannot both
+        take one number)."""
+
+    @abstractmethod
+    def get(self, product_id: str, version: int) -> ProductVersion | None: ...
+
+    @abstractmethod
+    def for_product(self, product_id: str) -> Sequence[ProductVersion]:
+        """Every version of the product, by version number."""
+
+    @abstractmethod
+    def for_lender(self, lender_id: str) -> Sequence[ProductVersion]:
+        """Every version of the lender's products, by product and version number."""
+
+    @abstractmethod
+    def publish(
+        self, product_id: str, version: int, at: datetime, effective_at: datetime, by: str
+    ) -> bool:
+        """Mark a draft published at ``at``, effective from ``effective_at``, by ``by``, if it
+        is still a draft (atomic: a version is published once); False when it was not."""
+
+    @abstractmethod
+    def published(self) -> Sequence[ProductVersion]:
+        """Every published version of every product, by product and version number."""
+
+
 class UnitOfWork(ABC):
     """One transaction over all repositories."""
 
@@ -230,6 +265,7 @@ class UnitOfWork(ABC):
     outbox: Outbox
     capacity: CapacityLedger
     identity: IdentityRepository
+    products: ProductVersionRepository
 
     def __enter__(self) -> Self:
         return self

@@ -1,0 +1,80 @@
+"""Lenders' product versions over every store: numbers are taken once, a draft is published
+once, nothing is lost or changed but the publication (memory, SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from loanmatch.errors import ProductConflictError
+from loanmatch.storage.records import ProductVersion
+from tests.integration.storage.conftest import UowFactory
+
+NOW = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
+BODY = {"id": "p1", "lender": "bank_a", "rules": ["age >= 18"], "name": {"zh": "税贷"}}
+
+
+def _draft(product: str = "p1", version: int = 1, lender: str = "bank_a") -> ProductVersion:
+    return ProductVersion(lender, product, version, "draft", {**BODY, "id": product},
+                          "lender:bank_a/k1", NOW, note="第一版")  # fmt: skip
+
+
+def test_a_stored_version_reads_back_as_it_was_written(uow_factory: UowFactory) -> None:
+    with uow_factory() as uow:
+        stored = uow.products.add(_draft())
+        uow.commit()
+    assert stored.id is not None
+    with uow_factory() as uow:
+        back = uow.products.get("p1", 1)
+    assert back is not None
+    assert (back.body, back.note, back.created_at, back.status) == (
+        stored.body, "第一版", NOW, "draft",
+    )  # fmt: skip
+    assert back.published_at is None and back.effective_at is None
+
+
+def test_one_product_never_has_two_versions_with_one_number(uow_factory: UowFactory) -> None:
+    with uow_factory() as uow:
+        uow.products.add(_draft())
+        uow.commit()
+    with pytest.raises(ProductConflictError) as raised, uow_factory() as uow:
+        uow.products.add(_draft())
+        uow.commit()
+    assert raised.value.rule == "product.conflict.version_taken"
+    with uow_factory() as uow:
+        uow.products.add(_draft("p2"))
+        uow.commit()
+        assert [v.product_id for v in uow.products.for_lender("bank_a")] == ["p1", "p2"]
+
+
+def test_a_draft_is_published_once_with_its_time_and_actor(uow_factory: UowFactory) -> None:
+    later = NOW + timedelta(hours=2)
+    with uow_factory() as uow:
+        uow.products.add(_draft())
+        uow.products.add(_draft(version=2))
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.products.publish("p1", 1, NOW, later, "lender:bank_a/k1")
+        uow.commit()
+    with uow_factory() as uow:
+        assert not uow.products.publish("p1", 1, NOW, NOW, "lender:bank_a/k2")
+        assert not uow.products.publish("p1", 9, NOW, NOW, "lender:bank_a/k2")
+        published = uow.products.published()
+    assert [(v.version, v.effective_at, v.published_by) for v in published] == [
+        (1, later, "lender:bank_a/k1"),
+    ]  # fmt: skip
+    with uow_factory() as uow:
+        assert [v.status for v in uow.products.for_product("p1")] == ["published", "draft"]
+        assert uow.products.for_lender("bank_b") == []
+
+
+def test_a_publication_not_committed_leaves_the_draft_a_draft(uow_factory: UowFactory) -> None:
+    with uow_factory() as uow:
+        uow.products.add(_draft())
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.products.publish("p1", 1, NOW, NOW, "x")
+    with uow_factory() as uow:
+        stored = uow.products.get("p1", 1)
+        assert stored is not None and stored.status == "draft"
