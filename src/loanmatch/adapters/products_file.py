@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,6 +27,7 @@ __all__ = [
     "load_products",
     "load_products_data",
     "load_products_text",
+    "parse_product",
     "rule_test_error",
     "run_product_tests",
 ]
@@ -273,3 +275,28 @@ def load_products_text(
     if isinstance(data, dict):
         data = [data]
     return load_products_data(data, catalog, file, check_tests=check_tests)
+
+
+def parse_product(
+    source: str | Mapping[str, Any], catalog: Catalog, file: str = "<draft>"
+) -> tuple[Product, dict[str, Any]]:
+    """One product from YAML ``text`` or an already-parsed mapping, checked as the file's are
+    (the same loader and messages; its test cases are checked, not run: see
+    :func:`run_product_tests`), and its mapping in the products.yaml shape (no line marks)."""
+    if isinstance(source, str):
+        data, problem = parse_yaml(source)
+        if problem:
+            raise ProductsError(problem, Location(file=file))
+    else:
+        data = dict(source)
+    if isinstance(data, list) and len(data) == 1:
+        data = data[0]
+    if not isinstance(data, dict):
+        raise ProductsError(
+            f"expected one product as a mapping (received {type(data).__name__})",
+            Location(file=file),
+        )
+    market = load_products_data([data], catalog, file, check_tests=False)
+    body = _strip_lines(data)
+    _coerce_ids(body)
+    return market.products[0], body

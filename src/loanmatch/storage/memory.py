@@ -10,6 +10,7 @@ import copy
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Self
 
 from loanmatch.domain.applications import Application
@@ -36,6 +37,7 @@ from loanmatch.storage.records import (
     SessionRecord,
     StoredConsent,
     Webhook,
+    as_utc,
 )
 from loanmatch.storage.unit_of_work import (
     AuditLog,
@@ -111,6 +113,9 @@ class _Sessions(SessionRepository):
         stored = replace(copy.deepcopy(record), version=record.version + 1)
         self._data.sessions[record.id] = stored
         return copy.deepcopy(stored)
+
+    def started_since(self, at: datetime) -> int:
+        return sum(1 for s in self._data.sessions.values() if as_utc(s.created_at) >= at)
 
 
 class _Consents(ConsentRepository):

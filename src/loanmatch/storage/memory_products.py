@@ -70,6 +70,9 @@ class MemoryProducts(ProductVersionRepository):
             key=lambda v: (v.product_id, v.version),
         )
 
+    def publications(self) -> Sequence[tuple[str, int, datetime | None]]:
+        return [(v.product_id, v.version, v.effective_at) for v in self.published()]
+
 
 def commit_products(
     work: MemoryProducts, mine: dict[Key, ProductVersion], committed: dict[Key, ProductVersion]

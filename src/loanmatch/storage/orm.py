@@ -35,8 +35,8 @@ __all__ = [
     "LenderKeyRow",
     "OutboxRow",
     "OwnerTokenRow",
-    "ProductVersionRow",
     "ProductCapacityRow",
+    "ProductVersionRow",
     "SessionRow",
     "WebhookRow",
 ]

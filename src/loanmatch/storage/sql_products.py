@@ -105,8 +105,7 @@ class SqlProducts(ProductVersionRepository):
                 ProductVersionRow.version == version,
                 ProductVersionRow.status == "draft",
             )
-            .values(status="published", published_at=at, effective_at=effective_at,
-                    published_by=by)  # fmt: skip
+            .values(status="published", published_at=at, effective_at=effective_at, published_by=by)
             .execution_options(synchronize_session=False)
         )
         return bool(getattr(done, "rowcount", 0))
@@ -119,3 +118,13 @@ class SqlProducts(ProductVersionRepository):
             .execution_options(populate_existing=True)
         )
         return [_version(r) for r in rows]
+
+    def publications(self) -> Sequence[tuple[str, int, datetime | None]]:
+        rows = self._session.execute(
+            select(
+                ProductVersionRow.product_id,
+                ProductVersionRow.version,
+                ProductVersionRow.effective_at,
+            ).where(ProductVersionRow.status == "published")
+        )
+        return [(pid, version, _maybe(at)) for pid, version, at in rows]

@@ -60,6 +60,11 @@ class SessionRepository(ABC):
         ``record.version``; return it at the next version. Raises
         :class:`~loanmatch.errors.SessionConflictError`."""
 
+    @abstractmethod
+    def started_since(self, at: datetime) -> int:
+        """How many sessions were started at ``at`` or later (the platform's recent flow of
+        applicants, for a lender's dry run)."""
+
 
 class ConsentRepository(ABC):
     @abstractmethod
@@ -249,6 +254,11 @@ class ProductVersionRepository(ABC):
     @abstractmethod
     def published(self) -> Sequence[ProductVersion]:
         """Every published version of every product, by product and version number."""
+
+    @abstractmethod
+    def publications(self) -> Sequence[tuple[str, int, datetime | None]]:
+        """``(product_id, version, effective_at)`` of every published version: what decides
+        which versions are in effect, without their bodies (cheap enough per request)."""
 
 
 class UnitOfWork(ABC):

@@ -31,16 +31,16 @@ def test_a_stored_version_reads_back_as_it_was_written(uow_factory: UowFactory) 
     assert (back.body, back.note, back.created_at, back.status) == (
         stored.body, "第一版", NOW, "draft",
     )  # fmt: skip
-    assert back.published_at is None and back.effective_at is None
+    assert back.published_at is None
+    assert back.effective_at is None
 
 
 def test_one_product_never_has_two_versions_with_one_number(uow_factory: UowFactory) -> None:
     with uow_factory() as uow:
         uow.products.add(_draft())
         uow.commit()
-    with pytest.raises(ProductConflictError) as raised, uow_factory() as uow:
+    with uow_factory() as uow, pytest.raises(ProductConflictError) as raised:
         uow.products.add(_draft())
-        uow.commit()
     assert raised.value.rule == "product.conflict.version_taken"
     with uow_factory() as uow:
         uow.products.add(_draft("p2"))
@@ -77,4 +77,5 @@ def test_a_publication_not_committed_leaves_the_draft_a_draft(uow_factory: UowFa
         assert uow.products.publish("p1", 1, NOW, NOW, "x")
     with uow_factory() as uow:
         stored = uow.products.get("p1", 1)
-        assert stored is not None and stored.status == "draft"
+        assert stored is not None
+        assert stored.status == "draft"

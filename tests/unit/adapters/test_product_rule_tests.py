@@ -49,18 +49,23 @@ def test_an_eligible_case_that_a_rule_fails_names_product_case_rule_and_line() -
     assert (error.where.product, error.where.rule, error.where.line) == (
         "p1", "age between [18, 60]", 10,
     )  # fmt: skip
-    assert "'too old'" in error.message and "expected eligible" in error.message
+    assert "'too old'" in error.message
+    assert "expected eligible" in error.message
     assert "fails" in error.message
     body = error.to_dict()
     assert body["code"] == "input.products.rule_test"
-    assert (body["case"], body["expected"], body["happened"]) == ("too old", "eligible", "ineligible")
+    assert (body["case"], body["expected"], body["happened"]) == (
+        "too old",
+        "eligible",
+        "ineligible",
+    )
     assert body["rule"] == "age between [18, 60]"
     assert "测试用例" in body["message_zh"]
     assert isinstance(error, ProductsError)
 
 
 def test_a_derived_feature_is_computed_from_the_cases_facts() -> None:
-    with pytest.raises(RuleTestError, match="debt_ratio <= 0.5"):
+    with pytest.raises(RuleTestError, match=r"debt_ratio <= 0\.5"):
         _load("    - facts: {age: 30, grade: A, revenue: 100, debt: 80}\n      expect: eligible\n")
 
 

@@ -34,9 +34,7 @@ def upgrade() -> None:
         sa.Column("effective_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("published_by", sa.String(128), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_product_versions"),
-        sa.UniqueConstraint(
-            "product_id", "version", name="uq_product_versions_product_version"
-        ),
+        sa.UniqueConstraint("product_id", "version", name="uq_product_versions_product_version"),
     )
     op.create_index("ix_product_versions_lender_id", "product_versions", ["lender_id"])
 
