@@ -284,7 +284,7 @@ def parse_product(
     (the same loader and messages; its test cases are checked, not run: see
     :func:`run_product_tests`), and its mapping in the products.yaml shape (no line marks)."""
     if isinstance(source, str):
-        data, problem = parse_yaml(source)
+        data, problem = parse_yaml(source, aliases=False)
         if problem:
             raise ProductsError(problem, Location(file=file))
     else:

@@ -29,7 +29,7 @@ from loanmatch.errors import (
 )
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.services.product_overlay import active_versions
-from loanmatch.storage.records import AuditEntry, ProductVersion
+from loanmatch.storage.records import AuditEntry, ProductVersion, as_utc
 from loanmatch.storage.unit_of_work import UnitOfWork
 
 __all__ = [
@@ -49,6 +49,8 @@ __all__ = [
 
 CLOCK_SKEW = timedelta(minutes=5)
 """How far in the past an effective time may be (clocks differ): it is then taken as now."""
+MAX_ID = 64
+"""The longest product id or lender id stored (the columns' width)."""
 SAVE_TRIES = 3
 """Saves that lose the race for a version number try again with the next one."""
 
@@ -153,6 +155,12 @@ def save_draft(
     them; it cannot be published while it does). A product naming another lender is
     ``ForbiddenError`` (403); a product id of another lender is ``ProductNotFoundError``."""
     product, body = parse_product(source, ctx.catalog, "draft")
+    if len(product.id) > MAX_ID or len(product.lender) > MAX_ID:
+        raise ProductRefusedError(
+            "id_too_long", f"a product id and lender have at most {MAX_ID} characters "
+            f"(received {len(product.id)} and {len(product.lender)})", product.id[:MAX_ID],
+            zh=f"产品编号和机构编号最多{MAX_ID}个字符",
+        )  # fmt: skip
     _check(ctx, lender_id, product)
     tests = tuple(run_product_tests(product, ctx.catalog))
     for attempt in range(SAVE_TRIES):
@@ -213,7 +221,7 @@ def publish(
     publication of it (``product.conflict.published``), a draft older than a published version
     (``product.conflict.stale``: it would never be in effect)."""
     now = ctx.clock()
-    when = now if effective_at is None else effective_at.astimezone(UTC)
+    when = now if effective_at is None else as_utc(effective_at)
     if when < now - CLOCK_SKEW:
         raise ProductRefusedError(
             "effective_past",
