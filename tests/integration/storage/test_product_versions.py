@@ -3,12 +3,18 @@ once, nothing is lost or changed but the publication (memory, SQLite and Postgre
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import yaml
 
 from loanmatch.errors import ProductConflictError
+from loanmatch.model.directory import load_model
+from loanmatch.services import products as svc
+from loanmatch.storage.database import Database
 from loanmatch.storage.records import ProductVersion
+from tests.conftest import TrainedMarket
 from tests.integration.storage.conftest import UowFactory
 
 NOW = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
@@ -79,3 +85,42 @@ def test_a_publication_not_committed_leaves_the_draft_a_draft(uow_factory: UowFa
         stored = uow.products.get("p1", 1)
         assert stored is not None
         assert stored.status == "draft"
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_racing_publications_and_saves_publish_once_and_number_once(
+    backend: str, request: pytest.FixtureRequest, trained_market: TrainedMarket
+) -> None:
+    database: Database = request.getfixturevalue(f"{backend}_database")
+    bundle = load_model(trained_market.model_dir)
+    product = yaml.safe_load(trained_market.products.read_text(encoding="utf-8"))[0]
+    ctx = svc.ProductsContext(bundle.market, bundle)
+    lender = product["lender"]
+
+    def save(_: int) -> int:
+        try:
+            draft = svc.save_draft(database.unit_of_work(), ctx, lender, "t", product)
+        except ProductConflictError:
+            return -1
+        return draft.version.version
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        numbers = [n for n in pool.map(save, range(12)) if n > 0]
+    assert len(numbers) == len(set(numbers)), numbers
+
+    def publish(_: int) -> str:
+        try:
+            svc.publish(database.unit_of_work(), ctx, lender, "t", product["id"], numbers[0],
+                        datetime.now(UTC) + timedelta(minutes=1))  # fmt: skip
+        except ProductConflictError as error:
+            return error.rule
+        return "published"
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        outcomes = list(pool.map(publish, range(12)))
+    assert outcomes.count("published") == 1, outcomes
+    with database.unit_of_work() as uow:
+        assert len(uow.products.published()) == 1
+        assert [e.action for e in uow.audit.entries()].count("product.publish") == 1
