@@ -30,9 +30,9 @@ class _NoAliasLoader(_LineLoader):
     """Refuses aliases (``*name``): text from a network client could otherwise expand a few
     kilobytes into billions of nodes ("billion laughs")."""
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+    def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(None, None, "aliases (*name) are not accepted", mark)
         return super().compose_node(parent, index)
 

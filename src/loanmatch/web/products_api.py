@@ -142,7 +142,9 @@ class DraftRequest(BaseModel):
     product: dict[str, Any] | None = Field(
         default=None, description="One product as a products.yaml mapping"
     )
-    yaml: str | None = Field(default=None, max_length=65536, description="Or its YAML text")
+    yaml: str | None = Field(
+        default=None, max_length=16384, description="Or its YAML text (at most 16,384 characters)"
+    )
     note: str = Field(default="", max_length=1000)
 
     @model_validator(mode="after")
