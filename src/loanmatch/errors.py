@@ -10,6 +10,7 @@ dotted code extends an ancestor's, so ``code.startswith("input")`` means "fix wh
      |  +- CatalogError               422  input.catalog                features.yaml is malformed
      |  +- RuleError                  422  input.rule                   a rule does not parse/type
      |  +- ProductsError              422  input.products               products.yaml is malformed
+     |  |  +- RuleTestError           422  input.products.rule_test     a product's own test fails
      |  +- TableError                 422  input.table                  a bad cell, header or row
      |  +- PricingError               422  input.pricing                pricing.yaml cannot price
      |  +- RequestError               422  input.request                a bad HTTP body or query
@@ -34,6 +35,10 @@ dotted code extends an ancestor's, so ``code.startswith("input")`` means "fix wh
      |  +- ApplyRefusedError          422  application.refused          not offered, over budget
      |  +- DecisionTermsError         422  application.terms            a decision lacks its terms
      |  +- TransitionError            409  application.transition       not allowed from this state
+     +- ProductError                  400  product                      a lender's product step
+     |  +- ProductNotFoundError       404  product.not_found            none of yours has this id
+     |  +- ProductRefusedError        422  product.refused              not as asked (rule says why)
+     |  +- ProductConflictError       409  product.conflict             another request came first
      +- AuthError                     401  auth                         no valid credentials
      |  +- IdentityCodeError          401  auth.code                    wrong/expired/used code
      |  +- ForbiddenError             403  auth.forbidden               not what you may touch
@@ -111,10 +116,15 @@ __all__ = [
     "NotUnderstoodError",
     "OutOfRangeError",
     "PricingError",
+    "ProductConflictError",
+    "ProductError",
+    "ProductNotFoundError",
+    "ProductRefusedError",
     "ProductsError",
     "RateLimitedError",
     "RequestError",
     "RuleError",
+    "RuleTestError",
     "SessionConflictError",
     "SessionError",
     "SessionNotFoundError",
@@ -208,6 +218,28 @@ class ProductsError(InputError):
 
     code = "input.products"
     legacy_code = "invalid_products"
+
+
+class RuleTestError(ProductsError):
+    """A product's own test case (products.yaml ``tests:``) does not come out as it says:
+    ``case`` names it, ``expected`` and ``happened`` are ``eligible``, ``ineligible`` or
+    ``unknown``, ``where.rule`` (and the body's ``rule``) the rule the failure is about."""
+
+    code = "input.products.rule_test"
+
+    def __init__(
+        self, message: str, where: Location, *, zh: str, case: str, expected: str, happened: str
+    ) -> None:
+        super().__init__(message, where, zh=zh)
+        self.case = case
+        self.expected = expected
+        self.happened = happened
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **super().to_dict(), "message_zh": self.message_zh, "case": self.case,
+            "expected": self.expected, "happened": self.happened, "rule": self.where.rule,
+        }  # fmt: skip
 
 
 class TableError(InputError):
@@ -515,6 +547,60 @@ class TransitionError(ApplicationError):
 
     def to_dict(self) -> dict[str, Any]:
         return {**super().to_dict(), "rule": self.rule, "current": self.current}
+
+
+# ------------------------------------------------------------------ lenders' products --------
+class ProductError(LoanMatchError):
+    """A step on a lender's product versions that cannot be done as asked
+    (``services/products.py``)."""
+
+    status = 400
+    code = "product"
+    legacy_code = "product_error"
+
+
+class ProductNotFoundError(ProductError):
+    """No product (or version) with this id that the caller may see: another lender's product
+    answers exactly like one that does not exist."""
+
+    status = 404
+    code = "product.not_found"
+
+    def __init__(self, product_id: str, version: int | None = None) -> None:
+        what = f"product {product_id!r}" + (f" version {version}" if version is not None else "")
+        super().__init__(f"no {what}", Location(product=product_id, setting="product_id"))
+
+
+class ProductRefusedError(ProductError):
+    """A product step refused as asked; ``rule`` (``product.refused.<rule>``) says why, e.g.
+    ``effective_past`` (an effective time in the past) or ``not_draft``."""
+
+    status = 422
+    code = "product.refused"
+
+    def __init__(self, rule: str, message: str, product: str, zh: str = "") -> None:
+        super().__init__(message, Location(product=product, setting=rule))
+        self.rule = f"{self.code}.{rule}"
+        self.message_zh = zh
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "rule": self.rule, "message_zh": self.message_zh}
+
+
+class ProductConflictError(ProductError):
+    """Another request came first: ``rule`` is ``product.conflict.version_taken`` (two saves
+    raced for one version number), ``.published`` (the version was published already) or
+    ``.stale`` (a later version is published: save this one again as a new draft)."""
+
+    status = 409
+    code = "product.conflict"
+
+    def __init__(self, rule: str, message: str, product: str) -> None:
+        super().__init__(message, Location(product=product, setting=rule))
+        self.rule = f"{self.code}.{rule}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "rule": self.rule}
 
 
 class AuthError(LoanMatchError):

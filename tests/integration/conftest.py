@@ -60,7 +60,8 @@ def postgres_database(postgres_server: str) -> Iterator[Database]:
             text(
                 "TRUNCATE product_capacity, outbox, lender_webhooks, data_releases, applications, "
                 "lender_keys, consents, intake_sessions, audit_log, intake_events, "
-                "identity_challenges, owner_tokens, staff_sessions, staff_users RESTART IDENTITY"
+                "identity_challenges, owner_tokens, staff_sessions, staff_users, "
+                "product_versions RESTART IDENTITY"
             )
         )
     database.dispose()

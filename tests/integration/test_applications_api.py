@@ -16,9 +16,11 @@ from fastapi.testclient import TestClient
 from loanmatch.domain.products import Market
 from loanmatch.errors import ApplyRefusedError, TransitionError
 from loanmatch.services import applications as apps
-from loanmatch.services.lender_keys import issue_key
+from loanmatch.services.lender_keys import SCOPES, issue_key
+from loanmatch.services.products import ProductsContext
 from loanmatch.storage.database import Database
 from loanmatch.web.applications_api import install_applications_api
+from loanmatch.web.products_api import install_products_api
 from loanmatch.web.sessions_api import SessionsBackend, install_sessions_api
 from tests.owners import start
 from tests.unit.services.fakes import (
@@ -43,7 +45,7 @@ class Served:
     backend: SessionsBackend
 
     def key(self, lender: str, *scopes: str) -> dict[str, str]:
-        chosen = scopes or ("applications:read", "applications:decide")
+        chosen = scopes or SCOPES
         _, token = issue_key(self.database.unit_of_work(), lender, self.backend.context.clock(),
                              chosen)  # fmt: skip
         return {"Authorization": f"Bearer {token}"}
@@ -52,7 +54,9 @@ class Served:
 def backend_on(database: Database) -> SessionsBackend:
     connectors = {"tax": FakeConnector("tax", {"annual_revenue": 8e6, "tax_grade": "B"})}
     ctx = context(OfferingEngine(default_catalog()), connectors, FakeClock())
-    return SessionsBackend(database.unit_of_work, ctx, Market(default_catalog(), PRODUCTS))
+    market = Market(default_catalog(), PRODUCTS)
+    products = ProductsContext(market, clock=ctx.clock)
+    return SessionsBackend(database.unit_of_work, ctx, market, products=products)
 
 
 @contextmanager
@@ -64,6 +68,7 @@ def serving(path: Path) -> Iterator[Served]:
     app = FastAPI()
     install_sessions_api(app, backend)
     install_applications_api(app)
+    install_products_api(app)
     with TestClient(app) as client:
         yield Served(client, database, backend)
     database.dispose()

@@ -38,6 +38,7 @@ def test_a_lender_key_is_issued_listed_and_revoked(
     database = Database(url)
     now = datetime.now(UTC)
     assert authenticate(database.unit_of_work(), token, now, "applications:decide").id == key_id
+    assert authenticate(database.unit_of_work(), token, now, "products:write").id == key_id
     revoked = CliRunner().invoke(lender_app, ["key-revoke", "--lender", lender, "--key", key_id])
     assert revoked.exit_code == 0, revoked.output
     with pytest.raises(AuthError):

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 
+from loanmatch.services import products as svc
 from tests.integration.test_applications_api import Served, finished, serving
 
 BODIES: dict[str, dict[str, object]] = {
@@ -58,7 +59,7 @@ def test_a_lender_reaches_no_other_lenders_application_on_any_route(
 ) -> None:
     served, ids = two_of_each
     bank_a = served.key("bank_a")["Authorization"]
-    routes = _routes(served.client.app, "/api/v1/lender/")  # type: ignore[arg-type]
+    routes = _routes(served.client.app, "/api/v1/lender/applications")  # type: ignore[arg-type]
     assert len(routes) >= 3
     other_ids = {ids["mine_bank_b"], ids["theirs_bank_b"]}
     for method, path in routes:
@@ -142,3 +143,54 @@ def test_an_owner_reaches_no_other_owners_application_on_any_route(
         headers={"Authorization": ids["theirs_auth"]},
     ).json()
     assert all(a["status"] == "submitted" for a in theirs), "nothing of theirs was changed"
+
+
+PRODUCT_BODIES: dict[tuple[str, str], dict[str, object]] = {
+    ("POST", "/api/v1/lender/products/{product_id}/versions/{version}/publish"): {},
+    ("POST", "/api/v1/lender/products/{product_id}/rollback"): {"version": 1},
+}
+"""A valid body for each product route that needs one (the create route: see below)."""
+
+
+def test_a_lender_reaches_no_other_lenders_product_on_any_route(
+    two_of_each: tuple[Served, dict[str, str]],
+) -> None:
+    """bank_b's trained product p3 and its new product b_new (a published version), probed
+    with bank_a's key on every product route of the OpenAPI document: 404 as for an unknown
+    id, lists without them, and nothing of bank_b's changes."""
+    served, _ = two_of_each
+    backend = served.backend
+    assert backend.products is not None
+    new = {"id": "b_new", "lender": "bank_b", "rules": ["enterprise_age_years >= 1"]}
+    svc.save_draft(served.database.unit_of_work(), backend.products, "bank_b", "b", new)
+    svc.publish(served.database.unit_of_work(), backend.products, "bank_b", "b", "b_new", 1)
+    bank_a = {"Authorization": served.key("bank_a")["Authorization"]}
+    routes = _routes(served.client.app, "/api/v1/lender/products")  # type: ignore[arg-type]
+    assert len(routes) >= 6, routes
+    with served.database.unit_of_work() as uow:
+        before = list(uow.products.for_lender("bank_b"))
+    for method, path in routes:
+        if "{product_id}" in path:
+            for other in ("p3", "b_new"):
+                url = path.replace("{product_id}", other).replace("{version}", "1")
+                answer = served.client.request(method, url, headers=bank_a,
+                                               json=PRODUCT_BODIES.get((method, path)))  # fmt: skip
+                assert answer.status_code == 404, (method, path, answer.text)
+                assert answer.json()["code"] == "product.not_found"
+                assert "enterprise_age_years" not in answer.text
+        elif method == "GET":
+            listed = served.client.get(path, headers=bank_a).json()
+            assert {p["lender_id"] for p in listed} == {"bank_a"}
+            assert {p["product_id"] for p in listed} == {"p1", "p2"}
+        else:
+            for body in ({**new, "lender": "bank_a"}, {**new, "id": "p3", "lender": "bank_a"}):
+                taken = served.client.post(path, headers=bank_a, json={"product": body})
+                assert taken.status_code == 404, (path, taken.text)
+            foreign = served.client.post(path, headers=bank_a, json={"product": new})
+            assert foreign.status_code == 403, foreign.text
+        anonymous = served.client.request(method, path.replace("{product_id}", "p3")
+                                          .replace("{version}", "1"))  # fmt: skip
+        assert anonymous.status_code in (401, 422), (method, path, anonymous.text)
+    with served.database.unit_of_work() as uow:
+        assert list(uow.products.for_lender("bank_b")) == before, "nothing of theirs changed"
+        assert uow.products.for_lender("bank_a") == []

@@ -23,6 +23,7 @@ def test_the_documented_catalog_products_and_history_load(tmp_path: Path) -> Non
     catalog = load_catalog_data(yaml.safe_load(catalog_text), "docs features")
     market = load_products_data(yaml.safe_load(products_text), catalog, "docs products")
     assert market.product_ids == ("ccb_tax_1", "web_invoice_1")
+    assert [c.expect for c in market.products[0].tests] == ["eligible", "ineligible"]
     history = tmp_path / "history.csv"
     history.write_text(blocks("csv")[0], encoding="utf-8")
     table = read_table(history, catalog, "history")

@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-__all__ = ["LINE_KEY", "describe_validation_error", "read_yaml"]
+__all__ = ["LINE_KEY", "describe_validation_error", "parse_yaml", "read_yaml"]
 
 LINE_KEY = "__line__"
 
@@ -26,6 +26,17 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any,
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+class _NoAliasLoader(_LineLoader):
+    """Refuses aliases (``*name``): text from a network client could otherwise expand a few
+    kilobytes into billions of nodes ("billion laughs")."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not accepted", mark)
+        return super().compose_node(parent, index)
+
+
 def read_yaml(path: Path) -> tuple[Any, str]:
     """Parse ``path``; returns (data, problem). ``problem`` is "" or a message naming the line."""
     try:
@@ -36,8 +47,14 @@ def read_yaml(path: Path) -> tuple[Any, str]:
         return None, f"not UTF-8 text ({error.reason} at byte {error.start})"
     except OSError as error:
         return None, f"cannot read: {error.strerror}"
+    return parse_yaml(text)
+
+
+def parse_yaml(text: str, *, aliases: bool = True) -> tuple[Any, str]:
+    """Parse YAML ``text`` as :func:`read_yaml` parses a file: (data, problem);
+    ``aliases=False`` refuses aliases (text from a network client)."""
     try:
-        return yaml.load(text, Loader=_LineLoader), ""
+        return yaml.load(text, Loader=_LineLoader if aliases else _NoAliasLoader), ""
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         line = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

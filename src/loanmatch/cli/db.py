@@ -89,7 +89,9 @@ def purge(
         try:
             context = root.intake_context(root.bundle(), flaky_sources=False)
             report = purge_now(
-                database.unit_of_work, context, retention_from(root.settings),
+                database.unit_of_work,
+                context,
+                retention_from(root.settings),
                 lambda step, done: typer.echo(f"{step}: {done}", err=True),
             )
         finally:

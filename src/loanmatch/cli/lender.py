@@ -46,16 +46,20 @@ def _lender() -> None:
 def key_add(
     lender: Annotated[str, typer.Option(help="机构 · The lender's id (as in products.yaml).")],
     read_only: Annotated[
-        bool, typer.Option(help="只读 · Only applications:read (no decisions).")
+        bool,
+        typer.Option(
+            help="只读 · Only the read scopes: applications:read, products:read (no decisions, "
+            "no product changes)."
+        ),
     ] = False,
     url: UrlOption = None,
 ) -> None:
-    from loanmatch.services.lender_keys import SCOPES, issue_key
+    from loanmatch.services.lender_keys import READ_SCOPES, SCOPES, issue_key
 
     with reported_errors():
         _known_lender(lender)
         with _database(url) as database:
-            scopes = SCOPES[:1] if read_only else SCOPES
+            scopes = READ_SCOPES if read_only else SCOPES
             key, token = issue_key(database.unit_of_work(), lender, datetime.now(UTC), scopes)
     typer.echo(f"key {key.id} for {lender} ({', '.join(key.scopes)}):")
     typer.echo(token)

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from loanmatch.domain.catalog import Catalog, Text, Values
-from loanmatch.domain.rules import FAIL, PASS, UNKNOWN, Rule, Status, combine
+from loanmatch.domain.rules import FAIL, PASS, UNKNOWN, Rule, RuleCase, Status, combine
 
 __all__ = ["Eligibility", "Market", "Product"]
 
@@ -31,6 +31,8 @@ class Product:
     capacity_per_day: int | None = None
     repayment: tuple[str, ...] = ()
     lender_name: Text = field(default_factory=Text)
+    tests: tuple[RuleCase, ...] = ()
+    """The product's own test cases (products.yaml ``tests:``; ``domain/rule_tests.py``)."""
 
     def display(self, lang: str = "zh") -> str:
         return self.name.get(lang) or self.id

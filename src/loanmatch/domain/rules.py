@@ -12,7 +12,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from loanmatch.domain.catalog import Feature, Text, Values
+from loanmatch.domain.catalog import Feature, Scalar, Text, Values
 from loanmatch.lang import parse_lang
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "Condition",
     "Dimension",
     "Rule",
+    "RuleCase",
     "Status",
     "combine",
 ]
@@ -112,6 +113,21 @@ class Rule:
         if parse_lang(lang) == "en":
             return f"requires {feature.display('en')} {requirement}"
         return f"要求{feature.display('zh')} {requirement}"
+
+
+@dataclass(frozen=True)
+class RuleCase:
+    """One of a product's own test cases (products.yaml ``tests:``): an applicant's facts and
+    whether the product's rules must find it ``eligible`` (every rule passes) or ``ineligible``
+    (some rule fails); ``failing`` optionally names the rules (text or code) that must be the
+    failing ones. ``facts`` are (feature, value) pairs, typed as the catalog types them."""
+
+    name: str
+    facts: tuple[tuple[str, Scalar], ...]
+    expect: Literal["eligible", "ineligible"]
+    failing: tuple[str, ...] = ()
+    line: int | None = field(default=None, compare=False)
+    """The line of the case in its file (None: not from a file; not part of what it is)."""
 
 
 def combine(statuses: list[Status], n: int) -> Status:

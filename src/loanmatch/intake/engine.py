@@ -40,6 +40,7 @@ not consented; a feature is never asked when known or after "don't know" (until 
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -145,6 +146,17 @@ class IntakeEngine:
         self.checks = (
             load_consistency(self.catalog, skip_unknown=True) if checks is None else tuple(checks)
         )
+
+    def with_bundle(self, bundle: ModelBundle) -> IntakeEngine:
+        """The same engine (prior, policy, checks) over ``bundle``: the same model and catalog
+        with other rules and terms for its products (published product versions,
+        ``services/product_overlay.py``)."""
+        if bundle.market.catalog is not self.catalog:
+            raise ValueError("with_bundle keeps the catalog: the bundle must share it")
+        engine = copy.copy(self)
+        engine.bundle = bundle
+        engine.rule_inputs = engine._rule_inputs()
+        return engine
 
     def _fixed(self, policy: RecommendPolicy) -> RecommendPolicy:
         """The same policy with its threshold resolved once (not re-chosen per call)."""

@@ -6,7 +6,9 @@ constant time (:func:`hmac.compare_digest`); a slow password hash (argon2) is no
 secret of 256 random bits, which no dictionary holds. The key is shown once, when issued.
 Rotation is issuing a new key and revoking the old one when the lender's system has switched.
 
-Scopes: ``applications:read`` (the inbox and the released data) and ``applications:decide``.
+Scopes: ``applications:read`` (the inbox and the released data), ``applications:decide``,
+``products:read`` (the lender's products, versions and dry runs) and ``products:write`` (save
+drafts, publish, roll back). A key gets all of them unless fewer are asked for.
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from loanmatch.errors import AuthError
 from loanmatch.storage.records import LenderKey
 from loanmatch.storage.unit_of_work import UnitOfWork
 
-__all__ = ["PREFIX", "SCOPES", "authenticate", "issue_key", "revoke_key"]
+__all__ = ["PREFIX", "READ_SCOPES", "SCOPES", "authenticate", "issue_key", "revoke_key"]
 
 PREFIX = "lmk_"
-SCOPES = ("applications:read", "applications:decide")
+SCOPES = ("applications:read", "applications:decide", "products:read", "products:write")
+READ_SCOPES = tuple(s for s in SCOPES if s.endswith(":read"))
+"""What a read-only key may do (``loanmatch lender key-add --read-only``)."""
 
 
 def _digest(secret: str) -> str:

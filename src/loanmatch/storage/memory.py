@@ -25,6 +25,7 @@ from loanmatch.storage.memory_applications import (
     MemoryWebhooks,
 )
 from loanmatch.storage.memory_identity import MemoryIdentity
+from loanmatch.storage.memory_products import MemoryProducts, commit_products
 from loanmatch.storage.memory_staff import MemoryStaff
 from loanmatch.storage.records import (
     AuditEntry,
@@ -33,11 +34,13 @@ from loanmatch.storage.records import (
     LenderKey,
     OutboxMessage,
     OwnerToken,
+    ProductVersion,
     SessionRecord,
     StaffSession,
     StaffUser,
     StoredConsent,
     Webhook,
+    as_utc,
 )
 from loanmatch.storage.unit_of_work import (
     AuditLog,
@@ -68,6 +71,7 @@ class MemoryStore:
     tokens: dict[str, OwnerToken] = field(default_factory=dict)
     staff: dict[str, StaffUser] = field(default_factory=dict)
     staff_sessions: dict[str, StaffSession] = field(default_factory=dict)
+    products: dict[tuple[str, int], ProductVersion] = field(default_factory=dict)
     commits: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -87,6 +91,7 @@ class MemoryStore:
             tokens=dict(self.tokens),
             staff=dict(self.staff),
             staff_sessions=dict(self.staff_sessions),
+            products=dict(self.products),
             commits=self.commits,
         )
 
@@ -120,6 +125,9 @@ class _Sessions(SessionRepository):
         stored = replace(copy.deepcopy(record), version=record.version + 1)
         self._data.sessions[record.id] = stored
         return copy.deepcopy(stored)
+
+    def started_since(self, at: datetime) -> int:
+        return sum(1 for s in self._data.sessions.values() if as_utc(s.created_at) >= at)
 
 
 class _Consents(ConsentRepository):
@@ -206,6 +214,8 @@ class MemoryUnitOfWork(UnitOfWork):
         self.capacity = MemoryCapacity(self._work.capacity)
         self.identity = MemoryIdentity(self._work.challenges, self._work.tokens)
         self.staff = MemoryStaff(self._work.staff, self._work.staff_sessions)
+        self._products = MemoryProducts(self._work.products)
+        self.products = self._products
         self.consents = _Consents(self._work)
         self.audit = _Audit(self._work)
         self.events = _Events(self._work)
@@ -223,6 +233,7 @@ class MemoryUnitOfWork(UnitOfWork):
                     raise TransitionError(
                         "conflict", "commit", "unknown", f"application {app_id} changed meanwhile"
                     )
+            commit_products(self._products, self._work.products, self.store.products)
             for session_id in self._sessions.base_versions:
                 self.store.sessions[session_id] = self._work.sessions[session_id]
             for app_id in self._applications.base_versions:

@@ -36,6 +36,7 @@ __all__ = [
     "OutboxRow",
     "OwnerTokenRow",
     "ProductCapacityRow",
+    "ProductVersionRow",
     "SessionRow",
     "StaffSessionRow",
     "StaffUserRow",
@@ -245,3 +246,24 @@ class StaffSessionRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ProductVersionRow(Base):
+    __tablename__ = "product_versions"
+    __table_args__ = (
+        UniqueConstraint("product_id", "version", name="uq_product_versions_product_version"),
+        Index("ix_product_versions_lender_id", "lender_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    lender_id: Mapped[str] = mapped_column(String(64))
+    product_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    effective_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    published_by: Mapped[str | None] = mapped_column(String(128), nullable=True)

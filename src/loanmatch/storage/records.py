@@ -16,6 +16,7 @@ __all__ = [
     "Notice",
     "OutboxMessage",
     "OwnerToken",
+    "ProductVersion",
     "SessionRecord",
     "StaffSession",
     "StaffUser",
@@ -231,3 +232,23 @@ class StaffSession:
     created_at: datetime
     expires_at: datetime
     revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ProductVersion:
+    """One version of a lender's product (:mod:`loanmatch.services.products`): ``body`` is the
+    product as a products.yaml mapping; ``status`` is ``draft`` until it is published (once),
+    with the time it takes effect. ``version`` counts from 1 per product, never reused."""
+
+    lender_id: str
+    product_id: str
+    version: int
+    status: str
+    body: dict[str, Any]
+    created_by: str
+    created_at: datetime
+    note: str = ""
+    published_at: datetime | None = None
+    effective_at: datetime | None = None
+    published_by: str | None = None
+    id: int | None = None

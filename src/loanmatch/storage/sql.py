@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Self, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from loanmatch.domain.consent import Consent
@@ -23,6 +23,7 @@ from loanmatch.storage.records import (
 from loanmatch.storage.sql_applications import SqlApplications, SqlDataReleases, SqlLenderKeys
 from loanmatch.storage.sql_identity import SqlIdentity
 from loanmatch.storage.sql_outbox import SqlCapacity, SqlOutbox, SqlWebhooks
+from loanmatch.storage.sql_products import SqlProducts
 from loanmatch.storage.sql_staff import SqlStaff
 from loanmatch.storage.unit_of_work import (
     AuditLog,
@@ -100,6 +101,10 @@ class _Sessions(SessionRepository):
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise SessionConflictError(f"session {record.id} was changed by another request")
         return SessionRecord(**{**record.__dict__, "version": record.version + 1})
+
+    def started_since(self, at: datetime) -> int:
+        query = select(func.count()).select_from(SessionRow).where(SessionRow.created_at >= at)
+        return int(self._session.scalar(query) or 0)
 
 
 def _consent(row: ConsentRow) -> StoredConsent:
@@ -247,6 +252,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.capacity = SqlCapacity(self._session)
         self.identity = SqlIdentity(self._session)
         self.staff = SqlStaff(self._session)
+        self.products = SqlProducts(self._session)
         return self
 
     def __exit__(self, *args: object) -> None:

@@ -22,6 +22,7 @@ from loanmatch.storage.records import (
     LenderKey,
     OutboxMessage,
     OwnerToken,
+    ProductVersion,
     SessionRecord,
     StaffSession,
     StaffUser,
@@ -39,6 +40,7 @@ __all__ = [
     "IdentityRepository",
     "LenderKeyRepository",
     "Outbox",
+    "ProductVersionRepository",
     "SessionRepository",
     "StaffRepository",
     "UnitOfWork",
@@ -64,6 +66,11 @@ class SessionRepository(ABC):
         """Store ``record`` over the session of the same id if it is still at
         ``record.version``; return it at the next version. Raises
         :class:`~loanmatch.errors.SessionConflictError`."""
+
+    @abstractmethod
+    def started_since(self, at: datetime) -> int:
+        """How many sessions were started at ``at`` or later (the platform's recent flow of
+        applicants, for a lender's dry run)."""
 
 
 class ConsentRepository(ABC):
@@ -268,6 +275,44 @@ class StaffRepository(ABC):
         """Delete the portal sessions that expired before ``before``; how many."""
 
 
+class ProductVersionRepository(ABC):
+    """Lenders' product versions: drafts and published versions, none ever deleted."""
+
+    @abstractmethod
+    def add(self, version: ProductVersion) -> ProductVersion:
+        """Store a new version; returns it with its ``id``. Raises
+        :class:`~loanmatch.errors.ProductConflictError` (``version_taken``) when the product
+        has that version number already (a unique constraint: racing saves cannot both
+        take one number)."""
+
+    @abstractmethod
+    def get(self, product_id: str, version: int) -> ProductVersion | None: ...
+
+    @abstractmethod
+    def for_product(self, product_id: str) -> Sequence[ProductVersion]:
+        """Every version of the product, by version number."""
+
+    @abstractmethod
+    def for_lender(self, lender_id: str) -> Sequence[ProductVersion]:
+        """Every version of the lender's products, by product and version number."""
+
+    @abstractmethod
+    def publish(
+        self, product_id: str, version: int, at: datetime, effective_at: datetime, by: str
+    ) -> bool:
+        """Mark a draft published at ``at``, effective from ``effective_at``, by ``by``, if it
+        is still a draft (atomic: a version is published once); False when it was not."""
+
+    @abstractmethod
+    def published(self) -> Sequence[ProductVersion]:
+        """Every published version of every product, by product and version number."""
+
+    @abstractmethod
+    def publications(self) -> Sequence[tuple[str, int, datetime | None]]:
+        """``(product_id, version, effective_at)`` of every published version: what decides
+        which versions are in effect, without their bodies (cheap enough per request)."""
+
+
 class UnitOfWork(ABC):
     """One transaction over all repositories."""
 
@@ -283,6 +328,7 @@ class UnitOfWork(ABC):
     capacity: CapacityLedger
     identity: IdentityRepository
     staff: StaffRepository
+    products: ProductVersionRepository
 
     def __enter__(self) -> Self:
         return self

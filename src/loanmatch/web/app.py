@@ -46,6 +46,7 @@ from loanmatch.web.errors import error_responses, install_error_handlers
 from loanmatch.web.guard import RequestGuard
 from loanmatch.web.i18n import strings
 from loanmatch.web.portal_inbox import install_portal
+from loanmatch.web.products_api import install_products_api
 from loanmatch.web.rate_limits import install_rate_limits
 from loanmatch.web.samples import Samples
 from loanmatch.web.security import SecurityHeaders
@@ -109,6 +110,7 @@ def create_app(
     app.add_middleware(SecurityHeaders)
     install_sessions_api(app, sessions)
     install_applications_api(app)
+    install_products_api(app)
     install_rate_limits(app, settings)
     install_chat(app, root)
     install_portal(app)

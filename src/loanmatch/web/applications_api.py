@@ -42,7 +42,7 @@ from loanmatch.web.errors import error_responses
 from loanmatch.web.owner_auth import ApiOwner, OwnedSession, context_for
 from loanmatch.web.rate_limits import rate_limits_of
 
-__all__ = ["install_applications_api", "lender_router", "owner_router"]
+__all__ = ["install_applications_api", "lender_key", "lender_router", "owner_router"]
 
 
 def _context(request: Request) -> tuple[SessionsBackend, apps.ApplicationsContext]:
@@ -241,6 +241,10 @@ def _key(request: Request, authorization: Authorization, scope: str) -> LenderKe
     if limits is not None:
         limits.hit("lender", key.id)
     return key
+
+
+lender_key = _key
+"""The lender's valid key with ``scope`` (401 ``auth`` otherwise), rate-limited per key."""
 
 
 def reader(request: Request, authorization: Authorization = None) -> LenderKey:

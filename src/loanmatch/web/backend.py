@@ -11,20 +11,31 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from fastapi import FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 
+from loanmatch.adapters.tables import read_table
 from loanmatch.bootstrap import Root
 from loanmatch.domain.products import Market
+from loanmatch.intake.engine import IntakeEngine
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.services.identity import CodeSender, SimulatedCodeSender
 from loanmatch.services.intake import IntakeContext
+from loanmatch.services.product_overlay import ActiveMarket, FollowActive
+from loanmatch.services.product_trial import sample_of
+from loanmatch.services.products import ProductsContext
 from loanmatch.storage.database import Database
 from loanmatch.storage.unit_of_work import UnitOfWork
 
-__all__ = ["LazySessions", "SessionsBackend", "default_sessions", "sessions_backend"]
+__all__ = [
+    "LazySessions",
+    "SessionsBackend",
+    "default_sessions",
+    "over_active",
+    "sessions_backend",
+]
 
 
 @dataclass(frozen=True)
@@ -43,24 +54,33 @@ class SessionsBackend:
     """Whether the pages' sign-in cookies are ``Secure`` (setting ``cookie_secure``)."""
     staff_minutes: int = 120
     """How long a lender portal sign-in lasts (setting ``staff_session_minutes``)."""
+    products: ProductsContext | None = None
+    """Lenders' product versions (None: no products API)."""
 
 
 class LazySessions:
     """A backend built on first use (or at start-up through :meth:`lifespan`), once."""
 
     def __init__(
-        self, build: Callable[[], SessionsBackend], close: Callable[[], None] | None = None
+        self,
+        build: Callable[[], SessionsBackend],
+        close: Callable[[], None] | None = None,
+        follow: Callable[[SessionsBackend], SessionsBackend] | None = None,
     ) -> None:
         self._build = build
         self._close = close
+        self._follow = follow
         self._backend: SessionsBackend | None = None
         self._lock = threading.Lock()
 
     def get(self) -> SessionsBackend:
+        """The backend; with ``follow``, as it follows the lenders' published product versions
+        (checked on every call, rebuilt only when the versions in effect change)."""
         with self._lock:
             if self._backend is None:
                 self._backend = self._build()
-            return self._backend
+            backend = self._backend
+        return self._follow(backend) if self._follow is not None else backend
 
     @asynccontextmanager
     async def lifespan(self, _app: FastAPI) -> AsyncIterator[None]:
@@ -70,29 +90,49 @@ class LazySessions:
             self._close()
 
 
+def over_active(base: SessionsBackend, active: ActiveMarket) -> SessionsBackend:
+    """``base`` with its intake engine and market over the products in effect (the engine
+    keeps its prior, policy and sources: only the products' rules and terms change)."""
+    engine = base.context.engine
+    if active.bundle.market is base.market or not isinstance(engine, IntakeEngine):
+        return base
+    context = replace(base.context, engine=engine.with_bundle(active.bundle))
+    return replace(base, context=context, market=active.bundle.market)
+
+
 def default_sessions(root: Root, bundle: ModelBundle) -> LazySessions:
-    """The root's database (migrated when first opened) and its intake context over ``bundle``
-    (the served market's ``applicants.csv``)."""
+    """The root's database (migrated when first opened), its intake context over ``bundle``
+    (the served market's ``applicants.csv``), and both following the lenders' published
+    product versions (``services/product_overlay.py``)."""
     opened: list[Database] = []
+    followers: list[FollowActive[SessionsBackend]] = []
 
     def build() -> SessionsBackend:
         database = root.database()
         opened.append(database)
-        return SessionsBackend(
+        context = root.intake_context(bundle)
+        sample = sample_of(read_table(root.applicants, bundle.market.catalog))
+        base = SessionsBackend(
             database.unit_of_work,
-            root.intake_context(bundle),
+            context,
             bundle.market,
             root.code_sender(),
             root.settings.owner_token_minutes,
             root.settings.cookie_secure,
             root.settings.staff_session_minutes,
+            ProductsContext(bundle.market, bundle, sample, clock=context.clock),
         )
+        followers.append(FollowActive(bundle, lambda active: over_active(base, active)))
+        return base
+
+    def follow(base: SessionsBackend) -> SessionsBackend:
+        return followers[0].current(base.unit_of_work, base.context.clock())
 
     def close() -> None:
         for database in opened:
             database.dispose()
 
-    return LazySessions(build, close)
+    return LazySessions(build, close, follow)
 
 
 def sessions_backend(request: Request) -> SessionsBackend:

@@ -20,7 +20,7 @@ from loanmatch.storage.records import AuditEntry
 TABLES = {
     "intake_sessions", "consents", "audit_log", "intake_events", "alembic_version",
     "applications", "data_releases", "lender_keys", "lender_webhooks", "outbox",
-    "product_capacity",
+    "product_capacity", "product_versions",
 }  # fmt: skip
 
 

@@ -25,8 +25,10 @@ from loanmatch.simulator.lenders import (
 )
 
 REFERENCE = Path(__file__).resolve().parents[3] / "docs" / "market-reference.md"
-UNSOURCED_KEYS = {"id", "lender", "lender_name", "kind", "name", "dimension", "reason"}
-"""Keys whose values are names or words (a digit in them, as in 360数科, is not a number)."""
+UNSOURCED_KEYS = {"id", "lender", "lender_name", "kind", "name", "dimension", "reason",
+                  "facts", "expect", "failing"}  # fmt: skip
+"""Keys whose values are names or words (a digit in them, as in 360数科, is not a number), and
+a product's test cases (``tests:``): made-up applicants checked against the rules, not terms."""
 SOURCE = r"ref §\d|assumption|^as (amount|term_months) above"
 """A source: the reference, the simulator's own assumption, or (the amount and term rules) the
 field above, whose numbers test_lenders.py holds equal to the rule's."""

@@ -1,7 +1,7 @@
 """Lenders' portal users (argon2 password hashes) and their sessions (issue 12).
 
-Revision ID: 0006_staff
-Revises: 0005_identity
+Revision ID: 0007_staff
+Revises: 0006_product_versions
 Create Date: 2026-12-02
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_staff"
-down_revision: str | None = "0005_identity"
+revision: str = "0007_staff"
+down_revision: str | None = "0006_product_versions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
