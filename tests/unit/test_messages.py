@@ -50,6 +50,7 @@ def _dynamic_keys() -> set[str]:
     keys |= {f"portal.stage_{stage}" for stage in STAGES}
     keys |= {f"portal.method_{method}" for method in REPAYMENT_METHODS}
     keys |= {f"chat_page.refused_{rule}" for rule in REFUSALS}
+    keys |= {"portal.version_draft", "portal.version_published"}
     keys |= {f"group.{f.group or 'other'}" for f in catalog.features} | {"group.other"}
     keys |= {f"unit.{f.unit}" for f in catalog.features if f.unit not in (None, "count", "ratio")}
     return keys

@@ -28,6 +28,7 @@ from loanmatch.domain.products import Market
 from loanmatch.errors import AuthError, ForbiddenError, RateLimitedError
 from loanmatch.lang import Lang, parse_lang, short_code
 from loanmatch.services import staff
+from loanmatch.services.capacity import BUSINESS_TZ
 from loanmatch.storage.records import StaffSession
 from loanmatch.web.backend import sessions_backend
 from loanmatch.web.chat_api import root_of
@@ -80,6 +81,7 @@ def render(
         "lender_name": names[0] if names else lender,
         "csrf": session.csrf if session is not None else "",
         "error": "",
+        "tz": BUSINESS_TZ,
         **values,
     }
     return templates().TemplateResponse(request, "portal.html", context, status_code=status)

@@ -41,6 +41,7 @@ from loanmatch.storage.records import StaffSession
 from loanmatch.web.backend import sessions_backend
 from loanmatch.web.portal import lang_of, portal_url, render, signed_in_or_login
 from loanmatch.web.portal import router as portal_router
+from loanmatch.web.portal_products import router as products_router
 from loanmatch.web.staff_auth import PATH, check_staff_csrf
 
 __all__ = ["STAGES", "bars", "install_portal", "router"]
@@ -287,3 +288,4 @@ def install_portal(app: FastAPI) -> None:
     """Serve the lender portal's pages from ``app`` (after the sessions API and the chat)."""
     app.include_router(portal_router)
     app.include_router(router)
+    app.include_router(products_router)
