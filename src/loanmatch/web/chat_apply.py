@@ -27,8 +27,8 @@ from loanmatch.lang import parse_lang
 from loanmatch.services import applications as apps
 from loanmatch.services.identity import owner_actor
 from loanmatch.web.backend import sessions_backend
-from loanmatch.web.chat_start import page_url, start_url
-from loanmatch.web.owner_auth import check_csrf, check_owner, page_owner
+from loanmatch.web.chat_start import page_url, refused_page, start_url
+from loanmatch.web.owner_auth import check_owner, csrf_matches, page_owner
 
 __all__ = ["REFUSALS", "router"]
 
@@ -51,8 +51,11 @@ def _back(session_id: str, lang: str, refused: str = "") -> Response:
     return RedirectResponse(url, status_code=_SEE_OTHER)
 
 
-def _context(request: Request, session_id: str, csrf: str) -> apps.ApplicationsContext | None:
-    """The applications context acting as the cookie's owner of ``session_id``, or None."""
+def _context(
+    request: Request, session_id: str, csrf: str
+) -> apps.ApplicationsContext | bool | None:
+    """The applications context acting as the cookie's owner of ``session_id``; None when the
+    cookie's owner is not the session's; False when the form lacks the CSRF value."""
     owner = page_owner(request)
     if owner is None:
         return None
@@ -61,7 +64,8 @@ def _context(request: Request, session_id: str, csrf: str) -> apps.ApplicationsC
         check_owner(backend, owner, session_id)
     except SessionNotFoundError:
         return None
-    check_csrf(owner, csrf)
+    if not csrf_matches(owner, csrf):
+        return False
     if backend.market is None:
         return None
     intake = replace(backend.context, actor=owner_actor(owner))
@@ -78,7 +82,9 @@ async def apply(
     lang: Annotated[str, Form(max_length=16)] = "zh",
 ) -> Response:
     ctx = await run_in_threadpool(_context, request, session_id, csrf)
-    if ctx is None:
+    if ctx is False:
+        return refused_page(request, lang)
+    if not isinstance(ctx, apps.ApplicationsContext):
         return RedirectResponse(start_url(lang), status_code=_SEE_OTHER)
     chosen = [p for p in (products or []) if p][:10]
     if not chosen:
@@ -102,7 +108,9 @@ async def withdraw(
     lang: Annotated[str, Form(max_length=16)] = "zh",
 ) -> Response:
     ctx = await run_in_threadpool(_context, request, session_id, csrf)
-    if ctx is None:
+    if ctx is False:
+        return refused_page(request, lang)
+    if not isinstance(ctx, apps.ApplicationsContext):
         return RedirectResponse(start_url(lang), status_code=_SEE_OTHER)
     try:
         await run_in_threadpool(

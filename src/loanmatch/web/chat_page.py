@@ -48,9 +48,9 @@ from loanmatch.web.chat_api import router as api_router
 from loanmatch.web.chat_applications import applications_context
 from loanmatch.web.chat_apply import REFUSALS
 from loanmatch.web.chat_apply import router as apply_router
-from loanmatch.web.chat_start import page_url, start_page, start_url, templates
+from loanmatch.web.chat_start import page_url, refused_page, start_page, start_url, templates
 from loanmatch.web.chat_start import router as start_router
-from loanmatch.web.owner_auth import check_csrf, check_owner, page_owner
+from loanmatch.web.owner_auth import check_owner, csrf_matches, page_owner
 from loanmatch.web.views import result_view
 
 __all__ = ["install_chat", "router", "start_page"]
@@ -209,7 +209,8 @@ async def message(
     if owned is None:
         return _back_to_start(lang)
     assistant, owner = owned
-    check_csrf(owner, csrf)
+    if not csrf_matches(owner, csrf):
+        return refused_page(request, lang)
     view = await run_in_threadpool(_view_or_none, assistant, session_id)
     if view is None:
         return _back_to_start(lang)
@@ -260,7 +261,8 @@ async def consent(
     if owned is None:
         return _back_to_start(lang)
     assistant, owner = owned
-    check_csrf(owner, csrf)
+    if not csrf_matches(owner, csrf):
+        return refused_page(request, lang)
     chosen = [] if decline else [s for s in (source or []) if s in assistant.sources]
     return await _then_page(
         session_id, lang, intake.grant_consent, assistant.unit_of_work(), assistant.context,
@@ -280,7 +282,8 @@ async def revoke(
     if owned is None:
         return _back_to_start(lang)
     assistant, owner = owned
-    check_csrf(owner, csrf)
+    if not csrf_matches(owner, csrf):
+        return refused_page(request, lang)
     return await _then_page(
         session_id, lang, intake.revoke_consent, assistant.unit_of_work(), assistant.context,
         session_id, source,

@@ -45,10 +45,10 @@ from loanmatch.services.assistant import start_chat
 from loanmatch.storage.records import OwnerToken
 from loanmatch.web.backend import sessions_backend
 from loanmatch.web.chat_api import assistant_of, root_of
-from loanmatch.web.owner_auth import check_csrf, clear_cookie, page_owner, set_cookie
+from loanmatch.web.owner_auth import clear_cookie, csrf_matches, page_owner, set_cookie
 from loanmatch.web.rate_limits import rate_limits_of
 
-__all__ = ["page_url", "router", "start_page", "start_url", "templates"]
+__all__ = ["page_url", "refused_page", "router", "start_page", "start_url", "templates"]
 
 _WEB = Path(str(resources.files("loanmatch") / "web"))
 _SEE_OTHER = 303
@@ -118,6 +118,13 @@ def _start_page(
     return templates().TemplateResponse(request, "chat.html", context, status_code=status)
 
 
+def refused_page(request: Request, lang: str) -> Response:
+    """The start page saying to sign in again (403): a form came without its CSRF value."""
+    chosen = parse_lang(lang)
+    text = messages.t("chat_page.not_yours", chosen)
+    return _start_page(request, chosen, page_owner(request), text, status=403)
+
+
 def _error_text(error: InputError | IdentityCodeError | RateLimitedError, lang: Lang) -> str:
     text = getattr(error, "text", None)
     return str(text.get(lang)) if text is not None else error.message
@@ -139,7 +146,8 @@ async def start(
         enterprise_id = simulated_credit_code(random.choice(ids)) if ids else ""
     owner = page_owner(request)
     if owner is not None and csrf and not owner_id.strip():
-        check_csrf(owner, csrf)
+        if not csrf_matches(owner, csrf):
+            return refused_page(request, lang)
         try:
             enterprise = identity.enterprise_for(owner, enterprise_id)
         except CreditCodeError as error:
@@ -239,7 +247,8 @@ async def sign_out(
 ) -> Response:
     owner = page_owner(request)
     if owner is not None:
-        check_csrf(owner, csrf)
+        if not csrf_matches(owner, csrf):
+            return refused_page(request, lang)
         backend = sessions_backend(request)
         identity.sign_out(backend.unit_of_work(), owner, backend.context.clock())
     response = RedirectResponse(start_url(lang), status_code=_SEE_OTHER)

@@ -34,6 +34,7 @@ __all__ = [
     "check_csrf",
     "clear_cookie",
     "context_for",
+    "csrf_matches",
     "owned_session",
     "page_owner",
     "set_cookie",
@@ -66,8 +67,13 @@ def page_owner(request: Request) -> OwnerToken | None:
         return None
 
 
+def csrf_matches(token: OwnerToken, sent: str) -> bool:
+    """Whether a form posted ``token``'s CSRF value (compared in constant time)."""
+    return hmac.compare_digest(token.csrf.encode(), sent.encode())
+
+
 def check_csrf(token: OwnerToken, sent: str) -> None:
-    if not hmac.compare_digest(token.csrf.encode(), sent.encode()):
+    if not csrf_matches(token, sent):
         raise ForbiddenError("this form is not from your signed-in page (CSRF token missing)")
 
 
