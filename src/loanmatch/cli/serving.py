@@ -18,9 +18,10 @@ MARKET_FILES = (
     "applicants.csv",
     "pricing.yaml",
     "loans.csv",
+    "lenders_hidden.npz",
 )
 """The files a simulated market is made of (docs/design.md §9, with the pricing and loans
-extensions)."""
+extensions, and the simulator-only hidden truth the demo's lender agents decide by)."""
 PRICED_FILES = ("pd_model.pkl", "pricing.yaml")
 """What a demo model directory needs to price offers (an older one is retrained)."""
 
