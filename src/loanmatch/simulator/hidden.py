@@ -146,7 +146,7 @@ def write_hidden(
         **{f"complete.{k}": v for k, v in people.complete.items()},
     }
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, allow_pickle=False, **arrays)  # type: ignore[arg-type]
+    np.savez_compressed(buffer, allow_pickle=False, **arrays)
     path = Path(out_dir) / HIDDEN_FILE
     atomic_write_bytes(path, buffer.getvalue())
     return path
