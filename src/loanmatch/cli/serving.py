@@ -1,7 +1,9 @@
-"""``loanmatch demo`` and ``loanmatch serve``: build what is missing, then run the web app."""
+"""``loanmatch demo`` and ``loanmatch serve``: build what is missing, then run the web app (the
+demo also runs the market's simulated lenders as agents, in a thread: apply, wait, decision)."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import typer
@@ -89,13 +91,39 @@ def serve_app(settings: Settings, model_dir: Path) -> None:
     )
 
 
-def demo_command(port: int | None, host: str | None, serve: bool) -> None:
+DEMO_DELAYS = (5.0, 30.0)
+"""The demo's lenders take 5-30 s to decide, so an owner who applies sees the decision within
+about a minute (the agents poll every 2 s)."""
+
+
+def demo_command(port: int | None, host: str | None, serve: bool, agents: bool = True) -> None:
     settings = _with(get_settings(), port, host)
     ensure_demo(settings)
     if serve:
-        serve_app(settings, settings.model_dir)
+        stop = threading.Event()
+        thread = _demo_agents(settings, stop) if agents else None
+        try:
+            serve_app(settings, settings.model_dir)
+        finally:
+            stop.set()
+            if thread is not None:
+                thread.join(timeout=15)
     else:
         typer.echo(f"Market: {settings.market_dir}\nModel: {settings.model_dir}")
+
+
+def _demo_agents(settings: Settings, stop: threading.Event) -> threading.Thread:
+    """The served market's lenders as agents, in a thread of the demo's process."""
+    from loanmatch.cli.lender import agents_thread
+    from loanmatch.services.agent_runner import AgentSettings
+
+    local = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    url = f"http://{local}:{settings.port}"
+    low, high = DEMO_DELAYS
+    thread = agents_thread(settings, url, AgentSettings(low, high, seed=settings.seed), stop)
+    typer.echo(f"Simulated lenders decide applications within {low:g}-{high:g} s · "
+               f"模拟机构将在 {low:g}-{high:g} 秒内审批", err=True)  # fmt: skip
+    return thread
 
 
 def serve_command(port: int | None, host: str | None, model_dir: Path | None) -> None:

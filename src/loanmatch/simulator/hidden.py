@@ -26,7 +26,8 @@ from loanmatch.adapters.atomic import atomic_write_bytes
 from loanmatch.adapters.catalog_file import catalog_formulas, load_catalog
 from loanmatch.adapters.products_file import load_products
 from loanmatch.domain.formula import fill_derived
-from loanmatch.domain.products import Market
+from loanmatch.domain.products import Eligibility, Market
+from loanmatch.domain.rules import PASS
 from loanmatch.simulator.lender_behaviour import (
     AFFORD_SLOPE,
     FACTORS,
@@ -65,6 +66,8 @@ class Judgement:
 
 @dataclass(frozen=True)
 class HiddenTruth:
+    """The hidden truth of one simulated market, as :func:`load_hidden` reads it."""
+
     behaviour: LenderBehaviour
     performance: LoanPerformance
     applicants: Population
@@ -94,19 +97,20 @@ class HiddenTruth:
         """The true decision of ``product_id`` on applicant ``row`` for this request."""
         j = self.market.index_of(product_id)
         person = self._one(row, amount, term_months)
-        approve = bool(self.behaviour.decide(person)[0, j])
-        probability = float(self.behaviour.probability(person)[0, j])
+        eligibility = self.market.eligibility(person.complete)
+        passes = np.asarray(eligibility.status == PASS)
+        approve = bool(self.behaviour.decide(person, passes)[0, j])
+        probability = float(self.behaviour.probability(person, passes)[0, j])
         pd = float(
             self.performance.probability(
                 person.complete, person.quality, person.soft, np.asarray([j], dtype=np.intp)
             )[0]
         )
-        failed = "" if approve else self._failed(person, j)
+        failed = "" if approve else self._failed(person, j, eligibility)
         return Judgement(approve, probability, pd, failed)
 
-    def _failed(self, person: Population, j: int) -> str:
+    def _failed(self, person: Population, j: int, eligibility: Eligibility) -> str:
         v = person.complete
-        eligibility = self.market.eligibility(v)
         rules = eligibility.failing_rules(self.market, 0, j)
         if rules:
             return f"rule:{rules[0].feature}"
