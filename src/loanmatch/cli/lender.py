@@ -5,6 +5,7 @@ Register in :mod:`loanmatch.cli.main` with ``app.add_typer(lender_app, name="len
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -270,6 +271,7 @@ def agents(
         typer.echo("error: --delay-max must be at least --delay-min", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
     settings = get_settings()
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request, else
     with reported_errors():
         world = load_world(settings.market_dir)
         with _database(database_url) as database:
