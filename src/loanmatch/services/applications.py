@@ -181,12 +181,13 @@ def apply(
     idempotency_key: str,
 ) -> Applied:
     """Apply to ``product_ids`` from the session's offers (see the module docstring). Two
-    requests with one key racing: the loser's insert meets the unique constraint, and it
-    answers with the winner's applications."""
+    requests with one key racing: the loser's insert meets the unique constraint, or (when the
+    winner took a product's last place of the day while the loser waited for it) the loser
+    finds the day full; either way it answers with the winner's applications."""
     try:
         return _apply(uow, ctx, session_id, product_ids, idempotency_key)
     except ApplyRefusedError as refused:
-        if refused.rule != "already_applied":
+        if refused.rule not in ("already_applied", "capacity"):
             raise
         with uow:
             existing = uow.applications.for_session(session_id)
