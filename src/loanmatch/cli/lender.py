@@ -211,13 +211,28 @@ def agents_thread(
 
     def run() -> None:
         try:
-            run_agents(url, tokens, world, agent_settings, _say, stop=stop)
+            if _ready(url, stop):
+                run_agents(url, tokens, world, agent_settings, _say, stop=stop)
         except LoanMatchError as error:
             _say(f"lender agents stopped: {error.message}")
 
     thread = threading.Thread(target=run, name="lender-agents", daemon=True)
     thread.start()
     return thread
+
+
+def _ready(url: str, stop: threading.Event) -> bool:
+    """Wait quietly until the web app answers its health check; False when stopped first."""
+    import httpx
+
+    while not stop.is_set():
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2.0).status_code == 200:
+                return True
+        except httpx.TransportError:
+            pass
+        stop.wait(0.5)
+    return False
 
 
 def _say(line: str) -> None:

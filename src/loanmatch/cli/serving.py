@@ -3,6 +3,7 @@ demo also runs the market's simulated lenders as agents, in a thread: apply, wai
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import typer
 from loanmatch.cli.console import err_console, progress_bar
 from loanmatch.settings import Settings, get_settings
 
-__all__ = ["MARKET_FILES", "demo_command", "ensure_demo", "serve_command"]
+__all__ = ["MARKET_FILES", "QuietPolls", "demo_command", "ensure_demo", "serve_command"]
 
 MARKET_FILES = (
     "features.yaml",
@@ -73,12 +74,26 @@ def ensure_demo(settings: Settings) -> None:
             )
 
 
-def serve_app(settings: Settings, model_dir: Path) -> None:
+class QuietPolls(logging.Filter):
+    """Drops the access-log lines of lenders reading their inboxes (the demo's 17 agents poll
+    every 2 s); their decisions, and everything else, are still logged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        return not (len(args) >= 3 and args[1] == "GET"
+                    and str(args[2]).startswith("/api/v1/lender/applications"))  # fmt: skip
+
+
+def serve_app(settings: Settings, model_dir: Path, quiet_polls: bool = False) -> None:
     import uvicorn
 
     from loanmatch.bootstrap import compose, uvicorn_log_config
     from loanmatch.web.app import create_app
 
+    log_config = uvicorn_log_config()
+    if quiet_polls:
+        log_config["filters"]["polls"] = {"()": QuietPolls}
+        log_config["handlers"]["access"]["filters"].append("polls")
     app = create_app(settings, compose(settings, model_dir=model_dir).bundle())
     url = f"http://{settings.host}:{settings.port}"
     err_console.print(f"loanmatch is ready at {url}  ·  演示网页：{url}  (Ctrl+C to stop 停止)")
@@ -87,7 +102,7 @@ def serve_app(settings: Settings, model_dir: Path) -> None:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level.lower(),
-        log_config=uvicorn_log_config(),
+        log_config=log_config,
     )
 
 
@@ -103,7 +118,7 @@ def demo_command(port: int | None, host: str | None, serve: bool, agents: bool =
         stop = threading.Event()
         thread = _demo_agents(settings, stop) if agents else None
         try:
-            serve_app(settings, settings.model_dir)
+            serve_app(settings, settings.model_dir, quiet_polls=agents)
         finally:
             stop.set()
             if thread is not None:

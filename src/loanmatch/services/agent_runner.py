@@ -49,6 +49,7 @@ from loanmatch.storage.unit_of_work import UnitOfWork
 __all__ = ["AgentSettings", "AgentWorld", "LenderAgent", "agent_tokens", "load_world", "run_agents"]
 
 OPEN = ("submitted", "documents_requested")
+FIRST_BACKOFF_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -126,14 +127,15 @@ class LenderAgent:
 
     def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response | None:
         """The answer (2xx or 4xx but 401/429), retrying the rest; None when stopped."""
-        backoff = 0.5
+        backoff = FIRST_BACKOFF_S
         while not self.stop.is_set():
             try:
                 answer = self.client.request(method, path, **kwargs)
             except httpx.TransportError as error:
                 self.stats.done["retry"] += 1
-                self.report(f"{self.lender_id}: server unreachable ({type(error).__name__}), "
-                            f"retrying in {backoff:g} s")  # fmt: skip
+                if backoff == FIRST_BACKOFF_S:  # once an outage, not at every retry
+                    self.report(f"{self.lender_id}: server unreachable "
+                                f"({type(error).__name__}), retrying with backoff")  # fmt: skip
                 self._wait(backoff)
                 backoff = min(backoff * 2, self.settings.backoff_max_s)
                 continue
