@@ -34,7 +34,8 @@ def _app(database: Database, products: tuple[Product, ...]) -> FastAPI:
     engine = OfferingEngine(catalog, products=products)
     ctx = replace(context(engine, {}, FakeClock()), new_id=lambda: uuid.uuid4().hex)
     app = FastAPI()
-    install_sessions_api(app, SessionsBackend(database.unit_of_work, ctx, Market(catalog, products)))
+    backend = SessionsBackend(database.unit_of_work, ctx, Market(catalog, products))
+    install_sessions_api(app, backend)
     install_applications_api(app)
     return app
 

@@ -62,8 +62,8 @@ def test_make_demo_shows_apply_wait_decision(trained_market: TrainedMarket, tmp_
     try:
         _wait_until_healthy(base, demo, log_path)
         client, session, offers = _session_with_offers(base, tmp_path / "market")
-        applied = client.post(f"/api/v1/sessions/{session}/applications",
-                              json={"products": offers[:2]}, headers={"Idempotency-Key": "one"})  # fmt: skip
+        url = f"/api/v1/sessions/{session}/applications"
+        applied = client.post(url, json={"products": offers[:2]}, headers={"Idempotency-Key": "1"})
         assert applied.status_code == 201, applied.text
         started = time.monotonic()
         while time.monotonic() - started < WITHIN_S + 15:
@@ -85,5 +85,6 @@ def test_make_demo_shows_apply_wait_decision(trained_market: TrainedMarket, tmp_
             demo.wait(timeout=10)
     text = log_path.read_text()
     assert "[lender agents]" in text
-    assert "lmk_" not in text and "13800001111" not in text
+    assert "lmk_" not in text
+    assert "13800001111" not in text
     assert "GET /api/v1/lender/applications" not in text, "the agents' polls stay out of the log"

@@ -27,7 +27,8 @@ OWNERS = 6
 def _agents(market: Path, data_dir: Path, db_url: str, base: str) -> subprocess.Popen[str]:
     env = {**os.environ, "LOANMATCH_MARKET_DIR": str(market), "LOANMATCH_DATA_DIR": str(data_dir)}
     command = [sys.executable, "-m", "loanmatch.cli.main", "lender", "agents", "--url", base,
-               "--once", "--delay-min", "0", "--delay-max", "0.3", "--database-url", db_url]  # fmt: skip
+               "--once", "--delay-min", "0", "--delay-max", "0.3",
+               "--database-url", db_url]  # fmt: skip
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)  # fmt: skip
 
@@ -97,7 +98,9 @@ def _mixed(world: AgentWorld, applicant: str) -> list[str]:
     code = simulated_code(applicant)
     asked = {"loan_amount": 500_000.0, "loan_term_months": 12.0}
     products = world.market.products
-    approving = [p.id for p in products[:: 3]
-                 if verdict(world.verifier, world.pricing, p, code, asked).action == "approve"]  # fmt: skip
+    approving = [
+        p.id for p in products[::3]
+        if verdict(world.verifier, world.pricing, p, code, asked).action == "approve"
+    ]  # fmt: skip
     others = [p.id for p in products[1::7] if p.id not in approving]
     return (approving[:1] + others)[:3]

@@ -41,10 +41,16 @@ CLICKS = 2
 Owner = tuple[str, dict[str, str]]
 
 
-def _post(base: str, owner: Owner, products: list[str], key: str) -> tuple[int, str, tuple[str, ...]]:
+Said = tuple[int, str, tuple[str, ...]]
+"""One apply request's answer: status, refusal rule, the applications' ids."""
+
+
+def _post(base: str, owner: Owner, products: list[str], key: str) -> Said:
     session, headers = owner
-    answer = httpx.post(f"{base}/api/v1/sessions/{session}/applications", timeout=60,
-                        headers={**headers, "Idempotency-Key": key}, json={"products": products})  # fmt: skip
+    answer = httpx.post(
+        f"{base}/api/v1/sessions/{session}/applications", timeout=60,
+        headers={**headers, "Idempotency-Key": key}, json={"products": products},
+    )  # fmt: skip
     body = answer.json()
     if answer.status_code in (200, 201):
         return answer.status_code, "", tuple(sorted(a["id"] for a in body))
@@ -53,12 +59,12 @@ def _post(base: str, owner: Owner, products: list[str], key: str) -> tuple[int, 
 
 def _apply_all(
     base: str, owners: list[Owner], wanted: dict[int, list[str]]
-) -> dict[int, list[tuple[int, str, tuple[str, ...]]]]:
+) -> dict[int, list[Said]]:
     """Every owner's double (or triple) click at once; an owner refused for capacity applies
     again to its other product alone, with a new key."""
     jobs = [(k, c) for k in range(len(owners)) for c in range(CLICKS + (k % 5 == 0))]
     gate = threading.Barrier(len(jobs))
-    answers: dict[int, list[tuple[int, str, tuple[str, ...]]]] = {k: [] for k in wanted}
+    answers: dict[int, list[Said]] = {k: [] for k in wanted}
 
     def click(job: tuple[int, int]) -> None:
         k, _ = job
@@ -122,7 +128,7 @@ def test_fifty_owners_and_racing_lender_agents_on_postgres(
 
 def _check(
     database: Database, world: AgentWorld, owners: list[Owner], wanted: dict[int, list[str]],
-    answers: dict[int, list[tuple[int, str, tuple[str, ...]]]], cap: str, stats: AgentStats,
+    answers: dict[int, list[Said]], cap: str, stats: AgentStats,
     seconds: float,
 ) -> None:  # fmt: skip
     applications = _applications(database, owners)
@@ -161,10 +167,12 @@ def _check(
     assert audited["application.decline"] == counts["decline"]
     assert audited["application.disburse"] == counts["approve"]
     at_once = sum(CLICKS + (k % 5 == 0) for k in answers)
-    print(f"\nPostgreSQL, {OWNERS} owners, {at_once} apply requests at once on {len(answers)} "
-          f"idempotency keys (+{OWNERS - CAPACITY} retries to the other product), capacity "
-          f"{CAPACITY}: {len(applications)} applications, "
-          f"{len(on_cap)} on the capacity product, {OWNERS - CAPACITY} refused for capacity; "
-          f"agents ({WORKERS} workers x {len({a.lender_id for a in applications})} lenders): "
-          f"{counts['approve']} approved and disbursed, {counts['decline']} declined, "
-          f"{stats.done['conflict']} lost races (409), 0 decided twice; {seconds:.1f} s")
+    print(
+        f"\nPostgreSQL, {OWNERS} owners, {at_once} apply requests at once on {len(answers)} "
+        f"idempotency keys (+{OWNERS - CAPACITY} retries to the other product), capacity "
+        f"{CAPACITY}: {len(applications)} applications, "
+        f"{len(on_cap)} on the capacity product, {OWNERS - CAPACITY} refused for capacity; "
+        f"agents ({WORKERS} workers x {len({a.lender_id for a in applications})} lenders): "
+        f"{counts['approve']} approved and disbursed, {counts['decline']} declined, "
+        f"{stats.done['conflict']} lost races (409), 0 decided twice; {seconds:.1f} s"
+    )

@@ -252,8 +252,11 @@ def _say(line: str) -> None:
 )
 def agents(
     url: Annotated[
-        str | None, typer.Option("--url", help="平台地址 · The platform's base URL "
-                                 "(default: http://HOST:PORT of the settings).")
+        str | None,
+        typer.Option(
+            "--url",
+            help="平台地址 · The platform's base URL (default: http://HOST:PORT of the settings).",
+        ),
     ] = None,
     delay_min: Annotated[
         float, typer.Option(min=0.0, help="最短延时（秒）· Shortest review time, seconds.")
@@ -269,8 +272,12 @@ def agents(
     ] = 1,
     seed: Annotated[int | None, typer.Option(help="随机种子 · Seed of the delays.")] = None,
     keys_file: Annotated[
-        Path | None, typer.Option(dir_okay=False, help="密钥文件 · Where the agents' keys are "
-                                  "kept (default: DATA_DIR/agent_keys.json, mode 0600).")
+        Path | None,
+        typer.Option(
+            dir_okay=False,
+            help="密钥文件 · Where the agents' keys are "
+            "kept (default: DATA_DIR/agent_keys.json, mode 0600).",
+        ),
     ] = None,
     database_url: UrlOption = None,
 ) -> None:

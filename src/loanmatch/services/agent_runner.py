@@ -259,8 +259,8 @@ def _terms(said: Verdict) -> str:
     d = said.decision
     if said.action == "decline":
         return f"({', '.join(d.reasons)})"
-    rate = (d.annual_rate or 0.0) * 100
-    return f"{(d.amount_yuan or 0) / 1e4:g}万元 {rate:.2f}% {d.term_months}个月 {d.repayment_method}"
+    rate, wan = (d.annual_rate or 0.0) * 100, (d.amount_yuan or 0.0) / 1e4
+    return f"{wan:g}万元 {rate:.2f}% {d.term_months}个月 {d.repayment_method}"
 
 
 def run_agents(

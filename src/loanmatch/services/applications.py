@@ -274,11 +274,9 @@ def _apply(
                 idempotency_key=idempotency_key,
             )
             uow.applications.add(application)
+            fields = tuple(sorted({*facts, ENTERPRISE_FIELD}))
             uow.releases.append(
-                DataRelease(
-                    application.id, session_id, product.lender,
-                    tuple(sorted({*facts, ENTERPRISE_FIELD})), consents, now,
-                )  # fmt: skip
+                DataRelease(application.id, session_id, product.lender, fields, consents, now)
             )
             _audit(uow, ctx, ctx.intake.actor, "application.submitted", application, record,
                    {"released": str(len(facts))})  # fmt: skip

@@ -64,9 +64,7 @@ REASON_OF_FACTOR: dict[str, str] = {
     "industry": "industry", "legal": "policy", "social": "policy", "region": "policy",
 }  # fmt: skip
 """The score factor that pulled a declined score down most -> decline reason."""
-UNVERIFIED = (
-    "企业无法在登记信息中核实 · The enterprise could not be verified against the registry"
-)
+UNVERIFIED = "企业无法在登记信息中核实 · The enterprise could not be verified against the registry"
 
 
 @dataclass(frozen=True)
@@ -159,7 +157,7 @@ def verdict(
     own = verifier.truth.applicants.complete
     asked = _number(facts, "loan_amount") or float(own["loan_amount"][row])
     asked_term = _number(facts, "loan_term_months") or float(own["loan_term_months"][row])
-    judgement = verifier.truth.judge(row, product.id, asked, int(round(asked_term)))
+    judgement = verifier.truth.judge(row, product.id, asked, round(asked_term))
     if not judgement.approve:
         reason = reason_of(judgement.failed)
         return Verdict("decline", Decision(reasons=(reason,), note=judgement.failed), judgement)

@@ -12,8 +12,8 @@ import yaml
 from loanmatch.adapters.atomic import atomic_write_text
 from loanmatch.adapters.catalog_file import DEFAULT_CATALOG
 from loanmatch.adapters.tables import Table, table_to_csv
-from loanmatch.simulator.market import SimulatedMarket
 from loanmatch.simulator.hidden import write_hidden
+from loanmatch.simulator.market import SimulatedMarket
 from loanmatch.simulator.performance import LoanPerformance, calibrate_performance, loan_book
 from loanmatch.simulator.pricing_defaults import PRICING_HEADER, default_pricing
 

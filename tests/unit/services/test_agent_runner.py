@@ -41,7 +41,9 @@ class Script:
         self.code = simulated_credit_code(str(world.verifier.truth.applicants.ids[0]))
         self.status = "submitted"
         self.calls: list[str] = []
-        self.failures = {"inbox": [429, "down"], "decision": [503], "disburse": [409]}
+        self.failures: dict[str, list[int | str]] = {
+            "inbox": [429, "down"], "decision": [503], "disburse": [409],
+        }  # fmt: skip
         self.bodies: list[dict[str, Any]] = []
 
     def app(self, request: httpx.Request) -> httpx.Response:

@@ -42,9 +42,11 @@ def test_the_agent_approves_exactly_what_the_hidden_policy_approves(world: Agent
         for j in range(0, len(products), STEP):
             said = verdict(world.verifier, world.pricing, products[j], code, _asks(world, row))
             assert said.judgement is not None
-            approved = said.action == "approve" or said.decision.reasons == ("policy",) and \
-                said.judgement.approve  # fmt: skip
-            assert approved == bool(decided[row, j]), (row, products[j].id)
+            assert said.judgement.approve == bool(decided[row, j]), (row, products[j].id)
+            if said.action == "approve":
+                assert said.judgement.approve
+            elif said.judgement.approve:  # approved by the policy, asked below the minimum
+                assert said.decision.reasons == ("policy",)
             assert said.judgement.probability == pytest.approx(probability[row, j])
             agree += 1
     assert agree == ROWS * len(range(0, len(products), STEP))
