@@ -5,6 +5,7 @@ down, waits for it with backoff, and decides every application by the hidden tru
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -12,7 +13,10 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
+from typer.testing import CliRunner
 
+from loanmatch.cli.main import app
 from loanmatch.connectors.simulated import simulated_credit_code as simulated_code
 from loanmatch.services.agent_runner import AgentWorld, load_world
 from loanmatch.services.applications import lender_application
@@ -104,3 +108,16 @@ def _mixed(world: AgentWorld, applicant: str) -> list[str]:
     ]  # fmt: skip
     others = [p.id for p in products[1::7] if p.id not in approving]
     return (approving[:1] + others)[:3]
+
+
+def test_agents_on_a_market_without_its_hidden_truth_exit_2_and_say_what_to_do(
+    hidden_market: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_settings: None
+) -> None:
+    market = tmp_path / "market"
+    shutil.copytree(hidden_market, market)
+    (market / "lenders_hidden.npz").unlink()
+    monkeypatch.setenv("LOANMATCH_MARKET_DIR", str(market))
+    monkeypatch.setenv("LOANMATCH_DATA_DIR", str(tmp_path))
+    result = CliRunner().invoke(app, ["lender", "agents", "--once"])
+    assert result.exit_code == 2, result.output
+    assert "simulate the market again" in result.output
