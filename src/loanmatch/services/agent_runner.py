@@ -84,6 +84,8 @@ def load_world(market_dir: Path) -> AgentWorld:
             f"{directory / HIDDEN_FILE} is missing: the lender agents need the hidden truth "
             f"that loanmatch simulate writes (simulate the market again)"
         ) from missing
+    except ValueError as mismatch:
+        raise AgentError(f"{mismatch}: simulate the market again") from mismatch
     pricing_file = directory / "pricing.yaml"
     pricing = load_pricing(pricing_file, truth.market) if pricing_file.is_file() else None
     return AgentWorld(Verifier(truth), truth.market, pricing)
