@@ -100,3 +100,14 @@ def answers_with_offers(trained_market: TrainedMarket) -> dict[str, str]:
             if recommend_one(bundle, typed, RecommendPolicy()).offers:
                 return answers
     pytest.fail("no simulated applicant gets an offer: the market or the model is broken")
+
+
+@pytest.fixture(scope="session")
+def hidden_market(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small simulated market directory with its hidden truth (lenders_hidden.npz): what the
+    simulated lender agents decide by. No model is trained on it."""
+    from loanmatch.services.simulate import simulate
+
+    market = tmp_path_factory.mktemp("hidden-market") / "market"
+    simulate(SEED, market, n_applicants=200, history_rows=2_000)
+    return market

@@ -44,6 +44,7 @@ dotted code extends an ancestor's, so ``code.startswith("input")`` means "fix wh
      |  +- ForbiddenError             403  auth.forbidden               not what you may touch
      +- RateLimitedError              429  rate_limited                 too many requests: wait
      +- ModelError                    500  model                        the model cannot be used
+     +- AgentError                    500  agent                        a lender agent cannot run
      +- ConnectorError                502  connector                    a data source gave nothing
         +- ConsentError               403  connector.consent            no valid consent for it
         +- ConnectorTimeout           504  connector.timeout            no answer in time
@@ -87,6 +88,7 @@ from typing import Any, ClassVar, Protocol
 from loanmatch.location import Location
 
 __all__ = [
+    "AgentError",
     "AnswerError",
     "AnswerFieldError",
     "ApplicationError",
@@ -659,6 +661,15 @@ class ModelError(LoanMatchError):
     status = 500
     code = "model"
     legacy_code = "invalid_model"
+
+
+class AgentError(LoanMatchError):
+    """A simulated lender agent cannot run: its market has no hidden truth file, or the
+    server refused its API key."""
+
+    status = 500
+    code = "agent"
+    legacy_code = "agent_error"
 
 
 # ------------------------------------------------------------------ connectors --------------

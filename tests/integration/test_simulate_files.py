@@ -26,7 +26,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[SimulateReport, P
     return report, out
 
 
-def test_simulate_writes_the_section_9_files_pricing_and_loans_and_reports_them(
+def test_simulate_writes_the_section_9_files_pricing_loans_and_the_hidden_truth(
     written: tuple[SimulateReport, Path],
 ) -> None:
     report, out = written
@@ -37,6 +37,7 @@ def test_simulate_writes_the_section_9_files_pricing_and_loans_and_reports_them(
         "applicants.csv",
         "pricing.yaml",
         "loans.csv",
+        "lenders_hidden.npz",
     ]
     assert [p.name for p in report.paths] == names
     assert all((out / name).stat().st_size > 0 for name in names)

@@ -1,5 +1,5 @@
 """``loanmatch lender``: lender API keys and webhooks; the portal users' commands are
-:mod:`loanmatch.cli.staff`'s (issue 12).
+:mod:`loanmatch.cli.staff`'s, the simulated agents' :mod:`loanmatch.cli.agents`' (issue 12).
 
 Register in :mod:`loanmatch.cli.main` with ``app.add_typer(lender_app, name="lender")``.
 """
@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from loanmatch.cli.agents import register as _register_agents
 from loanmatch.cli.console import EXIT_BAD_INPUT, EXIT_CODES_HELP, reported_errors
 from loanmatch.cli.lender_common import UrlOption
 from loanmatch.cli.lender_common import database_at as _database
@@ -21,7 +22,7 @@ __all__ = ["lender_app"]
 
 lender_app = typer.Typer(
     name="lender",
-    help="机构 · Lenders on the platform: API keys, portal users, webhooks.",
+    help="机构 · Lenders on the platform: API keys, portal users, webhooks, simulated agents.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -31,7 +32,7 @@ lender_app = typer.Typer(
 
 @lender_app.callback()
 def _lender() -> None:
-    """机构 · Lenders on the platform: API keys, portal users, webhooks."""
+    """机构 · Lenders on the platform: API keys, portal users, webhooks, simulated agents."""
 
 
 @lender_app.command(
@@ -161,3 +162,4 @@ def deliver(
 
 
 _register_staff(lender_app)
+_register_agents(lender_app)

@@ -284,9 +284,10 @@ def evaluate(
 
 @app.command(
     short_help="演示：建市场、训练、启动网页 · Build, train and serve the demo.",
-    help="演示：若无则生成默认市场（种子 7）并训练模型，然后启动演示网页 · Build the default "
-    "market (seed 7) and train a model unless they exist under the data directory, then serve "
-    "the demo page at http://127.0.0.1:PORT.",
+    help="演示：若无则生成默认市场（种子 7）并训练模型，然后启动演示网页，模拟机构自动审批申请 · "
+    "Build the default market (seed 7) and train a model unless they exist under the data "
+    "directory, then serve the demo page at http://127.0.0.1:PORT while the market's simulated "
+    "lenders decide the applications that arrive (loanmatch lender agents).",
     epilog=EXIT_CODES_HELP,
 )
 def demo(
@@ -295,9 +296,13 @@ def demo(
     serve: Annotated[
         bool, typer.Option("--serve/--no-serve", help="启动网页 · Serve after building.")
     ] = True,
+    agents: Annotated[
+        bool,
+        typer.Option("--agents/--no-agents", help="模拟机构自动审批 · Run the lender agents."),
+    ] = True,
 ) -> None:
     with reported_errors():
-        demo_command(port=port, host=host, serve=serve)
+        demo_command(port=port, host=host, serve=serve, agents=agents)
 
 
 @app.command(

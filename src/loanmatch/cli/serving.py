@@ -1,7 +1,10 @@
-"""``loanmatch demo`` and ``loanmatch serve``: build what is missing, then run the web app."""
+"""``loanmatch demo`` and ``loanmatch serve``: build what is missing, then run the web app (the
+demo also runs the market's simulated lenders as agents, in a thread: apply, wait, decision)."""
 
 from __future__ import annotations
 
+import logging
+import threading
 from pathlib import Path
 
 import typer
@@ -9,7 +12,7 @@ import typer
 from loanmatch.cli.console import err_console, progress_bar
 from loanmatch.settings import Settings, get_settings
 
-__all__ = ["MARKET_FILES", "demo_command", "ensure_demo", "serve_command"]
+__all__ = ["MARKET_FILES", "QuietPolls", "demo_command", "ensure_demo", "serve_command"]
 
 MARKET_FILES = (
     "features.yaml",
@@ -18,9 +21,10 @@ MARKET_FILES = (
     "applicants.csv",
     "pricing.yaml",
     "loans.csv",
+    "lenders_hidden.npz",
 )
 """The files a simulated market is made of (docs/design.md §9, with the pricing and loans
-extensions)."""
+extensions, and the simulator-only hidden truth the demo's lender agents decide by)."""
 PRICED_FILES = ("pd_model.pkl", "pricing.yaml")
 """What a demo model directory needs to price offers (an older one is retrained)."""
 
@@ -70,12 +74,26 @@ def ensure_demo(settings: Settings) -> None:
             )
 
 
-def serve_app(settings: Settings, model_dir: Path) -> None:
+class QuietPolls(logging.Filter):
+    """Drops the access-log lines of lenders reading their inboxes (the demo's 17 agents poll
+    every 2 s); their decisions, and everything else, are still logged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        return not (len(args) >= 3 and args[1] == "GET"
+                    and str(args[2]).startswith("/api/v1/lender/applications"))  # fmt: skip
+
+
+def serve_app(settings: Settings, model_dir: Path, quiet_polls: bool = False) -> None:
     import uvicorn
 
     from loanmatch.bootstrap import compose, uvicorn_log_config
     from loanmatch.web.app import create_app
 
+    log_config = uvicorn_log_config()
+    if quiet_polls:
+        log_config["filters"]["polls"] = {"()": QuietPolls}
+        log_config["handlers"]["access"]["filters"].append("polls")
     app = create_app(settings, compose(settings, model_dir=model_dir).bundle())
     url = f"http://{settings.host}:{settings.port}"
     err_console.print(f"loanmatch is ready at {url}  ·  演示网页：{url}  (Ctrl+C to stop 停止)")
@@ -84,17 +102,43 @@ def serve_app(settings: Settings, model_dir: Path) -> None:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level.lower(),
-        log_config=uvicorn_log_config(),
+        log_config=log_config,
     )
 
 
-def demo_command(port: int | None, host: str | None, serve: bool) -> None:
+DEMO_DELAYS = (5.0, 30.0)
+"""The demo's lenders take 5-30 s to decide, so an owner who applies sees the decision within
+about a minute (the agents poll every 2 s)."""
+
+
+def demo_command(port: int | None, host: str | None, serve: bool, agents: bool = True) -> None:
     settings = _with(get_settings(), port, host)
     ensure_demo(settings)
     if serve:
-        serve_app(settings, settings.model_dir)
+        stop = threading.Event()
+        thread = _demo_agents(settings, stop) if agents else None
+        try:
+            serve_app(settings, settings.model_dir, quiet_polls=agents)
+        finally:
+            stop.set()
+            if thread is not None:
+                thread.join(timeout=15)
     else:
         typer.echo(f"Market: {settings.market_dir}\nModel: {settings.model_dir}")
+
+
+def _demo_agents(settings: Settings, stop: threading.Event) -> threading.Thread:
+    """The served market's lenders as agents, in a thread of the demo's process."""
+    from loanmatch.cli.agents import agents_thread
+    from loanmatch.services.agent_runner import AgentSettings
+
+    local = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    url = f"http://{local}:{settings.port}"
+    low, high = DEMO_DELAYS
+    thread = agents_thread(settings, url, AgentSettings(low, high, seed=settings.seed), stop)
+    typer.echo(f"Simulated lenders decide applications within {low:g}-{high:g} s · "
+               f"模拟机构将在 {low:g}-{high:g} 秒内审批", err=True)  # fmt: skip
+    return thread
 
 
 def serve_command(port: int | None, host: str | None, model_dir: Path | None) -> None:

@@ -42,6 +42,7 @@ from loanmatch.storage.records import AuditEntry, DataRelease, SessionRecord
 from loanmatch.storage.unit_of_work import UnitOfWork
 
 __all__ = [
+    "ENTERPRISE_FIELD",
     "ApplicationsContext",
     "Applied",
     "LenderView",
@@ -55,6 +56,9 @@ __all__ = [
 ]
 
 MAX_KEY = 128
+ENTERPRISE_FIELD = "enterprise_id"
+"""The ledger's name for the applying enterprise's 统一社会信用代码, released with every
+application (the lender must know whom it lends to; an owner's id is never released)."""
 
 
 def _new_id() -> str:
@@ -86,11 +90,13 @@ class Applied:
 
 @dataclass(frozen=True)
 class LenderView:
-    """What a lender sees of one of its applications: the application and the facts released
-    to it (nothing else of the session)."""
+    """What a lender sees of one of its applications: the application, the facts released
+    to it and the applying enterprise's 统一社会信用代码 (nothing else of the session; no owner
+    id). Once the owner erased the session, neither facts nor code are served."""
 
     application: Application
     facts: dict[str, Scalar]
+    enterprise_id: str = ""
 
 
 def _audit(
@@ -175,12 +181,13 @@ def apply(
     idempotency_key: str,
 ) -> Applied:
     """Apply to ``product_ids`` from the session's offers (see the module docstring). Two
-    requests with one key racing: the loser's insert meets the unique constraint, and it
-    answers with the winner's applications."""
+    requests with one key racing: the loser's insert meets the unique constraint, or (when the
+    winner took a product's last place of the day while the loser waited for it) the loser
+    finds the day full; either way it answers with the winner's applications."""
     try:
         return _apply(uow, ctx, session_id, product_ids, idempotency_key)
     except ApplyRefusedError as refused:
-        if refused.rule != "already_applied":
+        if refused.rule not in ("already_applied", "capacity"):
             raise
         with uow:
             existing = uow.applications.for_session(session_id)
@@ -267,10 +274,9 @@ def _apply(
                 idempotency_key=idempotency_key,
             )
             uow.applications.add(application)
+            fields = tuple(sorted({*facts, ENTERPRISE_FIELD}))
             uow.releases.append(
-                DataRelease(
-                    application.id, session_id, product.lender, tuple(sorted(facts)), consents, now
-                )
+                DataRelease(application.id, session_id, product.lender, fields, consents, now)
             )
             _audit(uow, ctx, ctx.intake.actor, "application.submitted", application, record,
                    {"released": str(len(facts))})  # fmt: skip
@@ -347,7 +353,8 @@ def lender_application(uow: UnitOfWork, lender_id: str, application_id: str) -> 
                     if r.application_id == application.id]  # fmt: skip
         names = set(released[0].fields) if released else set()
         known = IntakeState.from_dict(record.state).known()  # empty once the owner erased it
-        return LenderView(application, {k: v for k, v in known.items() if k in names})
+        enterprise = record.enterprise_id if ENTERPRISE_FIELD in names and known else ""
+        return LenderView(application, {k: v for k, v in known.items() if k in names}, enterprise)
 
 
 def decide(

@@ -1,5 +1,6 @@
 """The simulated market's files: the section-9 files (docs/design.md §9) and two extensions,
-pricing.yaml and loans.csv (the approved history loans with their simulated outcome)."""
+pricing.yaml and loans.csv (the approved history loans with their simulated outcome), and the
+simulator-only lenders_hidden.npz for the simulated lender agents."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import yaml
 from loanmatch.adapters.atomic import atomic_write_text
 from loanmatch.adapters.catalog_file import DEFAULT_CATALOG
 from loanmatch.adapters.tables import Table, table_to_csv
+from loanmatch.simulator.hidden import write_hidden
 from loanmatch.simulator.market import SimulatedMarket
-from loanmatch.simulator.performance import loan_book
+from loanmatch.simulator.performance import LoanPerformance, calibrate_performance, loan_book
 from loanmatch.simulator.pricing_defaults import PRICING_HEADER, default_pricing
 
 __all__ = ["PRODUCTS_HEADER", "loans_table", "write_market"]
@@ -31,10 +33,10 @@ PRODUCTS_HEADER = (
 )
 
 
-def loans_table(market: SimulatedMarket) -> Table:
+def loans_table(market: SimulatedMarket, performance: LoanPerformance | None = None) -> Table:
     """The approved history loans with their simulated 12-month outcome in ``approved``
     (written as the ``defaulted`` column of loans.csv)."""
-    book = loan_book(market)
+    book = loan_book(market, performance)
     return Table(
         ids=book.ids,
         values=book.values,
@@ -47,9 +49,12 @@ def loans_table(market: SimulatedMarket) -> Table:
 def write_market(market: SimulatedMarket, out_dir: Path) -> list[Path]:
     """Write features.yaml, products.yaml, history.csv and applicants.csv (docs/design.md §9),
     and two extensions: pricing.yaml (the lenders' pricing configuration) and loans.csv
-    (the approved history loans with ``defaulted`` 1/0, the PD model's training data)."""
+    (the approved history loans with ``defaulted`` 1/0, the PD model's training data); and, for
+    the simulated lender agents only, lenders_hidden.npz (``simulator/hidden.py``: the lenders'
+    hidden policies and the applicants' true values, which training and serving never read)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    performance = calibrate_performance(market)
     files = {
         "features.yaml": DEFAULT_CATALOG.read_text(encoding="utf-8"),
         "products.yaml": PRODUCTS_HEADER
@@ -64,10 +69,13 @@ def write_market(market: SimulatedMarket, out_dir: Path) -> list[Path]:
         "applicants.csv": table_to_csv(market.applicants_table(), market.catalog),
         "pricing.yaml": PRICING_HEADER
         + yaml.dump(default_pricing(list(market.products)), sort_keys=False, width=100),
-        "loans.csv": table_to_csv(loans_table(market), market.catalog, label="defaulted"),
+        "loans.csv": table_to_csv(
+            loans_table(market, performance), market.catalog, label="defaulted"
+        ),
     }
     paths = []
     for name, text in files.items():
         atomic_write_text(out / name, text)
         paths.append(out / name)
+    paths.append(write_hidden(market, out, performance))
     return paths

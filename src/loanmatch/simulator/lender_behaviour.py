@@ -190,19 +190,23 @@ class LenderBehaviour:
         observed = self.observed(population.complete) / self.scale[None, :]
         return observed + SIGMA_SOFT * population.soft[:, None] + SIGMA_PAIR * noise
 
-    def decide(self, population: Population) -> Mask:
-        """The true decision of every product on every applicant (n x products)."""
-        passes = self.published(population.complete)
+    def decide(self, population: Population, passes: Mask | None = None) -> Mask:
+        """The true decision of every product on every applicant (n x products); ``passes``:
+        :meth:`published` of ``population.complete`` when the caller has it already."""
+        if passes is None:
+            passes = self.published(population.complete)
         return passes & (self.scores(population) > self.cutoff[None, :])
 
-    def probability(self, population: Population) -> Array:
+    def probability(self, population: Population, passes: Mask | None = None) -> Array:
         """P(approve | every visible feature known): what a perfect model would predict."""
         from scipy.special import ndtr
 
         sigma = float(np.hypot(SIGMA_SOFT, SIGMA_PAIR))
         margin = self.observed(population.complete) / self.scale[None, :] - self.cutoff[None, :]
         p = np.asarray(ndtr(margin / sigma), dtype=np.float64)
-        return np.where(self.published(population.complete), p, 0.0)
+        if passes is None:
+            passes = self.published(population.complete)
+        return np.where(passes, p, 0.0)
 
 
 def build_lender_behaviour(

@@ -101,6 +101,11 @@ class LenderApplicationOut(ApplicationOut):
     facts: dict[str, str | float | bool] = Field(
         description="The owner's facts released to this lender for this application"
     )
+    enterprise_id: str = Field(
+        default="",
+        description="The applying enterprise's 统一社会信用代码 (empty once the owner erased the "
+        "session)",
+    )
 
 
 class ReleaseOut(BaseModel):
@@ -277,7 +282,9 @@ def lender_one(application_id: str, key: Reader, served: Served) -> LenderApplic
     backend, _ = served
     seen = apps.lender_application(backend.unit_of_work(), key.lender_id, application_id)
     out = _out(seen.application)
-    return LenderApplicationOut(**out.model_dump(), facts=dict(seen.facts))
+    return LenderApplicationOut(
+        **out.model_dump(), facts=dict(seen.facts), enterprise_id=seen.enterprise_id
+    )
 
 
 @lender_router.post(

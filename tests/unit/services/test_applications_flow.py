@@ -56,7 +56,9 @@ def test_applying_releases_the_owners_facts_to_each_lender_and_records_it(offeri
     releases = offering.store.releases
     assert [r.lender_id for r in releases] == ["bank_a", "bank_b"]
     assert "annual_revenue" in releases[0].fields
-    assert all(not offering.catalog[f].protected for f in releases[0].fields)
+    facts = [f for f in releases[0].fields if f in offering.catalog]
+    assert all(not offering.catalog[f].protected for f in facts)
+    assert "enterprise_id" in releases[0].fields, "the lender learns whom it lends to"
     assert releases[0].consents, "pulled facts name the consents they were pulled under"
     audit = [e for e in offering.store.audit if e.action == "application.submitted"]
     assert len(audit) == 2
