@@ -115,6 +115,7 @@ def demo_command(port: int | None, host: str | None, serve: bool, agents: bool =
     settings = _with(get_settings(), port, host)
     ensure_demo(settings)
     if serve:
+        _demo_portal(settings)
         stop = threading.Event()
         thread = _demo_agents(settings, stop) if agents else None
         try:
@@ -125,6 +126,32 @@ def demo_command(port: int | None, host: str | None, serve: bool, agents: bool =
                 thread.join(timeout=15)
     else:
         typer.echo(f"Market: {settings.market_dir}\nModel: {settings.model_dir}")
+
+
+def _demo_portal(settings: Settings) -> None:
+    """A manager of the lender portal for each lender (``demo.<lender>``), with a password
+    drawn now and printed: a newcomer can sign in at /lender without any other step."""
+    import secrets
+    from datetime import UTC, datetime
+
+    from loanmatch.bootstrap import compose
+    from loanmatch.services.staff import demo_accounts
+
+    root = compose(settings)
+    lenders = root.bundle().market.lenders
+    password = secrets.token_urlsafe(12)
+    database = root.database()
+    try:
+        names = demo_accounts(database.unit_of_work(), lenders, password, datetime.now(UTC))
+    finally:
+        database.dispose()
+    local = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    typer.echo(
+        f"Lender portal · 机构门户: http://{local}:{settings.port}/lender  user 用户名 "
+        f"{names[0] if names else 'demo.<lender>'} (or demo.<any lender>), "
+        f"password 密码 {password}",
+        err=True,
+    )
 
 
 def _demo_agents(settings: Settings, stop: threading.Event) -> threading.Thread:

@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -36,6 +37,7 @@ __all__ = [
     "USERNAME",
     "add_staff",
     "authenticate_staff",
+    "demo_accounts",
     "disable_staff",
     "require_role",
     "sign_in",
@@ -191,3 +193,28 @@ def disable_staff(uow: UnitOfWork, lender_id: str, username: str, at: datetime) 
 def staff_actor(session: StaffSession) -> str:
     """How the audit log and an application's history name a portal user."""
     return f"staff:{session.lender_id}/{session.staff_id}"
+
+
+def demo_accounts(
+    uow: UnitOfWork, lenders: Sequence[str], password: str, at: datetime
+) -> list[str]:
+    """A ``manager`` portal user ``demo.<lender>`` for each lender, all with ``password``
+    (``loanmatch demo`` draws a new one at each start and prints it): added where missing,
+    else its password replaced. The user names, in ``lenders``' order."""
+    _check_password(password)
+    names: list[str] = []
+    for lender in lenders:
+        name = f"demo.{lender}".lower()[:64]
+        with uow:
+            user = uow.staff.user_named(name)
+            hashed = _HASHER.hash(password)
+            if user is None:
+                uow.staff.add_user(StaffUser(secrets.token_hex(8), lender, name, hashed,
+                                             "manager", at))  # fmt: skip
+            elif user.lender_id == lender:
+                uow.staff.set_password_hash(user.id, hashed)
+            else:
+                continue
+            uow.commit()
+        names.append(name)
+    return names

@@ -105,3 +105,15 @@ def test_an_officer_lacks_the_manager_role_and_a_manager_has_every_role() -> Non
         staff.require_role(officer, "manager")
     staff.require_role(manager, "officer")
     staff.require_role(manager, "manager")
+
+
+def test_the_demo_accounts_are_managers_whose_password_is_replaced_at_each_start() -> None:
+    store = MemoryStore()
+    names = staff.demo_accounts(MemoryUnitOfWork(store), ["ccb", "bank_a"], PASSWORD, AT)
+    assert names == ["demo.ccb", "demo.bank_a"]
+    staff.sign_in(MemoryUnitOfWork(store), "demo.ccb", PASSWORD, AT, 60)
+    staff.demo_accounts(MemoryUnitOfWork(store), ["ccb"], "another long password", AT)
+    with pytest.raises(AuthError):
+        staff.sign_in(MemoryUnitOfWork(store), "demo.ccb", PASSWORD, AT, 60)
+    session, _ = staff.sign_in(MemoryUnitOfWork(store), "demo.ccb", "another long password", AT, 60)
+    assert (session.lender_id, session.role) == ("ccb", "manager")
