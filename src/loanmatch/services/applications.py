@@ -342,8 +342,13 @@ def _lenders(uow: UnitOfWork, lender_id: str, application_id: str) -> Applicatio
     return application
 
 
-def lender_application(uow: UnitOfWork, lender_id: str, application_id: str) -> LenderView:
-    """One of the lender's applications and the facts released to it for that application."""
+def lender_application(
+    uow: UnitOfWork, lender_id: str, application_id: str, at: datetime | None = None
+) -> LenderView:
+    """One of the lender's applications and the facts released to it for that application.
+    With ``at``, a fact a source gave is left out unless a consent of that source is valid at
+    ``at``: data pulled under a consent become unreadable once it expires or is revoked, even
+    before ``loanmatch db purge`` removes them."""
     with uow:
         application = _lenders(uow, lender_id, application_id)
         record = uow.sessions.get(application.session_id)
@@ -352,7 +357,13 @@ def lender_application(uow: UnitOfWork, lender_id: str, application_id: str) -> 
         released = [r for r in uow.releases.for_session(record.id)
                     if r.application_id == application.id]  # fmt: skip
         names = set(released[0].fields) if released else set()
-        known = IntakeState.from_dict(record.state).known()  # empty once the owner erased it
+        state = IntakeState.from_dict(record.state)
+        if at is not None:
+            valid = {c.consent.source for c in uow.consents.for_session(record.id)
+                     if c.consent.is_valid(at)}  # fmt: skip
+            names -= {n for n, f in state.facts.items()
+                      if f.provenance == "connector" and f.source not in valid}  # fmt: skip
+        known = state.known()  # empty once the owner erased it
         enterprise = record.enterprise_id if ENTERPRISE_FIELD in names and known else ""
         return LenderView(application, {k: v for k, v in known.items() if k in names}, enterprise)
 

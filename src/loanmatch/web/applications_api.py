@@ -280,7 +280,9 @@ def lender_inbox(key: Reader, served: Served, status: Status | None = None) -> l
 )  # fmt: skip
 def lender_one(application_id: str, key: Reader, served: Served) -> LenderApplicationOut:
     backend, _ = served
-    seen = apps.lender_application(backend.unit_of_work(), key.lender_id, application_id)
+    seen = apps.lender_application(
+        backend.unit_of_work(), key.lender_id, application_id, backend.context.clock()
+    )
     out = _out(seen.application)
     return LenderApplicationOut(
         **out.model_dump(), facts=dict(seen.facts), enterprise_id=seen.enterprise_id

@@ -133,7 +133,9 @@ def _application_page(
 ) -> Response:  # fmt: skip
     backend = sessions_backend(request)
     try:
-        seen = apps.lender_application(backend.unit_of_work(), session.lender_id, application_id)
+        seen = apps.lender_application(
+            backend.unit_of_work(), session.lender_id, application_id, backend.context.clock()
+        )
     except ApplicationNotFoundError:
         text = messages.t("portal.not_found", lang)
         return render(request, lang, "error", session, 404, error=text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
@@ -222,3 +223,18 @@ def test_the_inquiry_budget_is_the_policys_number_of_offers(offering: World) -> 
     assert (
         len(apps.apply(offering.uow(), ctx(offering), session, ["p1", "p2"], "k").applications) == 2
     )
+
+
+def test_facts_a_source_gave_are_unreadable_to_the_lender_once_its_consent_expires(
+    offering: World,
+) -> None:
+    session = finished(offering)
+    (made,) = apps.apply(offering.uow(), ctx(offering), session, ["p1"], "k").applications
+    now = offering.clock()
+    seen = apps.lender_application(offering.uow(), "bank_a", made.id, now)
+    assert seen.facts["tax_grade"] == "A"
+    assert "loan_amount" in seen.facts
+    later = now + timedelta(days=31)
+    expired = apps.lender_application(offering.uow(), "bank_a", made.id, later)
+    assert "tax_grade" not in expired.facts, "pulled under a consent that has expired"
+    assert "loan_amount" in expired.facts, "the owner typed it: no consent behind it"
