@@ -176,6 +176,14 @@ def recommend(
     max_offers: Annotated[
         int | None, typer.Option(min=1, help="每家最多推荐数 · Offers per applicant (3).")
     ] = None,
+    daily_capacity: Annotated[
+        bool,
+        typer.Option(
+            "--daily-capacity",
+            help="按每日容量 · Take the file as one day's applicants: no product is recommended "
+            "to more of them than its capacity_per_day (the likeliest approvals keep it).",
+        ),
+    ] = False,
     lang: Annotated[str | None, typer.Option("--lang", help=LANG_HELP)] = None,
 ) -> None:
     from loanmatch.bootstrap import compose
@@ -199,8 +207,9 @@ def recommend(
     chosen = cli_lang(lang)
     with reported_errors(chosen), progress_bar() as bars:
         report = recommend_file(
-            model_dir, applicants, out, policy, progress=bars, warn=warner(chosen)
-        )
+            model_dir, applicants, out, policy, progress=bars, warn=warner(chosen),
+            daily_capacity=daily_capacity,
+        )  # fmt: skip
     out_console.print(report_table("Recommendations · 推荐结果", report))
 
 

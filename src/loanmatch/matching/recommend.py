@@ -27,6 +27,7 @@ from loanmatch.domain.certification import ThresholdChoice
 from loanmatch.domain.progress import Progress
 from loanmatch.errors import Location, NotCertifiedError
 from loanmatch.matching.batch import Scorer, recommend_values, score_pairs
+from loanmatch.matching.daily_capacity import within_capacity
 from loanmatch.matching.explain import explain_applicant
 from loanmatch.matching.offers import Selection
 from loanmatch.matching.plan import dear_offers_only, plan_values
@@ -54,6 +55,9 @@ class RecommendReport:
     certified: bool
     seconds: float
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    capacity_cut: int = 0
+    """Offers left out to keep each product within its ``capacity_per_day`` (only with
+    ``daily_capacity``)."""
     choice: ThresholdChoice | None = field(default=None, repr=False)
     """The certificate the batch was recommended under (target-approval mode)."""
 
@@ -73,11 +77,14 @@ def recommend_file(
     policy: RecommendPolicy,
     progress: Progress | None = None,
     warn: Callable[[str, str], None] | None = None,
+    daily_capacity: bool = False,
 ) -> RecommendReport:
     """Recommend for every applicant of ``applicants.csv``; write ``recommendations.csv``
     (``applicant_id, product_id, p_approve, rank`` and, when the model directory prices,
     ``rate``, ``all_in_rate`` and ``tier``; empty where a pair could not be priced) atomically.
-    ``warn(en, zh)`` hears each warning about the file once it is read."""
+    ``warn(en, zh)`` hears each warning about the file once it is read. ``daily_capacity``:
+    the file is one day's applicants, and no product is recommended to more of them than its
+    ``capacity_per_day`` (``matching/daily_capacity.py``)."""
     started = time.perf_counter()
     bundle = load_model(Path(model_dir))
     table = read_table(Path(applicants), bundle.market.catalog, kind="applicants")
@@ -87,15 +94,19 @@ def recommend_file(
     batch = recommend_values(bundle, table.ids, table.values, policy, progress)
     if batch.choice is not None and not batch.choice.certified:
         raise not_certified(bundle, batch.choice, str(model_dir))
-    rows, cols = np.nonzero(batch.rank > 0)
-    order = np.lexsort((batch.rank[rows, cols], rows))
+    rank, cut = batch.rank, 0
+    if daily_capacity:
+        capacities = [p.capacity_per_day for p in bundle.market.products]
+        rank, cut = within_capacity(batch.rank, batch.p_decision, capacities)
+    rows, cols = np.nonzero(rank > 0)
+    order = np.lexsort((rank[rows, cols], rows))
     rows, cols = rows[order], cols[order]
     product_ids = np.asarray(bundle.market.product_ids, dtype=object)
     columns: dict[str, Any] = {
         "applicant_id": table.ids[rows],
         "product_id": product_ids[cols],
         "p_approve": np.char.mod("%.4f", batch.p_decision[rows, cols]),
-        "rank": batch.rank[rows, cols],
+        "rank": rank[rows, cols],
     }
     if bundle.pricing is not None and bundle.pd_model is not None and batch.selection:
         columns.update(_price_columns(batch.selection, rows, cols))
@@ -103,13 +114,14 @@ def recommend_file(
     return RecommendReport(
         out=Path(out),
         applicants=len(table.ids),
-        covered=int(batch.covered.sum()),
+        covered=int((rank > 0).any(axis=1).sum()) if daily_capacity else int(batch.covered.sum()),
         offers=int(rows.size),
         threshold=batch.threshold,
         target_approval=policy.target_approval,
         certified=math.isfinite(batch.threshold),
         seconds=time.perf_counter() - started,
         warnings=table.warnings,
+        capacity_cut=cut,
         choice=batch.choice,
     )
 
