@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
@@ -45,3 +45,16 @@ def launched_chromium() -> Iterator[Browser]:
             yield launched
         finally:
             launched.close()
+
+
+def desktop_page(browser: Browser) -> Page:
+    """A new desktop-sized page in its own context (its own cookies: one person)."""
+    page = browser.new_context(viewport={"width": 1000, "height": 900}).new_page()
+    page.set_default_timeout(20_000)
+    return page
+
+
+def shot(page: Page, name: str) -> None:
+    """A full-page screenshot into ``artifacts/`` (git-ignored)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)

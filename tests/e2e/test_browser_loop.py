@@ -15,7 +15,7 @@ from loanmatch.model.directory import load_model
 from loanmatch.services.staff import add_staff
 from loanmatch.storage.database import Database
 from tests.conftest import TrainedMarket
-from tests.e2e.browser import ARTIFACTS, launched_chromium, require_chromium
+from tests.e2e.browser import desktop_page, launched_chromium, require_chromium, shot
 from tests.e2e.identity import start_signed_in
 from tests.e2e.journey import answer_as
 from tests.owners import confident_applicant
@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 require_chromium()
 
-from playwright.sync_api import Browser, Page, expect  # noqa: E402
+from playwright.sync_api import Browser, expect  # noqa: E402
 
 PASSWORD = "a long portal password"
 
@@ -33,17 +33,6 @@ PASSWORD = "a long portal password"
 def browser() -> Iterator[Browser]:
     with launched_chromium() as launched:
         yield launched
-
-
-def _page(browser: Browser) -> Page:
-    page = browser.new_context(viewport={"width": 1000, "height": 900}).new_page()
-    page.set_default_timeout(20_000)
-    return page
-
-
-def _shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
 
 
 def _officer_of(lender: str, database_url: str) -> str:
@@ -64,7 +53,7 @@ def test_an_owner_applies_an_officer_approves_in_the_portal_and_the_owner_sees_i
     browser: Browser, live_server: str, live_database_url: str, trained_market: TrainedMarket
 ) -> None:
     row = confident_applicant(trained_market.applicants, trained_market.model_dir)
-    owner = _page(browser)
+    owner = desktop_page(browser)
     owner.goto(f"{live_server}/chat?lang=zh")
     start_signed_in(owner, simulated_credit_code(row["applicant_id"]))
     owner.locator("#consent-agree").click()
@@ -75,29 +64,29 @@ def test_an_owner_applies_an_officer_approves_in_the_portal_and_the_owner_sees_i
     box.check()
     owner.locator("#apply-button").click()
     expect(owner.locator(f"#status-{product}")).to_have_text("待审批")
-    _shot(owner, "loop-1-applied.png")
+    shot(owner, "loop-1-applied.png")
 
     lender = {p.id: p.lender for p in load_model(trained_market.model_dir).market.products}[product]
-    officer = _page(browser)
+    officer = desktop_page(browser)
     officer.goto(f"{live_server}/lender/login")
     officer.locator("#username").fill(_officer_of(lender, live_database_url))
     officer.locator("#password").fill(PASSWORD)
     officer.locator("#login-button").click()
     expect(officer.locator("#inbox")).to_be_visible()
-    _shot(officer, "loop-2-inbox.png")
+    shot(officer, "loop-2-inbox.png")
     officer.locator("#inbox tbody a").last.click()
     expect(officer.locator("#facts")).to_be_visible()
     officer.locator("#amount").fill("20万")
     officer.locator("#approve-button").click()
     expect(officer.locator("#app-status")).to_have_text("已批准")
-    _shot(officer, "loop-3-approved.png")
+    shot(officer, "loop-3-approved.png")
     officer.locator("#nav-funnel").click()
     expect(officer.locator("#funnel-plot rect").first).to_be_visible()
-    _shot(officer, "loop-4-funnel.png")
+    shot(officer, "loop-4-funnel.png")
 
     owner.reload()
     expect(owner.locator(f"#status-{product}")).to_have_text("已批准")
     expect(owner.locator(f"#detail-{product}")).to_contain_text("20万")
     owner.locator("#releases summary").click()
     expect(owner.locator("#releases li").first).to_be_visible()
-    _shot(owner, "loop-5-decision.png")
+    shot(owner, "loop-5-decision.png")

@@ -21,11 +21,11 @@ import pytest
 
 from loanmatch.connectors import simulated_credit_code
 from tests.conftest import TrainedMarket
-from tests.e2e.browser import ARTIFACTS, launched_chromium, require_chromium
+from tests.e2e.browser import desktop_page, launched_chromium, require_chromium, shot
 from tests.e2e.conftest import _wait_until_healthy, free_port
 from tests.e2e.identity import start_signed_in
 from tests.e2e.journey import answer_as
-from tests.owners import confident_applicant
+from tests.owners import OWNER, confident_applicant
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -69,17 +69,6 @@ def demo(trained_market: TrainedMarket, tmp_path: Path) -> Iterator[tuple[str, P
             process.wait(timeout=10)
 
 
-def _page(browser: Browser) -> Page:
-    page = browser.new_context(viewport={"width": 1000, "height": 900}).new_page()
-    page.set_default_timeout(20_000)
-    return page
-
-
-def _shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
-
-
 def _offered(trained_market: TrainedMarket, row: dict[str, str]) -> tuple[str, str]:
     """The first product offered to ``row`` when all is known that carries no test cases (one
     more rule cannot break them), and its lender."""
@@ -118,11 +107,11 @@ def _publish_with_one_more_rule(page: Page, base: str, log: Path, product: str, 
     version = page.url.rsplit("saved=", 1)[1]
     page.locator(f"#dry-run-{version}").click()
     expect(page.locator("#dry-run-plot")).to_be_visible()
-    _shot(page, "whole-loop-1-dry-run.png")
+    shot(page, "whole-loop-1-dry-run.png")
     page.go_back()
     page.locator(f"#publish-{version}").click()
     expect(page.locator(f'tr[data-version="{version}"].in-effect')).to_be_visible()
-    _shot(page, "whole-loop-2-published.png")
+    shot(page, "whole-loop-2-published.png")
 
 
 def test_a_lender_publishes_an_owner_applies_the_simulated_lender_decides_the_owner_sees_it(
@@ -131,10 +120,10 @@ def test_a_lender_publishes_an_owner_applies_the_simulated_lender_decides_the_ow
     base, log = demo
     row = confident_applicant(trained_market.applicants, trained_market.model_dir)
     product, lender = _offered(trained_market, row)
-    manager = _page(browser)
+    manager = desktop_page(browser)
     _publish_with_one_more_rule(manager, base, log, product, lender)
 
-    owner = _page(browser)
+    owner = desktop_page(browser)
     owner.goto(f"{base}/chat?lang=zh")
     start_signed_in(owner, simulated_credit_code(row["applicant_id"]))
     owner.locator("#consent-agree").click()
@@ -144,7 +133,7 @@ def test_a_lender_publishes_an_owner_applies_the_simulated_lender_decides_the_ow
     box.check()
     owner.locator("#apply-button").click()
     expect(owner.locator(f"#status-{product}")).to_have_text("待审批")
-    _shot(owner, "whole-loop-3-applied.png")
+    shot(owner, "whole-loop-3-applied.png")
 
     started = time.monotonic()
     status = owner.locator(f".application[data-product='{product}']")
@@ -158,11 +147,16 @@ def test_a_lender_publishes_an_owner_applies_the_simulated_lender_decides_the_ow
     expect(owner.locator(f"#detail-{product}")).to_be_visible()
     owner.locator("#releases summary").click()
     expect(owner.locator("#releases li").first).to_be_visible()
-    _shot(owner, "whole-loop-4-decision.png")
+    shot(owner, "whole-loop-4-decision.png")
     print(f"decided {decided} after {time.monotonic() - started:.0f} s")
 
     manager.goto(f"{base}/lender/inbox")
     expect(manager.locator("#inbox tbody tr")).to_have_count(1)
     manager.locator("#nav-funnel").click()
     expect(manager.locator("#funnel-total")).to_contain_text("1")
-    _shot(manager, "whole-loop-5-funnel.png")
+    shot(manager, "whole-loop-5-funnel.png")
+    text = log.read_text(encoding="utf-8")
+    assert "[lender agents]" in text
+    assert "lmk_" not in text, "no key is printed"
+    assert OWNER not in text, "no owner id is printed"
+    assert "GET /api/v1/lender/applications" not in text, "the agents' polls stay out of the log"

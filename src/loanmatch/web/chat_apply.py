@@ -52,22 +52,21 @@ def _back(session_id: str, lang: str, refused: str = "") -> Response:
 
 
 def _context(
-    request: Request, session_id: str, csrf: str
-) -> apps.ApplicationsContext | bool | None:
-    """The applications context acting as the cookie's owner of ``session_id``; None when the
-    cookie's owner is not the session's; False when the form lacks the CSRF value."""
+    request: Request, session_id: str, csrf: str, lang: str
+) -> apps.ApplicationsContext | Response:
+    """The applications context acting as the cookie's owner of ``session_id``; else the start
+    page (not the session's owner) or the page saying to sign in again (no CSRF value)."""
     owner = page_owner(request)
-    if owner is None:
-        return None
     backend = sessions_backend(request)
+    back = RedirectResponse(start_url(lang), status_code=_SEE_OTHER)
+    if owner is None or backend.market is None:
+        return back
     try:
         check_owner(backend, owner, session_id)
     except SessionNotFoundError:
-        return None
+        return back
     if not csrf_matches(owner, csrf):
-        return False
-    if backend.market is None:
-        return None
+        return refused_page(request, lang)
     intake = replace(backend.context, actor=owner_actor(owner))
     return apps.ApplicationsContext(intake, backend.market)
 
@@ -81,11 +80,9 @@ async def apply(
     csrf: Annotated[str, Form(max_length=64)] = "",
     lang: Annotated[str, Form(max_length=16)] = "zh",
 ) -> Response:
-    ctx = await run_in_threadpool(_context, request, session_id, csrf)
-    if ctx is False:
-        return refused_page(request, lang)
-    if not isinstance(ctx, apps.ApplicationsContext):
-        return RedirectResponse(start_url(lang), status_code=_SEE_OTHER)
+    ctx = await run_in_threadpool(_context, request, session_id, csrf, lang)
+    if isinstance(ctx, Response):
+        return ctx
     chosen = [p for p in (products or []) if p][:10]
     if not chosen:
         return _back(session_id, lang, "no_products")
@@ -107,11 +104,9 @@ async def withdraw(
     csrf: Annotated[str, Form(max_length=64)] = "",
     lang: Annotated[str, Form(max_length=16)] = "zh",
 ) -> Response:
-    ctx = await run_in_threadpool(_context, request, session_id, csrf)
-    if ctx is False:
-        return refused_page(request, lang)
-    if not isinstance(ctx, apps.ApplicationsContext):
-        return RedirectResponse(start_url(lang), status_code=_SEE_OTHER)
+    ctx = await run_in_threadpool(_context, request, session_id, csrf, lang)
+    if isinstance(ctx, Response):
+        return ctx
     try:
         await run_in_threadpool(
             apps.owner_act, sessions_backend(request).unit_of_work(), ctx, session_id,

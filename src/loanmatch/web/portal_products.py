@@ -14,6 +14,7 @@ Every step is :mod:`loanmatch.services.products`' (audited as ``staff:<lender>/<
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -23,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from loanmatch.adapters import messages
 from loanmatch.adapters.product_body import body_yaml, product_body
-from loanmatch.errors import ForbiddenError, InputError, LoanMatchError, ProductNotFoundError
+from loanmatch.errors import ForbiddenError, LoanMatchError, ProductNotFoundError
 from loanmatch.lang import Lang, parse_lang
 from loanmatch.services import product_trial as trial
 from loanmatch.services import products as svc
@@ -174,10 +175,8 @@ async def save_draft(
             svc.save_draft, backend.unit_of_work(), _ctx(request), session.lender_id,
             staff_actor(session), text, note,
         )  # fmt: skip
-    except (InputError, ForbiddenError, LoanMatchError) as error:
-        status = error.status if 400 <= error.status < 500 else 422
-        return _product_page(request, chosen, session, product_id, text=text,
-                             error=_error_text(error, chosen), status=status)  # fmt: skip
+    except LoanMatchError as error:
+        return _refused(request, chosen, session, product_id, error, text)
     stored = draft.version
     url = portal_url(f"/products/{stored.product_id}", chosen) + f"&saved={stored.version}"
     return RedirectResponse(url, status_code=_SEE_OTHER)
@@ -204,6 +203,32 @@ def dry_run_page(request: Request, product_id: str, version: int, lang: str | No
                   product_id=product_id, top=top)  # fmt: skip
 
 
+async def _step(
+    request: Request, lang: Lang, session: StaffSession, product_id: str,
+    step: Callable[..., object], *args: object,
+) -> Response:  # fmt: skip
+    """Run a publication or rollback as the portal user; the product page again, with the
+    refusal in it and its status, or a redirect to it."""
+    backend = sessions_backend(request)
+    try:
+        await run_in_threadpool(
+            step, backend.unit_of_work(), _ctx(request), session.lender_id,
+            staff_actor(session), product_id, *args,
+        )  # fmt: skip
+    except LoanMatchError as error:
+        return _refused(request, lang, session, product_id, error)
+    return RedirectResponse(portal_url(f"/products/{product_id}", lang), status_code=_SEE_OTHER)
+
+
+def _refused(
+    request: Request, lang: Lang, session: StaffSession, product_id: str, error: LoanMatchError,
+    text: str | None = None,
+) -> Response:  # fmt: skip
+    status = error.status if 400 <= error.status < 500 else 422
+    return _product_page(request, lang, session, product_id, text=text,
+                         error=_error_text(error, lang), status=status)  # fmt: skip
+
+
 def _effective(raw: str) -> datetime | None:
     """A ``datetime-local`` value in China time (blank: now)."""
     if not raw.strip():
@@ -224,23 +249,13 @@ async def publish(
     session = _checked(request, chosen, csrf)
     if isinstance(session, Response):
         return session
-    backend = sessions_backend(request)
     product_id = product_id[:64]
     try:
         when = _effective(effective_at)
     except ValueError:
         text = messages.t("portal.bad_time", chosen, got=effective_at)
         return _product_page(request, chosen, session, product_id, error=text, status=422)
-    try:
-        await run_in_threadpool(
-            svc.publish, backend.unit_of_work(), _ctx(request), session.lender_id,
-            staff_actor(session), product_id, version, when,
-        )  # fmt: skip
-    except LoanMatchError as error:
-        status = error.status if 400 <= error.status < 500 else 422
-        return _product_page(request, chosen, session, product_id,
-                             error=_error_text(error, chosen), status=status)  # fmt: skip
-    return RedirectResponse(portal_url(f"/products/{product_id}", chosen), status_code=_SEE_OTHER)
+    return await _step(request, chosen, session, product_id, svc.publish, version, when)
 
 
 @router.post(f"{PATH}/products/{{product_id}}/rollback")
@@ -255,15 +270,4 @@ async def rollback(
     session = _checked(request, chosen, csrf)
     if isinstance(session, Response):
         return session
-    backend = sessions_backend(request)
-    product_id = product_id[:64]
-    try:
-        await run_in_threadpool(
-            svc.rollback, backend.unit_of_work(), _ctx(request), session.lender_id,
-            staff_actor(session), product_id, version,
-        )  # fmt: skip
-    except LoanMatchError as error:
-        status = error.status if 400 <= error.status < 500 else 422
-        return _product_page(request, chosen, session, product_id,
-                             error=_error_text(error, chosen), status=status)  # fmt: skip
-    return RedirectResponse(portal_url(f"/products/{product_id}", chosen), status_code=_SEE_OTHER)
+    return await _step(request, chosen, session, product_id[:64], svc.rollback, version)
