@@ -86,7 +86,9 @@ LATIN_IN_CHINESE = frozenset(
 """Latin words a Chinese text may carry: terms of the trade (the risk tiers A-E of docs/risk.md,
 once allowed only by chance: a real product name, 中银企E贷, had an E), the program's name and
 command."""
-QUOTING_CHINESE = frozenset({"page.switch", "chat_page.switch", "page.blank_is_unknown"})
+QUOTING_CHINESE = frozenset(
+    {"page.switch", "chat_page.switch", "portal.switch", "page.blank_is_unknown", "portal.amount"}
+)
 """English messages that write Chinese on purpose: the other language's name in its own script,
 and how to type an amount in 万."""
 CJK = re.compile(r"[\u3400-\u9fff\uff08\uff09\uff0c\u3001\u3002\uff1a\uff1b]")
