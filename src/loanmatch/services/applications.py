@@ -36,7 +36,7 @@ from loanmatch.domain.products import Market, Product
 from loanmatch.errors import ApplicationNotFoundError, ApplyRefusedError
 from loanmatch.intake.state import IntakeState
 from loanmatch.services.capacity import business_day
-from loanmatch.services.intake.core import IntakeContext, load_session
+from loanmatch.services.intake.core import IntakeContext, event, load_session
 from loanmatch.services.webhooks import notify_application
 from loanmatch.storage.records import AuditEntry, DataRelease, SessionRecord
 from loanmatch.storage.unit_of_work import UnitOfWork
@@ -281,6 +281,7 @@ def _apply(
             _audit(uow, ctx, ctx.intake.actor, "application.submitted", application, record,
                    {"released": str(len(facts))})  # fmt: skip
             notify_application(uow, application, "application.submitted", now)
+            event(uow, ctx.intake, session_id, "applied", product_id=product_id)
             made.append(application)
         uow.commit()
         return Applied(made, created=True)
@@ -385,5 +386,11 @@ def decide(
         stored = uow.applications.update(changed)
         detail = {"reasons": ",".join(decision.reasons)} if decision.reasons else {}
         _audit(uow, ctx, actor, f"application.{action}", stored, detail=detail)
+        if action in ("approve", "decline"):
+            event(uow, ctx.intake, stored.session_id, "decided", product_id=stored.product_id,
+                  approved=action == "approve")  # fmt: skip
+        elif action == "request_documents":
+            event(uow, ctx.intake, stored.session_id, "document_requested",
+                  product_id=stored.product_id)  # fmt: skip
         uow.commit()
         return stored

@@ -238,3 +238,17 @@ def test_facts_a_source_gave_are_unreadable_to_the_lender_once_its_consent_expir
     expired = apps.lender_application(offering.uow(), "bank_a", made.id, later)
     assert "tax_grade" not in expired.facts, "pulled under a consent that has expired"
     assert "loan_amount" in expired.facts, "the owner typed it: no consent behind it"
+
+
+def test_applying_and_deciding_land_in_the_journey_events(offering: World) -> None:
+    session = finished(offering)
+    a1, a3 = apps.apply(offering.uow(), ctx(offering), session, ["p1", "p3"], "k").applications
+    apps.decide(offering.uow(), ctx(offering), "bank_a", "lender:bank_a/k", a1.id, "approve",
+                APPROVAL)  # fmt: skip
+    apps.decide(offering.uow(), ctx(offering), "bank_b", "lender:bank_b/k", a3.id,
+                "request_documents", Decision(documents=("营业执照",)))  # fmt: skip
+    kinds = [(e.kind, e.detail.get("product_id"), e.detail.get("approved"))
+             for e in offering.store.events if e.kind in ("applied", "decided",
+                                                          "document_requested")]  # fmt: skip
+    assert kinds == [("applied", "p1", None), ("applied", "p3", None), ("decided", "p1", True),
+                     ("document_requested", "p3", None)]  # fmt: skip
