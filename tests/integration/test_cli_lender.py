@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from loanmatch.errors import AuthError
+from loanmatch.errors import AuthError, InputError
 from loanmatch.services.lender_keys import authenticate
 from loanmatch.storage.database import Database
 from tests.conftest import TrainedMarket
@@ -83,3 +83,31 @@ def test_a_portal_user_is_added_with_a_password_from_stdin_listed_and_disabled(
     with pytest.raises(AuthError):
         sign_in(database.unit_of_work(), "alice", password, datetime.now(UTC), 30)
     database.dispose()
+
+
+def test_an_operator_is_added_listed_and_disabled_and_cannot_be_a_lenders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_settings: None
+) -> None:
+    from loanmatch.cli.operator import operator_app
+    from loanmatch.services.staff import add_staff
+    from loanmatch.storage.records import PLATFORM
+
+    url = f"sqlite:///{tmp_path / 'ops.db'}"
+    monkeypatch.setenv("LOANMATCH_DATABASE_URL", url)
+    password = "a long operator password"
+    added = CliRunner().invoke(operator_app, ["add", "--username", "ops", "--password-stdin"],
+                               input=f"{password}\n")  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert CliRunner().invoke(operator_app, ["list"]).output.startswith("ops\t")
+    database = Database(url)
+    with pytest.raises(InputError):
+        add_staff(database.unit_of_work(), "bank_a", "x.ops", password, "operator",
+                  datetime.now(UTC))  # fmt: skip
+    with pytest.raises(InputError):
+        add_staff(database.unit_of_work(), PLATFORM, "y.ops", password, "manager",
+                  datetime.now(UTC))  # fmt: skip
+    database.dispose()
+    gone = CliRunner().invoke(operator_app, ["disable", "--username", "ops"])
+    assert gone.exit_code == 0, gone.output
+    unknown = CliRunner().invoke(operator_app, ["disable", "--username", "nobody"])
+    assert unknown.exit_code == 2

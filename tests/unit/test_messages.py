@@ -24,6 +24,7 @@ from loanmatch.domain.consent import ConsentStatus
 from loanmatch.errors import InputError
 from loanmatch.lang import LANGS
 from loanmatch.matching.results import ExclusionKind
+from loanmatch.services.operations import STAGES as OPERATOR_STAGES
 from loanmatch.web.chat_apply import REFUSALS
 from loanmatch.web.portal_inbox import STAGES
 
@@ -37,6 +38,7 @@ _TEMPLATE_SECTIONS = {
     "index.html": {r"\bt\.(\w+)": "page", r"\bwords\.(\w+)": "result"},
     "chat.html": {r"\bt\.(\w+)": "chat_page", r"\bwords\.(\w+)": "result"},
     "portal.html": {r"\bt\.(\w+)": "portal"},
+    "console.html": {r"\bt\.(\w+)": "console"},
 }
 
 
@@ -51,6 +53,7 @@ def _dynamic_keys() -> set[str]:
     keys |= {f"portal.method_{method}" for method in REPAYMENT_METHODS}
     keys |= {f"chat_page.refused_{rule}" for rule in REFUSALS}
     keys |= {"portal.version_draft", "portal.version_published"}
+    keys |= {f"console.stage_{stage}" for stage in OPERATOR_STAGES}
     keys |= {f"group.{f.group or 'other'}" for f in catalog.features} | {"group.other"}
     keys |= {f"unit.{f.unit}" for f in catalog.features if f.unit not in (None, "count", "ratio")}
     return keys
@@ -108,7 +111,7 @@ def test_every_key_is_used_by_the_code_or_a_template() -> None:
 
 def test_no_template_word_is_hidden_by_a_mapping_method() -> None:
     messages = default_messages()
-    for section in ("page", "result", "chat_page", "portal"):
+    for section in ("page", "result", "chat_page", "portal", "console"):
         clashes = {key for key in messages.section(section, "zh-CN") if hasattr(dict, key)}
         assert not clashes, f"Jinja would read {section}: {clashes} as dict methods"
 

@@ -87,7 +87,14 @@ LATIN_IN_CHINESE = frozenset(
 once allowed only by chance: a real product name, 中银企E贷, had an E), the program's name and
 command."""
 QUOTING_CHINESE = frozenset(
-    {"page.switch", "chat_page.switch", "portal.switch", "page.blank_is_unknown", "portal.amount"}
+    {
+        "page.switch",
+        "chat_page.switch",
+        "portal.switch",
+        "console.switch",
+        "page.blank_is_unknown",
+        "portal.amount",
+    }
 )
 """English messages that write Chinese on purpose: the other language's name in its own script,
 and how to type an amount in 万."""

@@ -129,16 +129,18 @@ def demo_command(port: int | None, host: str | None, serve: bool, agents: bool =
 
 
 def _demo_portal(settings: Settings) -> None:
-    """A manager of the lender portal for each lender (``demo.<lender>``), with a password
-    drawn now and printed: a newcomer can sign in at /lender without any other step."""
+    """A manager of the lender portal for each lender (``demo.<lender>``) and an operator of the
+    console (``demo.platform``), with a password drawn now and printed: a newcomer can sign in
+    at /lender without any other step."""
     import secrets
     from datetime import UTC, datetime
 
     from loanmatch.bootstrap import compose
     from loanmatch.services.staff import demo_accounts
+    from loanmatch.storage.records import PLATFORM
 
     root = compose(settings)
-    lenders = root.bundle().market.lenders
+    lenders = [*root.bundle().market.lenders, PLATFORM]
     password = secrets.token_urlsafe(12)
     database = root.database()
     try:
@@ -148,7 +150,7 @@ def _demo_portal(settings: Settings) -> None:
     local = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
     typer.echo(
         f"Lender portal · 机构门户: http://{local}:{settings.port}/lender  user 用户名 "
-        f"{names[0] if names else 'demo.<lender>'} (or demo.<any lender>), "
+        f"{names[0]} (or demo.<any lender>; demo.{PLATFORM} opens the operator console), "
         f"password 密码 {password}",
         err=True,
     )

@@ -28,7 +28,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from loanmatch.errors import AuthError, ForbiddenError, InputError
 from loanmatch.location import Location
-from loanmatch.storage.records import STAFF_ROLES, AuditEntry, StaffSession, StaffUser
+from loanmatch.storage.records import (
+    PLATFORM,
+    STAFF_ROLES,
+    AuditEntry,
+    StaffSession,
+    StaffUser,
+)
 from loanmatch.storage.unit_of_work import UnitOfWork
 
 __all__ = [
@@ -88,6 +94,12 @@ def add_staff(
     if role not in STAFF_ROLES:
         raise InputError(
             f"role must be one of {', '.join(STAFF_ROLES)}; got {role!r}",
+            Location(setting="role"),
+        )
+    if (role == "operator") != (lender_id == PLATFORM):
+        raise InputError(
+            f"the operator role is the platform's ({PLATFORM!r}) alone, and the platform has no "
+            f"other role; got role {role!r} for {lender_id!r}",
             Location(setting="role"),
         )
     _check_password(password)
@@ -163,8 +175,9 @@ def authenticate_staff(uow: UnitOfWork, raw: str, at: datetime) -> StaffSession:
 
 
 def require_role(session: StaffSession, role: str) -> None:
-    """Nothing when ``session``'s user has ``role`` (a manager has every role)."""
-    if session.role != role and session.role != "manager":
+    """Nothing when ``session``'s user has ``role`` (a lender's manager has its officer's role
+    too; an operator has no lender's role)."""
+    if session.role != role and not (session.role == "manager" and role == "officer"):
         raise ForbiddenError(f"this needs the {role} role; you are signed in as {session.role}")
 
 
@@ -198,9 +211,10 @@ def staff_actor(session: StaffSession) -> str:
 def demo_accounts(
     uow: UnitOfWork, lenders: Sequence[str], password: str, at: datetime
 ) -> list[str]:
-    """A ``manager`` portal user ``demo.<lender>`` for each lender, all with ``password``
-    (``loanmatch demo`` draws a new one at each start and prints it): added where missing,
-    else its password replaced. The user names, in ``lenders``' order."""
+    """A ``manager`` portal user ``demo.<lender>`` for each lender (for :data:`PLATFORM`, an
+    ``operator``), all with ``password`` (``loanmatch demo`` draws a new one at each start and
+    prints it): added where missing, else its password replaced. The user names, in
+    ``lenders``' order."""
     _check_password(password)
     names: list[str] = []
     for lender in lenders:
@@ -209,8 +223,8 @@ def demo_accounts(
             user = uow.staff.user_named(name)
             hashed = _HASHER.hash(password)
             if user is None:
-                uow.staff.add_user(StaffUser(secrets.token_hex(8), lender, name, hashed,
-                                             "manager", at))  # fmt: skip
+                role = "operator" if lender == PLATFORM else "manager"
+                uow.staff.add_user(StaffUser(secrets.token_hex(8), lender, name, hashed, role, at))
             elif user.lender_id == lender:
                 uow.staff.set_password_hash(user.id, hashed)
             else:

@@ -9,6 +9,8 @@ from typing import Any
 from loanmatch.domain.consent import Consent
 
 __all__ = [
+    "PLATFORM",
+    "STAFF_ROLES",
     "AuditEntry",
     "DataRelease",
     "IdentityChallenge",
@@ -199,9 +201,12 @@ class OwnerToken:
     revoked_at: datetime | None = None
 
 
-STAFF_ROLES = ("officer", "manager")
-"""A lender's portal roles: an officer reads the inbox and decides; a manager also edits and
-publishes the lender's products."""
+STAFF_ROLES = ("officer", "manager", "operator")
+"""Portal roles: a lender's officer reads the inbox and decides; a lender's manager also edits
+and publishes the lender's products; an ``operator`` of the platform (lender :data:`PLATFORM`)
+reads the operator console and nothing of any lender's inbox."""
+PLATFORM = "platform"
+"""The ``lender_id`` of the platform's own operators."""
 
 
 @dataclass(frozen=True)

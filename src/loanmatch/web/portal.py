@@ -92,6 +92,8 @@ def signed_in_or_login(request: Request, lang: Lang) -> StaffSession | Response:
     session = page_staff(request)
     if session is None:
         return RedirectResponse(portal_url("/login", lang), status_code=_SEE_OTHER)
+    if session.role == "operator":  # the platform's operators have the console, no inbox
+        return RedirectResponse(f"/operator?lang={short_code(lang)}", status_code=_SEE_OTHER)
     return session
 
 
@@ -138,7 +140,7 @@ async def login(
         if limits is not None:
             limits.hit("logins", request.client.host if request.client else "unknown")
             limits.hit("logins", f"user:{username.strip().lower()}")
-        _, raw = await run_in_threadpool(
+        signed, raw = await run_in_threadpool(
             staff.sign_in, backend.unit_of_work(), username, password,
             backend.context.clock(), backend.staff_minutes,
         )  # fmt: skip
@@ -147,7 +149,8 @@ async def login(
         return _login_page(request, chosen, text, 429)
     except AuthError:
         return _login_page(request, chosen, messages.t("portal.login_wrong", chosen), 401)
-    response = RedirectResponse(portal_url("/inbox", chosen), status_code=_SEE_OTHER)
+    home = f"/operator?lang={short_code(chosen)}" if signed.role == "operator" else None
+    response = RedirectResponse(home or portal_url("/inbox", chosen), status_code=_SEE_OTHER)
     set_staff_cookie(response, raw, backend.staff_minutes, backend.cookie_secure)
     response.delete_cookie(LOGIN_COOKIE, path=PATH)
     return response

@@ -39,6 +39,7 @@ from loanmatch.services import applications as apps
 from loanmatch.services.staff import staff_actor
 from loanmatch.storage.records import StaffSession
 from loanmatch.web.backend import sessions_backend
+from loanmatch.web.console import router as console_router
 from loanmatch.web.portal import lang_of, portal_url, render, signed_in_or_login
 from loanmatch.web.portal import router as portal_router
 from loanmatch.web.portal_products import router as products_router
@@ -287,7 +288,9 @@ def funnel_page(request: Request, lang: str | None = None) -> Response:
 
 
 def install_portal(app: FastAPI) -> None:
-    """Serve the lender portal's pages from ``app`` (after the sessions API and the chat)."""
+    """Serve the lender portal's pages and the operator console (one sign-in) from ``app``
+    (after the sessions API and the chat)."""
     app.include_router(portal_router)
     app.include_router(router)
     app.include_router(products_router)
+    app.include_router(console_router)

@@ -1,8 +1,9 @@
 """Who the lender portal's user is (issue 12).
 
 The portal keeps the session token ``lms_<id>.<secret>`` (:mod:`loanmatch.services.staff`) in an
-HttpOnly, SameSite=Strict cookie (:data:`COOKIE`, path ``/lender``); every form posts the
-session's CSRF value back (:func:`check_staff_csrf`), so a cookie alone changes nothing. The
+HttpOnly, SameSite=Strict cookie (:data:`COOKIE`; the lender portal and the operator console);
+every form posts the session's CSRF value back (:func:`check_staff_csrf`), so a cookie alone
+changes nothing. The
 sign-in form itself carries a value also kept in a SameSite=Strict cookie
 (:data:`LOGIN_COOKIE`), so no other site can sign a visitor in as someone else.
 """
@@ -31,6 +32,10 @@ __all__ = [
 COOKIE = "lm_staff"
 LOGIN_COOKIE = "lm_login"
 PATH = "/lender"
+"""Where the lender portal's pages are."""
+COOKIE_PATH = "/"
+"""The portal session's cookie serves the lender portal and the operator console
+(``/operator``)."""
 
 
 def page_staff(request: Request) -> StaffSession | None:
@@ -53,9 +58,9 @@ def check_staff_csrf(session: StaffSession, sent: str) -> None:
 def set_staff_cookie(response: Response, raw: str, minutes: int, secure: bool) -> None:
     response.set_cookie(
         COOKIE, raw, max_age=minutes * 60, httponly=True, samesite="strict", secure=secure,
-        path=PATH,
+        path=COOKIE_PATH,
     )  # fmt: skip
 
 
 def clear_staff_cookie(response: Response) -> None:
-    response.delete_cookie(COOKIE, path=PATH, httponly=True, samesite="strict")
+    response.delete_cookie(COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict")
