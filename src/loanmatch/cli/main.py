@@ -27,6 +27,7 @@ from loanmatch.cli.console import (
     warner,
 )
 from loanmatch.cli.db import db_app
+from loanmatch.cli.fairness import FAIRNESS_HELP, fairness_command
 from loanmatch.cli.intake import intake as intake_command
 from loanmatch.cli.journey import JOURNEY_HELP, journey_command
 from loanmatch.cli.lender import lender_app
@@ -337,6 +338,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(lender_app, name="lender")
 app.add_typer(operator_app, name="operator")
 app.command(**JOURNEY_HELP)(journey_command)
+app.command(**FAIRNESS_HELP)(fairness_command)
 app.command(
     name="intake",
     short_help="终端申请（智能助手）· Apply in the terminal with the guiding assistant.",

@@ -9,6 +9,7 @@ gets 403; nobody signed in goes to the sign-in page.
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,10 @@ from loanmatch.adapters import messages
 from loanmatch.lang import Lang, short_code
 from loanmatch.services import operations as ops
 from loanmatch.services.capacity import BUSINESS_TZ
+from loanmatch.services.evaluation.fairness import REPORT_FILE as FAIRNESS_FILE
 from loanmatch.storage.records import StaffSession
 from loanmatch.web.backend import sessions_backend
+from loanmatch.web.chat_api import root_of
 from loanmatch.web.chat_start import templates
 from loanmatch.web.portal import lang_of, portal_url
 from loanmatch.web.staff_auth import page_staff
@@ -97,6 +100,28 @@ def lenders(request: Request, lang: str | None = None) -> Response:
     rows = ops.lender_rows(backend.unit_of_work(), ids)
     top = max((r.row.submitted for r in rows), default=0) or 1
     return _render(request, chosen, "lenders", session, rows=rows, names=names, top=top)
+
+
+def _fairness_report(request: Request) -> dict[str, Any] | None:
+    """The last ``loanmatch fairness`` report of the data directory (None: none yet)."""
+    root = root_of(request)
+    if root is None:
+        return None
+    path = root.settings.data_dir / FAIRNESS_FILE
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return loaded if isinstance(loaded, dict) and "audit" in loaded else None
+
+
+@router.get(f"{CONSOLE}/fairness", response_class=HTMLResponse)
+def fairness(request: Request, lang: str | None = None) -> Response:
+    chosen = lang_of(request, lang)
+    session = _operator(request, chosen)
+    if isinstance(session, Response):
+        return session
+    return _render(request, chosen, "fairness", session, report=_fairness_report(request))
 
 
 @router.get(f"{CONSOLE}/audit", response_class=HTMLResponse)
