@@ -1,7 +1,9 @@
-"""What the ``loanmatch lender`` commands share: the database option and two checks."""
+"""What the ``loanmatch lender`` and ``loanmatch operator`` commands share: the database option,
+the lender check and reading a new password."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
@@ -13,11 +15,24 @@ from loanmatch.cli.console import EXIT_BAD_INPUT
 if TYPE_CHECKING:
     from loanmatch.storage.database import Database
 
-__all__ = ["UrlOption", "database_at", "known_lender"]
+__all__ = ["PasswordStdin", "UrlOption", "database_at", "known_lender", "read_password"]
 
 UrlOption = Annotated[
     str | None, typer.Option(help="数据库地址 · Database URL (default: the setting database_url).")
 ]
+
+
+PasswordStdin = Annotated[
+    bool, typer.Option(help="从标准输入读密码 · Read the password from standard input.")
+]
+
+
+def read_password(from_stdin: bool) -> str:
+    """A new password: the first line of standard input, or asked twice at a hidden prompt
+    (never an option: it would stay in the shell's history and the process list)."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(typer.prompt("密码 · Password", hide_input=True, confirmation_prompt=True))
 
 
 @contextmanager

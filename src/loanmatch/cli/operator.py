@@ -7,14 +7,13 @@ Register in :mod:`loanmatch.cli.main` with ``app.add_typer(operator_app, name="o
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 
 from loanmatch.cli.console import EXIT_BAD_INPUT, EXIT_CODES_HELP, reported_errors
-from loanmatch.cli.lender_common import UrlOption, database_at
+from loanmatch.cli.lender_common import PasswordStdin, UrlOption, database_at, read_password
 from loanmatch.storage.records import PLATFORM
 
 __all__ = ["operator_app"]
@@ -46,18 +45,13 @@ def _operator() -> None:
 )
 def add(
     username: Username,
-    password_stdin: Annotated[
-        bool, typer.Option(help="从标准输入读密码 · Read the password from standard input.")
-    ] = False,
+    password_stdin: PasswordStdin = False,
     url: UrlOption = None,
 ) -> None:
     from loanmatch.services.staff import add_staff
 
     with reported_errors():
-        if password_stdin:
-            password = sys.stdin.readline().rstrip("\r\n")
-        else:
-            password = typer.prompt("密码 · Password", hide_input=True, confirmation_prompt=True)
+        password = read_password(password_stdin)
         with database_at(url) as database:
             user = add_staff(database.unit_of_work(), PLATFORM, username, password, "operator",
                              datetime.now(UTC))  # fmt: skip

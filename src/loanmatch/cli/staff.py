@@ -8,14 +8,19 @@ it is asked at the prompt, twice and hidden, or read from standard input with
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 
 from loanmatch.cli.console import EXIT_BAD_INPUT, EXIT_CODES_HELP, reported_errors
-from loanmatch.cli.lender_common import UrlOption, database_at, known_lender
+from loanmatch.cli.lender_common import (
+    PasswordStdin,
+    UrlOption,
+    database_at,
+    known_lender,
+    read_password,
+)
 
 __all__ = ["register"]
 
@@ -28,19 +33,14 @@ def staff_add(
     role: Annotated[
         str, typer.Option(help="角色 · officer (inbox, decisions) or manager (also products).")
     ] = "officer",
-    password_stdin: Annotated[
-        bool, typer.Option(help="从标准输入读密码 · Read the password from standard input.")
-    ] = False,
+    password_stdin: PasswordStdin = False,
     url: UrlOption = None,
 ) -> None:
     from loanmatch.services.staff import add_staff
 
     with reported_errors():
         known_lender(lender)
-        if password_stdin:
-            password = sys.stdin.readline().rstrip("\r\n")
-        else:
-            password = typer.prompt("密码 · Password", hide_input=True, confirmation_prompt=True)
+        password = read_password(password_stdin)
         with database_at(url) as database:
             user = add_staff(
                 database.unit_of_work(), lender, username, password, role, datetime.now(UTC)
