@@ -14,7 +14,6 @@ from __future__ import annotations
 import statistics
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -67,7 +66,9 @@ def _recommended(
     return rows, best[rows], p[rows, best[rows]]
 
 
-def _records(lender: str, p: npt.NDArray[np.float64], approved: npt.NDArray[np.bool_]) -> list[LearningRecord]:  # fmt: skip
+def _records(
+    lender: str, p: npt.NDArray[np.float64], approved: npt.NDArray[np.bool_]
+) -> list[LearningRecord]:
     return [
         LearningRecord(f"a{k}", lender, "x", bool(y), float(q), "sim", THRESHOLD, 1.0,
                        START + timedelta(minutes=k), "lender:sim")
@@ -112,7 +113,8 @@ def test_a_lender_that_tightens_its_policy_is_noticed_within_a_bounded_number_of
     print(f"approval among recommended {statistics.mean(before_rate):.3f} -> "
           f"{statistics.mean(after_rate):.3f}; delay median {statistics.median(delays)}, "
           f"max {max(delays)}, min {min(delays)} decisions")  # fmt: skip
-    assert statistics.mean(before_rate) > 0.95 and statistics.mean(after_rate) < 0.85
+    assert statistics.mean(before_rate) > 0.95
+    assert statistics.mean(after_rate) < 0.85
     assert max(delays) <= MAX_DELAY
     assert 40 <= statistics.median(delays) <= 160
 

@@ -26,6 +26,7 @@ intervals and alarms. ``docs/ledger.md`` states the maths and its sources.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -34,13 +35,14 @@ from datetime import datetime
 from loanmatch.domain.approval_band import clopper_pearson
 
 __all__ = [
+    "DEFAULT_RULE",
     "LEDGER_CONFIDENCE",
     "P_EDGES",
     "Cell",
     "DriftAlarm",
     "DriftRule",
-    "Ledger",
     "LearningRecord",
+    "Ledger",
     "ToldRow",
     "build_ledger",
     "cells",
@@ -96,7 +98,7 @@ class Cell:
 
 def p_band(p: float) -> str:
     """The band of predicted P holding ``p``: ``"0.90-0.95"`` (the top band includes 1)."""
-    for low, high in zip(P_EDGES, P_EDGES[1:], strict=False):
+    for low, high in itertools.pairwise(P_EDGES):
         if p < high or high == P_EDGES[-1]:
             return f"{low:.2f}-{high:.2f}"
     return f"{P_EDGES[-2]:.2f}-{P_EDGES[-1]:.2f}"  # pragma: no cover (the loop returns)
@@ -144,6 +146,10 @@ class DriftRule:
         return (math.log(r) if approved else 0.0) - math.log(1.0 - q + r * q)
 
 
+DEFAULT_RULE = DriftRule()
+"""Odds halved, 2,000 decisions, alpha 0.05: the level is log(40,000) ≈ 10.6."""
+
+
 @dataclass(frozen=True)
 class DriftAlarm:
     """A lender's CUSUM over its decisions in time order."""
@@ -163,7 +169,7 @@ class DriftAlarm:
 
 
 def cusum(
-    records: Sequence[LearningRecord], rule: DriftRule = DriftRule(), lender: str = ""
+    records: Sequence[LearningRecord], rule: DriftRule = DEFAULT_RULE, lender: str = ""
 ) -> DriftAlarm:
     """The CUSUM of ``records`` (one lender's, in the order given: decision time)."""
     level = rule.level
@@ -224,7 +230,7 @@ def build_ledger(
     records: Sequence[LearningRecord],
     start: datetime,
     end: datetime,
-    rule: DriftRule = DriftRule(),
+    rule: DriftRule = DEFAULT_RULE,
 ) -> Ledger:
     """The ledger of ``records`` (those decided in ``[start, end)`` are kept)."""
     kept = sorted((r for r in records if start <= r.decided_at < end),

@@ -9,23 +9,21 @@ Plain functions over a unit of work; the maths is :mod:`loanmatch.domain.ledger`
 - :func:`owner_summary`: what owners see on an offer: among the decisions whose owners were
   told at least X%, how many were approved; only from :data:`MIN_OWNER_DECISIONS` decisions
   (:meth:`OwnerSummary.line`).
-- :func:`ledger_json`: a ledger as plain JSON values (the API and ``loanmatch ledger``).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from loanmatch.domain.ledger import (
+    DEFAULT_RULE,
     Cell,
-    DriftAlarm,
     DriftRule,
     LearningRecord,
     Ledger,
+    ToldRow,
     build_ledger,
     told_floor,
     told_summary,
@@ -38,7 +36,6 @@ __all__ = [
     "MIN_OWNER_DECISIONS",
     "OwnerLine",
     "OwnerSummary",
-    "ledger_json",
     "lender_ledger",
     "owner_summary",
     "window",
@@ -62,7 +59,7 @@ def lender_ledger(
     now: datetime,
     days: int = DEFAULT_DAYS,
     lender_id: str | None = None,
-    rule: DriftRule = DriftRule(),
+    rule: DriftRule = DEFAULT_RULE,
 ) -> Ledger:
     """The ledger of the last ``days`` days: every lender's, or ``lender_id``'s only."""
     start, end = window(now, days)
@@ -90,6 +87,10 @@ class OwnerSummary:
     days: int
     minimum: int = MIN_OWNER_DECISIONS
 
+    def told_rows(self) -> tuple[ToldRow, ...]:
+        """One row per floor some owner was told (``told_summary``)."""
+        return told_summary(self.records)
+
     def cell(self, floor: int) -> Cell:
         """Decisions whose owners were told at least ``floor``%."""
         told = [r for r in self.records if told_floor(r.p_approve, r.band_low) >= floor]
@@ -109,60 +110,3 @@ def owner_summary(uow: UnitOfWork, now: datetime, days: int = DEFAULT_DAYS) -> O
     """Every lender's decisions of the last ``days`` days, for the owners' lines."""
     start, end = window(now, days)
     return OwnerSummary(tuple(learning_records(uow, start, end)), days)
-
-
-def _number(x: float) -> float | None:
-    return round(x, 6) if math.isfinite(x) else None
-
-
-def cell_json(cell: Cell) -> dict[str, Any]:
-    return {
-        "lender": cell.lender or None,
-        "product": cell.product or None,
-        "band": cell.band or None,
-        "decisions": cell.decisions,
-        "approved": cell.approved,
-        "predicted": _number(cell.predicted),
-        "realised": _number(cell.realised),
-        "interval": [_number(cell.low), _number(cell.high)],
-    }
-
-
-def _alarm_json(alarm: DriftAlarm) -> dict[str, Any]:
-    return {
-        "lender": alarm.lender,
-        "decisions": alarm.decisions,
-        "statistic": round(alarm.statistic, 4),
-        "level": round(alarm.level, 4),
-        "alarm": alarm.ringing,
-        "alarm_after": alarm.alarm_after,
-        "alarm_at": alarm.alarm_at.isoformat() if alarm.alarm_at is not None else None,
-    }
-
-
-def ledger_json(ledger: Ledger, rule: DriftRule = DriftRule()) -> dict[str, Any]:
-    """The ledger as JSON values: every cell with its counts, mean predicted P, realised
-    approval and 95% exact interval; every lender's CUSUM."""
-
-    def many(cells: Sequence[Cell]) -> list[dict[str, Any]]:
-        return [cell_json(c) for c in cells]
-
-    return {
-        "start": ledger.start.isoformat(),
-        "end": ledger.end.isoformat(),
-        "confidence": 0.95,
-        "interval_method": "clopper-pearson",
-        "overall": cell_json(ledger.overall),
-        "lenders": many(ledger.lenders),
-        "products": many(ledger.products),
-        "bands": many(ledger.bands),
-        "product_bands": many(ledger.product_bands),
-        "drift_rule": {
-            "kind": "risk-adjusted bernoulli cusum",
-            "odds_ratio": rule.odds_ratio,
-            "horizon": rule.horizon,
-            "alpha": rule.alpha,
-            "level": round(rule.level, 4),
-        },
-        "alarms": [_alarm_json(a) for a in ledger.alarms],
-    }

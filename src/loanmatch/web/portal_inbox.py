@@ -41,6 +41,7 @@ from loanmatch.storage.records import StaffSession
 from loanmatch.web.backend import sessions_backend
 from loanmatch.web.portal import lang_of, portal_url, render, signed_in_or_login
 from loanmatch.web.portal import router as portal_router
+from loanmatch.web.portal_ledger import router as ledger_router
 from loanmatch.web.portal_products import router as products_router
 from loanmatch.web.staff_auth import PATH, check_staff_csrf
 
@@ -291,3 +292,4 @@ def install_portal(app: FastAPI) -> None:
     app.include_router(portal_router)
     app.include_router(router)
     app.include_router(products_router)
+    app.include_router(ledger_router)

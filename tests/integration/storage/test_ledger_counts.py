@@ -41,7 +41,8 @@ def test_a_prediction_reads_back_as_written_and_an_old_application_has_none(
         uow.commit()
     with uow_factory() as uow:
         new, old = uow.applications.get("a-1"), uow.applications.get("a-2")
-        assert new is not None and old is not None
+        assert new is not None
+        assert old is not None
         assert new.prediction == _prediction(0.91)
         assert old.prediction is None
         uow.applications.update(transition(old, "decline", "lender", "l", NOW, DECLINE))
@@ -77,7 +78,10 @@ def _fill(uow_factory: UowFactory, rng: random.Random) -> None:
         uow.commit()
 
 
-def _direct(database: Database, start: datetime, lender: str | None) -> dict[tuple[str, str], tuple[int, int, float]]:  # fmt: skip
+Counts = dict[tuple[str, str], tuple[int, int, float]]
+
+
+def _direct(database: Database, start: datetime, lender: str | None) -> Counts:
     """(product, band of P) -> decisions, approvals and summed P, counted in SQL."""
     query = (
         "SELECT product_id, predicted_p, decision FROM applications "
@@ -101,7 +105,9 @@ def _direct(database: Database, start: datetime, lender: str | None) -> dict[tup
     return counts
 
 
-@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
 @pytest.mark.parametrize("lender", [None, "bank_a"])
 def test_the_ledgers_figures_agree_with_a_direct_count_of_the_applications_table(
     request: pytest.FixtureRequest, backend: str, lender: str | None
