@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from loanmatch.domain.applications import Application, Decision, Prediction, transition
+from loanmatch.domain.applications import Action, Application, Decision, Prediction, transition
 from loanmatch.domain.ledger import p_band
 from loanmatch.services.ledger import lender_ledger
 from loanmatch.services.predictions import learning_records
@@ -64,7 +64,8 @@ def _fill(uow_factory: UowFactory, rng: random.Random) -> None:
             uow.applications.add(application)
             roll = rng.random()
             if roll < 0.8:
-                action, said = ("approve", APPROVAL) if rng.random() < p else ("decline", DECLINE)
+                action: Action = "approve" if rng.random() < p else "decline"
+                said = APPROVAL if action == "approve" else DECLINE
                 application = transition(application, action, "lender", "l",
                                          at + timedelta(hours=3), said)  # fmt: skip
                 if action == "approve" and rng.random() < 0.3:
