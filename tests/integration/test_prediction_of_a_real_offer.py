@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from loanmatch.matching.batch import recommend_values
 from loanmatch.matching.explain import explain_applicant
-from loanmatch.matching.recommend import recommend_values
 from loanmatch.matching.results import RecommendPolicy
 from loanmatch.model.directory import load_model, model_id, sha256_file
 from loanmatch.services.predictions import SHOWN_PROPENSITY, prediction_of
