@@ -39,6 +39,8 @@ __all__ = [
     "Action",
     "Application",
     "Decision",
+    "Outcome",
+    "Prediction",
     "Role",
     "Status",
     "Step",
@@ -125,6 +127,27 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Prediction:
+    """What the platform predicted when the owner applied (issue 13, ``docs/ledger.md``): the
+    model's identity, the offer's P(approve), the threshold it passed, its band (the interval
+    the owner was shown; None when the model had none) and the logging policy's propensity of
+    showing the product. The recommender shows every offer above its threshold (up to the
+    offer limit) to an applicant with those facts, with no exploration, so the propensity
+    recorded is 1.0: the product was shown for certain, and a product below the threshold had
+    propensity 0 and gets no decision to learn from."""
+
+    model_id: str
+    p_approve: float
+    threshold: float
+    band_low: float | None = None
+    band_high: float | None = None
+    propensity: float = 1.0
+
+
+Outcome = Literal["approved", "declined"]
+
+
+@dataclass(frozen=True)
 class Application:
     """An owner's application to one product of one lender, from one intake session."""
 
@@ -139,10 +162,24 @@ class Application:
     """The key of the request that made it: the same key again is the same application."""
     version: int = 0
     """Committed changes so far (optimistic concurrency: two deciders cannot both win)."""
+    prediction: Prediction | None = None
+    """What was predicted when it was made (None: an application from before issue 13)."""
 
     @property
     def final(self) -> bool:
         return self.status in FINAL
+
+    @property
+    def decided(self) -> tuple[Outcome, Step] | None:
+        """The lender's decision (approved or declined) and the step that made it; None while
+        undecided or withdrawn undecided. An approval stays one after disbursement or the
+        owner's withdrawal."""
+        for step in self.history:
+            if step.action == "approve":
+                return "approved", step
+            if step.action == "decline":
+                return "declined", step
+        return None
 
     @property
     def approval(self) -> Decision | None:

@@ -151,6 +151,7 @@ def explain_applicant(
                     pair.tier if pair is not None else None,
                     pair.score if pair is not None else None,
                     band,
+                    threshold,
                 )
             )
         elif status == FAIL:
@@ -201,4 +202,5 @@ def explain_applicant(
         no_offer_reasons=no_offer,
         max_offers=max_offers,
         priced=bundle.pd_model is not None and bundle.pricing is not None,
+        model_id=bundle.model_id,
     )

@@ -57,6 +57,9 @@ class Offer:
     band: Band | None = None
     """The realised approval of held-out pairs scored alike (None: no held-out pairs); what the
     page and the texts show instead of ``p_approve`` (``domain/approval_band.py``)."""
+    threshold: float | None = None
+    """The threshold ``p_approve`` passed (the product's: its lender's when raised); recorded
+    with an application made from this offer (``docs/ledger.md``)."""
 
 
 @dataclass(frozen=True)
@@ -139,3 +142,5 @@ class ApplicantResult:
     unlocks: tuple[Unlock, ...] = field(default_factory=tuple)
     """Unknown facts that alone would open products not offerable now, most products first
     (``matching/unlock.py``): what to answer, or which source to authorise, next."""
+    model_id: str = ""
+    """The approval model that scored these offers (``ModelBundle.model_id``)."""

@@ -101,6 +101,14 @@ class ModelBundle:
         default_factory=dict, compare=False, repr=False
     )
 
+    @property
+    def model_id(self) -> str:
+        """What identifies this model: ``sha256:`` and the first 16 hex digits of the SHA-256 of
+        its directory's meta.json (which holds every file's hash, the calibration and the shifts,
+        and ``created_at``, so two trainings never share one), set by ``load_model``;
+        ``unsaved`` for a bundle trained in this process and never written."""
+        return str(self.info.get("model_id") or "unsaved")
+
     @cached_property
     def space(self) -> PairSpace:
         return PairSpace(self.market)

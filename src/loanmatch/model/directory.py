@@ -55,7 +55,7 @@ from loanmatch.model.selection_bias import RankShift
 from loanmatch.model.unknowns import WorstCase
 from loanmatch.risk.pd_model import PDModel
 
-__all__ = ["FILES", "OPTIONAL_FILES", "load_model", "save_model", "sha256_file"]
+__all__ = ["FILES", "OPTIONAL_FILES", "load_model", "model_id", "save_model", "sha256_file"]
 
 FILES = ("model.txt", "features.yaml", "products.yaml", "selection.csv", "reference.csv")
 OPTIONAL_FILES = ("pd_model.pkl", "pricing.yaml")
@@ -214,6 +214,12 @@ def _read_reference(path: Path, n_lenders: int) -> np.ndarray[Any, np.dtype[np.f
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), 2)
 
 
+def model_id(model_dir: Path) -> str:
+    """``sha256:`` and 16 hex digits of the SHA-256 of the directory's meta.json: the model's
+    identity recorded with every application (``docs/ledger.md``)."""
+    return "sha256:" + sha256_file(Path(model_dir) / "meta.json")[:16]
+
+
 def load_model(model_dir: Path) -> ModelBundle:
     """Load a model directory written by ``save_model``; a ``ModelError`` says what is wrong."""
     model_dir = Path(model_dir)
@@ -265,6 +271,7 @@ def load_model(model_dir: Path) -> ModelBundle:
         info={
             **{k: meta[k] for k in ("format_version", "created_at", "libraries", "inputs")},
             "drift": meta.get("drift", {}),
+            "model_id": model_id(model_dir),
         },
         pd_model=pd_model,
         pricing=pricing,

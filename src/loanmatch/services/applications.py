@@ -9,7 +9,9 @@ transaction: a refused step writes nothing.
   product, and an idempotency key: the same request again returns the same applications and
   writes nothing. Only now are the
   owner's facts released to each lender, and the data-release ledger records which facts went
-  to whom, when, under which consents (protected attributes are never released).
+  to whom, when, under which consents (protected attributes are never released). Each
+  application records what was predicted for its offer (model, P(approve), threshold, band,
+  propensity: ``services/predictions.py``).
   A product with ``capacity_per_day`` takes at most that many applications a day (China
   time); a full day refuses with ``capacity``, counted atomically so racing requests never pass
   it.
@@ -37,6 +39,7 @@ from loanmatch.errors import ApplicationNotFoundError, ApplyRefusedError
 from loanmatch.intake.state import IntakeState
 from loanmatch.services.capacity import business_day
 from loanmatch.services.intake.core import IntakeContext, event, load_session
+from loanmatch.services.predictions import prediction_of
 from loanmatch.services.webhooks import notify_application
 from loanmatch.storage.records import AuditEntry, DataRelease, SessionRecord
 from loanmatch.storage.unit_of_work import UnitOfWork
@@ -272,6 +275,7 @@ def _apply(
                 lender_id=product.lender,
                 submitted_at=now,
                 idempotency_key=idempotency_key,
+                prediction=prediction_of(result, product_id),
             )
             uow.applications.add(application)
             fields = tuple(sorted({*facts, ENTERPRISE_FIELD}))

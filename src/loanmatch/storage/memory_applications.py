@@ -68,6 +68,18 @@ class MemoryApplications(ApplicationRepository):
         ]
         return _by_time(found)
 
+    def decided_between(
+        self, start: datetime, end: datetime, lender_id: str | None = None
+    ) -> Sequence[Application]:
+        found = [
+            (decided[1].at, a.id, a)
+            for a in self._applications.values()
+            if (decided := a.decided) is not None
+            and start <= decided[1].at < end
+            and (lender_id is None or a.lender_id == lender_id)
+        ]
+        return [a for _, _, a in sorted(found, key=lambda t: (t[0], t[1]))]
+
     def update(self, application: Application) -> Application:
         current = self._applications.get(application.id)
         if current is None or current.version != application.version:

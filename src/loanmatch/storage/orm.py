@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -115,6 +116,7 @@ class ApplicationRow(Base):
     __table_args__ = (
         UniqueConstraint("session_id", "product_id", name="uq_applications_session_product"),
         Index("ix_applications_lender_id", "lender_id"),
+        Index("ix_applications_decided_at", "decided_at"),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -126,6 +128,16 @@ class ApplicationRow(Base):
     history: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     idempotency_key: Mapped[str] = mapped_column(String(128))
     version: Mapped[int] = mapped_column(Integer)
+    # What was predicted when the owner applied (migration 0008; None before it, docs/ledger.md)
+    predicted_model: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    predicted_p: Mapped[float | None] = mapped_column(Float, nullable=True)
+    predicted_threshold: Mapped[float | None] = mapped_column(Float, nullable=True)
+    predicted_band_low: Mapped[float | None] = mapped_column(Float, nullable=True)
+    predicted_band_high: Mapped[float | None] = mapped_column(Float, nullable=True)
+    predicted_propensity: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # The lender's decision step of ``history``, repeated for the ledger's window query
+    decision: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class DataReleaseRow(Base):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from loanmatch.domain.applications import Application, Status
+from loanmatch.domain.applications import Application, Prediction, Status
 from loanmatch.errors import ApplyRefusedError, TransitionError
 from loanmatch.storage.application_codec import history_from_json, history_to_json
 from loanmatch.storage.orm import ApplicationRow, DataReleaseRow, LenderKeyRow
@@ -22,6 +24,40 @@ from loanmatch.storage.unit_of_work import (
 __all__ = ["SqlApplications", "SqlDataReleases", "SqlLenderKeys"]
 
 
+def _prediction(row: ApplicationRow) -> Prediction | None:
+    if row.predicted_p is None or row.predicted_threshold is None:
+        return None
+    return Prediction(
+        model_id=row.predicted_model or "",
+        p_approve=row.predicted_p,
+        threshold=row.predicted_threshold,
+        band_low=row.predicted_band_low,
+        band_high=row.predicted_band_high,
+        propensity=1.0 if row.predicted_propensity is None else row.predicted_propensity,
+    )
+
+
+def _prediction_columns(prediction: Prediction | None) -> dict[str, Any]:
+    if prediction is None:
+        return {}
+    return {
+        "predicted_model": prediction.model_id,
+        "predicted_p": prediction.p_approve,
+        "predicted_threshold": prediction.threshold,
+        "predicted_band_low": prediction.band_low,
+        "predicted_band_high": prediction.band_high,
+        "predicted_propensity": prediction.propensity,
+    }
+
+
+def _decision_columns(application: Application) -> dict[str, Any]:
+    """The decision step of the history as the ``decision`` and ``decided_at`` columns."""
+    decided = application.decided
+    if decided is None:
+        return {"decision": None, "decided_at": None}
+    return {"decision": decided[0], "decided_at": decided[1].at}
+
+
 def _application(row: ApplicationRow) -> Application:
     return Application(
         id=row.id,
@@ -33,6 +69,7 @@ def _application(row: ApplicationRow) -> Application:
         history=history_from_json(row.history),
         idempotency_key=row.idempotency_key,
         version=row.version,
+        prediction=_prediction(row),
     )
 
 
@@ -51,6 +88,8 @@ class SqlApplications(ApplicationRepository):
             history=history_to_json(application.history),
             idempotency_key=application.idempotency_key,
             version=application.version,
+            **_prediction_columns(application.prediction),
+            **_decision_columns(application),
         )
         self._session.add(row)
         try:
@@ -78,6 +117,17 @@ class SqlApplications(ApplicationRepository):
         rows = self._session.scalars(query.order_by(ApplicationRow.submitted_at, ApplicationRow.id))
         return [_application(r) for r in rows]
 
+    def decided_between(
+        self, start: datetime, end: datetime, lender_id: str | None = None
+    ) -> Sequence[Application]:
+        query = select(ApplicationRow).where(
+            ApplicationRow.decided_at >= start, ApplicationRow.decided_at < end
+        )
+        if lender_id is not None:
+            query = query.where(ApplicationRow.lender_id == lender_id)
+        rows = self._session.scalars(query.order_by(ApplicationRow.decided_at, ApplicationRow.id))
+        return [_application(r) for r in rows]
+
     def update(self, application: Application) -> Application:
         statement = (
             update(ApplicationRow)
@@ -89,6 +139,7 @@ class SqlApplications(ApplicationRepository):
                 status=application.status.value,
                 history=history_to_json(application.history),
                 version=application.version + 1,
+                **_decision_columns(application),
             )
             .execution_options(synchronize_session=False)
         )

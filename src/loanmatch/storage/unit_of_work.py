@@ -134,6 +134,13 @@ class ApplicationRepository(ABC):
         """The lender's applications (of one status, or all), oldest first."""
 
     @abstractmethod
+    def decided_between(
+        self, start: datetime, end: datetime, lender_id: str | None = None
+    ) -> Sequence[Application]:
+        """Applications a lender approved or declined in ``[start, end)`` (of one lender, or
+        all), by decision time (:attr:`Application.decided`)."""
+
+    @abstractmethod
     def update(self, application: Application) -> Application:
         """Store ``application`` if the stored one is still at its ``version``; return it at
         the next version. Raises :class:`~loanmatch.errors.TransitionError` (rule

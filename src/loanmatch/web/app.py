@@ -45,6 +45,7 @@ from loanmatch.web.chat_page import install_chat, start_page
 from loanmatch.web.errors import error_responses, install_error_handlers
 from loanmatch.web.guard import RequestGuard
 from loanmatch.web.i18n import strings
+from loanmatch.web.ledger_api import install_ledger_api
 from loanmatch.web.portal_inbox import install_portal
 from loanmatch.web.products_api import install_products_api
 from loanmatch.web.rate_limits import install_rate_limits
@@ -111,6 +112,7 @@ def create_app(
     install_sessions_api(app, sessions)
     install_applications_api(app)
     install_products_api(app)
+    install_ledger_api(app)
     install_rate_limits(app, settings)
     install_chat(app, root)
     install_portal(app)

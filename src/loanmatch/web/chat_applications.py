@@ -1,7 +1,8 @@
 """What the chat page shows of a session's applications: their status and the lender's terms
 or reasons, and the data-release ledger (which facts went to which lender, when).
 
-:func:`applications_context` gives the template's values; the forms that apply and withdraw
+:func:`applications_context` gives the template's values and :func:`track_lines` each offer's
+track record (the calibration ledger's line, ``docs/ledger.md``); the forms that apply and withdraw
 are :mod:`loanmatch.web.chat_apply`'s. The words are the ``chat_page`` catalog section's.
 """
 
@@ -16,10 +17,12 @@ from loanmatch.domain.applications import DECLINE_REASONS, FINAL, Application, S
 from loanmatch.domain.products import Market
 from loanmatch.domain.value_text import format_money
 from loanmatch.lang import Lang
+from loanmatch.matching.results import ApplicantResult
 from loanmatch.services import applications as apps
+from loanmatch.services import ledger as ledgers
 from loanmatch.web.backend import SessionsBackend
 
-__all__ = ["ApplicationRow", "ReleaseRow", "applications_context"]
+__all__ = ["ApplicationRow", "ReleaseRow", "applications_context", "track_lines"]
 
 
 @dataclass(frozen=True)
@@ -101,3 +104,27 @@ def applications_context(backend: SessionsBackend, session_id: str, lang: Lang) 
         "applications": rows, "releases": releases, "applied": applied,
         "apply_key": secrets.token_urlsafe(16),
     }  # fmt: skip
+
+
+def track_lines(
+    backend: SessionsBackend, result: ApplicantResult | None, lang: Lang
+) -> dict[str, str]:
+    """Product id -> the sentence under its offer: of the owners told the same figure or more
+    over the last 90 days, how many were approved; or that there are too few decisions yet."""
+    if result is None or not result.offers:
+        return {}
+    summary = ledgers.owner_summary(backend.unit_of_work(), backend.context.clock())
+    lines = {}
+    for offer in result.offers:
+        line = summary.line(offer.p_approve, offer.band.low if offer.band is not None else None)
+        if line.enough:
+            lines[offer.product.id] = messages.t(
+                "chat_page.track_record", lang, floor=line.floor, days=line.days,
+                share=line.share, n=line.decisions,
+            )  # fmt: skip
+        else:
+            lines[offer.product.id] = messages.t(
+                "chat_page.track_record_few", lang, floor=line.floor, days=line.days,
+                minimum=line.minimum, n=line.decisions,
+            )  # fmt: skip
+    return lines

@@ -45,7 +45,7 @@ from loanmatch.storage.records import OwnerToken
 from loanmatch.web.backend import sessions_backend
 from loanmatch.web.chat_api import STATE_KEY, assistant_of
 from loanmatch.web.chat_api import router as api_router
-from loanmatch.web.chat_applications import applications_context
+from loanmatch.web.chat_applications import applications_context, track_lines
 from loanmatch.web.chat_apply import REFUSALS
 from loanmatch.web.chat_apply import router as apply_router
 from loanmatch.web.chat_start import page_url, refused_page, start_page, start_url, templates
@@ -120,6 +120,7 @@ def _render(
         "csrf": owner.csrf,
         "refused": t.get(f"refused_{refused}", "") if refused in REFUSALS else "",
         **applications_context(sessions_backend(request), view.session_id, lang),
+        "track": track_lines(sessions_backend(request), view.result, lang),
     }
     return templates().TemplateResponse(request, "chat.html", context, status_code=status)
 

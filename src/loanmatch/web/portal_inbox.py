@@ -42,6 +42,7 @@ from loanmatch.web.backend import sessions_backend
 from loanmatch.web.console import router as console_router
 from loanmatch.web.portal import lang_of, portal_url, render, signed_in_or_login
 from loanmatch.web.portal import router as portal_router
+from loanmatch.web.portal_ledger import router as ledger_router
 from loanmatch.web.portal_products import router as products_router
 from loanmatch.web.staff_auth import PATH, check_staff_csrf
 
@@ -294,3 +295,4 @@ def install_portal(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(products_router)
     app.include_router(console_router)
+    app.include_router(ledger_router)

@@ -19,6 +19,7 @@ from loanmatch.errors import (
 from loanmatch.services import applications as apps
 from loanmatch.services import intake
 from loanmatch.services.lender_keys import authenticate, issue_key, revoke_key
+from loanmatch.services.predictions import learning_records
 from tests.unit.services.conftest import CODE, World
 from tests.unit.services.fakes import APPROVAL, PRODUCTS, OfferingEngine
 
@@ -252,3 +253,26 @@ def test_applying_and_deciding_land_in_the_journey_events(offering: World) -> No
                                                           "document_requested")]  # fmt: skip
     assert kinds == [("applied", "p1", None), ("applied", "p3", None), ("decided", "p1", True),
                      ("document_requested", "p3", None)]  # fmt: skip
+
+
+def test_an_application_records_what_was_predicted_and_its_decision_becomes_a_learning_record(
+    offering: World,
+) -> None:
+    session = finished(offering)
+    a1, a3 = apps.apply(offering.uow(), ctx(offering), session, ["p1", "p3"], "k").applications
+    assert a1.prediction is not None
+    assert (a1.prediction.p_approve, a1.prediction.threshold) == (0.97, 0.9)
+    assert (a1.prediction.model_id, a1.prediction.propensity) == ("unsaved", 1.0)
+    start = offering.clock.now
+    offering.clock.advance(hours=2)
+    apps.decide(offering.uow(), ctx(offering), "bank_a", "lender:bank_a/k1", a1.id, "approve",
+                APPROVAL)  # fmt: skip
+    apps.owner_act(offering.uow(), ctx(offering), session, a3.id, "withdraw")
+    end = offering.clock.now + timedelta(seconds=1)
+    records = learning_records(offering.uow(), start, end)
+    assert [(r.application_id, r.approved, r.p_approve, r.lender_id, r.product_id)
+            for r in records] == [(a1.id, True, 0.97, "bank_a", "p1")]  # fmt: skip
+    assert records[0].decided_at == offering.clock.now
+    assert records[0].decided_by == "lender:bank_a/k1"
+    assert learning_records(offering.uow(), start, end, "bank_b") == []
+    assert learning_records(offering.uow(), end, end + timedelta(days=1)) == []
