@@ -87,11 +87,14 @@ def test_an_operator_reads_the_console_with_plots_axes_and_captions(
         "rects => rects.map(r => r.getAttribute('width'))")]  # fmt: skip
     assert max(widths) > 0, "a lender received the application"
     shot(page, "console-2-lenders.png")
+    page.locator("#nav-ledger").click()
+    expect(page.locator("#console-ledger-plot, #console-ledger-empty").first).to_be_visible()
+    shot(page, "console-3-ledger.png")
     page.locator("#nav-audit").click()
     page.locator("#q").fill("session_started")
     page.locator("#search-button").click()
     expect(page.locator("#audit tbody tr").first).to_contain_text("session_started")
-    shot(page, "console-3-audit.png")
+    shot(page, "console-4-audit.png")
     page.locator("#nav-fairness").click()
     expect(page.locator("#fairness-plot, #fairness-none").first).to_be_visible()
-    shot(page, "console-4-fairness.png")
+    shot(page, "console-5-fairness.png")

@@ -160,7 +160,7 @@ def test_the_portal_ledger_page_plots_the_lenders_own_calibration_with_axes_and_
     assert "预测获批概率" in plot
     assert "实际获批率" in plot
     assert "过去90天共60笔决定" in html
-    assert "Clopper-Pearson" in html
+    assert "95%精确置信区间" in html
     assert 'id="ledger-no-alarm"' in html
     english = alice.get("/lender/ledger?lang=en").text
     assert "Predicted P(approve)" in english

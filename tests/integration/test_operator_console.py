@@ -46,6 +46,12 @@ def test_an_operator_sees_the_funnel_the_lenders_and_the_audit_log(portal: Porta
     row = re.search(r'data-lender="bank_a">(.*?)</tr>', lenders.text, re.DOTALL)
     assert row is not None
     assert re.findall(r"<td>([^<]*)</td>", row.group(1))[1:4] == ["1", "1", "100%"]
+    ledger = ops.get("/operator/ledger?lang=en")
+    assert ledger.status_code == 200
+    assert 'id="console-ledger-plot"' in ledger.text
+    assert "<circle " in ledger.text, "the approval is a point of the calibration plot"
+    assert 'id="console-ledger-caption"' in ledger.text
+    assert 'data-lender="bank_a"' in ledger.text
     found = ops.get("/operator/audit", params={"q": "approve"})
     assert "application.approve" in found.text
     assert "application.submitted" not in found.text

@@ -18,7 +18,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from loanmatch.adapters import messages
+from loanmatch.domain.ledger import LEDGER_CONFIDENCE
 from loanmatch.lang import Lang, short_code
+from loanmatch.services import ledger as ledgers
 from loanmatch.services import operations as ops
 from loanmatch.services.capacity import BUSINESS_TZ
 from loanmatch.services.evaluation.fairness import REPORT_FILE as FAIRNESS_FILE
@@ -27,6 +29,7 @@ from loanmatch.web.backend import sessions_backend
 from loanmatch.web.chat_api import root_of
 from loanmatch.web.chat_start import templates
 from loanmatch.web.portal import lang_of, portal_url
+from loanmatch.web.portal_ledger import Days, calibration_plot
 from loanmatch.web.staff_auth import page_staff
 
 __all__ = ["CONSOLE", "router"]
@@ -122,6 +125,24 @@ def fairness(request: Request, lang: str | None = None) -> Response:
     if isinstance(session, Response):
         return session
     return _render(request, chosen, "fairness", session, report=_fairness_report(request))
+
+
+@router.get(f"{CONSOLE}/ledger", response_class=HTMLResponse)
+def ledger(request: Request, lang: str | None = None, days: Days = 90) -> Response:
+    chosen = lang_of(request, lang)
+    session = _operator(request, chosen)
+    if isinstance(session, Response):
+        return session
+    backend = sessions_backend(request)
+    found = ledgers.lender_ledger(backend.unit_of_work(), backend.context.clock(), days)
+    market = backend.market
+    names = {p.lender: p.lender_display(chosen) for p in (market.products if market else ())}
+    alarms = {a.lender: a for a in found.alarms}
+    caption = messages.t("console.ledger_caption", chosen, n=found.overall.decisions, days=days,
+                         confidence=round(LEDGER_CONFIDENCE * 100))  # fmt: skip
+    return _render(request, chosen, "ledger", session, ledger=found, alarms=alarms,
+                   plot=calibration_plot(found.bands), caption=caption, names=names,
+                   days=days)  # fmt: skip
 
 
 @router.get(f"{CONSOLE}/audit", response_class=HTMLResponse)
