@@ -73,8 +73,8 @@ IntArray = npt.NDArray[np.intp]
 
 MIN_EFFECTIVE = 30.0
 """Fewest effective logged rows (Kish, ``(sum w)^2 / sum w^2``) behind an estimate."""
-CHECK_CONFIDENCE = 0.99
-"""Confidence of the weight check's interval (a correct log fails it 1 time in 100)."""
+CHECK_CONFIDENCE = 0.999
+"""Confidence of the weight check's interval (a correct log fails it about 1 time in 1,000)."""
 
 
 @dataclass(frozen=True)
