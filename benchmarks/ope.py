@@ -30,7 +30,7 @@ from loanmatch.testbed import MARKETS, generate
 
 def _row(check: OffPolicyCheck) -> str:
     if check.refused is not None:
-        return f"| {check.market_seed} | {check.log_seed} | {check.policy} | refused: {check.refused} |"
+        return f"| {check.market_seed} | {check.log_seed} | {check.policy} | {check.refused} |"
     return (
         f"| {check.market_seed} | {check.log_seed} | {check.policy} | {check.truth:.4f} "
         f"| {check.snips.estimate:.4f} [{check.snips.low:.4f}, {check.snips.high:.4f}] "

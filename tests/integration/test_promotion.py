@@ -125,12 +125,14 @@ def test_model_compare_prints_the_decision_as_json_and_writes_nothing(
     result = runner.invoke(app, [*args, "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data["decision"] == "refuse" and data["reasons"]
+    assert data["decision"] == "refuse"
+    assert data["reasons"]
     assert {f["name"] for f in data["figures"]} == {
         "approval_among_recommended", "coverage", "ece", "worst_lender_approval",
     }  # fmt: skip
     text = runner.invoke(app, ["--lang", "en", *args])
-    assert text.exit_code == 0 and "decision: refuse" in text.output
+    assert text.exit_code == 0
+    assert "decision: refuse" in text.output
     assert sorted(p.name for p in tmp_path.rglob("*")) == before
     no_propensity = tmp_path / "no-propensity.csv"
     no_propensity.write_text(

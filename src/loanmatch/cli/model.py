@@ -34,7 +34,9 @@ model_app = typer.Typer(
 )
 
 FIGURE_NAMES = {
-    "approval_among_recommended": ("推荐获批率（离线策略估计）", "approval among recommended (off-policy, DR)"),
+    "approval_among_recommended": (
+        "推荐获批率（离线策略估计）", "approval among recommended (off-policy, DR)"
+    ),
     "coverage": ("覆盖率", "coverage"),
     "ece": ("校准误差 ECE", "calibration error (ECE)"),
     "worst_lender_approval": ("最差机构获批率", "worst lender's approval"),
@@ -59,24 +61,28 @@ def _number(value: float) -> str:
     "history CSV with a propensity column): approval among recommended (the doubly robust "
     "off-policy estimate with its interval), coverage, calibration (ECE) and the worst lender; "
     "decide promote or refuse by the rule of docs/promotion.md, with the reasons. Writes "
-    "nothing. Exit 0 whether promoted or refused (see \"decision\" in --json).",
+    'nothing. Exit 0 whether promoted or refused (see "decision" in --json).',
     epilog=EXIT_CODES_HELP,
 )
 def compare(
     champion: Annotated[
-        Path, typer.Option(exists=True, file_okay=False, help="现任模型目录 · Champion model directory.")
+        Path,
+        typer.Option(exists=True, file_okay=False, help="现任模型目录 · Champion model directory."),
     ],
     challenger: Annotated[
         Path,
-        typer.Option(exists=True, file_okay=False, help="挑战者模型目录 · Challenger model directory."),
+        typer.Option(
+            exists=True, file_okay=False, help="挑战者模型目录 · Challenger model directory."
+        ),
     ],
     decisions: Annotated[
         Path,
         typer.Option(
-            exists=True, dir_okay=False,
+            exists=True,
+            dir_okay=False,
             help="决策记录 · Recent decisions: history.csv columns with propensity.",
         ),
-    ],  # fmt: skip
+    ],
     threshold: Annotated[
         float | None,
         typer.Option(min=0.0, max=1.0, help="获批概率阈值 · Minimum P(approve) (default 0.8)."),
@@ -118,8 +124,10 @@ def compare(
         return
     zh = chosen == "zh-CN"
     table = Table(title="模型比较 · Champion vs challenger")
-    for header in ("指标", "现任", "挑战者", "差值 [区间]", "判断") if zh else (
-        "figure", "champion", "challenger", "difference [interval]", "verdict"
+    for header in (
+        ("指标", "现任", "挑战者", "差值 [区间]", "判断")
+        if zh
+        else ("figure", "champion", "challenger", "difference [interval]", "verdict")
     ):
         table.add_column(header)
     for figure in result.figures:

@@ -29,8 +29,16 @@ population, ``R = E[sum_j pi_ij P(approve_ij)] / E[V_i]``.
 **The interval** is the delta method for a ratio of means (Cochran 1977, *Sampling Techniques*,
 3rd ed., §6.4), on the per-applicant sums ``a_i`` (numerator) and ``b_i`` (denominator) so an
 applicant's correlated rows count once: ``var(R) = sum (a_i - R b_i)^2 / (n (n - 1) mean(b)^2)``,
-a two-sided normal interval at ``confidence``. Paired differences between two candidates on the
-same logged applicants use the difference of their influence terms (:func:`ratio_difference`).
+a two-sided normal interval at ``confidence``. Near approval 1 that empirical variance is the
+Wald interval's weakness (Brown, Cai and DasGupta 2001, "Interval estimation for a binomial
+proportion", *Statistical Science* 16): a log that happens to hold few weighted declines shows
+both a high estimate and a small variance. So, given the candidate's model, the sum of squares
+is the larger of the empirical one and the one expected if each logged decision were drawn from
+the model's probability ``m`` (``sum w^2 E[(y - R)^2]`` for SNIPS; ``sum (M_i - R V_i)^2 + sum
+w^2 m (1 - m)`` for DR), in the spirit of Wilson's interval, which takes its variance from a
+model rather than from the sample. Paired differences between two candidates on the
+same logged applicants use the difference of their influence terms (:func:`ratio_difference`,
+empirical variance only).
 
 **Assumptions.** (1) *Overlap (positivity)*: every pair the candidate recommends had a positive
 probability of being logged; (2) *the propensities are the logging policy's own*, correctly
@@ -49,6 +57,7 @@ is given. Clipping weights would give a number with an unknown bias; this module
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from statistics import NormalDist
 from typing import Any
@@ -111,6 +120,11 @@ class PolicyTerms:
     """``V_i``: pairs the candidate recommends to the applicant (known)."""
     weights: FloatArray
     """``w`` of every logged row the candidate recommends (for the effective count)."""
+    model_sum: FloatArray | None = None
+    """``M_i`` (None without a model)."""
+    model_moments: tuple[float, float, float] | None = None
+    """``(sum w^2, sum w^2 m, sum w^2 m^2)`` over the logged rows: the model-based variance of
+    the decisions (None without a model)."""
     refused: str | None = None
     """Why no estimate may be given from this log (None: it may)."""
 
@@ -167,12 +181,15 @@ def policy_terms(
         )
     w = np.where(bad, 0.0, pi / np.where(bad, 1.0, mu))
     groups = np.asarray(row_applicant, dtype=np.intp)
-    ips_approved = np.bincount(groups, w * y, minlength=n_applicants)
-    ips_volume = np.bincount(groups, w, minlength=n_applicants)
+    ips_approved = np.bincount(groups, w * y, minlength=n_applicants).astype(np.float64)
+    ips_volume = np.bincount(groups, w, minlength=n_applicants).astype(np.float64)
+    moments = None
     if row_model is None or applicant_model is None:
         dr = np.full(n_applicants, np.nan)
     else:
         m = np.asarray(row_model, dtype=np.float64)
+        mm, w2 = np.nan_to_num(m), w * w
+        moments = (float(w2.sum()), float((w2 * mm).sum()), float((w2 * mm * mm).sum()))
         residual = np.where(pi > 0, w * (y - np.nan_to_num(m)), 0.0)
         dr = np.asarray(applicant_model, dtype=np.float64) + np.bincount(
             groups, residual, minlength=n_applicants
@@ -183,6 +200,8 @@ def policy_terms(
         dr_approved=dr,
         volume=np.asarray(applicant_volume, dtype=np.float64),
         weights=w[w > 0],
+        model_sum=None if applicant_model is None else np.asarray(applicant_model, np.float64),
+        model_moments=moments,
         refused=refused,
     )
 
@@ -193,15 +212,24 @@ def _z(confidence: float) -> float:
     return NormalDist().inv_cdf(0.5 + confidence / 2.0)
 
 
-def ratio_interval(a: FloatArray, b: FloatArray, confidence: float) -> Interval:
-    """``sum a / sum b`` with its delta-method interval (module docstring)."""
+def ratio_interval(
+    a: FloatArray,
+    b: FloatArray,
+    confidence: float,
+    model_variance: Callable[[float], float] | None = None,
+) -> Interval:
+    """``sum a / sum b`` with its delta-method interval (module docstring). With
+    ``model_variance(R)`` (the expected ``sum (a_i - R b_i)^2`` if the decisions followed the
+    model), the larger of it and the empirical sum is used."""
     n = a.size
     total = float(b.sum())
     if n < 2 or total <= 0.0 or not np.isfinite(a).all():
         return NO_INTERVAL
     ratio = float(a.sum()) / total
-    influence = (a - ratio * b) / (total / n)
-    se = math.sqrt(float(np.sum(influence**2)) / (n * (n - 1)))
+    squares = float(np.sum((a - ratio * b) ** 2))
+    if model_variance is not None:
+        squares = max(squares, model_variance(ratio))
+    se = math.sqrt(squares * n / (n - 1)) / total
     half = _z(confidence) * se
     return Interval(ratio, ratio - half, ratio + half, confidence)
 
@@ -252,6 +280,20 @@ def estimate_approval(terms: PolicyTerms, confidence: float = 0.9) -> OffPolicyE
         return OffPolicyEstimate(
             NO_INTERVAL, NO_INTERVAL, volume, check, n, int(w.size), effective, refused
         )
-    snips = ratio_interval(terms.ips_approved, terms.ips_volume, confidence)
-    dr = ratio_interval(terms.dr_approved, terms.volume, confidence)
+    snips_variance: Callable[[float], float] | None = None
+    dr_variance: Callable[[float], float] | None = None
+    if terms.model_moments is not None and terms.model_sum is not None:
+        s0, s1, s2 = terms.model_moments
+        model_sum = terms.model_sum
+
+        def snips_variance(r: float) -> float:
+            """sum over rows of w^2 E[(y - r)^2], y ~ Bernoulli(m)."""
+            return s1 * (1.0 - 2.0 * r) + r * r * s0
+
+        def dr_variance(r: float) -> float:
+            """sum (M_i - r V_i)^2 + sum over rows of w^2 m (1 - m)."""
+            return float(np.sum((model_sum - r * terms.volume) ** 2)) + s1 - s2
+
+    snips = ratio_interval(terms.ips_approved, terms.ips_volume, confidence, snips_variance)
+    dr = ratio_interval(terms.dr_approved, terms.volume, confidence, dr_variance)
     return OffPolicyEstimate(snips, dr, volume, check, n, int(w.size), effective)

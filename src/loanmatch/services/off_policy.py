@@ -96,7 +96,9 @@ class CandidateOnLog:
         return min(known, key=lambda item: item.estimate.dr.estimate, default=None)
 
 
-def logged_applicants(table: Table, bundle: ModelBundle, file: str = "<decisions>") -> LoggedApplicants:
+def logged_applicants(
+    table: Table, bundle: ModelBundle, file: str = "<decisions>"
+) -> LoggedApplicants:
     """Check that ``table`` is a log of decisions on ``bundle``'s products with propensities."""
     where = Location(file=file)
     if table.product_ids is None or table.approved is None:
@@ -111,7 +113,7 @@ def logged_applicants(table: Table, bundle: ModelBundle, file: str = "<decisions
         products = product_index(bundle.market, table.product_ids)
     except ValueError as error:
         raise TableError(str(error), where) from None
-    ids, first, inverse = np.unique(table.ids.astype(str), return_index=True, return_inverse=True)
+    _ids, first, inverse = np.unique(table.ids.astype(str), return_index=True, return_inverse=True)
     return LoggedApplicants(
         table=table,
         ids=np.asarray(table.ids[first], dtype=object),
@@ -180,8 +182,7 @@ def candidate_on_log(
         batch=batch,
         terms=terms,
         estimate=estimate,
-        covered=offered.any(axis=1).astype(np.float64),
+        covered=np.asarray(offered.any(axis=1), dtype=np.float64),
         ece=calibration,
         lenders=tuple(lenders),
     )
-

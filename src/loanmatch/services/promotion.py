@@ -19,7 +19,8 @@ assumptions), (2) the challenger is not worse on any figure beyond its margin â€
 coverage the difference's *lower* end must be above ``-margin`` (non-inferiority shown, not
 merely not refuted), except that under a target-approval policy an approval that is lower than
 the champion's but whose own interval stays above ``target - margin`` still keeps the promise
-(the target policy trades approval above the target for coverage); for ECE the challenger's may exceed the champion's by at most its margin;
+(the target policy trades approval above the target for coverage); for ECE the challenger's
+may exceed the champion's by at most its margin;
 for the worst lender, whose figure rests on few decisions, the challenger's interval must reach
 the champion's estimate less the margin (not shown worse) â€” and (3) it is better on approval or
 coverage with the difference's interval above 0. Anything else, a tie included, is refused: the
@@ -192,9 +193,9 @@ def compare_bundles(
             APPROVAL_MARGIN,
         )  # fmt: skip
         target = policy.target_approval
-        if figure.verdict == "worse" and target is not None:
-            if two.estimate.dr.low > target - APPROVAL_MARGIN:
-                figure = replace(figure, verdict="same")
+        keeps_promise = target is not None and two.estimate.dr.low > target - APPROVAL_MARGIN
+        if figure.verdict == "worse" and keeps_promise:
+            figure = replace(figure, verdict="same")
         figures.append(figure)
     ones = np.ones_like(one.covered)
     coverage = ratio_difference((one.covered, ones), (two.covered, ones), confidence)
@@ -210,14 +211,16 @@ def compare_bundles(
     worse_ece = not (two.ece <= one.ece + ECE_MARGIN)
     figures.append(
         Figure(
-            "ece", one.ece, two.ece, None, ECE_MARGIN,
+            "ece",
+            one.ece,
+            two.ece,
+            None,
+            ECE_MARGIN,
             "worse" if worse_ece else ("better" if two.ece < one.ece else "same"),
-        )  # fmt: skip
+        )
     )
     figures.append(_worst_figure(one, two))
-    for item in figures:
-        if item.verdict == "worse":
-            reasons.append(_worse_reason(item))
+    reasons += [_worse_reason(figure) for figure in figures if figure.verdict == "worse"]
     better = [f.name for f in figures if f.verdict == "better" and f.difference is not None]
     if not reasons and not better:
         reasons.append(
@@ -268,7 +271,5 @@ def compare_models(
     champion = load_model(Path(champion_dir))
     challenger = load_model(Path(challenger_dir))
     catalog = champion.market.catalog
-    table = read_table(
-        Path(decisions), catalog, "history", products=champion.market.product_ids
-    )
+    table = read_table(Path(decisions), catalog, "history", products=champion.market.product_ids)
     return compare_bundles(champion, challenger, table, policy, confidence, str(decisions))

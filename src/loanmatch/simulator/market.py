@@ -126,7 +126,9 @@ def _history(
     while made < rows:
         rng = np.random.default_rng(seed_seq.spawn(1)[0])
         size = max(100, math.ceil((rows - made) / 1.6))
-        people = generate_population(market.catalog, size, rng, prefix, missing_rate, start=offset + 1)
+        people = generate_population(
+            market.catalog, size, rng, prefix, missing_rate, start=offset + 1
+        )
         chosen = choose_products(naive_weights(market, people.values), rng)
         keep = np.cumsum(np.bincount(chosen.applicant, minlength=size)) <= rows - made
         last = int(keep.sum())  # applicants wholly kept; the next one may be cut short

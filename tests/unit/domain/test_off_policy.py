@@ -31,27 +31,33 @@ class World:
         self.offered = self.model >= 0.7
         weights = rng.uniform(0.2, 1.0, k)
         self.q = np.broadcast_to(weights / weights.sum(), (n, k))
-        self.mu = sum(s * (1 - (1 - self.q) ** (j + 1)) for j, s in enumerate(SHARES))
+        self.mu = np.zeros((n, k))
+        for j, share in enumerate(SHARES):
+            self.mu += share * (1 - (1 - self.q) ** (j + 1))
 
     @property
     def truth(self) -> float:
         return float(self.p[self.offered].mean())
 
-    def log(self, seed: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+    def log(
+        self, seed: int
+    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.float64]]:
         """Logged rows (applicant, product, decision) under the k-draw policy."""
         rng = np.random.default_rng([seed, 1])
         n, k = self.p.shape
-        draws = rng.choice(np.arange(1, 5), size=n, p=np.asarray(SHARES))
+        draws = np.asarray(rng.choice(np.arange(1, 5), size=n, p=np.asarray(SHARES)))
         sent = np.zeros((n, k), dtype=bool)
         for d in range(4):
-            picks = rng.choice(k, size=n, p=self.q[0])
+            picks = np.asarray(rng.choice(k, size=n, p=self.q[0]))
             who = np.flatnonzero(draws > d)
             sent[who, picks[who]] = True
         rows, cols = np.nonzero(sent)
         y = (rng.random(rows.size) < self.p[rows, cols]).astype(np.float64)
         return rows, cols, y
 
-    def terms(self, seed: int, propensity_scale: float = 1.0, offered: npt.NDArray[np.bool_] | None = None) -> PolicyTerms:
+    def terms(
+        self, seed: int, propensity_scale: float = 1.0, offered: npt.NDArray[np.bool_] | None = None
+    ) -> PolicyTerms:
         chosen = self.offered if offered is None else offered
         rows, cols, y = self.log(seed)
         return policy_terms(
@@ -105,7 +111,8 @@ def test_a_log_that_never_sent_what_the_candidate_recommends_is_refused() -> Non
     )  # fmt: skip
     estimate = estimate_approval(blind)
     assert estimate.refused is not None
-    assert math.isnan(estimate.dr.estimate) and math.isnan(estimate.snips.estimate)
+    assert math.isnan(estimate.dr.estimate)
+    assert math.isnan(estimate.snips.estimate)
     assert estimate_approval(terms).refused is None
 
 
@@ -126,7 +133,8 @@ def test_a_missing_propensity_is_refused_with_the_count() -> None:
         world.offered.sum(axis=1).astype(np.float64),
     )  # fmt: skip
     estimate = estimate_approval(terms)
-    assert estimate.refused is not None and estimate.refused.startswith("3 logged rows")
+    assert estimate.refused is not None
+    assert estimate.refused.startswith("3 logged rows")
 
 
 def test_a_candidate_that_recommends_almost_nothing_is_refused_for_too_few_rows() -> None:
@@ -142,7 +150,9 @@ def test_the_difference_of_a_ratio_with_itself_is_exactly_zero() -> None:
     rng = np.random.default_rng(0)
     a, b = rng.random(500), rng.random(500) + 0.5
     difference = ratio_difference((a, b), (a, b), 0.9)
-    assert difference.estimate == 0.0 and difference.low == 0.0 and difference.high == 0.0
+    assert difference.estimate == 0.0
+    assert difference.low == 0.0
+    assert difference.high == 0.0
     single = ratio_interval(a, b, 0.9)
     assert single.low < single.estimate < single.high
 

@@ -134,11 +134,20 @@ def _checks(
         estimate = result.estimate
         out.append(
             OffPolicyCheck(
-                market, market_seed, log_seed, name, truth, estimate.snips, estimate.dr,
-                result.coverage, estimate.matched_rows, estimate.effective_rows,
-                estimate.weight_check.estimate, estimate.refused,
+                market,
+                market_seed,
+                log_seed,
+                name,
+                truth,
+                estimate.snips,
+                estimate.dr,
+                result.coverage,
+                estimate.matched_rows,
+                estimate.effective_rows,
+                estimate.weight_check.estimate,
+                estimate.refused,
                 time.perf_counter() - started,
-            )  # fmt: skip
+            )
         )
     return out
 
@@ -221,5 +230,7 @@ def check_case(
         log = logged_applicants(table, bundle)
         index = {str(v): i for i, v in enumerate(applicants.ids.tolist())}
         people = np.array([index[str(v)] for v in log.ids.tolist()], dtype=np.intp)
-        out += _checks(case.name, case.seed, log_seed, candidates, log, case.true_p[people], confidence)
+        out += _checks(
+            case.name, case.seed, log_seed, candidates, log, case.true_p[people], confidence
+        )
     return out
