@@ -5,12 +5,12 @@ the default market"); docs/promotion.md section 4 has the figures and the comman
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from loanmatch.adapters.catalog_file import catalog_formulas
+from loanmatch.adapters.tables import Table
 from loanmatch.matching.batch import recommend_values
 from loanmatch.matching.results import RecommendPolicy
 from loanmatch.services.evaluation.off_policy_check import check_case, check_default_market
@@ -35,9 +35,14 @@ def test_a_log_from_a_deterministic_policy_is_refused_for_a_challenger_it_never_
     policy = RecommendPolicy(threshold=0.8)
     values = {k: v[log.first_row].copy() for k, v in naive.table.values.items()}
     served = recommend_values(champion, log.ids, champion.complete(values), policy).rank > 0
-    keep = served[log.row_applicant, log.row_product]
-    deterministic = replace(
-        naive.table.take(keep), propensity=np.ones(int(keep.sum()), dtype=np.float64)
+    rows, cols = np.nonzero(served)
+    decided = market.oracle(naive.population)[naive.row_applicant[log.first_row]]
+    deterministic = Table(
+        ids=log.ids[rows],
+        values={k: v[rows] for k, v in values.items()},
+        product_ids=np.asarray(market.market.product_ids, dtype=object)[cols],
+        approved=decided[rows, cols].astype(np.int8),
+        propensity=np.ones(rows.size, dtype=np.float64),
     )
     served_log = logged_applicants(deterministic, champion)
     own = candidate_on_log(champion, served_log, policy)
@@ -45,15 +50,16 @@ def test_a_log_from_a_deterministic_policy_is_refused_for_a_challenger_it_never_
     assert other.estimate.refused is not None
     assert "overlap" in other.estimate.refused
     assert other.estimate.weight_check.high < 1.0
-    # the champion itself is what the log holds: its estimate is the realised approval
-    assert own.estimate.refused is None or own.estimate.weight_check.contains(1.0)
+    # the champion itself is what the log holds: its estimate is its realised approval
+    assert own.estimate.refused is None
+    assert own.estimate.snips.estimate == pytest.approx(float(decided[served].mean()))
 
 
 @pytest.mark.scenario
 @pytest.mark.timeout(3_600)
 def test_the_interval_holds_the_true_approval_on_most_fresh_logs_of_the_default_market() -> None:
     # 20 fresh logs (30,000 decisions each, exact propensities) of market seed 7; the 90%
-    # interval measured 65 of 79 runs (0.82) holding the truth: the test asks at least 75% per
+    # interval measured 66 of 80 runs (0.825) holding the truth: the test asks at least 75% per
     # policy and none refused beyond one
     checks = check_default_market(7, range(20))
     held = Counter(c.policy for c in checks if c.dr_holds)
@@ -66,7 +72,7 @@ def test_the_interval_holds_the_true_approval_on_most_fresh_logs_of_the_default_
 @pytest.mark.scenario
 @pytest.mark.timeout(3_600)
 def test_the_interval_holds_the_true_approval_on_a_test_bed_market_logged_by_exploration() -> None:
-    case = generate("steady", 7, scale=0.5)
+    case = generate("steady", 7)
     checks = check_case(case, range(10), {"threshold 0.8": RecommendPolicy(threshold=0.8)}, seed=7)
     assert sum(c.refused is None for c in checks) >= 9
-    assert sum(c.dr_holds for c in checks) >= 7
+    assert sum(c.dr_holds for c in checks) >= 7  # measured 9 of 10
