@@ -16,7 +16,7 @@ COMMANDS = ("simulate", "train", "recommend", "evaluate", "demo", "serve", "inta
 SUBCOMMANDS = (
     ("risk", "benchmark"), ("db", "upgrade"), ("lender", "key-add"), ("lender", "key-list"),
     ("lender", "key-revoke"), ("lender", "webhook-set"), ("lender", "deliver"),
-    ("lender", "agents"),
+    ("lender", "agents"), ("model", "compare"),
 )  # fmt: skip
 CLI_DOC = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
 runner = CliRunner()

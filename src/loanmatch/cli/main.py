@@ -31,6 +31,7 @@ from loanmatch.cli.fairness import FAIRNESS_HELP, fairness_command
 from loanmatch.cli.intake import intake as intake_command
 from loanmatch.cli.journey import JOURNEY_HELP, journey_command
 from loanmatch.cli.lender import lender_app
+from loanmatch.cli.model import model_app
 from loanmatch.cli.operator import operator_app
 from loanmatch.cli.reports import evaluation_table, report_table
 from loanmatch.cli.risk import risk_app
@@ -337,6 +338,7 @@ app.add_typer(risk_app, name="risk")
 app.add_typer(db_app, name="db")
 app.add_typer(lender_app, name="lender")
 app.add_typer(operator_app, name="operator")
+app.add_typer(model_app, name="model")
 app.command(**JOURNEY_HELP)(journey_command)
 app.command(**FAIRNESS_HELP)(fairness_command)
 app.command(

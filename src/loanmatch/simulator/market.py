@@ -28,7 +28,7 @@ from loanmatch.simulator.lender_behaviour import LenderBehaviour, build_lender_b
 from loanmatch.simulator.lenders import default_products
 from loanmatch.simulator.population import Population, generate_population
 
-__all__ = ["SimulatedMarket", "simulate_market"]
+__all__ = ["LoggedDecisions", "SimulatedMarket", "simulate_market"]
 
 CALIBRATION_SIZE = 40_000
 """Applicants used to fix each product's score scale and cutoff (independent of sizes asked)."""
@@ -77,9 +77,37 @@ class SimulatedMarket:
         """P(approve) given every visible feature: the ceiling for any model."""
         return self.lender_behaviour.probability(population)
 
+    def log_decisions(self, rows: int, seed: int) -> LoggedDecisions:
+        """``rows`` more decisions logged by the same naive policy on applicants drawn afresh
+        (seeded apart from the history): a section-9 history with the exact ``propensity`` of
+        every row, and the applicants behind it (with their hidden latents) for the truth. The
+        market's own files are unchanged."""
+        seeds = np.random.SeedSequence([self.seed, seed, 11])
+        people, apps = _history(self.market, rows, seeds, self.missing_rate, silent, "L")
+        approved = self.lender_behaviour.decide(people)[apps.applicant, apps.product]
+        table = Table(
+            ids=people.ids[apps.applicant],
+            values={k: v[apps.applicant] for k, v in people.values.items()},
+            product_ids=np.asarray(self.market.product_ids, dtype=object)[apps.product],
+            approved=approved.astype(np.int8),
+            propensity=apps.propensity.copy(),
+        )
+        return LoggedDecisions(table, people, apps.applicant, apps.product)
+
     def applicants_table(self, population: Population | None = None) -> Table:
         people = self.applicants if population is None else population
         return Table(ids=people.ids, values={k: v.copy() for k, v in people.values.items()})
+
+
+@dataclass(frozen=True)
+class LoggedDecisions:
+    """Decisions logged by the naive policy: ``table`` as history.csv would hold them, and for
+    each row its applicant (an index into ``population``) and product (into the market's)."""
+
+    table: Table
+    population: Population
+    row_applicant: npt.NDArray[np.intp]
+    row_product: npt.NDArray[np.intp]
 
 
 def _history(
@@ -88,6 +116,7 @@ def _history(
     seed_seq: np.random.SeedSequence,
     missing_rate: float,
     progress: Progress,
+    prefix: str = "H",
 ) -> tuple[Population, Applications]:
     """Generate applicants in batches until the naive policy has made exactly ``rows``
     applications (the last applicant's applications may be cut short to hit the count)."""
@@ -97,7 +126,9 @@ def _history(
     while made < rows:
         rng = np.random.default_rng(seed_seq.spawn(1)[0])
         size = max(100, math.ceil((rows - made) / 1.6))
-        people = generate_population(market.catalog, size, rng, "H", missing_rate, start=offset + 1)
+        people = generate_population(
+            market.catalog, size, rng, prefix, missing_rate, start=offset + 1
+        )
         chosen = choose_products(naive_weights(market, people.values), rng)
         keep = np.cumsum(np.bincount(chosen.applicant, minlength=size)) <= rows - made
         last = int(keep.sum())  # applicants wholly kept; the next one may be cut short
