@@ -22,7 +22,7 @@ from loanmatch.simulator import SimulatedMarket, simulate_market
 from loanmatch.simulator.files import write_market
 from loanmatch.simulator.market import LoggedDecisions
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.scenario  # 2.5 min of training: make acceptance, out of make test
 
 AT_08 = RecommendPolicy(threshold=0.8)
 
