@@ -43,6 +43,7 @@ def live_server(
         "LOANMATCH_MARKET_DIR": str(trained_market.market),
         "LOANMATCH_LOG_LEVEL": "WARNING",
         "LOANMATCH_DATABASE_URL": live_database_url,
+        "LOANMATCH_RATE_CODES": "1000/minute",  # every browser test signs an owner in
     }
     command = [sys.executable, "-m", "loanmatch.cli.main", "serve", "--port", str(port),
                "--model-dir", str(trained_market.model_dir)]  # fmt: skip

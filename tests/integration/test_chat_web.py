@@ -236,3 +236,13 @@ def test_a_blank_owner_id_is_refused_on_the_start_page(client: TestClient) -> No
     assert page.status_code == 422
     assert 'id="owner-error"' in page.text
     assert 'id="enterprise-error"' not in page.text
+    chinese = client.post("/chat", data={"lang": "zh", "owner_id": ""})
+    assert "用户标识须为" in chinese.text, "the Chinese page says it in Chinese"
+
+
+def test_past_the_code_limit_the_page_says_so_in_its_own_language(client: TestClient) -> None:
+    answers = [client.post("/chat", data={"lang": "zh", "owner_id": "13900000077"})
+               for _ in range(6)]  # fmt: skip
+    assert answers[-1].status_code == 429
+    assert "请求太频繁" in answers[-1].text
+    assert "try again" not in answers[-1].text

@@ -126,8 +126,13 @@ def refused_page(request: Request, lang: str) -> Response:
 
 
 def _error_text(error: InputError | IdentityCodeError | RateLimitedError, lang: Lang) -> str:
+    if isinstance(error, RateLimitedError):
+        return messages.t("chat_page.too_many", lang, n=error.retry_after)
     text = getattr(error, "text", None)
-    return str(text.get(lang)) if text is not None else error.message
+    if text is not None:
+        return str(text.get(lang))
+    zh = getattr(error, "message_zh", "")
+    return zh if zh and lang == "zh-CN" else error.message
 
 
 @router.post("/chat")
