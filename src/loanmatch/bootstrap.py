@@ -19,6 +19,7 @@ import logging
 from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -32,9 +33,13 @@ from loanmatch.services.assistant import Assistant
 from loanmatch.services.identity import CodeSender, SimulatedCodeSender
 from loanmatch.services.intake import IntakeContext
 from loanmatch.services.intake.setup import default_context
+from loanmatch.services.jobs import Handler, Reporter
 from loanmatch.services.retention import RetentionPolicy
+from loanmatch.services.retraining import KIND as RETRAIN
+from loanmatch.services.retraining import RetrainSetup, retrain
 from loanmatch.settings import Settings, get_settings
 from loanmatch.storage.database import Database
+from loanmatch.storage.records import Job
 from loanmatch.storage.unit_of_work import UnitOfWork
 
 __all__ = [
@@ -106,6 +111,27 @@ class Root:
         """Who sends owners' one-time codes: the simulated sender, which shows the code on the
         screen (the only one built in; a deployment returns its SMS or e-ID provider here)."""
         return SimulatedCodeSender()
+
+    def retrain_setup(self) -> RetrainSetup:
+        """What a retraining job needs: the served market, the settings' model (the first
+        champion), where challengers are written (``<data_dir>/models``), the policy."""
+        return RetrainSetup(
+            market_dir=self.settings.market_dir,
+            settings_model_dir=self.model_dir,
+            models_dir=self.settings.data_dir / "models",
+            policy=self.policy,
+        )
+
+    def job_handlers(
+        self, unit_of_work: Callable[[], UnitOfWork], clock: Callable[[], datetime]
+    ) -> dict[str, Handler]:
+        """What a worker runs, by job kind (``services/jobs.py``)."""
+        setup = self.retrain_setup()
+
+        def retraining(job: Job, report: Reporter) -> dict[str, Any]:
+            return retrain(unit_of_work, setup, job, report, clock)
+
+        return {RETRAIN: retraining}
 
     def llm(self) -> LlmProvider | None:
         """The model that rephrases the assistant's answers (None: the knowledge base alone)."""

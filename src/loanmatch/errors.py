@@ -44,6 +44,7 @@ dotted code extends an ancestor's, so ``code.startswith("input")`` means "fix wh
      |  +- ForbiddenError             403  auth.forbidden               not what you may touch
      +- RateLimitedError              429  rate_limited                 too many requests: wait
      +- ModelError                    500  model                        the model cannot be used
+     +- ModelSwitchError              409  model_switch                 promote/roll back refused
      +- AgentError                    500  agent                        a lender agent cannot run
      +- ConnectorError                502  connector                    a data source gave nothing
         +- ConsentError               403  connector.consent            no valid consent for it
@@ -113,6 +114,7 @@ __all__ = [
     "LoanMatchError",
     "Location",
     "ModelError",
+    "ModelSwitchError",
     "NotAskableError",
     "NotCertifiedError",
     "NotUnderstoodError",
@@ -661,6 +663,23 @@ class ModelError(LoanMatchError):
     status = 500
     code = "model"
     legacy_code = "invalid_model"
+
+
+class ModelSwitchError(LoanMatchError):
+    """A promotion or rollback of the served model refused; ``rule``
+    (``model_switch.<rule>``) says why: ``unknown`` (no such registered model), ``champion``
+    (it is served already), ``no_previous`` (nothing served before to roll back to),
+    ``conflict`` (another switch came first)."""
+
+    status = 409
+    code = "model_switch"
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message, Location(rule=f"model_switch.{rule}"))
+        self.rule = f"{self.code}.{rule}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "rule": self.rule}
 
 
 class AgentError(LoanMatchError):

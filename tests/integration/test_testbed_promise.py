@@ -80,7 +80,11 @@ def test_an_unknown_market_is_a_usage_error_naming_the_known_ones() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", list(MARKETS))
+@pytest.mark.parametrize(
+    "name",
+    # thin takes over a minute: make acceptance runs it with the other seeds and scenarios
+    [pytest.param(n, marks=pytest.mark.scenario) if n == "thin" else n for n in MARKETS],
+)
 def test_the_promise_holds_on_each_test_bed_market_when_certified(name: str) -> None:
     scale = 0.1 if name == "thin" else 0.4
     case = generate(name, 11, scale)

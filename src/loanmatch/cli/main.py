@@ -29,6 +29,7 @@ from loanmatch.cli.console import (
 from loanmatch.cli.db import db_app
 from loanmatch.cli.fairness import FAIRNESS_HELP, fairness_command
 from loanmatch.cli.intake import intake as intake_command
+from loanmatch.cli.jobs import jobs_app
 from loanmatch.cli.journey import JOURNEY_HELP, journey_command
 from loanmatch.cli.lender import lender_app
 from loanmatch.cli.model import model_app
@@ -339,6 +340,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(lender_app, name="lender")
 app.add_typer(operator_app, name="operator")
 app.add_typer(model_app, name="model")
+app.add_typer(jobs_app, name="jobs")
 app.command(**JOURNEY_HELP)(journey_command)
 app.command(**FAIRNESS_HELP)(fairness_command)
 app.command(

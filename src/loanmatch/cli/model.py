@@ -1,4 +1,5 @@
-"""``loanmatch model ...``: model directories' commands (``compare``: the promotion gate).
+"""``loanmatch model ...``: ``compare`` (the promotion gate), ``retrain`` (a job), and the
+registry's ``versions``, ``promote`` and ``rollback`` (``services/models.py``).
 
 Register in :mod:`loanmatch.cli.main` with ``app.add_typer(model_app, name="model")``.
 """
@@ -16,17 +17,19 @@ from rich.table import Table
 
 from loanmatch.cli.console import (
     EXIT_CODES_HELP,
+    EXIT_UNEXPECTED,
     LANG_HELP,
     cli_lang,
     out_console,
     reported_errors,
 )
+from loanmatch.cli.lender_common import UrlOption, database_at
 
 __all__ = ["model_app"]
 
 model_app = typer.Typer(
     name="model",
-    help="模型 · Model directories: compare a challenger with the champion.",
+    help="模型 · Models: compare, retrain, list, promote, roll back.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -46,7 +49,7 @@ VERDICTS = {"better": ("更好", "better"), "same": ("持平", "same"), "worse":
 
 @model_app.callback()
 def _model() -> None:
-    """模型 · Model directories: compare a challenger with the champion."""
+    """模型 · Models: compare, retrain, list, promote, roll back."""
 
 
 def _number(value: float) -> str:
@@ -146,3 +149,118 @@ def compare(
     out_console.print(
         f"{result.applicants} applicants, {result.rows} decisions, confidence {result.confidence:g}"
     )
+
+
+@model_app.command(
+    "retrain",
+    short_help="排队重训模型 · Queue a retraining job.",
+    help="排队一个重训任务：用平台收到的决策训练挑战者模型，按证据决定是否晋升 · Queue a "
+    "retraining job: train a challenger on the decisions lenders returned (with the market's "
+    "history), compare it with the champion on held-out recent decisions (or on --holdout), "
+    "and promote it only if the gate of docs/promotion.md says so; every step audited. "
+    "`loanmatch jobs work` runs it; --now runs it here and prints its progress.",
+    epilog=EXIT_CODES_HELP,
+)
+def retrain(
+    holdout: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="留出决策 · Judge on this history CSV with propensities instead of the latest "
+            "30% of the platform's decisions.",
+        ),
+    ] = None,
+    now: Annotated[bool, typer.Option(help="立即运行 · Run the job here, now.")] = False,
+    url: UrlOption = None,
+) -> None:
+    from datetime import UTC, datetime
+
+    from loanmatch.bootstrap import compose
+    from loanmatch.cli.jobs import job_line, shown
+    from loanmatch.services.jobs import enqueue, run_next
+    from loanmatch.services.retraining import KIND
+
+    def clock() -> datetime:
+        return datetime.now(UTC)
+
+    payload = {"holdout": str(holdout.resolve())} if holdout is not None else {}
+    with reported_errors(), database_at(url) as database:
+        with database.unit_of_work() as uow:
+            job = enqueue(uow, KIND, payload, "operator:cli", clock())
+            uow.commit()
+        typer.echo(f"queued job {job.id}")
+        if not now:
+            return
+        handler = compose(database_url=url).job_handlers(database.unit_of_work, clock)[KIND]
+        while (ended := run_next(database.unit_of_work, {KIND: shown(handler)}, clock)) is not None:
+            if ended.id == job.id:
+                typer.echo(job_line(ended))
+                for reason in ended.result.get("reasons", []):
+                    typer.echo(f"- {reason}")
+                if ended.status == "failed":
+                    raise typer.Exit(EXIT_UNEXPECTED)
+                return
+
+
+@model_app.command(
+    "versions",
+    short_help="列出模型版本 · List the registered models.",
+    help="列出登记的模型：编号、角色（现任/挑战者/退役/被拒）、登记时间、AUC、ECE · List the "
+    "registered models: id, role (champion, challenger, retired, refused), registered, AUC, ECE.",
+    epilog=EXIT_CODES_HELP,
+)
+def versions(url: UrlOption = None) -> None:
+    from loanmatch.services.models import versions as listed
+
+    with reported_errors(), database_at(url) as database, database.unit_of_work() as uow:
+        known = listed(uow)
+    for v in known:
+        auc, ece = v.metrics.get("auc"), v.metrics.get("ece")
+        figures = f"auc {auc:.4f}\tece {ece:.4f}" if isinstance(auc, float) and isinstance(
+            ece, float) else "-"  # fmt: skip
+        typer.echo(f"{v.model_id}\t{v.role}\t{v.registered_at.isoformat()}\t{figures}")
+
+
+Reason = Annotated[str, typer.Option(help="理由 · Why (kept in the audit log).")]
+
+
+@model_app.command(
+    "promote",
+    short_help="晋升模型 · Serve a registered model.",
+    help="让一个登记的模型成为现任（在服务中的服务器几秒内切换，不丢请求）· Make a registered "
+    "model the champion; running servers switch to it within seconds without dropping a request "
+    "(audited as model.promote). The gate is not consulted: an operator's override.",
+    epilog=EXIT_CODES_HELP,
+)
+def promote(
+    model: Annotated[str, typer.Argument(help="模型编号 · The model id (sha256:...).")],
+    reason: Reason = "",
+    url: UrlOption = None,
+) -> None:
+    from datetime import UTC, datetime
+
+    from loanmatch.services.models import promote as run
+
+    with reported_errors(), database_at(url) as database, database.unit_of_work() as uow:
+        run(uow, model, datetime.now(UTC), "operator:cli", reason=reason or "promoted by hand")
+        uow.commit()
+    typer.echo(f"{model} is the champion")
+
+
+@model_app.command(
+    "rollback",
+    short_help="回滚模型 · Serve the previous champion again.",
+    help="回到上一个现任模型（审计为 model.rollback）· Serve the champion before this one again "
+    "(audited as model.rollback).",
+    epilog=EXIT_CODES_HELP,
+)
+def rollback(reason: Reason = "", url: UrlOption = None) -> None:
+    from datetime import UTC, datetime
+
+    from loanmatch.services.models import rollback as run
+
+    with reported_errors(), database_at(url) as database, database.unit_of_work() as uow:
+        back = run(uow, datetime.now(UTC), "operator:cli", reason)
+        uow.commit()
+    typer.echo(f"{back.model_id} is the champion again")

@@ -25,13 +25,16 @@ from loanmatch.storage.memory_applications import (
     MemoryWebhooks,
 )
 from loanmatch.storage.memory_identity import MemoryIdentity
+from loanmatch.storage.memory_operations import MemoryJobs, MemoryModels
 from loanmatch.storage.memory_products import MemoryProducts, commit_products
 from loanmatch.storage.memory_staff import MemoryStaff
 from loanmatch.storage.records import (
     AuditEntry,
     DataRelease,
     IdentityChallenge,
+    Job,
     LenderKey,
+    ModelVersion,
     OutboxMessage,
     OwnerToken,
     ProductVersion,
@@ -72,6 +75,8 @@ class MemoryStore:
     staff: dict[str, StaffUser] = field(default_factory=dict)
     staff_sessions: dict[str, StaffSession] = field(default_factory=dict)
     products: dict[tuple[str, int], ProductVersion] = field(default_factory=dict)
+    jobs: dict[str, Job] = field(default_factory=dict)
+    models: dict[str, ModelVersion] = field(default_factory=dict)
     commits: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -92,6 +97,8 @@ class MemoryStore:
             staff=dict(self.staff),
             staff_sessions=dict(self.staff_sessions),
             products=dict(self.products),
+            jobs=dict(self.jobs),
+            models=dict(self.models),
             commits=self.commits,
         )
 
@@ -216,6 +223,8 @@ class MemoryUnitOfWork(UnitOfWork):
         self.staff = MemoryStaff(self._work.staff, self._work.staff_sessions)
         self._products = MemoryProducts(self._work.products)
         self.products = self._products
+        self.jobs = MemoryJobs(self._work.jobs)
+        self.models = MemoryModels(self._work.models)
         self.consents = _Consents(self._work)
         self.audit = _Audit(self._work)
         self.events = _Events(self._work)
@@ -240,8 +249,9 @@ class MemoryUnitOfWork(UnitOfWork):
                 self.store.applications[app_id] = self._work.applications[app_id]
             for key_id in self._keys.changed:
                 self.store.lender_keys[key_id] = self._work.lender_keys[key_id]
-            # Webhooks, outbox, capacity, identity and staff are written back whole: a fake for one
-            # caller at a time (the database's unit of work serves concurrent requests).
+            # Webhooks, outbox, capacity, identity, staff, jobs and models are written back whole:
+            # a fake for one caller at a time (the database's unit of work serves concurrent
+            # requests).
             self.store.webhooks = dict(self._work.webhooks)
             self.store.outbox = list(self._work.outbox)
             self.store.capacity = dict(self._work.capacity)
@@ -249,6 +259,8 @@ class MemoryUnitOfWork(UnitOfWork):
             self.store.tokens = dict(self._work.tokens)
             self.store.staff = dict(self._work.staff)
             self.store.staff_sessions = dict(self._work.staff_sessions)
+            self.store.jobs = dict(self._work.jobs)
+            self.store.models = dict(self._work.models)
             for release in self._work.releases[self._n_releases :]:
                 self.store.releases.append(replace(release, id=len(self.store.releases) + 1))
             revoked = {c.id: c for c in self._work.consents[:n_consents] if c.consent.revoked_at}

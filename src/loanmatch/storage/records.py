@@ -14,7 +14,9 @@ __all__ = [
     "AuditEntry",
     "DataRelease",
     "IdentityChallenge",
+    "Job",
     "LenderKey",
+    "ModelVersion",
     "Notice",
     "OutboxMessage",
     "OwnerToken",
@@ -257,3 +259,46 @@ class ProductVersion:
     effective_at: datetime | None = None
     published_by: str | None = None
     id: int | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    """One job of the durable queue (``services/jobs.py``): what to run, its progress, its
+    outcome. ``status``: ``queued``, ``running``, ``done`` or ``failed``; ``result`` and
+    ``error`` are set when it ends; ``heartbeat_at`` is the last progress report of a running
+    job (a job whose worker died is taken again once it is stale)."""
+
+    id: str
+    kind: str
+    payload: dict[str, Any]
+    queued_at: datetime
+    queued_by: str
+    status: str = "queued"
+    attempts: int = 0
+    started_at: datetime | None = None
+    heartbeat_at: datetime | None = None
+    finished_at: datetime | None = None
+    stage: str = ""
+    done: int = 0
+    total: int = 0
+    result: dict[str, Any] = field(default_factory=dict)
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class ModelVersion:
+    """A model directory known to the registry (``services/models.py``). ``role``: ``champion``
+    (the one served; at most one), ``challenger`` (trained, not yet judged), ``retired`` (served
+    before), ``refused`` (the promotion gate kept the champion). ``promoted_at``: when it last
+    became the champion (a rollback returns to the latest retired one)."""
+
+    model_id: str
+    path: str
+    registered_at: datetime
+    role: str
+    metrics: dict[str, Any] = field(default_factory=dict)
+    comparison: dict[str, Any] = field(default_factory=dict)
+    changed_at: datetime | None = None
+    changed_by: str = ""
+    promoted_at: datetime | None = None
+    note: str = ""

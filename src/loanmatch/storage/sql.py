@@ -22,6 +22,7 @@ from loanmatch.storage.records import (
 )
 from loanmatch.storage.sql_applications import SqlApplications, SqlDataReleases, SqlLenderKeys
 from loanmatch.storage.sql_identity import SqlIdentity
+from loanmatch.storage.sql_operations import SqlJobs, SqlModels
 from loanmatch.storage.sql_outbox import SqlCapacity, SqlOutbox, SqlWebhooks
 from loanmatch.storage.sql_products import SqlProducts
 from loanmatch.storage.sql_staff import SqlStaff
@@ -253,6 +254,8 @@ class SqlUnitOfWork(UnitOfWork):
         self.identity = SqlIdentity(self._session)
         self.staff = SqlStaff(self._session)
         self.products = SqlProducts(self._session)
+        self.jobs = SqlJobs(self._session)
+        self.models = SqlModels(self._session)
         return self
 
     def __exit__(self, *args: object) -> None:

@@ -15,6 +15,7 @@ from typing import Self
 
 from loanmatch.domain.applications import Application
 from loanmatch.domain.events import IntakeEvent
+from loanmatch.storage.operations_repositories import JobQueue, ModelRegistry
 from loanmatch.storage.records import (
     AuditEntry,
     DataRelease,
@@ -38,7 +39,9 @@ __all__ = [
     "DataReleaseLog",
     "EventLog",
     "IdentityRepository",
+    "JobQueue",
     "LenderKeyRepository",
+    "ModelRegistry",
     "Outbox",
     "ProductVersionRepository",
     "SessionRepository",
@@ -336,6 +339,8 @@ class UnitOfWork(ABC):
     identity: IdentityRepository
     staff: StaffRepository
     products: ProductVersionRepository
+    jobs: JobQueue
+    models: ModelRegistry
 
     def __enter__(self) -> Self:
         return self

@@ -228,6 +228,8 @@ class Health(BaseModel):
     status: str
     version: str
     products: int
+    model: str = ""
+    """The id of the model answering (``sha256:...``; it changes when a champion is promoted)."""
 
 
 def _offer(o: Offer, lang: Lang) -> OfferOut:

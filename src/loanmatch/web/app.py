@@ -46,6 +46,7 @@ from loanmatch.web.errors import error_responses, install_error_handlers
 from loanmatch.web.guard import RequestGuard
 from loanmatch.web.i18n import strings
 from loanmatch.web.ledger_api import install_ledger_api
+from loanmatch.web.model_switch import ModelSwitch
 from loanmatch.web.portal_inbox import install_portal
 from loanmatch.web.products_api import install_products_api
 from loanmatch.web.rate_limits import install_rate_limits
@@ -91,7 +92,8 @@ def create_app(
     catalog = bundle.market.catalog
     root = compose(settings)
     policy = root.policy
-    sessions = sessions if sessions is not None else default_sessions(root, bundle)
+    switch = ModelSwitch(bundle, bundle.model_id)
+    sessions = sessions if sessions is not None else default_sessions(root, switch)
     samples = Samples.load(settings.market_dir / "applicants.csv", catalog)
     templates = Jinja2Templates(directory=str(_WEB / "templates"))
     css = (_WEB / "static" / "style.css").read_text(encoding="utf-8")
@@ -106,6 +108,7 @@ def create_app(
         "probably get. 小微企业贷款产品匹配。",
         lifespan=sessions.lifespan if isinstance(sessions, LazySessions) else None,
     )
+    app.state.loanmatch_model = switch
     install_error_handlers(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
@@ -127,7 +130,7 @@ def create_app(
         record: Mapping[str, object] | None = None,
     ) -> Response:
         unlocking = {u.feature: u.count for u in result.unlocks} if result is not None else {}
-        shown = relevant_features(bundle.market, record or {})
+        shown = relevant_features(switch.current().market, record or {})
         context: dict[str, Any] = {
             "t": strings(lang),
             "html_lang": lang,
@@ -144,7 +147,7 @@ def create_app(
 
     def recommend(parsed: ParsedAnswers) -> ApplicantResult:
         record = {k: v for k, v in parsed.record.items() if v is not None}
-        return recommend_one(bundle, record, policy, candidates=candidates)
+        return recommend_one(switch.current(), record, policy, candidates=candidates)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index(request: Request, lang: str | None = None, sample: bool = False) -> Response:
@@ -188,6 +191,12 @@ def create_app(
 
     @app.get("/healthz", response_model=Health, summary="Liveness and the model in use")
     def healthz() -> Health:
-        return Health(status="ok", version=__version__, products=len(bundle.market.products))
+        served = switch.current()
+        return Health(
+            status="ok",
+            version=__version__,
+            products=len(served.market.products),
+            model=served.model_id,
+        )
 
     return app

@@ -12,6 +12,7 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from starlette.concurrency import run_in_threadpool
@@ -23,11 +24,13 @@ from loanmatch.intake.engine import IntakeEngine
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.services.identity import CodeSender, SimulatedCodeSender
 from loanmatch.services.intake import IntakeContext
+from loanmatch.services.models import served
 from loanmatch.services.product_overlay import ActiveMarket, FollowActive
 from loanmatch.services.product_trial import sample_of
 from loanmatch.services.products import ProductsContext
 from loanmatch.storage.database import Database
 from loanmatch.storage.unit_of_work import UnitOfWork
+from loanmatch.web.model_switch import ModelSwitch
 
 __all__ = [
     "LazySessions",
@@ -100,16 +103,17 @@ def over_active(base: SessionsBackend, active: ActiveMarket) -> SessionsBackend:
     return replace(base, context=context, market=active.bundle.market)
 
 
-def default_sessions(root: Root, bundle: ModelBundle) -> LazySessions:
-    """The root's database (migrated when first opened), its intake context over ``bundle``
-    (the served market's ``applicants.csv``), and both following the lenders' published
-    product versions (``services/product_overlay.py``)."""
+def default_sessions(root: Root, switch: ModelSwitch) -> LazySessions:
+    """The root's database (migrated when first opened), its intake context over the served
+    model (the served market's ``applicants.csv``), both following the lenders' published
+    product versions (``services/product_overlay.py``) and the registry's champion
+    (``web/model_switch.py``: a new champion's context is built before it is served)."""
     opened: list[Database] = []
-    followers: list[FollowActive[SessionsBackend]] = []
+    built: dict[str, tuple[SessionsBackend, FollowActive[SessionsBackend]]] = {}
 
-    def build() -> SessionsBackend:
-        database = root.database()
-        opened.append(database)
+    def over(
+        database: Database, bundle: ModelBundle
+    ) -> tuple[SessionsBackend, FollowActive[SessionsBackend]]:
         context = root.intake_context(bundle)
         sample = sample_of(read_table(root.applicants, bundle.market.catalog))
         base = SessionsBackend(
@@ -122,11 +126,30 @@ def default_sessions(root: Root, bundle: ModelBundle) -> LazySessions:
             root.settings.staff_session_minutes,
             ProductsContext(bundle.market, bundle, sample, clock=context.clock),
         )
-        followers.append(FollowActive(bundle, lambda active: over_active(base, active)))
-        return base
+        return base, FollowActive(bundle, lambda active: over_active(base, active))
 
-    def follow(base: SessionsBackend) -> SessionsBackend:
-        return followers[0].current(base.unit_of_work, base.context.clock())
+    def build() -> SessionsBackend:
+        database = root.database()
+        opened.append(database)
+        first = switch.current()
+        built[first.model_id] = over(database, first)
+
+        def champion() -> tuple[str, Path] | None:
+            with database.unit_of_work() as uow:
+                return served(uow)
+
+        def prepare(bundle: ModelBundle) -> None:
+            built.setdefault(bundle.model_id, over(database, bundle))
+
+        switch.on_switch(prepare)
+        switch.set_resolver(champion)
+        switch.check_now()  # at start, serve the registry's champion before any request
+        switch.wait_idle()
+        return built.get(switch.model_id, built[first.model_id])[0]
+
+    def follow(_built: SessionsBackend) -> SessionsBackend:
+        base, follower = built.get(switch.current().model_id) or next(iter(built.values()))
+        return follower.current(base.unit_of_work, base.context.clock())
 
     def close() -> None:
         for database in opened:

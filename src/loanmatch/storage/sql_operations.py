@@ -1,0 +1,170 @@
+"""The job queue and the model registry over SQLAlchemy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from loanmatch.storage.operations_repositories import JobQueue, ModelRegistry
+from loanmatch.storage.orm import JobRow, ModelVersionRow
+from loanmatch.storage.records import Job, ModelVersion, as_utc
+
+__all__ = ["SqlJobs", "SqlModels"]
+
+
+def _when(at: datetime | None) -> datetime | None:
+    return as_utc(at) if at is not None else None
+
+
+def _job(row: JobRow) -> Job:
+    return Job(
+        id=row.id,
+        kind=row.kind,
+        payload=dict(row.payload),
+        queued_at=as_utc(row.queued_at),
+        queued_by=row.queued_by,
+        status=row.status,
+        attempts=row.attempts,
+        started_at=_when(row.started_at),
+        heartbeat_at=_when(row.heartbeat_at),
+        finished_at=_when(row.finished_at),
+        stage=row.stage,
+        done=row.done,
+        total=row.total,
+        result=dict(row.result),
+        error=row.error,
+    )
+
+
+class SqlJobs(JobQueue):
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, job: Job) -> None:
+        self._session.add(
+            JobRow(
+                id=job.id, kind=job.kind, payload=dict(job.payload), queued_at=job.queued_at,
+                queued_by=job.queued_by, status=job.status, attempts=job.attempts,
+                started_at=job.started_at, heartbeat_at=job.heartbeat_at,
+                finished_at=job.finished_at, stage=job.stage, done=job.done, total=job.total,
+                result=dict(job.result), error=job.error,
+            )
+        )  # fmt: skip
+        self._session.flush()
+
+    def get(self, job_id: str) -> Job | None:
+        row = self._session.get(JobRow, job_id, populate_existing=True)
+        return _job(row) if row is not None else None
+
+    def claim(self, kinds: Sequence[str], at: datetime, stale_before: datetime) -> Job | None:
+        query = (
+            select(JobRow)
+            .where(
+                JobRow.kind.in_(list(kinds)),
+                or_(
+                    JobRow.status == "queued",
+                    (JobRow.status == "running") & (JobRow.heartbeat_at < stale_before),
+                ),
+            )
+            .order_by(JobRow.queued_at, JobRow.id)
+            .limit(1)
+        )
+        if self._session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        row = self._session.scalars(query).first()
+        if row is None:
+            return None
+        row.status, row.attempts = "running", row.attempts + 1
+        row.started_at, row.heartbeat_at = at, at
+        self._session.flush()
+        return _job(row)
+
+    def _row(self, job_id: str) -> JobRow:
+        row = self._session.get(JobRow, job_id)
+        if row is None:
+            raise KeyError(f"no job {job_id}")
+        return row
+
+    def progress(self, job_id: str, stage: str, done: int, total: int, at: datetime) -> None:
+        row = self._row(job_id)
+        row.stage, row.done, row.total, row.heartbeat_at = stage, done, total, at
+        self._session.flush()
+
+    def finish(
+        self, job_id: str, status: str, at: datetime, result: dict[str, Any], error: str = ""
+    ) -> None:
+        row = self._row(job_id)
+        row.status, row.finished_at, row.result, row.error = status, at, dict(result), error
+        self._session.flush()
+
+    def recent(self, limit: int) -> Sequence[Job]:
+        query = select(JobRow).order_by(JobRow.queued_at.desc(), JobRow.id.desc()).limit(limit)
+        return [_job(r) for r in self._session.scalars(query)]
+
+
+def _version(row: ModelVersionRow) -> ModelVersion:
+    return ModelVersion(
+        model_id=row.model_id,
+        path=row.path,
+        registered_at=as_utc(row.registered_at),
+        role=row.role,
+        metrics=dict(row.metrics),
+        comparison=dict(row.comparison),
+        changed_at=_when(row.changed_at),
+        changed_by=row.changed_by,
+        promoted_at=_when(row.promoted_at),
+        note=row.note,
+    )
+
+
+class SqlModels(ModelRegistry):
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, version: ModelVersion) -> None:
+        if self._session.get(ModelVersionRow, version.model_id) is not None:
+            raise ValueError(f"the model {version.model_id} is registered already")
+        row = ModelVersionRow(model_id=version.model_id)
+        _fill(row, version)
+        self._session.add(row)
+        self._flush(version)
+
+    def _flush(self, version: ModelVersion) -> None:
+        try:
+            self._session.flush()
+        except IntegrityError as error:
+            raise ValueError(
+                f"the model {version.model_id} could not be saved as {version.role}: {error.orig}"
+            ) from None
+
+    def get(self, model_id: str) -> ModelVersion | None:
+        row = self._session.get(ModelVersionRow, model_id, populate_existing=True)
+        return _version(row) if row is not None else None
+
+    def all(self) -> Sequence[ModelVersion]:
+        query = select(ModelVersionRow).order_by(ModelVersionRow.registered_at.desc())
+        return [_version(r) for r in self._session.scalars(query)]
+
+    def champion(self) -> ModelVersion | None:
+        query = select(ModelVersionRow).where(ModelVersionRow.role == "champion")
+        row = self._session.scalars(query.execution_options(populate_existing=True)).first()
+        return _version(row) if row is not None else None
+
+    def save(self, version: ModelVersion) -> None:
+        row = self._session.get(ModelVersionRow, version.model_id)
+        if row is None:
+            raise KeyError(f"no model version {version.model_id}")
+        _fill(row, version)
+        self._flush(version)
+
+
+def _fill(row: ModelVersionRow, version: ModelVersion) -> None:
+    row.path, row.registered_at, row.role = version.path, version.registered_at, version.role
+    row.metrics, row.comparison = dict(version.metrics), dict(version.comparison)
+    row.changed_at, row.changed_by = version.changed_at, version.changed_by
+    row.promoted_at, row.note = version.promoted_at, version.note
