@@ -11,6 +11,8 @@ import httpx
 import pytest
 
 from loanmatch.connectors import simulated_credit_code
+from loanmatch.model.directory import model_id
+from loanmatch.services import models
 from loanmatch.services.staff import add_staff
 from loanmatch.storage.database import Database
 from loanmatch.storage.records import PLATFORM
@@ -65,6 +67,9 @@ def test_an_operator_reads_the_console_with_plots_axes_and_captions(
         if known is None:
             add_staff(database.unit_of_work(), PLATFORM, "console.ops", PASSWORD, "operator",
                       datetime.now(UTC))  # fmt: skip
+        with database.unit_of_work() as uow:  # the served model, as a first retraining records it
+            models.ensure_champion(uow, trained_market.model_dir, datetime.now(UTC))
+            uow.commit()
     finally:
         database.dispose()
     _apply_once(live_server, trained_market)
@@ -98,3 +103,12 @@ def test_an_operator_reads_the_console_with_plots_axes_and_captions(
     page.locator("#nav-fairness").click()
     expect(page.locator("#fairness-plot, #fairness-none").first).to_be_visible()
     shot(page, "console-5-fairness.png")
+    page.locator("#nav-models").click()
+    expect(page.locator("#models-plot")).to_be_visible()
+    assert float(page.locator("#models-plot rect").first.get_attribute("width") or 0) > 0
+    expect(page.locator("#models-plot line")).to_have_count(1)
+    expect(page.locator("#models-caption")).not_to_be_empty()
+    expect(page.locator("#serving-now")).to_contain_text(model_id(trained_market.model_dir))
+    page.locator("#retrain").click()
+    expect(page.locator('#jobs-table tr[data-status="queued"]').first).to_be_visible()
+    shot(page, "console-6-models.png")

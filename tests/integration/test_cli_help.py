@@ -5,19 +5,36 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer.main
 from typer.testing import CliRunner
 
 from loanmatch import __version__
 from loanmatch.cli.main import app
 
-COMMANDS = ("simulate", "train", "recommend", "evaluate", "demo", "serve", "intake", "journey")
-SUBCOMMANDS = (
-    ("risk", "benchmark"), ("db", "upgrade"), ("lender", "key-add"), ("lender", "key-list"),
-    ("lender", "key-revoke"), ("lender", "webhook-set"), ("lender", "deliver"),
-    ("lender", "agents"), ("model", "compare"),
-)  # fmt: skip
+
+
+def _commands() -> list[tuple[str, ...]]:
+    """Every command of the installed app (read from it, not listed by hand)."""
+    root = typer.main.get_command(app)
+    found: list[tuple[str, ...]] = []
+
+    def walk(command: Any, path: tuple[str, ...]) -> None:
+        children = getattr(command, "commands", None)  # a group (whichever click typer uses)
+        if children:
+            for name, child in children.items():
+                walk(child, (*path, name))
+        else:
+            found.append(path)
+
+    walk(root, ())
+    return found
+
+
+COMMANDS = tuple(c[0] for c in _commands() if len(c) == 1)
+SUBCOMMANDS = tuple(c for c in _commands() if len(c) > 1)
 CLI_DOC = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
 runner = CliRunner()
 

@@ -134,6 +134,7 @@ def test_a_better_challenger_is_promoted_a_worse_one_refused_and_a_rollback_serv
     assert better.exit_code == 0, better.output
     assert "\tdone\t" in better.output, better.output
     assert "promoted" in better.output, better.output
+    print(f"\nthe better challenger:\n{better.output}")
     roles = _versions(cli)
     challenger = next(m for m, role in roles.items() if role == "champion")
     assert roles[first] == "retired"
@@ -142,6 +143,7 @@ def test_a_better_challenger_is_promoted_a_worse_one_refused_and_a_rollback_serv
     (setup.market / "history.csv").write_bytes(setup.small_history.read_bytes())
     worse = cli.invoke(app, ["model", "retrain", "--holdout", str(setup.holdout), "--now"])
     assert worse.exit_code == 0, worse.output
+    print(f"\nthe worse challenger:\n{worse.output}")
     assert "\tdone\t" in worse.output
     assert "promoted" not in worse.output.split("\n")[-3]
     roles = _versions(cli)

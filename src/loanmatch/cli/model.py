@@ -10,7 +10,7 @@ import json
 import math
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -54,6 +54,19 @@ def _model() -> None:
 
 def _number(value: float) -> str:
     return "—" if math.isnan(value) else f"{value:.4f}"
+
+
+def figure_line(figure: dict[str, Any]) -> str:
+    """One compared figure of a stored comparison: ``coverage: 0.5660 -> 0.5740, +0.0080
+    [+0.0050, +0.0110] better``."""
+
+    def number(value: object) -> str:
+        return f"{value:.4f}" if isinstance(value, int | float) else "—"
+
+    d = figure.get("difference")
+    diff = f", {d['estimate']:+.4f} [{d['low']:+.4f}, {d['high']:+.4f}]" if d else ""
+    return (f"{figure['name']}: {number(figure.get('champion'))} -> "
+            f"{number(figure.get('challenger'))}{diff} {figure.get('verdict', '')}")  # fmt: skip
 
 
 @model_app.command(
@@ -196,6 +209,8 @@ def retrain(
         while (ended := run_next(database.unit_of_work, {KIND: shown(handler)}, clock)) is not None:
             if ended.id == job.id:
                 typer.echo(job_line(ended))
+                for figure in ended.result.get("figures", []):
+                    typer.echo(figure_line(figure))
                 for reason in ended.result.get("reasons", []):
                     typer.echo(f"- {reason}")
                 if ended.status == "failed":

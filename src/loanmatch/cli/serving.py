@@ -118,12 +118,14 @@ def demo_command(port: int | None, host: str | None, serve: bool, agents: bool =
         _demo_portal(settings)
         stop = threading.Event()
         thread = _demo_agents(settings, stop) if agents else None
+        worker = _demo_worker(settings, stop)
         try:
             serve_app(settings, settings.model_dir, quiet_polls=agents)
         finally:
             stop.set()
-            if thread is not None:
-                thread.join(timeout=15)
+            for running in (thread, worker):
+                if running is not None:
+                    running.join(timeout=15)
     else:
         typer.echo(f"Market: {settings.market_dir}\nModel: {settings.model_dir}")
 
@@ -167,6 +169,34 @@ def _demo_agents(settings: Settings, stop: threading.Event) -> threading.Thread:
     thread = agents_thread(settings, url, AgentSettings(low, high, seed=settings.seed), stop)
     typer.echo(f"Simulated lenders decide applications within {low:g}-{high:g} s · "
                f"模拟机构将在 {low:g}-{high:g} 秒内审批", err=True)  # fmt: skip
+    return thread
+
+
+def _demo_worker(settings: Settings, stop: threading.Event) -> threading.Thread:
+    """A job worker in a thread of the demo's process: the console's "queue a retraining" runs
+    without another command (``loanmatch jobs work`` is the production worker)."""
+    from datetime import UTC, datetime
+
+    from loanmatch.bootstrap import compose
+    from loanmatch.services.jobs import work
+
+    def clock() -> datetime:
+        return datetime.now(UTC)
+
+    def run() -> None:
+        root = compose(settings)
+        database = root.database()
+        try:
+            work(database.unit_of_work, root.job_handlers(database.unit_of_work, clock), clock,
+                 should_stop=stop.is_set, idle_seconds=1.0)  # fmt: skip
+        finally:
+            database.dispose()
+
+    thread = threading.Thread(target=run, name="loanmatch-jobs", daemon=True)
+    thread.start()
+    typer.echo(
+        "A job worker runs retrainings queued in the operator console · 后台任务已启动", err=True
+    )
     return thread
 
 

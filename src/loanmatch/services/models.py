@@ -98,13 +98,19 @@ def _known(uow: UnitOfWork, identity: str) -> ModelVersion:
     return version
 
 
-def _switch(uow: UnitOfWork, to: ModelVersion, at: datetime, by: str, **changes: Any) -> None:
+def _switch(
+    uow: UnitOfWork, to: ModelVersion, at: datetime, by: str, rolled_back: bool = False,
+    **changes: Any,
+) -> None:  # fmt: skip
+    """Retire the champion and make ``to`` the champion (a rollback keeps ``to``'s
+    ``promoted_at``, so rolling back again goes one further back, not forth)."""
     current = uow.models.champion()
     if current is not None:
         uow.models.save(replace(current, role="retired", changed_at=at, changed_by=by))
+    promoted_at = to.promoted_at if rolled_back else at
     try:
         uow.models.save(replace(to, role="champion", changed_at=at, changed_by=by,
-                                promoted_at=at, **changes))  # fmt: skip
+                                promoted_at=promoted_at, **changes))  # fmt: skip
     except ValueError as error:
         raise ModelSwitchError("conflict", str(error)) from None
 
@@ -152,14 +158,17 @@ def refuse(
 
 
 def rollback(uow: UnitOfWork, at: datetime, by: str, reason: str = "") -> ModelVersion:
-    """Serve again the champion before this one (the latest retired); the current one is
-    retired (refused: ``ModelSwitchError`` ``no_previous``)."""
+    """Serve again the champion before this one (the retired version promoted last before
+    it); the current one is retired (refused: ``ModelSwitchError`` ``no_previous``)."""
     current = uow.models.champion()
-    earlier = [v for v in uow.models.all() if v.role == "retired" and v.promoted_at is not None]
+    since = current.promoted_at if current is not None else None
+    earlier = [v for v in uow.models.all() if v.role == "retired" and v.promoted_at is not None
+               and since is not None and v.promoted_at < since]  # fmt: skip
     if current is None or not earlier:
         raise ModelSwitchError("no_previous", "no model was served before this one")
     previous = max(earlier, key=lambda v: v.promoted_at or at)
-    _switch(uow, previous, at, by, note=reason or f"rolled back from {current.model_id}")
+    note = reason or f"rolled back from {current.model_id}"
+    _switch(uow, previous, at, by, rolled_back=True, note=note)
     _audit(uow, at, by, "model.rollback", previous.model_id,
            previous=current.model_id, reason=reason[:200])  # fmt: skip
     return _known(uow, previous.model_id)

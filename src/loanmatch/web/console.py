@@ -32,7 +32,7 @@ from loanmatch.web.portal import lang_of, portal_url
 from loanmatch.web.portal_ledger import Days, calibration_plot
 from loanmatch.web.staff_auth import page_staff
 
-__all__ = ["CONSOLE", "router"]
+__all__ = ["CONSOLE", "operator_session", "render_console", "router"]
 
 CONSOLE = "/operator"
 _WEB = Path(str(resources.files("loanmatch") / "web"))
@@ -40,20 +40,22 @@ _SEE_OTHER = 303
 router = APIRouter(include_in_schema=False)
 
 
-def _operator(request: Request, lang: Lang) -> StaffSession | Response:
+def operator_session(request: Request, lang: Lang) -> StaffSession | Response:
+    """The signed-in operator, or the page to answer with instead (sign-in, or 403)."""
     session = page_staff(request)
     if session is None:
         return RedirectResponse(portal_url("/login", lang), status_code=_SEE_OTHER)
     if session.role != "operator":
-        return _render(request, lang, "error", session, 403,
+        return render_console(request, lang, "error", session, 403,
                        error=messages.t("console.operators_only", lang))  # fmt: skip
     return session
 
 
-def _render(
+def render_console(
     request: Request, lang: Lang, page: str, session: StaffSession, status: int = 200,
     **values: Any,
 ) -> Response:  # fmt: skip
+    """``page`` of ``templates/console.html`` with ``values``."""
     context: dict[str, Any] = {
         "t": messages.section("console", lang),
         "html_lang": lang,
@@ -80,20 +82,20 @@ def _bars(counts: dict[str, int], labels: dict[str, str]) -> list[dict[str, Any]
 @router.get(CONSOLE, response_class=HTMLResponse)
 def overview(request: Request, lang: str | None = None) -> Response:
     chosen = lang_of(request, lang)
-    session = _operator(request, chosen)
+    session = operator_session(request, chosen)
     if isinstance(session, Response):
         return session
     found = ops.platform_funnel(sessions_backend(request).unit_of_work())
     t = messages.section("console", chosen)
     labels = {k: t[f"stage_{k}"] for k in ops.STAGES}
-    return _render(request, chosen, "overview", session, funnel=found,
+    return render_console(request, chosen, "overview", session, funnel=found,
                    bars=_bars(found.counts, labels))  # fmt: skip
 
 
 @router.get(f"{CONSOLE}/lenders", response_class=HTMLResponse)
 def lenders(request: Request, lang: str | None = None) -> Response:
     chosen = lang_of(request, lang)
-    session = _operator(request, chosen)
+    session = operator_session(request, chosen)
     if isinstance(session, Response):
         return session
     backend = sessions_backend(request)
@@ -102,7 +104,7 @@ def lenders(request: Request, lang: str | None = None) -> Response:
     names = {p.lender: p.lender_display(chosen) for p in (market.products if market else ())}
     rows = ops.lender_rows(backend.unit_of_work(), ids)
     top = max((r.row.submitted for r in rows), default=0) or 1
-    return _render(request, chosen, "lenders", session, rows=rows, names=names, top=top)
+    return render_console(request, chosen, "lenders", session, rows=rows, names=names, top=top)
 
 
 def _fairness_report(request: Request) -> dict[str, Any] | None:
@@ -121,16 +123,16 @@ def _fairness_report(request: Request) -> dict[str, Any] | None:
 @router.get(f"{CONSOLE}/fairness", response_class=HTMLResponse)
 def fairness(request: Request, lang: str | None = None) -> Response:
     chosen = lang_of(request, lang)
-    session = _operator(request, chosen)
+    session = operator_session(request, chosen)
     if isinstance(session, Response):
         return session
-    return _render(request, chosen, "fairness", session, report=_fairness_report(request))
+    return render_console(request, chosen, "fairness", session, report=_fairness_report(request))
 
 
 @router.get(f"{CONSOLE}/ledger", response_class=HTMLResponse)
 def ledger(request: Request, lang: str | None = None, days: Days = 90) -> Response:
     chosen = lang_of(request, lang)
-    session = _operator(request, chosen)
+    session = operator_session(request, chosen)
     if isinstance(session, Response):
         return session
     backend = sessions_backend(request)
@@ -140,7 +142,7 @@ def ledger(request: Request, lang: str | None = None, days: Days = 90) -> Respon
     alarms = {a.lender: a for a in found.alarms}
     caption = messages.t("console.ledger_caption", chosen, n=found.overall.decisions, days=days,
                          confidence=round(LEDGER_CONFIDENCE * 100))  # fmt: skip
-    return _render(request, chosen, "ledger", session, ledger=found, alarms=alarms,
+    return render_console(request, chosen, "ledger", session, ledger=found, alarms=alarms,
                    plot=calibration_plot(found.bands), caption=caption, names=names,
                    days=days)  # fmt: skip
 
@@ -150,10 +152,10 @@ def audit(
     request: Request, lang: str | None = None, q: str = "", since: str = "", until: str = ""
 ) -> Response:
     chosen = lang_of(request, lang)
-    session = _operator(request, chosen)
+    session = operator_session(request, chosen)
     if isinstance(session, Response):
         return session
     query = ops.AuditQuery(q[:200], ops.parse_day(since[:10]), ops.parse_day(until[:10]))
     entries, total = ops.search_audit(sessions_backend(request).unit_of_work(), query)
-    return _render(request, chosen, "audit", session, entries=entries, total=total,
+    return render_console(request, chosen, "audit", session, entries=entries, total=total,
                    q=q[:200], since=since[:10], until=until[:10])  # fmt: skip

@@ -40,6 +40,7 @@ from loanmatch.services.staff import staff_actor
 from loanmatch.storage.records import StaffSession
 from loanmatch.web.backend import sessions_backend
 from loanmatch.web.console import router as console_router
+from loanmatch.web.console_models import router as models_router
 from loanmatch.web.portal import lang_of, portal_url, render, signed_in_or_login
 from loanmatch.web.portal import router as portal_router
 from loanmatch.web.portal_ledger import router as ledger_router
@@ -295,4 +296,5 @@ def install_portal(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(products_router)
     app.include_router(console_router)
+    app.include_router(models_router)
     app.include_router(ledger_router)

@@ -75,6 +75,12 @@ def test_a_rollback_serves_the_champion_before_and_without_one_it_is_refused(
     assert store.audit[-1].action == "model.rollback"
     assert store.audit[-1].actor == "operator:b"
     assert store.audit[-1].detail == {"previous": model_id(dirs[2]), "reason": "alarm on icbc"}
+    with MemoryUnitOfWork(store) as uow:  # a second rollback goes one further back, not forth
+        assert models.rollback(uow, NOW + timedelta(hours=6), "operator:b").model_id == model_id(
+            dirs[0]
+        )
+        with pytest.raises(ModelSwitchError):
+            models.rollback(uow, NOW + timedelta(hours=7), "operator:b")
 
 
 def test_promoting_an_unknown_model_or_the_champion_is_refused_with_its_rule(
