@@ -12,7 +12,7 @@ from pathlib import Path
 
 from loanmatch.model.directory import model_id
 from loanmatch.services import models
-from loanmatch.storage.records import PLATFORM
+from loanmatch.storage.records import PLATFORM, LenderHold
 from tests.integration.test_lender_portal import PASSWORD, Portal, csrf, portal
 from tests.integration.test_operator_console import _operator
 
@@ -95,3 +95,24 @@ def test_a_control_without_its_csrf_value_or_from_lender_staff_changes_nothing(
         assert uow.models.champion() is not None
         assert uow.models.champion().model_id != other.model_id  # type: ignore[union-attr]
         assert list(uow.jobs.recent(5)) == []
+
+
+def test_an_operator_lifts_a_lenders_hold_and_a_second_lift_is_refused(portal: Portal) -> None:
+    ops = _operator(portal)
+    now = portal.backend.context.clock()
+    with portal.database.unit_of_work() as uow:
+        uow.holds.save(LenderHold("bank_a", now, 57, now - timedelta(days=90)))
+        uow.commit()
+    page = ops.get("/operator/models?lang=en")
+    assert 'data-held="bank_a"' in page.text
+    lifted = ops.post("/operator/models/holds/lift", follow_redirects=False, data={
+        "csrf": csrf(page.text), "lang": "en", "lender_id": "bank_a"})  # fmt: skip
+    assert lifted.status_code == 303
+    page = ops.get("/operator/models?lang=en")
+    assert 'id="holds-none"' in page.text
+    again = ops.post("/operator/models/holds/lift", data={
+        "csrf": csrf(page.text), "lang": "en", "lender_id": "bank_a"})  # fmt: skip
+    assert again.status_code == 409
+    with portal.database.unit_of_work() as uow:
+        assert [e.action for e in uow.audit.entries() if e.action.startswith("lender.")] == [
+            "lender.hold_lifted"]  # fmt: skip

@@ -38,6 +38,7 @@ from loanmatch.domain.products import Market, Product
 from loanmatch.errors import ApplicationNotFoundError, ApplyRefusedError
 from loanmatch.intake.state import IntakeState
 from loanmatch.services.capacity import business_day
+from loanmatch.services.holds import check_lender, held_lenders, without_held
 from loanmatch.services.intake.core import IntakeContext, event, load_session
 from loanmatch.services.predictions import prediction_of
 from loanmatch.services.webhooks import notify_application
@@ -244,7 +245,7 @@ def _apply(
                 zh="还有问题没有回答完，请先完成问答",
             )  # fmt: skip
         state = IntakeState.from_dict(record.state)
-        result = ctx.intake.engine.result(state, record.id)
+        result = without_held(ctx.intake.engine.result(state, record.id), held_lenders(uow))
         offered = {offer.product.id for offer in result.offers}
         missing = [p for p in wanted if p not in offered]
         if missing:
@@ -393,6 +394,7 @@ def decide(
         if action in ("approve", "decline"):
             event(uow, ctx.intake, stored.session_id, "decided", product_id=stored.product_id,
                   approved=action == "approve")  # fmt: skip
+            check_lender(uow, lender_id, ctx.clock())
         elif action == "request_documents":
             event(uow, ctx.intake, stored.session_id, "document_requested",
                   product_id=stored.product_id)  # fmt: skip

@@ -8,7 +8,8 @@ Before anything is registered the settings' ``model_dir`` is served; the first r
 
 - :func:`register`: a new challenger (a retraining job's output), with its training figures;
 - :func:`promote`: the challenger becomes the champion, the champion is retired; ``comparison``
-  keeps the promotion gate's evidence (``services/promotion.py``);
+  keeps the promotion gate's evidence (``services/promotion.py``); lenders on hold are
+  released (``services/holds.py``: the new model is what they were waiting for);
 - :func:`refuse`: the gate kept the champion; the challenger is kept, marked refused;
 - :func:`rollback`: the latest retired champion is served again.
 
@@ -29,6 +30,7 @@ from typing import Any
 
 from loanmatch.errors import ModelSwitchError
 from loanmatch.model.directory import model_id
+from loanmatch.services import holds
 from loanmatch.storage.records import AuditEntry, ModelVersion
 from loanmatch.storage.unit_of_work import UnitOfWork
 
@@ -135,6 +137,7 @@ def promote(
     _switch(uow, version, at, by, **extra)
     _audit(uow, at, by, "model.promote", identity,
            previous=before.model_id if before else "", reason=reason[:200])  # fmt: skip
+    holds.lift_all(uow, at, by, f"the model {identity} is served")
     return _known(uow, identity)
 
 

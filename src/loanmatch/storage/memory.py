@@ -25,7 +25,7 @@ from loanmatch.storage.memory_applications import (
     MemoryWebhooks,
 )
 from loanmatch.storage.memory_identity import MemoryIdentity
-from loanmatch.storage.memory_operations import MemoryJobs, MemoryModels
+from loanmatch.storage.memory_operations import MemoryHolds, MemoryJobs, MemoryModels
 from loanmatch.storage.memory_products import MemoryProducts, commit_products
 from loanmatch.storage.memory_staff import MemoryStaff
 from loanmatch.storage.records import (
@@ -33,6 +33,7 @@ from loanmatch.storage.records import (
     DataRelease,
     IdentityChallenge,
     Job,
+    LenderHold,
     LenderKey,
     ModelVersion,
     OutboxMessage,
@@ -77,6 +78,7 @@ class MemoryStore:
     products: dict[tuple[str, int], ProductVersion] = field(default_factory=dict)
     jobs: dict[str, Job] = field(default_factory=dict)
     models: dict[str, ModelVersion] = field(default_factory=dict)
+    holds: dict[str, LenderHold] = field(default_factory=dict)
     commits: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -99,6 +101,7 @@ class MemoryStore:
             products=dict(self.products),
             jobs=dict(self.jobs),
             models=dict(self.models),
+            holds=dict(self.holds),
             commits=self.commits,
         )
 
@@ -225,6 +228,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.products = self._products
         self.jobs = MemoryJobs(self._work.jobs)
         self.models = MemoryModels(self._work.models)
+        self.holds = MemoryHolds(self._work.holds)
         self.consents = _Consents(self._work)
         self.audit = _Audit(self._work)
         self.events = _Events(self._work)
@@ -249,9 +253,9 @@ class MemoryUnitOfWork(UnitOfWork):
                 self.store.applications[app_id] = self._work.applications[app_id]
             for key_id in self._keys.changed:
                 self.store.lender_keys[key_id] = self._work.lender_keys[key_id]
-            # Webhooks, outbox, capacity, identity, staff, jobs and models are written back whole:
-            # a fake for one caller at a time (the database's unit of work serves concurrent
-            # requests).
+            # Webhooks, outbox, capacity, identity, staff, jobs, models and holds are written
+            # back whole: a fake for one caller at a time (the database's unit of work serves
+            # concurrent requests).
             self.store.webhooks = dict(self._work.webhooks)
             self.store.outbox = list(self._work.outbox)
             self.store.capacity = dict(self._work.capacity)
@@ -261,6 +265,7 @@ class MemoryUnitOfWork(UnitOfWork):
             self.store.staff_sessions = dict(self._work.staff_sessions)
             self.store.jobs = dict(self._work.jobs)
             self.store.models = dict(self._work.models)
+            self.store.holds = dict(self._work.holds)
             for release in self._work.releases[self._n_releases :]:
                 self.store.releases.append(replace(release, id=len(self.store.releases) + 1))
             revoked = {c.id: c for c in self._work.consents[:n_consents] if c.consent.revoked_at}

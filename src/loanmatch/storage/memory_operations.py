@@ -1,5 +1,6 @@
-"""The in-memory job queue and model registry (:class:`loanmatch.storage.memory.MemoryUnitOfWork`
-wires and commits them): fakes for one caller at a time, as the staff fake is."""
+"""The in-memory job queue, model registry and lenders on hold
+(:class:`loanmatch.storage.memory.MemoryUnitOfWork` wires and commits them): fakes for one
+caller at a time, as the staff fake is."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from loanmatch.storage.operations_repositories import JobQueue, ModelRegistry
-from loanmatch.storage.records import Job, ModelVersion
+from loanmatch.storage.operations_repositories import HoldRepository, JobQueue, ModelRegistry
+from loanmatch.storage.records import Job, LenderHold, ModelVersion
 
-__all__ = ["MemoryJobs", "MemoryModels"]
+__all__ = ["MemoryHolds", "MemoryJobs", "MemoryModels"]
 
 
 class MemoryJobs(JobQueue):
@@ -95,3 +96,17 @@ class MemoryModels(ModelRegistry):
             raise KeyError(f"no model version {version.model_id}")
         self._check(version)
         self._versions[version.model_id] = version
+
+
+class MemoryHolds(HoldRepository):
+    def __init__(self, holds: dict[str, LenderHold]) -> None:
+        self._holds = holds
+
+    def get(self, lender_id: str) -> LenderHold | None:
+        return self._holds.get(lender_id)
+
+    def save(self, hold: LenderHold) -> None:
+        self._holds[hold.lender_id] = hold
+
+    def all(self) -> Sequence[LenderHold]:
+        return [self._holds[k] for k in sorted(self._holds)]

@@ -1,6 +1,6 @@
-"""The interfaces of the platform's own operations: the durable job queue and the model
-registry (issue 13). The unit of work (:mod:`loanmatch.storage.unit_of_work`) carries one of
-each, as ``jobs`` and ``models``."""
+"""The interfaces of the platform's own operations: the durable job queue, the model registry
+and the lenders on hold (issue 13). The unit of work (:mod:`loanmatch.storage.unit_of_work`)
+carries one of each, as ``jobs``, ``models`` and ``holds``."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from loanmatch.storage.records import Job, ModelVersion
+from loanmatch.storage.records import Job, LenderHold, ModelVersion
 
-__all__ = ["JobQueue", "ModelRegistry"]
+__all__ = ["HoldRepository", "JobQueue", "ModelRegistry"]
 
 
 class JobQueue(ABC):
@@ -67,3 +67,18 @@ class ModelRegistry(ABC):
     def save(self, version: ModelVersion) -> None:
         """Store a changed version (its role, comparison, note, times). At most one version is
         the champion: the database refuses a second (a partial unique index)."""
+
+
+class HoldRepository(ABC):
+    """One row per lender ever held: the latest hold, lifted or not."""
+
+    @abstractmethod
+    def get(self, lender_id: str) -> LenderHold | None: ...
+
+    @abstractmethod
+    def save(self, hold: LenderHold) -> None:
+        """Store the lender's hold (a new one replaces a lifted one)."""
+
+    @abstractmethod
+    def all(self) -> Sequence[LenderHold]:
+        """Every lender's latest hold, by lender."""

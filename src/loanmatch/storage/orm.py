@@ -35,6 +35,7 @@ __all__ = [
     "EventRow",
     "IdentityChallengeRow",
     "JobRow",
+    "LenderHoldRow",
     "LenderKeyRow",
     "ModelVersionRow",
     "OutboxRow",
@@ -327,3 +328,14 @@ class ModelVersionRow(Base):
     changed_by: Mapped[str] = mapped_column(String(128))
     promoted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     note: Mapped[str] = mapped_column(Text)
+
+
+class LenderHoldRow(Base):
+    __tablename__ = "lender_holds"
+
+    lender_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    held_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    alarm_after: Mapped[int] = mapped_column(Integer)
+    counted_since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    lifted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    lifted_by: Mapped[str] = mapped_column(String(128))

@@ -15,6 +15,7 @@ __all__ = [
     "DataRelease",
     "IdentityChallenge",
     "Job",
+    "LenderHold",
     "LenderKey",
     "ModelVersion",
     "Notice",
@@ -302,3 +303,22 @@ class ModelVersion:
     changed_by: str = ""
     promoted_at: datetime | None = None
     note: str = ""
+
+
+@dataclass(frozen=True)
+class LenderHold:
+    """A lender whose offers the platform stopped recommending (``services/holds.py``): its
+    realised approval fell below what was predicted (the ledger's drift alarm rang at decision
+    ``alarm_after`` of those counted since ``counted_since``). Lifted by an operator or by the
+    promotion of a new model."""
+
+    lender_id: str
+    held_at: datetime
+    alarm_after: int
+    counted_since: datetime
+    lifted_at: datetime | None = None
+    lifted_by: str = ""
+
+    @property
+    def active(self) -> bool:
+        return self.lifted_at is None

@@ -1,4 +1,4 @@
-"""The job queue and the model registry over SQLAlchemy."""
+"""The job queue, the model registry and the lenders on hold over SQLAlchemy."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from loanmatch.storage.operations_repositories import JobQueue, ModelRegistry
-from loanmatch.storage.orm import JobRow, ModelVersionRow
-from loanmatch.storage.records import Job, ModelVersion, as_utc
+from loanmatch.storage.operations_repositories import HoldRepository, JobQueue, ModelRegistry
+from loanmatch.storage.orm import JobRow, LenderHoldRow, ModelVersionRow
+from loanmatch.storage.records import Job, LenderHold, ModelVersion, as_utc
 
-__all__ = ["SqlJobs", "SqlModels"]
+__all__ = ["SqlHolds", "SqlJobs", "SqlModels"]
 
 
 def _when(at: datetime | None) -> datetime | None:
@@ -168,3 +168,37 @@ def _fill(row: ModelVersionRow, version: ModelVersion) -> None:
     row.metrics, row.comparison = dict(version.metrics), dict(version.comparison)
     row.changed_at, row.changed_by = version.changed_at, version.changed_by
     row.promoted_at, row.note = version.promoted_at, version.note
+
+
+def _hold(row: LenderHoldRow) -> LenderHold:
+    return LenderHold(
+        lender_id=row.lender_id,
+        held_at=as_utc(row.held_at),
+        alarm_after=row.alarm_after,
+        counted_since=as_utc(row.counted_since),
+        lifted_at=_when(row.lifted_at),
+        lifted_by=row.lifted_by,
+    )
+
+
+class SqlHolds(HoldRepository):
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, lender_id: str) -> LenderHold | None:
+        row = self._session.get(LenderHoldRow, lender_id, populate_existing=True)
+        return _hold(row) if row is not None else None
+
+    def save(self, hold: LenderHold) -> None:
+        row = self._session.get(LenderHoldRow, hold.lender_id)
+        if row is None:
+            row = LenderHoldRow(lender_id=hold.lender_id)
+            self._session.add(row)
+        row.held_at, row.alarm_after = hold.held_at, hold.alarm_after
+        row.counted_since, row.lifted_at, row.lifted_by = (
+            hold.counted_since, hold.lifted_at, hold.lifted_by)  # fmt: skip
+        self._session.flush()
+
+    def all(self) -> Sequence[LenderHold]:
+        query = select(LenderHoldRow).order_by(LenderHoldRow.lender_id)
+        return [_hold(r) for r in self._session.scalars(query)]

@@ -15,7 +15,7 @@ from typing import Self
 
 from loanmatch.domain.applications import Application
 from loanmatch.domain.events import IntakeEvent
-from loanmatch.storage.operations_repositories import JobQueue, ModelRegistry
+from loanmatch.storage.operations_repositories import HoldRepository, JobQueue, ModelRegistry
 from loanmatch.storage.records import (
     AuditEntry,
     DataRelease,
@@ -38,6 +38,7 @@ __all__ = [
     "ConsentRepository",
     "DataReleaseLog",
     "EventLog",
+    "HoldRepository",
     "IdentityRepository",
     "JobQueue",
     "LenderKeyRepository",
@@ -341,6 +342,7 @@ class UnitOfWork(ABC):
     products: ProductVersionRepository
     jobs: JobQueue
     models: ModelRegistry
+    holds: HoldRepository
 
     def __enter__(self) -> Self:
         return self

@@ -1,6 +1,7 @@
 """The operator console's models page (issue 13): the registered model versions with their
 figures and the promotion gate's evidence, the retraining jobs with their progress, and the
-controls: queue a retraining, promote a version, roll back.
+controls: queue a retraining, promote a version, roll back, and lift a lender's hold
+(``services/holds.py``).
 
 Every control is a CSRF-checked form of a signed-in operator; each switch goes through
 ``services/models.py`` (audited with the operator as actor) and then tells this server's
@@ -22,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from loanmatch.adapters import messages
 from loanmatch.errors import ForbiddenError, ModelSwitchError
 from loanmatch.lang import Lang, parse_lang, short_code
-from loanmatch.services import models
+from loanmatch.services import holds, models
 from loanmatch.services.jobs import enqueue
 from loanmatch.services.retraining import KIND as RETRAIN
 from loanmatch.services.staff import staff_actor
@@ -65,11 +66,12 @@ def _page(
     with sessions_backend(request).unit_of_work() as uow:
         versions = models.versions(uow)
         jobs: list[Job] = [j for j in uow.jobs.recent(_JOBS_SHOWN) if j.kind == RETRAIN]
+        held = [h for h in uow.holds.all() if h.active]
     switch = getattr(request.app.state, "loanmatch_model", None)
     serving = switch.model_id if isinstance(switch, ModelSwitch) else ""
     running = any(j.status in ("queued", "running") for j in jobs)
     return render_console(request, lang, "models", session, status, versions=versions,
-                          bars=version_bars(versions), jobs=jobs, serving=serving,
+                          bars=version_bars(versions), jobs=jobs, serving=serving, held=held,
                           refresh=running, error=error)  # fmt: skip
 
 
@@ -157,3 +159,27 @@ async def promote(
 @router.post(f"{PAGE}/rollback")
 async def rollback(request: Request, csrf: Csrf = "", lang: LangForm = "zh") -> Response:
     return await _switch(request, parse_lang(lang), csrf, None)
+
+
+@router.post(f"{PAGE}/holds/lift")
+async def lift_hold(
+    request: Request,
+    lender_id: Annotated[str, Form(max_length=64)] = "",
+    csrf: Csrf = "",
+    lang: LangForm = "zh",
+) -> Response:
+    chosen = parse_lang(lang)
+    session = _checked(request, chosen, csrf)
+    if isinstance(session, Response):
+        return session
+
+    def run() -> bool:
+        with sessions_backend(request).unit_of_work() as uow:
+            lifted = holds.lift(uow, lender_id, _now(request), staff_actor(session),
+                                "lifted in the console")  # fmt: skip
+            uow.commit()
+        return lifted
+
+    if not await run_in_threadpool(run):
+        return _page(request, chosen, session, 409, messages.t("console.not_held", chosen))
+    return _done(request, chosen)

@@ -22,6 +22,7 @@ from loanmatch.intake.engine import Question
 from loanmatch.intake.state import Fact, IntakeState
 from loanmatch.matching.results import ApplicantResult
 from loanmatch.services.capacity import without_full
+from loanmatch.services.holds import held_lenders, without_held
 from loanmatch.services.intake.views import SessionView, build_view, question_seq
 from loanmatch.storage.records import AuditEntry, Notice, SessionRecord
 from loanmatch.storage.unit_of_work import UnitOfWork
@@ -166,7 +167,7 @@ def render_view(uow: UnitOfWork, ctx: IntakeContext, record: SessionRecord) -> S
     result = None
     if record.stage == "done":
         result = ctx.engine.result(IntakeState.from_dict(record.state), record.id)
-        result = without_full(uow, result, ctx.clock())
+        result = without_held(without_full(uow, result, ctx.clock()), held_lenders(uow))
     consents = uow.consents.for_session(record.id)
     return build_view(ctx.catalog, record, consents, ctx.clock(), result)
 

@@ -1,0 +1,100 @@
+"""Lenders on hold: the promise withdrawn where the decisions stopped keeping it (issue 13).
+
+After every lender decision on an application made from an offer (``services/applications
+.decide``), the lender's drift alarm is run on its decisions since its last hold was lifted
+(at most the last ``WINDOW_DAYS``): the risk-adjusted CUSUM of ``domain/ledger.py``. When it
+rings, the lender is put on hold in the same transaction, audited as ``lender.hold``. A held
+lender's offers are no longer recommended (:func:`without_held`: each becomes an exclusion of
+kind ``low_probability`` that says why) and the owner cannot apply to them, so the approval
+among what the platform recommends stays what it promised while the model is behind the
+lender. The decisions the alarm rang on stay in the history a retraining learns from.
+
+A hold is lifted by an operator (console, or ``lift``), audited as ``lender.hold_lifted``, or
+when a new model is promoted (``services/models.promote``); the alarm then counts afresh
+from the lift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from loanmatch.adapters.reason_codes_file import default_reason_codes
+from loanmatch.domain.catalog import Text
+from loanmatch.domain.ledger import DEFAULT_RULE, DriftRule, cusum
+from loanmatch.matching.results import ApplicantResult, Exclusion
+from loanmatch.services.predictions import record_of
+from loanmatch.storage.records import AuditEntry, LenderHold
+from loanmatch.storage.unit_of_work import UnitOfWork
+
+__all__ = ["HELD", "WINDOW_DAYS", "check_lender", "held_lenders", "lift", "lift_all",
+           "without_held"]  # fmt: skip
+
+WINDOW_DAYS = 90
+HELD = Text(
+    zh="该机构近期的审批结果低于平台的预测，平台暂停推荐，直到模型更新",
+    en="This lender has lately approved less than we predicted: not recommended until our "
+    "model catches up",
+)
+
+
+def check_lender(
+    uow: UnitOfWork, lender_id: str, at: datetime, rule: DriftRule = DEFAULT_RULE
+) -> LenderHold | None:
+    """The lender's hold after its latest decision, made now when its alarm rings (in
+    ``uow``'s transaction: the caller commits); None when it is not held."""
+    current = uow.holds.get(lender_id)
+    if current is not None and current.active:
+        return current
+    since = at - timedelta(days=WINDOW_DAYS)
+    if current is not None and current.lifted_at is not None:
+        since = max(since, current.lifted_at)
+    decided = uow.applications.decided_between(since, at + timedelta(microseconds=1), lender_id)
+    records = [r for a in decided if (r := record_of(a)) is not None]
+    alarm = cusum(records, rule, lender_id)
+    if alarm.alarm_after is None:
+        return None
+    hold = LenderHold(lender_id, at, alarm.alarm_after, since)
+    uow.holds.save(hold)
+    uow.audit.append(AuditEntry(at, "platform", "lender.hold", lender_id, detail={
+        "alarm_after": str(alarm.alarm_after), "decisions": str(alarm.decisions),
+        "counted_since": since.isoformat()}))  # fmt: skip
+    return hold
+
+
+def held_lenders(uow: UnitOfWork) -> set[str]:
+    """The lenders on hold now."""
+    return {h.lender_id for h in uow.holds.all() if h.active}
+
+
+def lift(uow: UnitOfWork, lender_id: str, at: datetime, by: str, reason: str) -> bool:
+    """Lift the lender's hold (in ``uow``'s transaction); False when it was not held."""
+    current = uow.holds.get(lender_id)
+    if current is None or not current.active:
+        return False
+    uow.holds.save(replace(current, lifted_at=at, lifted_by=by))
+    uow.audit.append(AuditEntry(at, by, "lender.hold_lifted", lender_id,
+                                detail={"reason": reason[:200]}))  # fmt: skip
+    return True
+
+
+def lift_all(uow: UnitOfWork, at: datetime, by: str, reason: str) -> list[str]:
+    """Lift every hold (a new model is served); the lenders lifted."""
+    return [h for h in sorted(held_lenders(uow)) if lift(uow, h, at, by, reason)]
+
+
+def without_held(result: ApplicantResult, held: set[str]) -> ApplicantResult:
+    """``result`` without the offers of lenders on hold (each an exclusion saying why)."""
+    if not held or not any(o.product.lender in held for o in result.offers):
+        return result
+    codes = default_reason_codes()
+    code = codes.for_outcome("low_probability")
+    kept = [o for o in result.offers if o.product.lender not in held]
+    dropped = tuple(
+        Exclusion(product=o.product, kind="low_probability", reasons=(HELD,),
+                  p_approve=o.p_approve, code=code, code_text=codes.text(code), codes=(code,),
+                  quote=o.quote, threshold=result.threshold, band=o.band)
+        for o in result.offers if o.product.lender in held
+    )  # fmt: skip
+    offers = tuple(replace(o, rank=k + 1) for k, o in enumerate(kept))
+    return replace(result, offers=offers, excluded=(*dropped, *result.excluded))
