@@ -15,7 +15,6 @@ from loanmatch import __version__
 from loanmatch.cli.main import app
 
 
-
 def _commands() -> list[tuple[str, ...]]:
     """Every command of the installed app (read from it, not listed by hand)."""
     root = typer.main.get_command(app)

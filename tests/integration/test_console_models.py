@@ -13,7 +13,7 @@ from pathlib import Path
 from loanmatch.model.directory import model_id
 from loanmatch.services import models
 from loanmatch.storage.records import PLATFORM, LenderHold
-from tests.integration.test_lender_portal import PASSWORD, Portal, csrf, portal
+from tests.integration.test_lender_portal import Portal, csrf, portal
 from tests.integration.test_operator_console import _operator
 
 __all__ = ["portal"]
