@@ -33,6 +33,7 @@ from loanmatch.cli.jobs import jobs_app
 from loanmatch.cli.journey import JOURNEY_HELP, journey_command
 from loanmatch.cli.lender import lender_app
 from loanmatch.cli.model import model_app
+from loanmatch.cli.operate import OPERATE_HELP, operate_command
 from loanmatch.cli.operator import operator_app
 from loanmatch.cli.reports import evaluation_table, report_table
 from loanmatch.cli.risk import risk_app
@@ -343,6 +344,7 @@ app.add_typer(model_app, name="model")
 app.add_typer(jobs_app, name="jobs")
 app.command(**JOURNEY_HELP)(journey_command)
 app.command(**FAIRNESS_HELP)(fairness_command)
+app.command(**OPERATE_HELP)(operate_command)
 app.command(
     name="intake",
     short_help="终端申请（智能助手）· Apply in the terminal with the guiding assistant.",

@@ -1,0 +1,292 @@
+"""A simulated month of the live platform (issue 13; ``loanmatch operate``, ``docs/ledger.md``).
+
+Day by day, on a simulated market with its hidden truth (``lenders_hidden.npz``):
+
+1. ``owners_per_day`` firms of the market's applicants arrive (each once, in a seeded order)
+   with the facts an intake would gather (their visible values);
+2. the served model (the registry's champion, else the settings' model) recommends to them in
+   one batch under the policy; offers of lenders on hold are left out (``services/holds.py``);
+3. each owner applies to every offer (at most ``max_offers``, within the inquiry budget); the
+   application records what was predicted (model id, P, threshold, propensity 1);
+4. each lender decides by its hidden true policy (``services/lender_agents.verdict``), a few
+   hours later. From ``change_day`` on, ``change_lender`` decides by a tighter policy: every
+   cutoff of its products raised by ``tighten`` score units, as in the drift test;
+5. after each decision the lender is checked by the drift alarm, which puts it on hold when it
+   rings, as a decision through the API does (``services/holds.check_lender``); a lender put
+   on hold gets no more of the day's owners;
+6. every ``retrain_every`` days a retraining job is queued and run (``services/retraining``,
+   the gate judging on the latest 30% of the platform's decisions); a promotion lifts holds.
+
+Everything is written through the repositories into the platform's database (sessions,
+applications with their history, holds, jobs, model versions, audit), so the ledger and the
+console read the month as they read live traffic. What it does not go through: the intake's
+questions (the facts are given whole), HTTP, and the journey events (the console's funnel
+stays empty for the month).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from loanmatch.adapters.catalog_file import catalog_formulas
+from loanmatch.connectors.simulated import simulated_credit_code
+from loanmatch.domain.applications import Application, Prediction, transition
+from loanmatch.domain.approval_band import clopper_pearson
+from loanmatch.domain.catalog import Scalar, Values
+from loanmatch.domain.formula import fill_derived
+from loanmatch.domain.progress import Progress, silent
+from loanmatch.intake.state import Fact, IntakeState
+from loanmatch.matching.batch import recommend_values
+from loanmatch.matching.results import RecommendPolicy
+from loanmatch.model.bundle import ModelBundle
+from loanmatch.services import holds
+from loanmatch.services.agent_runner import AgentWorld
+from loanmatch.services.lender_agents import Verifier, verdict
+from loanmatch.storage.records import SessionRecord
+from loanmatch.storage.unit_of_work import UnitOfWork
+
+__all__ = ["Decided", "LenderMonth", "MonthReport", "MonthSetup", "operate"]
+
+
+@dataclass(frozen=True)
+class MonthSetup:
+    days: int = 30
+    owners_per_day: int = 60
+    change_lender: str = ""
+    """The lender that tightens its policy (empty: the one with the most products)."""
+    change_day: int = 12
+    tighten: float = 0.5
+    retrain_every: int = 10
+    """Days between retrainings (0: none)."""
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Decided:
+    """One decision of the month, as the simulation saw it."""
+
+    day: int
+    lender: str
+    p: float
+    approved: bool
+    changed: bool
+    """Decided under the changed policy (the changing lender, from ``change_day``)."""
+
+
+@dataclass(frozen=True)
+class LenderMonth:
+    """A lender's month: its decisions on recommended offers and their approval."""
+
+    lender: str
+    decisions: int
+    approved: int
+    predicted: float
+    low: float
+    high: float
+
+    @property
+    def realised(self) -> float:
+        return self.approved / self.decisions if self.decisions else float("nan")
+
+
+@dataclass
+class MonthReport:
+    setup: MonthSetup
+    start: datetime
+    end: datetime
+    policy: dict[str, Any]
+    decided: list[Decided] = field(default_factory=list)
+    days: list[dict[str, Any]] = field(default_factory=list)
+    held: dict[str, int] = field(default_factory=dict)
+    """Lender -> the day it was put on hold."""
+    retrainings: list[dict[str, Any]] = field(default_factory=list)
+
+    def lenders(self, rows: list[Decided] | None = None) -> list[LenderMonth]:
+        chosen = self.decided if rows is None else rows
+        out = []
+        for lender in sorted({d.lender for d in chosen}):
+            mine = [d for d in chosen if d.lender == lender]
+            approved = sum(d.approved for d in mine)
+            low, high = clopper_pearson(approved, len(mine), 0.9)
+            out.append(LenderMonth(lender, len(mine), approved,
+                                   float(np.mean([d.p for d in mine])), low, high))  # fmt: skip
+        return out
+
+    def overall(self, rows: list[Decided] | None = None) -> LenderMonth:
+        chosen = self.decided if rows is None else rows
+        approved = sum(d.approved for d in chosen)
+        low, high = clopper_pearson(approved, len(chosen), 0.9)
+        predicted = float(np.mean([d.p for d in chosen])) if chosen else float("nan")
+        return LenderMonth("", len(chosen), approved, predicted, low, high)
+
+    def changed(self) -> list[Decided]:
+        """The changing lender's decisions under its new policy (the detection delay)."""
+        return [d for d in self.decided if d.changed]
+
+    def to_dict(self) -> dict[str, Any]:
+        def lender_row(m: LenderMonth) -> dict[str, Any]:
+            return {"lender": m.lender, "decisions": m.decisions, "approved": m.approved,
+                    "realised": m.realised if m.decisions else None,
+                    "predicted": m.predicted if m.decisions else None,
+                    "low": m.low, "high": m.high}  # fmt: skip
+
+        setup = self.setup
+        return {
+            "setup": {"days": setup.days, "owners_per_day": setup.owners_per_day,
+                      "change_lender": setup.change_lender, "change_day": setup.change_day,
+                      "tighten": setup.tighten, "retrain_every": setup.retrain_every,
+                      "seed": setup.seed},
+            "start": self.start.isoformat(), "end": self.end.isoformat(), "policy": self.policy,
+            "overall": lender_row(self.overall()),
+            "lenders": [lender_row(m) for m in self.lenders()],
+            "lenders_apart_from_the_delay": [lender_row(m) for m in self.lenders(
+                [d for d in self.decided if not d.changed])],
+            "change": {"lender": setup.change_lender, "day": setup.change_day,
+                       "decisions_under_new_policy": len(self.changed()),
+                       "approval_under_new_policy": lender_row(self.overall(self.changed())),
+                       "held_on_day": self.held.get(setup.change_lender)},
+            "held": dict(self.held), "days": self.days, "retrainings": self.retrainings,
+        }  # fmt: skip
+
+
+def _facts(world: AgentWorld, row: int) -> dict[str, Fact]:
+    catalog = world.market.catalog
+    values = world.verifier.truth.applicants.values
+    facts: dict[str, Fact] = {}
+    for feature in catalog.features:
+        if feature.derived or feature.protected:
+            continue
+        value: Scalar | None = feature.decode(float(values[feature.name][row]))
+        if value is not None:
+            facts[feature.name] = Fact(value, "asked")
+    return facts
+
+
+def _as_stored(world: AgentWorld, rows: npt.NDArray[np.intp]) -> Values:
+    """The owners' values as the platform holds them after the intake: the session's facts
+    (no protected attribute), with the derived features computed from them."""
+    catalog = world.market.catalog
+    values = {
+        k: v[rows].astype(np.float64) for k, v in world.verifier.truth.applicants.values.items()
+    }
+    for feature in catalog.features:
+        if feature.derived or feature.protected:
+            values[feature.name] = np.full(len(rows), np.nan)
+    fill_derived(catalog_formulas(catalog), values)
+    return values
+
+
+def _tightened(world: AgentWorld, lender: str, raise_by: float) -> Verifier:
+    truth = world.verifier.truth
+    behaviour = truth.behaviour
+    bump = np.asarray([raise_by if p.lender == lender else 0.0 for p in behaviour.market.products])
+    changed = replace(truth, behaviour=replace(behaviour, cutoff=behaviour.cutoff + bump))
+    return Verifier(changed)
+
+
+def _busiest(world: AgentWorld) -> str:
+    counts: dict[str, int] = {}
+    for product in world.market.products:
+        counts[product.lender] = counts.get(product.lender, 0) + 1
+    return max(sorted(counts), key=lambda k: counts[k])
+
+
+def operate(
+    unit_of_work: Callable[[], UnitOfWork],
+    world: AgentWorld,
+    served: Callable[[], ModelBundle],
+    policy: RecommendPolicy,
+    setup: MonthSetup,
+    start: datetime,
+    retrain: Callable[[datetime], dict[str, Any]] | None = None,
+    progress: Progress = silent,
+) -> MonthReport:
+    """Run the month (module docstring) from ``start``; ``served()`` gives the model to serve
+    each day, ``retrain(at)`` runs one retraining job."""
+    truth = world.verifier.truth
+    lender = setup.change_lender or _busiest(world)
+    if lender not in world.market.lenders:
+        raise ValueError(f"no lender {lender!r} in the market; lenders: {world.market.lenders}")
+    setup = replace(setup, change_lender=lender)
+    changed = _tightened(world, lender, setup.tighten)
+    order = np.random.default_rng(setup.seed).permutation(len(truth.applicants.ids))
+    needed = setup.days * setup.owners_per_day
+    if needed > len(order):
+        raise ValueError(f"{setup.days} days of {setup.owners_per_day} owners need {needed} "
+                         f"applicants; the market has {len(order)}")  # fmt: skip
+    report = MonthReport(setup, start, start + timedelta(days=setup.days), {
+        "threshold": policy.threshold, "target_approval": policy.target_approval,
+        "max_offers": policy.max_offers})  # fmt: skip
+    products = world.market.products
+    for day in range(setup.days):
+        progress("day", day, setup.days)
+        at = start + timedelta(days=day, hours=9)
+        bundle = served()
+        rows = order[day * setup.owners_per_day : (day + 1) * setup.owners_per_day]
+        values = _as_stored(world, rows)
+        batch = recommend_values(bundle, truth.applicants.ids[rows], values, policy)
+        with unit_of_work() as uow:
+            held = holds.held_lenders(uow)
+        counts: dict[str, Any] = {
+            "day": day + 1, "owners": len(rows), "applications": 0, "approved": 0,
+            "model": bundle.model_id, "held": sorted(held),
+        }  # fmt: skip
+        with unit_of_work() as uow:
+            for k, row in enumerate(rows):
+                offered = [j for j in np.flatnonzero(batch.rank[k] > 0)
+                           if products[j].lender not in held]  # fmt: skip
+                if not offered:
+                    continue
+                session = _session(uow, world, int(row), at)
+                code = simulated_credit_code(str(truth.applicants.ids[row]))
+                facts = {n: f.value for n, f in _facts(world, int(row)).items()
+                         if f.value is not None}  # fmt: skip
+                for j in sorted(offered, key=lambda j: int(batch.rank[k][j])):
+                    product = products[j]
+                    under = changed if product.lender == lender and day >= setup.change_day - 1 \
+                        else world.verifier  # fmt: skip
+                    p = float(batch.p_decision[k, j])
+                    application = Application(
+                        uuid.uuid4().hex, session, product.id, product.lender, at,
+                        prediction=Prediction(bundle.model_id, p, batch.threshold_of(int(j))),
+                    )  # fmt: skip
+                    uow.applications.add(application)
+                    said = verdict(under, world.pricing, product, code, facts)
+                    decided_at = at + timedelta(hours=3, seconds=k)
+                    decided = transition(application, said.action, "lender",
+                                         f"lender:{product.lender}/operate", decided_at,
+                                         said.decision)  # fmt: skip
+                    uow.applications.update(decided)
+                    approved = said.action == "approve"
+                    report.decided.append(Decided(day + 1, product.lender, p, approved,
+                                                  under is changed))  # fmt: skip
+                    if holds.check_lender(uow, product.lender, decided_at):
+                        report.held.setdefault(product.lender, day + 1)
+                        held.add(product.lender)
+                    counts["applications"] += 1
+                    counts["approved"] += int(approved)
+            uow.commit()
+        report.days.append(counts)
+        due = setup.retrain_every and (day + 1) % setup.retrain_every == 0
+        if retrain is not None and due:
+            report.retrainings.append({"day": day + 1, **retrain(at + timedelta(hours=12))})
+    progress("day", setup.days, setup.days)
+    return report
+
+
+def _session(uow: UnitOfWork, world: AgentWorld, row: int, at: datetime) -> str:
+    """A finished intake session of the owner of applicant ``row`` (its facts as answered)."""
+    truth = world.verifier.truth
+    code = simulated_credit_code(str(truth.applicants.ids[row]))
+    state = IntakeState(enterprise_id=code, owner_id=f"operate-{row}", facts=_facts(world, row))
+    record = SessionRecord(uuid.uuid4().hex, "zh-CN", code, f"operate-{row}", at, at,
+                           state.to_dict(), stage="done")  # fmt: skip
+    uow.sessions.add(record)
+    return record.id
