@@ -28,6 +28,7 @@ __all__ = [
     "StoredConsent",
     "Webhook",
     "as_utc",
+    "maybe_utc",
 ]
 
 
@@ -36,6 +37,11 @@ def as_utc(at: datetime) -> datetime:
     if at.tzinfo is None:
         return at.replace(tzinfo=UTC)
     return at.astimezone(UTC)
+
+
+def maybe_utc(at: datetime | None) -> datetime | None:
+    """:func:`as_utc` of a time that may be missing."""
+    return as_utc(at) if at is not None else None
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,10 @@ from sqlalchemy import delete, or_, update
 from sqlalchemy.orm import Session
 
 from loanmatch.storage.orm import IdentityChallengeRow, OwnerTokenRow
-from loanmatch.storage.records import IdentityChallenge, OwnerToken, as_utc
+from loanmatch.storage.records import IdentityChallenge, OwnerToken, as_utc, maybe_utc
 from loanmatch.storage.unit_of_work import IdentityRepository
 
 __all__ = ["SqlIdentity"]
-
-
-def _maybe(at: datetime | None) -> datetime | None:
-    return as_utc(at) if at is not None else None
 
 
 class SqlIdentity(IdentityRepository):
@@ -49,7 +45,7 @@ class SqlIdentity(IdentityRepository):
             created_at=as_utc(row.created_at),
             expires_at=as_utc(row.expires_at),
             attempts=row.attempts,
-            used_at=_maybe(row.used_at),
+            used_at=maybe_utc(row.used_at),
         )
 
     def count_attempt(self, challenge_id: str, limit: int) -> bool:
@@ -95,7 +91,7 @@ class SqlIdentity(IdentityRepository):
             csrf=row.csrf,
             created_at=as_utc(row.created_at),
             expires_at=as_utc(row.expires_at),
-            revoked_at=_maybe(row.revoked_at),
+            revoked_at=maybe_utc(row.revoked_at),
         )
 
     def revoke_token(self, token_id: str, at: datetime) -> None:

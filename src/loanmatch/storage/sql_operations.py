@@ -12,13 +12,9 @@ from sqlalchemy.orm import Session
 
 from loanmatch.storage.operations_repositories import HoldRepository, JobQueue, ModelRegistry
 from loanmatch.storage.orm import JobRow, LenderHoldRow, ModelVersionRow
-from loanmatch.storage.records import Job, LenderHold, ModelVersion, as_utc
+from loanmatch.storage.records import Job, LenderHold, ModelVersion, as_utc, maybe_utc
 
 __all__ = ["SqlHolds", "SqlJobs", "SqlModels"]
-
-
-def _when(at: datetime | None) -> datetime | None:
-    return as_utc(at) if at is not None else None
 
 
 def _job(row: JobRow) -> Job:
@@ -30,9 +26,9 @@ def _job(row: JobRow) -> Job:
         queued_by=row.queued_by,
         status=row.status,
         attempts=row.attempts,
-        started_at=_when(row.started_at),
-        heartbeat_at=_when(row.heartbeat_at),
-        finished_at=_when(row.finished_at),
+        started_at=maybe_utc(row.started_at),
+        heartbeat_at=maybe_utc(row.heartbeat_at),
+        finished_at=maybe_utc(row.finished_at),
         stage=row.stage,
         done=row.done,
         total=row.total,
@@ -115,9 +111,9 @@ def _version(row: ModelVersionRow) -> ModelVersion:
         role=row.role,
         metrics=dict(row.metrics),
         comparison=dict(row.comparison),
-        changed_at=_when(row.changed_at),
+        changed_at=maybe_utc(row.changed_at),
         changed_by=row.changed_by,
-        promoted_at=_when(row.promoted_at),
+        promoted_at=maybe_utc(row.promoted_at),
         note=row.note,
     )
 
@@ -176,7 +172,7 @@ def _hold(row: LenderHoldRow) -> LenderHold:
         held_at=as_utc(row.held_at),
         alarm_after=row.alarm_after,
         counted_since=as_utc(row.counted_since),
-        lifted_at=_when(row.lifted_at),
+        lifted_at=maybe_utc(row.lifted_at),
         lifted_by=row.lifted_by,
     )
 

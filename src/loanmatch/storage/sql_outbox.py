@@ -11,7 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from loanmatch.storage.orm import OutboxRow, ProductCapacityRow, WebhookRow
-from loanmatch.storage.records import OutboxMessage, Webhook, as_utc
+from loanmatch.storage.records import OutboxMessage, Webhook, as_utc, maybe_utc
 from loanmatch.storage.unit_of_work import CapacityLedger, Outbox, WebhookRepository
 
 __all__ = ["SqlCapacity", "SqlOutbox", "SqlWebhooks"]
@@ -43,10 +43,6 @@ class SqlWebhooks(WebhookRepository):
         return Webhook(row.lender_id, row.url, row.secret, as_utc(row.created_at))
 
 
-def _when(at: datetime | None) -> datetime | None:
-    return as_utc(at) if at is not None else None
-
-
 def _message(row: OutboxRow) -> OutboxMessage:
     return OutboxMessage(
         delivery_id=row.delivery_id,
@@ -56,8 +52,8 @@ def _message(row: OutboxRow) -> OutboxMessage:
         created_at=as_utc(row.created_at),
         next_attempt_at=as_utc(row.next_attempt_at),
         attempts=row.attempts,
-        delivered_at=_when(row.delivered_at),
-        dead_at=_when(row.dead_at),
+        delivered_at=maybe_utc(row.delivered_at),
+        dead_at=maybe_utc(row.dead_at),
         last_error=row.last_error,
         id=row.id,
     )

@@ -12,14 +12,10 @@ from sqlalchemy.orm import Session
 
 from loanmatch.errors import ProductConflictError
 from loanmatch.storage.orm import ProductVersionRow
-from loanmatch.storage.records import ProductVersion, as_utc
+from loanmatch.storage.records import ProductVersion, as_utc, maybe_utc
 from loanmatch.storage.unit_of_work import ProductVersionRepository
 
 __all__ = ["SqlProducts"]
-
-
-def _maybe(at: datetime | None) -> datetime | None:
-    return as_utc(at) if at is not None else None
 
 
 def _version(row: ProductVersionRow) -> ProductVersion:
@@ -32,8 +28,8 @@ def _version(row: ProductVersionRow) -> ProductVersion:
         created_by=row.created_by,
         created_at=as_utc(row.created_at),
         note=row.note,
-        published_at=_maybe(row.published_at),
-        effective_at=_maybe(row.effective_at),
+        published_at=maybe_utc(row.published_at),
+        effective_at=maybe_utc(row.effective_at),
         published_by=row.published_by,
         id=row.id,
     )
@@ -127,4 +123,4 @@ class SqlProducts(ProductVersionRepository):
                 ProductVersionRow.effective_at,
             ).where(ProductVersionRow.status == "published")
         )
-        return [(pid, version, _maybe(at)) for pid, version, at in rows]
+        return [(pid, version, maybe_utc(at)) for pid, version, at in rows]

@@ -10,14 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from loanmatch.storage.orm import StaffSessionRow, StaffUserRow
-from loanmatch.storage.records import StaffSession, StaffUser, as_utc
+from loanmatch.storage.records import StaffSession, StaffUser, as_utc, maybe_utc
 from loanmatch.storage.unit_of_work import StaffRepository
 
 __all__ = ["SqlStaff"]
-
-
-def _maybe(at: datetime | None) -> datetime | None:
-    return as_utc(at) if at is not None else None
 
 
 def _user(row: StaffUserRow) -> StaffUser:
@@ -28,7 +24,7 @@ def _user(row: StaffUserRow) -> StaffUser:
         password_hash=row.password_hash,
         role=row.role,
         created_at=as_utc(row.created_at),
-        disabled_at=_maybe(row.disabled_at),
+        disabled_at=maybe_utc(row.disabled_at),
     )
 
 
@@ -115,7 +111,7 @@ class SqlStaff(StaffRepository):
             csrf=row.csrf,
             created_at=as_utc(row.created_at),
             expires_at=as_utc(row.expires_at),
-            revoked_at=_maybe(row.revoked_at),
+            revoked_at=maybe_utc(row.revoked_at),
         )
 
     def revoke_sessions(self, staff_id: str, at: datetime, session_id: str | None = None) -> None:
