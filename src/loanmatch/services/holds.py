@@ -3,15 +3,16 @@
 After every lender decision on an application made from an offer (``services/applications
 .decide``), the lender's drift alarm is run on its decisions since its last hold was lifted
 (at most the last ``WINDOW_DAYS``): the risk-adjusted CUSUM of ``domain/ledger.py``. When it
-rings, the lender is put on hold in the same transaction, audited as ``lender.hold``. A held
+rings, the lender is put on hold in the same transaction, audited as ``lender.hold`` and told
+through its webhook (event ``lender.hold``, from the outbox like every other event). A held
 lender's offers are no longer recommended (:func:`without_held`: each becomes an exclusion of
 kind ``low_probability`` that says why) and the owner cannot apply to them, so the approval
 among what the platform recommends stays what it promised while the model is behind the
 lender. The decisions the alarm rang on stay in the history a retraining learns from.
 
 A hold is lifted by an operator (console, or ``lift``), audited as ``lender.hold_lifted``, or
-when a new model is promoted (``services/models.promote``); the alarm then counts afresh
-from the lift.
+when a new model is promoted (``services/models.promote``), and the lender is told
+(``lender.hold_lifted``); the alarm then counts afresh from the lift.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from loanmatch.domain.catalog import Text
 from loanmatch.domain.ledger import DEFAULT_RULE, DriftRule, cusum
 from loanmatch.matching.results import ApplicantResult, Exclusion
 from loanmatch.services.predictions import record_of
+from loanmatch.services.webhooks import enqueue
 from loanmatch.storage.records import AuditEntry, LenderHold
 from loanmatch.storage.unit_of_work import UnitOfWork
 
@@ -59,6 +61,8 @@ def check_lender(
     uow.audit.append(AuditEntry(at, "platform", "lender.hold", lender_id, detail={
         "alarm_after": str(alarm.alarm_after), "decisions": str(alarm.decisions),
         "counted_since": since.isoformat()}))  # fmt: skip
+    told = {"lender_id": lender_id, "alarm_after": alarm.alarm_after, "decisions": alarm.decisions}
+    enqueue(uow, lender_id, "lender.hold", told, at)
     return hold
 
 
@@ -75,6 +79,7 @@ def lift(uow: UnitOfWork, lender_id: str, at: datetime, by: str, reason: str) ->
     uow.holds.save(replace(current, lifted_at=at, lifted_by=by))
     uow.audit.append(AuditEntry(at, by, "lender.hold_lifted", lender_id,
                                 detail={"reason": reason[:200]}))  # fmt: skip
+    enqueue(uow, lender_id, "lender.hold_lifted", {"lender_id": lender_id}, at)
     return True
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from loanmatch.domain.applications import Application, Decision, Prediction, Status, Step
 from loanmatch.services import holds, models
 from loanmatch.storage.memory import MemoryStore, MemoryUnitOfWork
+from loanmatch.storage.records import Webhook
 
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 
@@ -46,6 +47,20 @@ def test_a_lender_approving_far_less_than_predicted_is_held_and_a_faithful_one_i
     assert hold is not None
     assert 1 <= hold.alarm_after < 100
     assert [e.action for e in store.audit] == ["lender.hold"]
+
+
+def test_a_lender_with_a_webhook_hears_of_its_hold_and_of_the_lift() -> None:
+    store = MemoryStore()
+    store.webhooks["tight"] = Webhook("tight", "https://bank.example/hooks", "s", NOW)
+    for n in range(200):
+        _decided(store, n, "tight", approved=n % 2 == 0)
+    assert _check(store, "tight")
+    with MemoryUnitOfWork(store) as uow:
+        holds.lift(uow, "tight", NOW, "staff:platform/ops", "checked")
+        uow.commit()
+    assert [(m.lender_id, m.kind) for m in store.outbox] == [
+        ("tight", "lender.hold"), ("tight", "lender.hold_lifted")]  # fmt: skip
+    assert store.outbox[0].payload["alarm_after"] >= 1
 
 
 def test_a_lift_restarts_the_count_and_a_promotion_lifts_every_hold(tmp_path: Path) -> None:
