@@ -673,6 +673,7 @@ class ModelSwitchError(LoanMatchError):
 
     status = 409
     code = "model_switch"
+    rules = ("unknown", "champion", "no_previous", "conflict", "known")
 
     def __init__(self, rule: str, message: str) -> None:
         super().__init__(message, Location(rule=f"model_switch.{rule}"))

@@ -102,6 +102,7 @@ def test_the_promise_holds_on_each_test_bed_market_when_certified(name: str) -> 
 
 
 @pytest.mark.slow
+@pytest.mark.scenario  # 27 s of training on the drift market: make acceptance
 def test_dated_history_is_held_out_on_its_latest_period_and_names_the_lenders_that_changed(
     tmp_path: Path,
 ) -> None:

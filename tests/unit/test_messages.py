@@ -21,10 +21,11 @@ from loanmatch.adapters.messages import (
 )
 from loanmatch.domain.applications import REPAYMENT_METHODS, Status
 from loanmatch.domain.consent import ConsentStatus
-from loanmatch.errors import InputError
+from loanmatch.errors import InputError, ModelSwitchError
 from loanmatch.lang import LANGS
 from loanmatch.matching.results import ExclusionKind
 from loanmatch.services.operations import STAGES as OPERATOR_STAGES
+from loanmatch.storage.records import JOB_STATUSES, MODEL_ROLES
 from loanmatch.web.chat_apply import REFUSALS
 from loanmatch.web.portal_inbox import STAGES
 
@@ -54,6 +55,9 @@ def _dynamic_keys() -> set[str]:
     keys |= {f"chat_page.refused_{rule}" for rule in REFUSALS}
     keys |= {"portal.version_draft", "portal.version_published"}
     keys |= {f"console.stage_{stage}" for stage in OPERATOR_STAGES}
+    keys |= {f"console.role_{role}" for role in MODEL_ROLES}
+    keys |= {f"console.status_{status}" for status in JOB_STATUSES}
+    keys |= {f"console.model_switch_{rule}" for rule in ModelSwitchError.rules}
     keys |= {f"group.{f.group or 'other'}" for f in catalog.features} | {"group.other"}
     keys |= {f"unit.{f.unit}" for f in catalog.features if f.unit not in (None, "count", "ratio")}
     return keys

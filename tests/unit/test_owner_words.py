@@ -81,11 +81,12 @@ ENGLISH_WORDS = frozenset(
 )
 """English units and words that must never reach a Chinese text."""
 LATIN_IN_CHINESE = frozenset(
-    {"IRR", "LPR", "APR", "loanmatch", "intake", "session", "fairness", "English", *"ABCDE"}
-)
+    {"IRR", "LPR", "APR", "AUC", "ECE", "loanmatch", "intake", "session", "fairness", "English",
+     *"ABCDE"}
+)  # fmt: skip
 """Latin words a Chinese text may carry: terms of the trade (the risk tiers A-E of docs/risk.md,
-once allowed only by chance: a real product name, 中银企E贷, had an E), the program's name and
-command."""
+once allowed only by chance: a real product name, 中银企E贷, had an E; the model figures AUC and
+ECE on the operator console), the program's name and command."""
 QUOTING_CHINESE = frozenset(
     {
         "page.switch",

@@ -9,6 +9,8 @@ from typing import Any
 from loanmatch.domain.consent import Consent
 
 __all__ = [
+    "JOB_STATUSES",
+    "MODEL_ROLES",
     "PLATFORM",
     "STAFF_ROLES",
     "AuditEntry",
@@ -30,6 +32,11 @@ __all__ = [
     "as_utc",
     "maybe_utc",
 ]
+
+JOB_STATUSES = ("queued", "running", "done", "failed")
+"""A :class:`Job`'s ``status``, in the order a job goes through them."""
+MODEL_ROLES = ("champion", "challenger", "retired", "refused")
+"""A :class:`ModelVersion`'s ``role``."""
 
 
 def as_utc(at: datetime) -> datetime:
