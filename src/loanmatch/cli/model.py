@@ -191,7 +191,7 @@ def retrain(
 
     from loanmatch.bootstrap import compose
     from loanmatch.cli.jobs import job_line, shown
-    from loanmatch.services.jobs import enqueue, run_next
+    from loanmatch.services.jobs import enqueue, run_until
     from loanmatch.services.retraining import KIND
 
     def clock() -> datetime:
@@ -206,16 +206,17 @@ def retrain(
         if not now:
             return
         handler = compose(database_url=url).job_handlers(database.unit_of_work, clock)[KIND]
-        while (ended := run_next(database.unit_of_work, {KIND: shown(handler)}, clock)) is not None:
-            if ended.id == job.id:
-                typer.echo(job_line(ended))
-                for figure in ended.result.get("figures", []):
-                    typer.echo(figure_line(figure))
-                for reason in ended.result.get("reasons", []):
-                    typer.echo(f"- {reason}")
-                if ended.status == "failed":
-                    raise typer.Exit(EXIT_UNEXPECTED)
-                return
+        ended = run_until(database.unit_of_work, {KIND: shown(handler)}, clock, job.id)
+    if ended is None:
+        typer.echo(f"job {job.id} was taken by another worker: see loanmatch jobs list")
+        return
+    typer.echo(job_line(ended))
+    for figure in ended.result.get("figures", []):
+        typer.echo(figure_line(figure))
+    for reason in ended.result.get("reasons", []):
+        typer.echo(f"- {reason}")
+    if ended.status == "failed":
+        raise typer.Exit(EXIT_UNEXPECTED)
 
 
 @model_app.command(

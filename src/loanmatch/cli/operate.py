@@ -89,7 +89,7 @@ def operate_command(
     from loanmatch.model.directory import load_model
     from loanmatch.services import models
     from loanmatch.services.agent_runner import load_world
-    from loanmatch.services.jobs import enqueue, run_next
+    from loanmatch.services.jobs import enqueue, run_until
     from loanmatch.services.ledger import lender_ledger
     from loanmatch.services.operate import MonthSetup, operate
     from loanmatch.services.retraining import KIND
@@ -120,8 +120,8 @@ def operate_command(
             job = enqueue(uow, KIND, {}, "operate", at)
             uow.commit()
         handlers = root.job_handlers(database.unit_of_work, lambda: at)
-        ended = run_next(database.unit_of_work, handlers, lambda: at)
-        if ended is None or ended.id != job.id:
+        ended = run_until(database.unit_of_work, handlers, lambda: at, job.id)
+        if ended is None:
             return {"status": "not run"}
         return {"status": ended.status, "error": ended.error, **ended.result}
 

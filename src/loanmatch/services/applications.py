@@ -39,6 +39,7 @@ from loanmatch.errors import ApplicationNotFoundError, ApplyRefusedError
 from loanmatch.intake.state import IntakeState
 from loanmatch.services.capacity import business_day
 from loanmatch.services.holds import check_lender, held_lenders, without_held
+from loanmatch.services.intake.consent import readable_facts
 from loanmatch.services.intake.core import IntakeContext, event, load_session
 from loanmatch.services.predictions import prediction_of
 from loanmatch.services.webhooks import notify_application
@@ -365,10 +366,8 @@ def lender_application(
         names = set(released[0].fields) if released else set()
         state = IntakeState.from_dict(record.state)
         if at is not None:
-            valid = {c.consent.source for c in uow.consents.for_session(record.id)
-                     if c.consent.is_valid(at)}  # fmt: skip
-            names -= {n for n, f in state.facts.items()
-                      if f.provenance == "connector" and f.source not in valid}  # fmt: skip
+            readable = readable_facts(uow, record.id, state, at)
+            names -= set(state.facts) - set(readable)
         known = state.known()  # empty once the owner erased it
         enterprise = record.enterprise_id if ENTERPRISE_FIELD in names and known else ""
         return LenderView(application, {k: v for k, v in known.items() if k in names}, enterprise)

@@ -36,6 +36,7 @@ __all__ = [
     "Reporter",
     "enqueue",
     "run_next",
+    "run_until",
     "work",
 ]
 
@@ -125,6 +126,20 @@ def run_next(
         message = f"internal error: {type(error).__name__} (see the worker's log)"
         return _finish(unit_of_work, job, "failed", clock(), {"code": "error"}, message)
     return _finish(unit_of_work, job, "done", clock(), result)
+
+
+def run_until(
+    unit_of_work: Callable[[], UnitOfWork],
+    handlers: Mapping[str, Handler],
+    clock: Callable[[], datetime],
+    job_id: str,
+) -> Job | None:
+    """Run waiting jobs, oldest first, until ``job_id`` has run; it as it ended (None: it was
+    not waiting, e.g. another worker took it)."""
+    while (ended := run_next(unit_of_work, handlers, clock)) is not None:
+        if ended.id == job_id:
+            return ended
+    return None
 
 
 def work(

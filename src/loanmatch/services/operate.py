@@ -27,6 +27,7 @@ stays empty for the month).
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -192,10 +193,8 @@ def _tightened(world: AgentWorld, lender: str, raise_by: float) -> Verifier:
 
 
 def _busiest(world: AgentWorld) -> str:
-    counts: dict[str, int] = {}
-    for product in world.market.products:
-        counts[product.lender] = counts.get(product.lender, 0) + 1
-    return max(sorted(counts), key=lambda k: counts[k])
+    counts = Counter(p.lender for p in world.market.products)
+    return max(sorted(counts), key=counts.__getitem__)
 
 
 def operate(
@@ -244,10 +243,10 @@ def operate(
                            if products[j].lender not in held]  # fmt: skip
                 if not offered:
                     continue
-                session = _session(uow, world, int(row), at)
                 code = simulated_credit_code(str(truth.applicants.ids[row]))
-                facts = {n: f.value for n, f in _facts(world, int(row)).items()
-                         if f.value is not None}  # fmt: skip
+                known = _facts(world, int(row))
+                session = _session(uow, code, f"operate-{row}", known, at)
+                facts = {n: f.value for n, f in known.items() if f.value is not None}
                 for j in sorted(offered, key=lambda j: int(batch.rank[k][j])):
                     product = products[j]
                     under = changed if product.lender == lender and day >= setup.change_day - 1 \
@@ -281,12 +280,10 @@ def operate(
     return report
 
 
-def _session(uow: UnitOfWork, world: AgentWorld, row: int, at: datetime) -> str:
-    """A finished intake session of the owner of applicant ``row`` (its facts as answered)."""
-    truth = world.verifier.truth
-    code = simulated_credit_code(str(truth.applicants.ids[row]))
-    state = IntakeState(enterprise_id=code, owner_id=f"operate-{row}", facts=_facts(world, row))
-    record = SessionRecord(uuid.uuid4().hex, "zh-CN", code, f"operate-{row}", at, at,
-                           state.to_dict(), stage="done")  # fmt: skip
+def _session(uow: UnitOfWork, code: str, owner: str, facts: dict[str, Fact], at: datetime) -> str:
+    """A finished intake session of the enterprise ``code`` with ``facts`` as answered."""
+    state = IntakeState(enterprise_id=code, owner_id=owner, facts=facts)
+    record = SessionRecord(uuid.uuid4().hex, "zh-CN", code, owner, at, at, state.to_dict(),
+                           stage="done")  # fmt: skip
     uow.sessions.add(record)
     return record.id

@@ -45,6 +45,7 @@ from loanmatch.intake.state import IntakeState
 from loanmatch.matching.results import RecommendPolicy
 from loanmatch.model.directory import load_model
 from loanmatch.services import models
+from loanmatch.services.intake.consent import readable_facts
 from loanmatch.services.jobs import Reporter
 from loanmatch.services.predictions import record_of
 from loanmatch.services.promotion import compare_models
@@ -92,17 +93,15 @@ def decision_rows(
         decided = uow.applications.decided_between(EPOCH, at)
         for application in decided:
             record = record_of(application)
-            session = uow.sessions.get(application.session_id)
             if record is None:
                 continue
+            session = uow.sessions.get(application.session_id)
             if application.product_id not in market.product_ids or session is None:
                 left_out += 1
                 continue
             state = IntakeState.from_dict(session.state)
-            valid = {c.consent.source for c in uow.consents.for_session(session.id)
-                     if c.consent.is_valid(at)}  # fmt: skip
-            facts = {n: f.value for n, f in state.facts.items() if f.value is not None
-                     and (f.provenance != "connector" or f.source in valid)}  # fmt: skip
+            readable = readable_facts(uow, session.id, state, at)
+            facts = {n: f.value for n, f in readable.items() if f.value is not None}
             if not facts:
                 left_out += 1
                 continue

@@ -139,7 +139,8 @@ def default_sessions(root: Root, switch: ModelSwitch) -> LazySessions:
                 return served(uow)
 
         def prepare(bundle: ModelBundle) -> None:
-            built.setdefault(bundle.model_id, over(database, bundle))
+            if bundle.model_id not in built:  # a model served before keeps its context
+                built[bundle.model_id] = over(database, bundle)
 
         switch.on_switch(prepare)
         switch.set_resolver(champion)

@@ -16,7 +16,7 @@ from loanmatch.domain.catalog import Text
 from loanmatch.domain.consent import Consent, grant
 from loanmatch.domain.credit_code import valid_credit_code
 from loanmatch.errors import ConsentRequestError
-from loanmatch.intake.state import IntakeState
+from loanmatch.intake.state import Fact, IntakeState
 from loanmatch.services.intake.core import (
     DEFAULT_CONSENT_DAYS,
     DEFAULT_PURPOSE,
@@ -33,7 +33,13 @@ from loanmatch.services.intake.views import SessionView, source_notice
 from loanmatch.storage.records import Notice, SessionRecord, StoredConsent
 from loanmatch.storage.unit_of_work import UnitOfWork
 
-__all__ = ["forget_source", "grant_consent", "refresh_sources", "revoke_consent"]
+__all__ = [
+    "forget_source",
+    "grant_consent",
+    "readable_facts",
+    "refresh_sources",
+    "revoke_consent",
+]
 
 
 def _active(consents: Iterable[StoredConsent], source: str, at: datetime) -> StoredConsent | None:
@@ -41,6 +47,19 @@ def _active(consents: Iterable[StoredConsent], source: str, at: datetime) -> Sto
         if stored.consent.source == source and stored.consent.is_valid(at):
             return stored
     return None
+
+
+def readable_facts(
+    uow: UnitOfWork, session_id: str, state: IntakeState, at: datetime
+) -> dict[str, Fact]:
+    """The session's facts the platform may still read at ``at``: the owner's own, and a
+    source's while a consent of that source is valid (data pulled under a consent become
+    unreadable once it expires or is revoked, even before ``loanmatch db purge`` removes
+    them)."""
+    valid = {c.consent.source for c in uow.consents.for_session(session_id)
+             if c.consent.is_valid(at)}  # fmt: skip
+    return {name: fact for name, fact in state.facts.items()
+            if fact.provenance != "connector" or fact.source in valid}  # fmt: skip
 
 
 def grant_consent(
