@@ -171,6 +171,10 @@ def _print(body: dict[str, Any]) -> None:
         f"({_pct(under['realised'])} approved), "
         + (f"on hold from day {held}" if held else "never put on hold")
     )
+    for lender, raised in body["floors"].items():
+        last = raised[-1]
+        out_console.print(f"{lender}: its floor raised {len(raised)} time(s), to P >= "
+                          f"{last['floor']:.3f} on day {last['day']}")  # fmt: skip
     for r in body["retrainings"]:
         outcome = "promoted" if r.get("promoted") else "refused"
         reasons = r.get("reasons") or [r.get("error", "")]

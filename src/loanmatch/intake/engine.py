@@ -61,7 +61,7 @@ from loanmatch.intake.contradictions import refuse_contradiction
 from loanmatch.intake.plausible import PlausibleScorer
 from loanmatch.intake.prior import Prior
 from loanmatch.intake.state import Fact, IntakeState
-from loanmatch.matching.batch import recommend_values, resolve_threshold, score_pairs
+from loanmatch.matching.batch import lender_goals, recommend_values, resolve_threshold, score_pairs
 from loanmatch.matching.recommend import recommend_one
 from loanmatch.matching.results import ApplicantResult, RecommendPolicy
 from loanmatch.matching.unlock import unlocks
@@ -438,8 +438,15 @@ class IntakeEngine:
         )
 
     def result(self, state: IntakeState, applicant_id: str = "applicant") -> ApplicantResult:
-        """Offers, exclusions and reasons with what is known now."""
+        """Offers, exclusions and reasons with what is known now, under the whole policy: with a
+        target, each lender's own threshold where the certificate raised it."""
         return recommend_one(
-            self.bundle, state.known(), self.policy_fixed, applicant_id, scorer=self.plausible,
+            self.bundle, state.known(), self.policy, applicant_id, scorer=self.plausible,
             candidates=self.candidates,
         )  # fmt: skip
+
+    def lender_goals(self) -> dict[str, float]:
+        """Per lender, the mean P its offers must keep under the target (``services/floors``);
+        empty under a fixed threshold."""
+        target = self.policy.target_approval
+        return {} if target is None else lender_goals(self.bundle, target)

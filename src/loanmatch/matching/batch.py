@@ -29,6 +29,7 @@ __all__ = [
     "MIN_BATCH",
     "Batch",
     "Scorer",
+    "lender_goals",
     "recommend_values",
     "resolve_threshold",
     "score_pairs",
@@ -135,9 +136,7 @@ def recommend_values(
     if batch and thresholds is not None and choice is not None and choice.certified:
         lenders = bundle.space.lender_of_product
         applicants = bundle.space.applicant_matrix(values)
-        goal: float | npt.NDArray[np.float64] = choice.target
-        if len(bundle.shift.lender_support) == len(bundle.market.lenders):
-            goal = choice.target + calibration_margin(choice.target, bundle.shift.lender_support)
+        goal = np.array(list(lender_goals(bundle, choice.target).values()), dtype=np.float64)
         for _ in range(BATCH_ROUNDS):
             rows, cols = np.nonzero(selection.rank > 0)
             expected = bundle.probability(bundle.space.pairs(applicants, rows, cols))
@@ -150,6 +149,19 @@ def recommend_values(
                 bundle, values, p, eligibility.status, thresholds, policy.max_offers
             )
     return Batch(ids, eligibility, p, selection.rank, threshold, choice, selection, thresholds)
+
+
+def lender_goals(bundle: ModelBundle, target: float) -> dict[str, float]:
+    """Per lender (in the market's order), the mean calibrated probability its recommended
+    pairs must reach for ``target``: the target plus one standard error of the lender's
+    calibration shift (``certification.calibration_margin``; the target alone when the model
+    does not say how many pairs each shift rests on)."""
+    lenders = bundle.market.lenders
+    support = bundle.shift.lender_support
+    if len(support) != len(lenders):
+        return dict.fromkeys(lenders, target)
+    goals = target + calibration_margin(target, support)
+    return {lender: float(g) for lender, g in zip(lenders, goals, strict=True)}
 
 
 MIX_GRID = 60

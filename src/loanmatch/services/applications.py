@@ -38,10 +38,11 @@ from loanmatch.domain.products import Market, Product
 from loanmatch.errors import ApplicationNotFoundError, ApplyRefusedError
 from loanmatch.intake.state import IntakeState
 from loanmatch.services.capacity import business_day
-from loanmatch.services.holds import check_lender, held_lenders, without_held
+from loanmatch.services.floors import note_offers, offered
+from loanmatch.services.holds import check_lender
 from loanmatch.services.intake.consent import readable_facts
 from loanmatch.services.intake.core import IntakeContext, event, load_session
-from loanmatch.services.predictions import prediction_of
+from loanmatch.services.predictions import model_of, prediction_of
 from loanmatch.services.webhooks import notify_application
 from loanmatch.storage.records import AuditEntry, DataRelease, SessionRecord
 from loanmatch.storage.unit_of_work import UnitOfWork
@@ -246,9 +247,10 @@ def _apply(
                 zh="还有问题没有回答完，请先完成问答",
             )  # fmt: skip
         state = IntakeState.from_dict(record.state)
-        result = without_held(ctx.intake.engine.result(state, record.id), held_lenders(uow))
-        offered = {offer.product.id for offer in result.offers}
-        missing = [p for p in wanted if p not in offered]
+        goals = ctx.intake.engine.lender_goals()
+        result = offered(uow, ctx.intake.engine.result(state, record.id), goals)
+        shown = {offer.product.id for offer in result.offers}
+        missing = [p for p in wanted if p not in shown]
         if missing:
             raise ApplyRefusedError(
                 "not_offered", f"not among this session's offers: {', '.join(missing)}",
@@ -289,6 +291,7 @@ def _apply(
             notify_application(uow, application, "application.submitted", now)
             event(uow, ctx.intake, session_id, "applied", product_id=product_id)
             made.append(application)
+        note_offers(uow, [a.lender_id for a in made], model_of(result), goals, now)
         uow.commit()
         return Applied(made, created=True)
 

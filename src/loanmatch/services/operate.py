@@ -11,10 +11,13 @@ Day by day, on a simulated market with its hidden truth (``lenders_hidden.npz``)
 4. each lender decides by its hidden true policy (``services/lender_agents.verdict``), a few
    hours later. From ``change_day`` on, ``change_lender`` decides by a tighter policy: every
    cutoff of its products raised by ``tighten`` score units, as in the drift test;
-5. after each decision the lender is checked by the drift alarm, which puts it on hold when it
+5. after each owner's applications, each lender's floor is raised where its latest offers under
+   the served model carry a mean P below its goal (``services/floors.py``, as an application
+   through the API does), and its offers below the floor are left out from then on;
+6. after each decision the lender is checked by the drift alarm, which puts it on hold when it
    rings, as a decision through the API does (``services/holds.check_lender``); a lender put
    on hold gets no more of the day's owners;
-6. every ``retrain_every`` days a retraining job is queued and run (``services/retraining``,
+7. every ``retrain_every`` days a retraining job is queued and run (``services/retraining``,
    the gate judging on the latest 30% of the platform's decisions); a promotion lifts holds.
 
 Everything is written through the repositories into the platform's database (sessions,
@@ -44,13 +47,14 @@ from loanmatch.domain.catalog import Scalar, Values
 from loanmatch.domain.formula import fill_derived
 from loanmatch.domain.progress import Progress, silent
 from loanmatch.intake.state import Fact, IntakeState
-from loanmatch.matching.batch import recommend_values
+from loanmatch.matching.batch import Batch, lender_goals, recommend_values
 from loanmatch.matching.results import RecommendPolicy
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.services import holds
 from loanmatch.services.agent_runner import AgentWorld
+from loanmatch.services.floors import admitted, floors_of, note_offers
 from loanmatch.services.lender_agents import Verifier, verdict
-from loanmatch.storage.records import SessionRecord
+from loanmatch.storage.records import LenderFloor, SessionRecord
 from loanmatch.storage.unit_of_work import UnitOfWork
 
 __all__ = ["Decided", "LenderMonth", "MonthReport", "MonthSetup", "operate"]
@@ -107,6 +111,8 @@ class MonthReport:
     days: list[dict[str, Any]] = field(default_factory=list)
     held: dict[str, int] = field(default_factory=dict)
     """Lender -> the day it was put on hold."""
+    floors: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    """Lender -> each raise of its floor (``services/floors.py``): the day and the floor."""
     retrainings: list[dict[str, Any]] = field(default_factory=list)
 
     def lenders(self, rows: list[Decided] | None = None) -> list[LenderMonth]:
@@ -154,6 +160,8 @@ class MonthReport:
                        "approval_under_new_policy": lender_row(self.overall(self.changed())),
                        "held_on_day": self.held.get(setup.change_lender)},
             "held": dict(self.held), "days": self.days, "retrainings": self.retrainings,
+            "floors": {lender: [{"day": d, "floor": f} for d, f in raised]
+                       for lender, raised in sorted(self.floors.items())},
         }  # fmt: skip
 
 
@@ -192,6 +200,19 @@ def _tightened(world: AgentWorld, lender: str, raise_by: float) -> Verifier:
     return Verifier(changed)
 
 
+def _offered(
+    batch: Batch, k: int, lender_of: list[str], held: set[str],
+    floors: dict[str, LenderFloor], goals: dict[str, float],
+) -> list[int]:  # fmt: skip
+    """The products offered to the batch's ``k``-th owner now: recommended, of a lender not
+    on hold, admitted by its lender's floor (``services/floors.admitted``)."""
+    return [
+        int(j) for j in np.flatnonzero(batch.rank[k] > 0)
+        if lender_of[j] not in held
+        and admitted(float(batch.p_decision[k, j]), lender_of[j], floors, goals)
+    ]  # fmt: skip
+
+
 def _busiest(world: AgentWorld) -> str:
     counts = Counter(p.lender for p in world.market.products)
     return max(sorted(counts), key=counts.__getitem__)
@@ -224,6 +245,7 @@ def operate(
         "threshold": policy.threshold, "target_approval": policy.target_approval,
         "max_offers": policy.max_offers})  # fmt: skip
     products = world.market.products
+    lender_of = [p.lender for p in products]
     for day in range(setup.days):
         progress("day", day, setup.days)
         at = start + timedelta(days=day, hours=9)
@@ -233,14 +255,17 @@ def operate(
         batch = recommend_values(bundle, truth.applicants.ids[rows], values, policy)
         with unit_of_work() as uow:
             held = holds.held_lenders(uow)
+            floors = floors_of(uow, bundle.model_id)
+        goals = (
+            {} if policy.target_approval is None else lender_goals(bundle, policy.target_approval)
+        )
         counts: dict[str, Any] = {
             "day": day + 1, "owners": len(rows), "applications": 0, "approved": 0,
             "model": bundle.model_id, "held": sorted(held),
         }  # fmt: skip
         with unit_of_work() as uow:
             for k, row in enumerate(rows):
-                offered = [j for j in np.flatnonzero(batch.rank[k] > 0)
-                           if products[j].lender not in held]  # fmt: skip
+                offered = _offered(batch, k, lender_of, held, floors, goals)
                 if not offered:
                     continue
                 code = simulated_credit_code(str(truth.applicants.ids[row]))
@@ -252,9 +277,11 @@ def operate(
                     under = changed if product.lender == lender and day >= setup.change_day - 1 \
                         else world.verifier  # fmt: skip
                     p = float(batch.p_decision[k, j])
+                    mine = floors.get(product.lender)
+                    bar = max(batch.threshold_of(int(j)), mine.floor if mine else 0.0)
                     application = Application(
                         uuid.uuid4().hex, session, product.id, product.lender, at,
-                        prediction=Prediction(bundle.model_id, p, batch.threshold_of(int(j))),
+                        prediction=Prediction(bundle.model_id, p, bar),
                     )  # fmt: skip
                     uow.applications.add(application)
                     said = verdict(under, world.pricing, product, code, facts)
@@ -271,6 +298,12 @@ def operate(
                         held.add(product.lender)
                     counts["applications"] += 1
                     counts["approved"] += int(approved)
+                lenders = [products[j].lender for j in offered]
+                for now in note_offers(uow, lenders, bundle.model_id, goals, at):
+                    before = floors.get(now.lender_id)
+                    if now.floor > (before.floor if before else 0.0):
+                        report.floors.setdefault(now.lender_id, []).append((day + 1, now.floor))
+                    floors[now.lender_id] = now
             uow.commit()
         report.days.append(counts)
         due = setup.retrain_every and (day + 1) % setup.retrain_every == 0

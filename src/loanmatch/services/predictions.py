@@ -31,10 +31,15 @@ from loanmatch.domain.ledger import LearningRecord
 from loanmatch.matching.results import ApplicantResult
 from loanmatch.storage.unit_of_work import UnitOfWork
 
-__all__ = ["SHOWN_PROPENSITY", "learning_records", "prediction_of", "record_of"]
+__all__ = ["SHOWN_PROPENSITY", "learning_records", "model_of", "prediction_of", "record_of"]
 
 SHOWN_PROPENSITY = 1.0
 """The logging policy's probability of showing an offered product (deterministic policy)."""
+
+
+def model_of(result: ApplicantResult) -> str:
+    """The model id recorded with applications made from ``result``."""
+    return result.model_id or "unsaved"
 
 
 def prediction_of(result: ApplicantResult, product_id: str) -> Prediction | None:
@@ -45,7 +50,7 @@ def prediction_of(result: ApplicantResult, product_id: str) -> Prediction | None
         threshold = offer.threshold if offer.threshold is not None else result.threshold
         band = offer.band
         return Prediction(
-            model_id=result.model_id or "unsaved",
+            model_id=model_of(result),
             p_approve=float(offer.p_approve),
             threshold=float(threshold),
             band_low=None if band is None else float(band.low),

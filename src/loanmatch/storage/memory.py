@@ -25,7 +25,7 @@ from loanmatch.storage.memory_applications import (
     MemoryWebhooks,
 )
 from loanmatch.storage.memory_identity import MemoryIdentity
-from loanmatch.storage.memory_operations import MemoryHolds, MemoryJobs, MemoryModels
+from loanmatch.storage.memory_operations import MemoryFloors, MemoryHolds, MemoryJobs, MemoryModels
 from loanmatch.storage.memory_products import MemoryProducts, commit_products
 from loanmatch.storage.memory_staff import MemoryStaff
 from loanmatch.storage.records import (
@@ -33,6 +33,7 @@ from loanmatch.storage.records import (
     DataRelease,
     IdentityChallenge,
     Job,
+    LenderFloor,
     LenderHold,
     LenderKey,
     ModelVersion,
@@ -79,6 +80,7 @@ class MemoryStore:
     jobs: dict[str, Job] = field(default_factory=dict)
     models: dict[str, ModelVersion] = field(default_factory=dict)
     holds: dict[str, LenderHold] = field(default_factory=dict)
+    floors: dict[tuple[str, str], LenderFloor] = field(default_factory=dict)
     commits: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -102,6 +104,7 @@ class MemoryStore:
             jobs=dict(self.jobs),
             models=dict(self.models),
             holds=dict(self.holds),
+            floors=dict(self.floors),
             commits=self.commits,
         )
 
@@ -229,6 +232,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.jobs = MemoryJobs(self._work.jobs)
         self.models = MemoryModels(self._work.models)
         self.holds = MemoryHolds(self._work.holds)
+        self.floors = MemoryFloors(self._work.floors)
         self.consents = _Consents(self._work)
         self.audit = _Audit(self._work)
         self.events = _Events(self._work)
@@ -253,9 +257,9 @@ class MemoryUnitOfWork(UnitOfWork):
                 self.store.applications[app_id] = self._work.applications[app_id]
             for key_id in self._keys.changed:
                 self.store.lender_keys[key_id] = self._work.lender_keys[key_id]
-            # Webhooks, outbox, capacity, identity, staff, jobs, models and holds are written
-            # back whole: a fake for one caller at a time (the database's unit of work serves
-            # concurrent requests).
+            # Webhooks, outbox, capacity, identity, staff, jobs, models, holds and floors are
+            # written back whole: a fake for one caller at a time (the database's unit of work
+            # serves concurrent requests).
             self.store.webhooks = dict(self._work.webhooks)
             self.store.outbox = list(self._work.outbox)
             self.store.capacity = dict(self._work.capacity)
@@ -266,6 +270,7 @@ class MemoryUnitOfWork(UnitOfWork):
             self.store.jobs = dict(self._work.jobs)
             self.store.models = dict(self._work.models)
             self.store.holds = dict(self._work.holds)
+            self.store.floors = dict(self._work.floors)
             for release in self._work.releases[self._n_releases :]:
                 self.store.releases.append(replace(release, id=len(self.store.releases) + 1))
             revoked = {c.id: c for c in self._work.consents[:n_consents] if c.consent.revoked_at}

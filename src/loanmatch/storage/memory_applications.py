@@ -80,6 +80,16 @@ class MemoryApplications(ApplicationRepository):
         ]
         return [a for _, _, a in sorted(found, key=lambda t: (t[0], t[1]))]
 
+    def offered_p(self, lender_id: str, model_id: str, limit: int) -> Sequence[float]:
+        mine = [
+            (a.submitted_at, a.id, a.prediction.p_approve)
+            for a in self._applications.values()
+            if a.lender_id == lender_id
+            and a.prediction is not None
+            and a.prediction.model_id == model_id
+        ]
+        return [p for _, _, p in sorted(mine, reverse=True)[:limit]]
+
     def update(self, application: Application) -> Application:
         current = self._applications.get(application.id)
         if current is None or current.version != application.version:

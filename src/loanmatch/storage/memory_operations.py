@@ -9,10 +9,15 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from loanmatch.storage.operations_repositories import HoldRepository, JobQueue, ModelRegistry
-from loanmatch.storage.records import Job, LenderHold, ModelVersion
+from loanmatch.storage.operations_repositories import (
+    FloorRepository,
+    HoldRepository,
+    JobQueue,
+    ModelRegistry,
+)
+from loanmatch.storage.records import Job, LenderFloor, LenderHold, ModelVersion
 
-__all__ = ["MemoryHolds", "MemoryJobs", "MemoryModels"]
+__all__ = ["MemoryFloors", "MemoryHolds", "MemoryJobs", "MemoryModels"]
 
 
 class MemoryJobs(JobQueue):
@@ -110,3 +115,17 @@ class MemoryHolds(HoldRepository):
 
     def all(self) -> Sequence[LenderHold]:
         return [self._holds[k] for k in sorted(self._holds)]
+
+
+class MemoryFloors(FloorRepository):
+    def __init__(self, floors: dict[tuple[str, str], LenderFloor]) -> None:
+        self._floors = floors
+
+    def get(self, model_id: str, lender_id: str) -> LenderFloor | None:
+        return self._floors.get((model_id, lender_id))
+
+    def save(self, floor: LenderFloor) -> None:
+        self._floors[(floor.model_id, floor.lender_id)] = floor
+
+    def for_model(self, model_id: str) -> Sequence[LenderFloor]:
+        return [f for (m, _), f in sorted(self._floors.items()) if m == model_id]

@@ -1,6 +1,7 @@
-"""The interfaces of the platform's own operations: the durable job queue, the model registry
-and the lenders on hold (issue 13). The unit of work (:mod:`loanmatch.storage.unit_of_work`)
-carries one of each, as ``jobs``, ``models`` and ``holds``."""
+"""The interfaces of the platform's own operations: the durable job queue, the model registry,
+the lenders on hold and the lenders' own floors (issue 13). The unit of work
+(:mod:`loanmatch.storage.unit_of_work`) carries one of each, as ``jobs``, ``models``, ``holds``
+and ``floors``."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from loanmatch.storage.records import Job, LenderHold, ModelVersion
+from loanmatch.storage.records import Job, LenderFloor, LenderHold, ModelVersion
 
-__all__ = ["HoldRepository", "JobQueue", "ModelRegistry"]
+__all__ = ["FloorRepository", "HoldRepository", "JobQueue", "ModelRegistry"]
 
 
 class JobQueue(ABC):
@@ -82,3 +83,18 @@ class HoldRepository(ABC):
     @abstractmethod
     def all(self) -> Sequence[LenderHold]:
         """Every lender's latest hold, by lender."""
+
+
+class FloorRepository(ABC):
+    """Each lender's own floor under each model that served it (one row per model and lender)."""
+
+    @abstractmethod
+    def get(self, model_id: str, lender_id: str) -> LenderFloor | None: ...
+
+    @abstractmethod
+    def save(self, floor: LenderFloor) -> None:
+        """Store the lender's floor under its model (replacing the one before)."""
+
+    @abstractmethod
+    def for_model(self, model_id: str) -> Sequence[LenderFloor]:
+        """Every lender's floor under ``model_id``, by lender."""

@@ -35,6 +35,7 @@ __all__ = [
     "EventRow",
     "IdentityChallengeRow",
     "JobRow",
+    "LenderFloorRow",
     "LenderHoldRow",
     "LenderKeyRow",
     "ModelVersionRow",
@@ -121,6 +122,7 @@ class ApplicationRow(Base):
         UniqueConstraint("session_id", "product_id", name="uq_applications_session_product"),
         Index("ix_applications_lender_id", "lender_id"),
         Index("ix_applications_decided_at", "decided_at"),
+        Index("ix_applications_offered", "lender_id", "predicted_model", "submitted_at"),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -339,3 +341,15 @@ class LenderHoldRow(Base):
     counted_since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     lifted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     lifted_by: Mapped[str] = mapped_column(String(128))
+
+
+class LenderFloorRow(Base):
+    __tablename__ = "lender_floors"
+
+    model_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    lender_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    floor: Mapped[float] = mapped_column(Float)
+    goal: Mapped[float] = mapped_column(Float)
+    offers: Mapped[int] = mapped_column(Integer)
+    mean_p: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -17,6 +17,7 @@ __all__ = [
     "DataRelease",
     "IdentityChallenge",
     "Job",
+    "LenderFloor",
     "LenderHold",
     "LenderKey",
     "ModelVersion",
@@ -335,3 +336,18 @@ class LenderHold:
     @property
     def active(self) -> bool:
         return self.lifted_at is None
+
+
+@dataclass(frozen=True)
+class LenderFloor:
+    """A lender's own floor on P(approve) under one served model (``services/floors.py``):
+    raised when the offers the platform made for it had a mean P below what the promise needs
+    (``goal``), over the latest ``offers`` of them; never lowered while the model is served."""
+
+    lender_id: str
+    model_id: str
+    floor: float
+    goal: float
+    offers: int
+    mean_p: float
+    updated_at: datetime

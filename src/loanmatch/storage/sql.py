@@ -22,7 +22,7 @@ from loanmatch.storage.records import (
 )
 from loanmatch.storage.sql_applications import SqlApplications, SqlDataReleases, SqlLenderKeys
 from loanmatch.storage.sql_identity import SqlIdentity
-from loanmatch.storage.sql_operations import SqlHolds, SqlJobs, SqlModels
+from loanmatch.storage.sql_operations import SqlFloors, SqlHolds, SqlJobs, SqlModels
 from loanmatch.storage.sql_outbox import SqlCapacity, SqlOutbox, SqlWebhooks
 from loanmatch.storage.sql_products import SqlProducts
 from loanmatch.storage.sql_staff import SqlStaff
@@ -257,6 +257,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.jobs = SqlJobs(self._session)
         self.models = SqlModels(self._session)
         self.holds = SqlHolds(self._session)
+        self.floors = SqlFloors(self._session)
         return self
 
     def __exit__(self, *args: object) -> None:

@@ -128,6 +128,17 @@ class SqlApplications(ApplicationRepository):
         rows = self._session.scalars(query.order_by(ApplicationRow.decided_at, ApplicationRow.id))
         return [_application(r) for r in rows]
 
+    def offered_p(self, lender_id: str, model_id: str, limit: int) -> Sequence[float]:
+        query = (
+            select(ApplicationRow.predicted_p)
+            .where(ApplicationRow.lender_id == lender_id,
+                   ApplicationRow.predicted_model == model_id,
+                   ApplicationRow.predicted_p.is_not(None))
+            .order_by(ApplicationRow.submitted_at.desc(), ApplicationRow.id.desc())
+            .limit(limit)
+        )  # fmt: skip
+        return [float(p) for p in self._session.scalars(query) if p is not None]
+
     def update(self, application: Application) -> Application:
         statement = (
             update(ApplicationRow)

@@ -10,11 +10,16 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from loanmatch.storage.operations_repositories import HoldRepository, JobQueue, ModelRegistry
-from loanmatch.storage.orm import JobRow, LenderHoldRow, ModelVersionRow
-from loanmatch.storage.records import Job, LenderHold, ModelVersion, as_utc, maybe_utc
+from loanmatch.storage.operations_repositories import (
+    FloorRepository,
+    HoldRepository,
+    JobQueue,
+    ModelRegistry,
+)
+from loanmatch.storage.orm import JobRow, LenderFloorRow, LenderHoldRow, ModelVersionRow
+from loanmatch.storage.records import Job, LenderFloor, LenderHold, ModelVersion, as_utc, maybe_utc
 
-__all__ = ["SqlHolds", "SqlJobs", "SqlModels"]
+__all__ = ["SqlFloors", "SqlHolds", "SqlJobs", "SqlModels"]
 
 
 def _job(row: JobRow) -> Job:
@@ -198,3 +203,31 @@ class SqlHolds(HoldRepository):
     def all(self) -> Sequence[LenderHold]:
         query = select(LenderHoldRow).order_by(LenderHoldRow.lender_id)
         return [_hold(r) for r in self._session.scalars(query)]
+
+
+def _floor(row: LenderFloorRow) -> LenderFloor:
+    return LenderFloor(row.lender_id, row.model_id, row.floor, row.goal, row.offers, row.mean_p,
+                       as_utc(row.updated_at))  # fmt: skip
+
+
+class SqlFloors(FloorRepository):
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, model_id: str, lender_id: str) -> LenderFloor | None:
+        row = self._session.get(LenderFloorRow, (model_id, lender_id), populate_existing=True)
+        return _floor(row) if row is not None else None
+
+    def save(self, floor: LenderFloor) -> None:
+        row = self._session.get(LenderFloorRow, (floor.model_id, floor.lender_id))
+        if row is None:
+            row = LenderFloorRow(model_id=floor.model_id, lender_id=floor.lender_id)
+            self._session.add(row)
+        row.floor, row.goal, row.offers = floor.floor, floor.goal, floor.offers
+        row.mean_p, row.updated_at = floor.mean_p, floor.updated_at
+        self._session.flush()
+
+    def for_model(self, model_id: str) -> Sequence[LenderFloor]:
+        query = (select(LenderFloorRow).where(LenderFloorRow.model_id == model_id)
+                 .order_by(LenderFloorRow.lender_id))  # fmt: skip
+        return [_floor(row) for row in self._session.scalars(query)]

@@ -15,7 +15,12 @@ from typing import Self
 
 from loanmatch.domain.applications import Application
 from loanmatch.domain.events import IntakeEvent
-from loanmatch.storage.operations_repositories import HoldRepository, JobQueue, ModelRegistry
+from loanmatch.storage.operations_repositories import (
+    FloorRepository,
+    HoldRepository,
+    JobQueue,
+    ModelRegistry,
+)
 from loanmatch.storage.records import (
     AuditEntry,
     DataRelease,
@@ -38,6 +43,7 @@ __all__ = [
     "ConsentRepository",
     "DataReleaseLog",
     "EventLog",
+    "FloorRepository",
     "HoldRepository",
     "IdentityRepository",
     "JobQueue",
@@ -143,6 +149,11 @@ class ApplicationRepository(ABC):
     ) -> Sequence[Application]:
         """Applications a lender approved or declined in ``[start, end)`` (of one lender, or
         all), by decision time (:attr:`Application.decided`)."""
+
+    @abstractmethod
+    def offered_p(self, lender_id: str, model_id: str, limit: int) -> Sequence[float]:
+        """The P(approve) recorded with the lender's latest ``limit`` applications made from
+        offers of the model ``model_id``, newest first (``services/floors.py``)."""
 
     @abstractmethod
     def update(self, application: Application) -> Application:
@@ -343,6 +354,7 @@ class UnitOfWork(ABC):
     jobs: JobQueue
     models: ModelRegistry
     holds: HoldRepository
+    floors: FloorRepository
 
     def __enter__(self) -> Self:
         return self

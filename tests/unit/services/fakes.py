@@ -87,6 +87,11 @@ class FakeEngine:
     """Run (once) while an answer is being recorded: another request arriving at that moment."""
     checks: tuple[Check, ...] = ()
     """Consistency checks applied to answers as the real engine does (none by default)."""
+    goals: dict[str, float] = field(default_factory=dict)
+    """Per lender, the mean P its offers must keep (``services/floors``; none: no target)."""
+
+    def lender_goals(self) -> dict[str, float]:
+        return self.goals
 
     def answer(self, state: IntakeState, feature: str, raw: object) -> Fact:
         spec = self.catalog.get(feature)

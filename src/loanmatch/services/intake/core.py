@@ -22,7 +22,7 @@ from loanmatch.intake.engine import Question
 from loanmatch.intake.state import Fact, IntakeState
 from loanmatch.matching.results import ApplicantResult
 from loanmatch.services.capacity import without_full
-from loanmatch.services.holds import held_lenders, without_held
+from loanmatch.services.floors import offered
 from loanmatch.services.intake.views import SessionView, build_view, question_seq
 from loanmatch.storage.records import AuditEntry, Notice, SessionRecord
 from loanmatch.storage.unit_of_work import UnitOfWork
@@ -60,6 +60,8 @@ class QuestionEngine(Protocol):
     def next_question(self, state: IntakeState) -> Question | None: ...
 
     def result(self, state: IntakeState, applicant_id: str = "applicant") -> ApplicantResult: ...
+
+    def lender_goals(self) -> Mapping[str, float]: ...
 
 
 def _utc_now() -> datetime:
@@ -157,6 +159,7 @@ def advance(
             }  # fmt: skip
     if stage == "done" and record.stage != "done":
         result = ctx.engine.result(state, record.id)
+        result = offered(uow, without_full(uow, result, ctx.clock()), ctx.engine.lender_goals())
         event(uow, ctx, record.id, "recommended", offers=len(result.offers))
     return replace(
         record, state=state.to_dict(), stage=stage, question=question, updated_at=ctx.clock()
@@ -167,7 +170,7 @@ def render_view(uow: UnitOfWork, ctx: IntakeContext, record: SessionRecord) -> S
     result = None
     if record.stage == "done":
         result = ctx.engine.result(IntakeState.from_dict(record.state), record.id)
-        result = without_held(without_full(uow, result, ctx.clock()), held_lenders(uow))
+        result = offered(uow, without_full(uow, result, ctx.clock()), ctx.engine.lender_goals())
     consents = uow.consents.for_session(record.id)
     return build_view(ctx.catalog, record, consents, ctx.clock(), result)
 
