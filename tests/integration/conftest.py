@@ -61,7 +61,8 @@ def postgres_database(postgres_server: str) -> Iterator[Database]:
                 "TRUNCATE product_capacity, outbox, lender_webhooks, data_releases, applications, "
                 "lender_keys, consents, intake_sessions, audit_log, intake_events, "
                 "identity_challenges, owner_tokens, staff_sessions, staff_users, "
-                "product_versions, jobs, model_versions, lender_holds RESTART IDENTITY"
+                "product_versions, jobs, model_versions, lender_holds, lender_floors, "
+                "lender_drift RESTART IDENTITY"
             )
         )
     database.dispose()

@@ -396,7 +396,7 @@ def decide(
         if action in ("approve", "decline"):
             event(uow, ctx.intake, stored.session_id, "decided", product_id=stored.product_id,
                   approved=action == "approve")  # fmt: skip
-            check_lender(uow, lender_id, ctx.clock())
+            check_lender(uow, stored, ctx.clock())
         elif action == "request_documents":
             event(uow, ctx.intake, stored.session_id, "document_requested",
                   product_id=stored.product_id)  # fmt: skip

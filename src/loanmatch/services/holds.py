@@ -1,8 +1,10 @@
 """Lenders on hold: the promise withdrawn where the decisions stopped keeping it (issue 13).
 
 After every lender decision on an application made from an offer (``services/applications
-.decide``), the lender's drift alarm is run on its decisions since its last hold was lifted
-(at most the last ``WINDOW_DAYS``): the risk-adjusted CUSUM of ``domain/ledger.py``. When it
+.decide``), the lender's drift alarm takes one step: the risk-adjusted CUSUM of
+``domain/ledger.py``, kept as one row per lender (``lender_drift``) and counted from the
+lender's first decision or its last lift. The CUSUM forgets on its own: each time it returns
+to zero the decisions before no longer weigh. When it
 rings, the lender is put on hold in the same transaction, audited as ``lender.hold`` and told
 through its webhook (event ``lender.hold``, from the outbox like every other event). A held
 lender's offers are no longer recommended (:func:`without_held`: each becomes an exclusion of
@@ -18,21 +20,20 @@ when a new model is promoted (``services/models.promote``), and the lender is to
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from loanmatch.adapters.reason_codes_file import default_reason_codes
+from loanmatch.domain.applications import Application
 from loanmatch.domain.catalog import Text
-from loanmatch.domain.ledger import DEFAULT_RULE, DriftRule, cusum
+from loanmatch.domain.ledger import DEFAULT_RULE, DriftRule
 from loanmatch.matching.results import ApplicantResult, Exclusion
 from loanmatch.services.predictions import record_of
 from loanmatch.services.webhooks import enqueue
-from loanmatch.storage.records import AuditEntry, LenderHold
+from loanmatch.storage.records import AuditEntry, DriftState, LenderHold
 from loanmatch.storage.unit_of_work import UnitOfWork
 
-__all__ = ["HELD", "WINDOW_DAYS", "check_lender", "held_lenders", "lift", "lift_all",
-           "without_held"]  # fmt: skip
+__all__ = ["HELD", "check_lender", "held_lenders", "lift", "lift_all", "without_held"]
 
-WINDOW_DAYS = 90
 HELD = Text(
     zh="该机构近期的审批结果低于平台的预测，平台暂停推荐，直到模型更新",
     en="This lender has lately approved less than we predicted: not recommended until our "
@@ -41,27 +42,34 @@ HELD = Text(
 
 
 def check_lender(
-    uow: UnitOfWork, lender_id: str, at: datetime, rule: DriftRule = DEFAULT_RULE
+    uow: UnitOfWork, decided: Application, at: datetime, rule: DriftRule = DEFAULT_RULE
 ) -> LenderHold | None:
-    """The lender's hold after its latest decision, made now when its alarm rings (in
-    ``uow``'s transaction: the caller commits); None when it is not held."""
+    """The lender's hold after its decision ``decided``, made now when its alarm rings (in
+    ``uow``'s transaction: the caller commits); None when it is not held. The alarm's state is
+    one row per lender, updated by this decision alone (O(1), ``domain/ledger.cusum`` one step
+    at a time) and counted afresh from a lift."""
+    lender_id = decided.lender_id
     current = uow.holds.get(lender_id)
     if current is not None and current.active:
         return current
-    since = at - timedelta(days=WINDOW_DAYS)
-    if current is not None and current.lifted_at is not None:
-        since = max(since, current.lifted_at)
-    decided = uow.applications.decided_between(since, at + timedelta(microseconds=1), lender_id)
-    records = [r for a in decided if (r := record_of(a)) is not None]
-    alarm = cusum(records, rule, lender_id)
-    if alarm.alarm_after is None:
+    record = record_of(decided)
+    if record is None:
         return None
-    hold = LenderHold(lender_id, at, alarm.alarm_after, since)
+    state = uow.holds.drift(lender_id, record.decided_at)
+    lifted = None if current is None else current.lifted_at
+    if state.decisions == 0 or (lifted is not None and state.since < lifted):
+        state = DriftState(lender_id, 0.0, 0, lifted or record.decided_at, at)
+    statistic = max(0.0, state.statistic + rule.weight(record.p_approve, record.approved))
+    state = DriftState(lender_id, statistic, state.decisions + 1, state.since, at)
+    uow.holds.save_drift(state)
+    if statistic < rule.level:
+        return None
+    hold = LenderHold(lender_id, at, state.decisions, state.since)
     uow.holds.save(hold)
     uow.audit.append(AuditEntry(at, "platform", "lender.hold", lender_id, detail={
-        "alarm_after": str(alarm.alarm_after), "decisions": str(alarm.decisions),
-        "counted_since": since.isoformat()}))  # fmt: skip
-    told = {"lender_id": lender_id, "alarm_after": alarm.alarm_after, "decisions": alarm.decisions}
+        "alarm_after": str(state.decisions), "statistic": f"{statistic:.3f}",
+        "counted_since": state.since.isoformat()}))  # fmt: skip
+    told = {"lender_id": lender_id, "alarm_after": state.decisions, "decisions": state.decisions}
     enqueue(uow, lender_id, "lender.hold", told, at)
     return hold
 

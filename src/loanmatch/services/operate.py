@@ -293,7 +293,7 @@ def operate(
                     approved = said.action == "approve"
                     report.decided.append(Decided(day + 1, product.lender, p, approved,
                                                   under is changed))  # fmt: skip
-                    if holds.check_lender(uow, product.lender, decided_at):
+                    if holds.check_lender(uow, decided, decided_at):
                         report.held.setdefault(product.lender, day + 1)
                         held.add(product.lender)
                     counts["applications"] += 1

@@ -31,6 +31,7 @@ from loanmatch.storage.memory_staff import MemoryStaff
 from loanmatch.storage.records import (
     AuditEntry,
     DataRelease,
+    DriftState,
     IdentityChallenge,
     Job,
     LenderFloor,
@@ -81,6 +82,7 @@ class MemoryStore:
     models: dict[str, ModelVersion] = field(default_factory=dict)
     holds: dict[str, LenderHold] = field(default_factory=dict)
     floors: dict[tuple[str, str], LenderFloor] = field(default_factory=dict)
+    drift: dict[str, DriftState] = field(default_factory=dict)
     commits: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -105,6 +107,7 @@ class MemoryStore:
             models=dict(self.models),
             holds=dict(self.holds),
             floors=dict(self.floors),
+            drift=dict(self.drift),
             commits=self.commits,
         )
 
@@ -231,7 +234,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.products = self._products
         self.jobs = MemoryJobs(self._work.jobs)
         self.models = MemoryModels(self._work.models)
-        self.holds = MemoryHolds(self._work.holds)
+        self.holds = MemoryHolds(self._work.holds, self._work.drift)
         self.floors = MemoryFloors(self._work.floors)
         self.consents = _Consents(self._work)
         self.audit = _Audit(self._work)
@@ -271,6 +274,7 @@ class MemoryUnitOfWork(UnitOfWork):
             self.store.models = dict(self._work.models)
             self.store.holds = dict(self._work.holds)
             self.store.floors = dict(self._work.floors)
+            self.store.drift = dict(self._work.drift)
             for release in self._work.releases[self._n_releases :]:
                 self.store.releases.append(replace(release, id=len(self.store.releases) + 1))
             revoked = {c.id: c for c in self._work.consents[:n_consents] if c.consent.revoked_at}

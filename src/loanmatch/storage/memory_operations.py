@@ -15,7 +15,7 @@ from loanmatch.storage.operations_repositories import (
     JobQueue,
     ModelRegistry,
 )
-from loanmatch.storage.records import Job, LenderFloor, LenderHold, ModelVersion
+from loanmatch.storage.records import DriftState, Job, LenderFloor, LenderHold, ModelVersion
 
 __all__ = ["MemoryFloors", "MemoryHolds", "MemoryJobs", "MemoryModels"]
 
@@ -104,8 +104,15 @@ class MemoryModels(ModelRegistry):
 
 
 class MemoryHolds(HoldRepository):
-    def __init__(self, holds: dict[str, LenderHold]) -> None:
+    def __init__(self, holds: dict[str, LenderHold], drift: dict[str, DriftState]) -> None:
         self._holds = holds
+        self._drift = drift
+
+    def drift(self, lender_id: str, at: datetime) -> DriftState:
+        return self._drift.setdefault(lender_id, DriftState(lender_id, 0.0, 0, at, at))
+
+    def save_drift(self, state: DriftState) -> None:
+        self._drift[state.lender_id] = state
 
     def get(self, lender_id: str) -> LenderHold | None:
         return self._holds.get(lender_id)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from loanmatch.storage.records import Job, LenderFloor, LenderHold, ModelVersion
+from loanmatch.storage.records import DriftState, Job, LenderFloor, LenderHold, ModelVersion
 
 __all__ = ["FloorRepository", "HoldRepository", "JobQueue", "ModelRegistry"]
 
@@ -79,6 +79,16 @@ class HoldRepository(ABC):
     @abstractmethod
     def save(self, hold: LenderHold) -> None:
         """Store the lender's hold (a new one replaces a lifted one)."""
+
+    @abstractmethod
+    def drift(self, lender_id: str, at: datetime) -> DriftState:
+        """The lender's drift alarm as it stands (a new one at zero since ``at`` when it has
+        none), its row locked until the transaction ends (on PostgreSQL ``FOR UPDATE``: two
+        decisions of one lender count one after the other)."""
+
+    @abstractmethod
+    def save_drift(self, state: DriftState) -> None:
+        """Store the lender's drift alarm."""
 
     @abstractmethod
     def all(self) -> Sequence[LenderHold]:

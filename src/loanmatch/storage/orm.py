@@ -35,6 +35,7 @@ __all__ = [
     "EventRow",
     "IdentityChallengeRow",
     "JobRow",
+    "LenderDriftRow",
     "LenderFloorRow",
     "LenderHoldRow",
     "LenderKeyRow",
@@ -352,4 +353,14 @@ class LenderFloorRow(Base):
     goal: Mapped[float] = mapped_column(Float)
     offers: Mapped[int] = mapped_column(Integer)
     mean_p: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LenderDriftRow(Base):
+    __tablename__ = "lender_drift"
+
+    lender_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    statistic: Mapped[float] = mapped_column(Float)
+    decisions: Mapped[int] = mapped_column(Integer)
+    since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

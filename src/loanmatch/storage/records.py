@@ -15,6 +15,7 @@ __all__ = [
     "STAFF_ROLES",
     "AuditEntry",
     "DataRelease",
+    "DriftState",
     "IdentityChallenge",
     "Job",
     "LenderFloor",
@@ -336,6 +337,18 @@ class LenderHold:
     @property
     def active(self) -> bool:
         return self.lifted_at is None
+
+
+@dataclass(frozen=True)
+class DriftState:
+    """A lender's drift alarm as it stands (``services/holds.py``): the CUSUM ``statistic``
+    after the ``decisions`` counted since ``since`` (its first decision, or its last lift)."""
+
+    lender_id: str
+    statistic: float
+    decisions: int
+    since: datetime
+    updated_at: datetime
 
 
 @dataclass(frozen=True)

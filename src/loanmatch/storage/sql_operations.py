@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,8 +18,22 @@ from loanmatch.storage.operations_repositories import (
     JobQueue,
     ModelRegistry,
 )
-from loanmatch.storage.orm import JobRow, LenderFloorRow, LenderHoldRow, ModelVersionRow
-from loanmatch.storage.records import Job, LenderFloor, LenderHold, ModelVersion, as_utc, maybe_utc
+from loanmatch.storage.orm import (
+    JobRow,
+    LenderDriftRow,
+    LenderFloorRow,
+    LenderHoldRow,
+    ModelVersionRow,
+)
+from loanmatch.storage.records import (
+    DriftState,
+    Job,
+    LenderFloor,
+    LenderHold,
+    ModelVersion,
+    as_utc,
+    maybe_utc,
+)
 
 __all__ = ["SqlFloors", "SqlHolds", "SqlJobs", "SqlModels"]
 
@@ -198,6 +214,28 @@ class SqlHolds(HoldRepository):
         row.held_at, row.alarm_after = hold.held_at, hold.alarm_after
         row.counted_since, row.lifted_at, row.lifted_by = (
             hold.counted_since, hold.lifted_at, hold.lifted_by)  # fmt: skip
+        self._session.flush()
+
+    def drift(self, lender_id: str, at: datetime) -> DriftState:
+        insert = pg_insert if self._session.get_bind().dialect.name == "postgresql" \
+            else sqlite_insert  # fmt: skip
+        zero = {"lender_id": lender_id, "statistic": 0.0, "decisions": 0, "since": at,
+                "updated_at": at}  # fmt: skip
+        self._session.execute(insert(LenderDriftRow).values(**zero).on_conflict_do_nothing())
+        query = select(LenderDriftRow).where(LenderDriftRow.lender_id == lender_id)
+        row = self._session.scalars(
+            query.with_for_update().execution_options(populate_existing=True)
+        ).one()
+        return DriftState(row.lender_id, row.statistic, row.decisions, as_utc(row.since),
+                          as_utc(row.updated_at))  # fmt: skip
+
+    def save_drift(self, state: DriftState) -> None:
+        row = self._session.get(LenderDriftRow, state.lender_id)
+        if row is None:
+            row = LenderDriftRow(lender_id=state.lender_id)
+            self._session.add(row)
+        row.statistic, row.decisions = state.statistic, state.decisions
+        row.since, row.updated_at = state.since, state.updated_at
         self._session.flush()
 
     def all(self) -> Sequence[LenderHold]:
