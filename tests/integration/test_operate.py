@@ -1,7 +1,8 @@
 """``loanmatch operate``: a simulated month of the live platform (services/operate.py).
 
 - make test: a short month on the shared market runs through the real command, writes its
-  report atomically, and the ledger's figures equal a direct SQL count of the decisions table.
+  report atomically, the ledger's figures equal a direct SQL count of the decisions table, and
+  the console's funnel counts every arriving owner's journey.
 - make acceptance: 30 days of 60 owners on a market of 2,000 applicants; the busiest lender
   tightens on day 12 (every cutoff +0.5) and is put on hold within ``MAX_DELAY`` decisions
   under its new policy; no other lender is held; approval among recommended stays at or above
@@ -21,8 +22,10 @@ import pytest
 from typer.testing import CliRunner
 
 from loanmatch.cli.main import app
+from loanmatch.services.operations import platform_funnel
 from loanmatch.services.simulate import simulate
 from loanmatch.services.train import train
+from loanmatch.storage.database import Database
 from tests.conftest import TrainedMarket
 
 TARGET = 0.9
@@ -58,6 +61,14 @@ def test_a_short_month_runs_and_its_ledger_equals_a_direct_count(
     assert check["agree"] is True
     assert check["ledger_decisions"] == report["overall"]["decisions"] > 0  # type: ignore[index]
     assert len(report["days"]) == 5  # type: ignore[arg-type]
+    database = Database(f"sqlite:///{tmp_path / 'loanmatch.db'}")
+    try:
+        counts = platform_funnel(database.unit_of_work()).counts
+    finally:
+        database.dispose()
+    assert counts["started"] == counts["consented"] == 5 * 20, "every arriving owner"
+    assert 0 < counts["applied"] == counts["decided"] <= counts["recommended"] <= 100
+    assert 0 < counts["approved"] <= counts["decided"]
 
 
 @pytest.mark.scenario  # about two minutes: make acceptance

@@ -21,10 +21,11 @@ Day by day, on a simulated market with its hidden truth (``lenders_hidden.npz``)
    the gate judging on the latest 30% of the platform's decisions); a promotion lifts holds.
 
 Everything is written through the repositories into the platform's database (sessions,
-applications with their history, holds, jobs, model versions, audit), so the ledger and the
-console read the month as they read live traffic. What it does not go through: the intake's
-questions (the facts are given whole), HTTP, and the journey events (the console's funnel
-stays empty for the month).
+applications with their history, holds, floors, jobs, model versions, audit), so the ledger
+and the console read the month as they read live traffic. Every arriving owner's journey is
+logged as the intake logs it (started, consent, recommended with the number of offers,
+applied, decided), so the console's funnel shows the month. What it does not go through: the
+intake's questions (the facts are given whole) and HTTP.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from loanmatch.connectors.simulated import simulated_credit_code
 from loanmatch.domain.applications import Application, Prediction, transition
 from loanmatch.domain.approval_band import clopper_pearson
 from loanmatch.domain.catalog import Scalar, Values
+from loanmatch.domain.events import IntakeEvent
 from loanmatch.domain.formula import fill_derived
 from loanmatch.domain.progress import Progress, silent
 from loanmatch.intake.state import Fact, IntakeState
@@ -244,73 +246,96 @@ def operate(
     report = MonthReport(setup, start, start + timedelta(days=setup.days), {
         "threshold": policy.threshold, "target_approval": policy.target_approval,
         "max_offers": policy.max_offers})  # fmt: skip
-    products = world.market.products
-    lender_of = [p.lender for p in products]
     for day in range(setup.days):
         progress("day", day, setup.days)
         at = start + timedelta(days=day, hours=9)
         bundle = served()
         rows = order[day * setup.owners_per_day : (day + 1) * setup.owners_per_day]
-        values = _as_stored(world, rows)
-        batch = recommend_values(bundle, truth.applicants.ids[rows], values, policy)
+        batch = recommend_values(bundle, truth.applicants.ids[rows], _as_stored(world, rows),
+                                 policy)  # fmt: skip
         with unit_of_work() as uow:
-            held = holds.held_lenders(uow)
-            floors = floors_of(uow, bundle.model_id)
-        goals = (
-            {} if policy.target_approval is None else lender_goals(bundle, policy.target_approval)
-        )
-        counts: dict[str, Any] = {
-            "day": day + 1, "owners": len(rows), "applications": 0, "approved": 0,
-            "model": bundle.model_id, "held": sorted(held),
-        }  # fmt: skip
+            today = _Day(world, report, bundle, batch, day + 1, at, holds.held_lenders(uow),
+                         floors_of(uow, bundle.model_id), policy.target_approval,
+                         changed if day >= setup.change_day - 1 else None)  # fmt: skip
         with unit_of_work() as uow:
             for k, row in enumerate(rows):
-                offered = _offered(batch, k, lender_of, held, floors, goals)
-                if not offered:
-                    continue
-                code = simulated_credit_code(str(truth.applicants.ids[row]))
-                known = _facts(world, int(row))
-                session = _session(uow, code, f"operate-{row}", known, at)
-                facts = {n: f.value for n, f in known.items() if f.value is not None}
-                for j in sorted(offered, key=lambda j: int(batch.rank[k][j])):
-                    product = products[j]
-                    under = changed if product.lender == lender and day >= setup.change_day - 1 \
-                        else world.verifier  # fmt: skip
-                    p = float(batch.p_decision[k, j])
-                    mine = floors.get(product.lender)
-                    bar = max(batch.threshold_of(int(j)), mine.floor if mine else 0.0)
-                    application = Application(
-                        uuid.uuid4().hex, session, product.id, product.lender, at,
-                        prediction=Prediction(bundle.model_id, p, bar),
-                    )  # fmt: skip
-                    uow.applications.add(application)
-                    said = verdict(under, world.pricing, product, code, facts)
-                    decided_at = at + timedelta(hours=3, seconds=k)
-                    decided = transition(application, said.action, "lender",
-                                         f"lender:{product.lender}/operate", decided_at,
-                                         said.decision)  # fmt: skip
-                    uow.applications.update(decided)
-                    approved = said.action == "approve"
-                    report.decided.append(Decided(day + 1, product.lender, p, approved,
-                                                  under is changed))  # fmt: skip
-                    if holds.check_lender(uow, decided, decided_at):
-                        report.held.setdefault(product.lender, day + 1)
-                        held.add(product.lender)
-                    counts["applications"] += 1
-                    counts["approved"] += int(approved)
-                lenders = [products[j].lender for j in offered]
-                for now in note_offers(uow, lenders, bundle.model_id, goals, at):
-                    before = floors.get(now.lender_id)
-                    if now.floor > (before.floor if before else 0.0):
-                        report.floors.setdefault(now.lender_id, []).append((day + 1, now.floor))
-                    floors[now.lender_id] = now
+                today.serve(uow, k, int(row))
             uow.commit()
-        report.days.append(counts)
+        report.days.append(today.counts)
         due = setup.retrain_every and (day + 1) % setup.retrain_every == 0
         if retrain is not None and due:
             report.retrainings.append({"day": day + 1, **retrain(at + timedelta(hours=12))})
     progress("day", setup.days, setup.days)
     return report
+
+
+class _Day:
+    """One day of the month: each owner's offers, applications, decisions and journey."""
+
+    def __init__(
+        self, world: AgentWorld, report: MonthReport, bundle: ModelBundle, batch: Batch,
+        day: int, at: datetime, held: set[str], floors: dict[str, LenderFloor],
+        target: float | None, changed: Verifier | None,
+    ) -> None:  # fmt: skip
+        self.world, self.report, self.bundle, self.batch = world, report, bundle, batch
+        self.day, self.at, self.held, self.floors, self.changed = day, at, held, floors, changed
+        self.goals = {} if target is None else lender_goals(bundle, target)
+        self.lender_of = [p.lender for p in world.market.products]
+        self.counts: dict[str, Any] = {
+            "day": day, "owners": len(batch.ids), "applications": 0, "approved": 0,
+            "model": bundle.model_id, "held": sorted(held),
+        }  # fmt: skip
+
+    def serve(self, uow: UnitOfWork, k: int, row: int) -> None:
+        """The batch's ``k``-th owner (market row ``row``) arrives, sees its offers, applies to
+        every one, and each lender decides; its journey events are written as the intake's."""
+        world, batch, at = self.world, self.batch, self.at
+        offered = _offered(batch, k, self.lender_of, self.held, self.floors, self.goals)
+        code = simulated_credit_code(str(world.verifier.truth.applicants.ids[row]))
+        known = _facts(world, row)
+        session = _session(uow, code, f"operate-{row}", known, at)
+        for kind, detail in (("started", {"channel": "operate"}), ("consent", {}),
+                             ("recommended", {"offers": len(offered)})):  # fmt: skip
+            uow.events.append(IntakeEvent(session, kind, at, detail))  # type: ignore[arg-type]
+        facts = {n: f.value for n, f in known.items() if f.value is not None}
+        for j in sorted(offered, key=lambda j: int(batch.rank[k][j])):
+            self._apply(uow, session, code, facts, k, j)
+        lenders = [self.lender_of[j] for j in offered]
+        for now in note_offers(uow, lenders, self.bundle.model_id, self.goals, at):
+            before = self.floors.get(now.lender_id)
+            if now.floor > (before.floor if before else 0.0):
+                self.report.floors.setdefault(now.lender_id, []).append((self.day, now.floor))
+            self.floors[now.lender_id] = now
+
+    def _apply(
+        self, uow: UnitOfWork, session: str, code: str, facts: dict[str, Scalar], k: int, j: int
+    ) -> None:
+        world, batch, at = self.world, self.batch, self.at
+        product = world.market.products[j]
+        tightened = self.changed is not None and product.lender == self.report.setup.change_lender
+        under = self.changed if tightened and self.changed is not None else world.verifier
+        p = float(batch.p_decision[k, j])
+        mine = self.floors.get(product.lender)
+        bar = max(batch.threshold_of(j), mine.floor if mine else 0.0)
+        application = Application(uuid.uuid4().hex, session, product.id, product.lender, at,
+                                  prediction=Prediction(self.bundle.model_id, p, bar))  # fmt: skip
+        uow.applications.add(application)
+        uow.events.append(IntakeEvent(session, "applied", at, {"product_id": product.id}))
+        said = verdict(under, world.pricing, product, code, facts)
+        decided_at = at + timedelta(hours=3, seconds=k)
+        decided = transition(application, said.action, "lender",
+                             f"lender:{product.lender}/operate", decided_at,
+                             said.decision)  # fmt: skip
+        uow.applications.update(decided)
+        approved = said.action == "approve"
+        outcome: dict[str, Scalar] = {"product_id": product.id, "approved": approved}
+        uow.events.append(IntakeEvent(session, "decided", decided_at, outcome))
+        self.report.decided.append(Decided(self.day, product.lender, p, approved, tightened))
+        if holds.check_lender(uow, decided, decided_at):
+            self.report.held.setdefault(product.lender, self.day)
+            self.held.add(product.lender)
+        self.counts["applications"] += 1
+        self.counts["approved"] += int(approved)
 
 
 def _session(uow: UnitOfWork, code: str, owner: str, facts: dict[str, Fact], at: datetime) -> str:
