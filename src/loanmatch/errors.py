@@ -669,11 +669,12 @@ class ModelSwitchError(LoanMatchError):
     """A promotion or rollback of the served model refused; ``rule``
     (``model_switch.<rule>``) says why: ``unknown`` (no such registered model), ``champion``
     (it is served already), ``no_previous`` (nothing served before to roll back to),
-    ``conflict`` (another switch came first)."""
+    ``conflict`` (another switch came first), ``known`` (registered already), ``share`` (a
+    canary's share outside (0, 1)), ``canary_running`` (one canary at a time)."""
 
     status = 409
     code = "model_switch"
-    rules = ("unknown", "champion", "no_previous", "conflict", "known")
+    rules = ("unknown", "champion", "no_previous", "conflict", "known", "share", "canary_running")
 
     def __init__(self, rule: str, message: str) -> None:
         super().__init__(message, Location(rule=f"model_switch.{rule}"))

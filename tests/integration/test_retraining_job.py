@@ -12,6 +12,9 @@ simulated market through the real commands:
 - A running ``loanmatch serve`` answers ``/api/v1/recommend`` from 4 threads while
   ``loanmatch model promote`` switches its model: every request succeeds (counted) and
   ``/healthz`` names the new model within seconds.
+- ``loanmatch model canary`` (make test): the server's intake engine splits firms between the
+  champion and the canary by credit code within seconds, each result names its model, a second
+  canary is refused, and ``loanmatch model judge`` waits while neither arm has decisions.
 """
 
 from __future__ import annotations
@@ -32,12 +35,19 @@ import pytest
 from typer.testing import CliRunner
 
 from loanmatch.adapters.tables import table_to_csv
+from loanmatch.bootstrap import compose
 from loanmatch.cli.main import app
+from loanmatch.connectors.simulated import simulated_credit_code
+from loanmatch.domain.canary import in_canary
+from loanmatch.intake.state import IntakeState
 from loanmatch.model.directory import model_id
 from loanmatch.services import models
+from loanmatch.services.intake.split import SplitEngine
 from loanmatch.services.train import train
 from loanmatch.simulator import simulate_market
 from loanmatch.storage.database import Database
+from loanmatch.web.backend import default_sessions
+from loanmatch.web.model_switch import ModelSwitch
 from tests.conftest import APPLICANTS, HISTORY_ROWS, SEED, TrainedMarket
 from tests.e2e.conftest import free_port
 
@@ -233,3 +243,43 @@ def test_requests_served_while_the_model_switches_all_succeed(
     assert statuses, "no request was made"
     assert set(statuses) == {200}, f"{len(statuses)} requests: {set(statuses)}"
     print(f"\nswitch: {len(statuses)} recommend requests during the switch, all 200")
+
+
+def test_a_canary_serves_its_share_of_firms_and_each_result_names_its_model(
+    setup: Setup, trained_market: TrainedMarket, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, fresh_settings: None,
+) -> None:  # fmt: skip
+    url = f"sqlite:///{tmp_path / 'canary.db'}"
+    for name, value in {**setup.env(), "LOANMATCH_DATABASE_URL": url}.items():
+        monkeypatch.setenv(name, value)
+    root = compose()
+    bundle = root.bundle()
+    champion, canary = bundle.model_id, model_id(trained_market.model_dir)
+    lazy = default_sessions(root, ModelSwitch(bundle, champion, check_seconds=0.0))
+    assert not isinstance(lazy.get().context.engine, SplitEngine), "no canary: no split"
+    database = Database(url)
+    try:
+        with database.unit_of_work() as uow:
+            models.ensure_champion(uow, setup.first_model, datetime.now(UTC))
+            models.register(uow, trained_market.model_dir, datetime.now(UTC), "operator:test")
+            uow.commit()
+    finally:
+        database.dispose()
+    cli = CliRunner()
+    started = cli.invoke(app, ["model", "canary", canary, "--share", "0.5", "--url", url])
+    assert started.exit_code == 0, started.output
+    again = cli.invoke(app, ["model", "canary", champion, "--url", url])
+    assert again.exit_code == 2, "a second canary (here the champion) is refused"
+    deadline = time.monotonic() + 60
+    while not isinstance(engine := lazy.get().context.engine, SplitEngine):
+        assert time.monotonic() < deadline, "the server did not start serving the canary"
+        time.sleep(0.2)
+    firms = [simulated_credit_code(f"firm-{n}") for n in range(200)]
+    served = {code: engine.result(IntakeState(enterprise_id=code), code).model_id
+              for code in firms}  # fmt: skip
+    expected = {code: canary if in_canary(canary, code, 0.5) else champion for code in firms}
+    assert served == expected
+    assert 60 < sum(m == canary for m in served.values()) < 140
+    judged = cli.invoke(app, ["model", "judge", "--url", url])
+    assert judged.exit_code == 0, judged.output
+    assert f"{canary}: wait" in judged.output

@@ -280,3 +280,58 @@ def rollback(reason: Reason = "", url: UrlOption = None) -> None:
         back = run(uow, datetime.now(UTC), "operator:cli", reason)
         uow.commit()
     typer.echo(f"{back.model_id} is the champion again")
+
+
+@model_app.command(
+    "canary",
+    short_help="灰度实验 · Serve a model to a share of firms.",
+    help="让一个登记的模型为一部分企业服务（按统一社会信用代码随机分组），用它自己的决策评判 · "
+    "Serve a registered model to a share of firms (split at random by credit code) until its "
+    "own decisions judge it against the champion's (docs/promotion.md §7; audited as "
+    "model.canary). At most one canary runs.",
+    epilog=EXIT_CODES_HELP,
+)
+def canary(
+    model: Annotated[str, typer.Argument(help="模型编号 · The model id (sha256:...).")],
+    share: Annotated[
+        float, typer.Option(min=0.01, max=0.5, help="服务的企业比例 · Share of firms it serves.")
+    ] = 0.2,
+    reason: Reason = "",
+    url: UrlOption = None,
+) -> None:
+    from datetime import UTC, datetime
+
+    from loanmatch.services.canary import start
+
+    with reported_errors(), database_at(url) as database, database.unit_of_work() as uow:
+        start(uow, model, share, datetime.now(UTC), "operator:cli", reason or "started by hand")
+        uow.commit()
+    typer.echo(f"{model} serves {share:.0%} of firms as the canary")
+
+
+@model_app.command(
+    "judge",
+    short_help="评判灰度 · Judge the running canary now.",
+    help="用两组各自的决策评判正在运行的灰度模型：晋升、拒绝或继续等待 · Judge the running canary "
+    "on each arm's own decisions: promote it, refuse it, or wait for more (docs/promotion.md "
+    "§7). Retraining jobs and `loanmatch operate` judge it too.",
+    epilog=EXIT_CODES_HELP,
+)
+def judge(url: UrlOption = None) -> None:
+    from datetime import UTC, datetime
+
+    from loanmatch.bootstrap import compose
+    from loanmatch.services.canary import judge_canary
+
+    with reported_errors(), database_at(url) as database:
+        target = compose(database_url=url).settings.target_approval
+        with database.unit_of_work() as uow:
+            judged = judge_canary(uow, datetime.now(UTC), "operator:cli", target)
+            uow.commit()
+    if judged is None:
+        typer.echo("no canary is running")
+        return
+    identity, verdict = judged
+    typer.echo(f"{identity}: {verdict.decision}")
+    for reason in verdict.reasons:
+        typer.echo(f"- {reason}")

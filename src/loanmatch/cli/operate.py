@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -89,6 +90,7 @@ def operate_command(
     from loanmatch.model.directory import load_model
     from loanmatch.services import models
     from loanmatch.services.agent_runner import load_world
+    from loanmatch.services.canary import canary_of
     from loanmatch.services.jobs import enqueue, run_until
     from loanmatch.services.ledger import lender_ledger
     from loanmatch.services.operate import MonthSetup, operate
@@ -115,6 +117,16 @@ def operate_command(
             loaded[champion[0]] = load_model(champion[1])
         return loaded[champion[0]]
 
+    def canary() -> tuple[ModelBundle, float] | None:
+        with database.unit_of_work() as uow:
+            running = canary_of(uow)
+        if running is None:
+            return None
+        version, share, _ = running
+        if version.model_id not in loaded:
+            loaded[version.model_id] = load_model(Path(version.path))
+        return loaded[version.model_id], share
+
     def retrain(at: datetime) -> dict[str, Any]:
         with database.unit_of_work() as uow:
             job = enqueue(uow, KIND, {}, "operate", at)
@@ -129,7 +141,7 @@ def operate_command(
         with reported_errors(), progress_bar(not as_json) as bars:
             try:
                 report = operate(database.unit_of_work, world, served, policy, setup, start,
-                                 retrain if retrain_every else None, bars)  # fmt: skip
+                                 retrain if retrain_every else None, bars, canary)  # fmt: skip
             except ValueError as error:  # the month does not fit the market
                 typer.echo(f"error: {error}", err=True)
                 raise typer.Exit(EXIT_BAD_INPUT) from None
@@ -177,9 +189,19 @@ def _print(body: dict[str, Any]) -> None:
                           f"{last['floor']:.3f} on day {last['day']}")  # fmt: skip
     for r in body["retrainings"]:
         outcome = "promoted" if r.get("promoted") else "refused"
+        if r.get("canary"):
+            outcome = "started as the canary" if r.get("trained") else "waiting on the canary"
         reasons = r.get("reasons") or [r.get("error", "")]
         out_console.print(f"retraining on day {r['day']}: {r.get('status')}, {outcome}: "
-                          f"{reasons[0] if reasons else ''}")  # fmt: skip
+                          + " | ".join(str(x) for x in reasons))  # fmt: skip
+    decided = [c for c in body["canary"] if c["decision"] != "wait"]
+    for c in decided:
+        out_console.print(f"canary {c['model'][:19]}: {c['decision']} on day {c['day']}: "
+                          f"{c['reasons'][0]}")  # fmt: skip
+    if body["canary"] and not decided:
+        last = body["canary"][-1]
+        out_console.print(f"canary {last['model'][:19]}: still waiting on day {last['day']}: "
+                          f"{last['reasons'][0]}")  # fmt: skip
     check = body["ledger_check"]
     out_console.print(
         f"ledger: {check['ledger_decisions']} decisions, {check['ledger_approved']} approved; "

@@ -445,8 +445,9 @@ class IntakeEngine:
             candidates=self.candidates,
         )  # fmt: skip
 
-    def lender_goals(self) -> dict[str, float]:
-        """Per lender, the mean P its offers must keep under the target (``services/floors``);
-        empty under a fixed threshold."""
+    def lender_goals(self, model_id: str = "") -> dict[str, float]:
+        """Per lender, the mean P this engine's offers must keep under the target
+        (``services/floors``); empty under a fixed threshold. ``model_id``: the model of the
+        result asked about (one engine has one)."""
         target = self.policy.target_approval
         return {} if target is None else lender_goals(self.bundle, target)

@@ -247,8 +247,9 @@ def _apply(
                 zh="还有问题没有回答完，请先完成问答",
             )  # fmt: skip
         state = IntakeState.from_dict(record.state)
-        goals = ctx.intake.engine.lender_goals()
-        result = offered(uow, ctx.intake.engine.result(state, record.id), goals)
+        result = ctx.intake.engine.result(state, record.id)
+        goals = ctx.intake.engine.lender_goals(result.model_id)
+        result = offered(uow, result, goals)
         shown = {offer.product.id for offer in result.offers}
         missing = [p for p in wanted if p not in shown]
         if missing:

@@ -44,6 +44,7 @@ from loanmatch.adapters.catalog_file import catalog_formulas
 from loanmatch.connectors.simulated import simulated_credit_code
 from loanmatch.domain.applications import Application, Prediction, transition
 from loanmatch.domain.approval_band import clopper_pearson
+from loanmatch.domain.canary import in_canary
 from loanmatch.domain.catalog import Scalar, Values
 from loanmatch.domain.events import IntakeEvent
 from loanmatch.domain.formula import fill_derived
@@ -54,6 +55,7 @@ from loanmatch.matching.results import RecommendPolicy
 from loanmatch.model.bundle import ModelBundle
 from loanmatch.services import holds
 from loanmatch.services.agent_runner import AgentWorld
+from loanmatch.services.canary import judge_canary
 from loanmatch.services.floors import admitted, floors_of, note_offers
 from loanmatch.services.lender_agents import Verifier, verdict
 from loanmatch.storage.records import LenderFloor, SessionRecord
@@ -116,6 +118,8 @@ class MonthReport:
     floors: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     """Lender -> each raise of its floor (``services/floors.py``): the day and the floor."""
     retrainings: list[dict[str, Any]] = field(default_factory=list)
+    canary: list[dict[str, Any]] = field(default_factory=list)
+    """Each day's verdict on the running canary (``services/canary.py``)."""
 
     def lenders(self, rows: list[Decided] | None = None) -> list[LenderMonth]:
         chosen = self.decided if rows is None else rows
@@ -162,6 +166,7 @@ class MonthReport:
                        "approval_under_new_policy": lender_row(self.overall(self.changed())),
                        "held_on_day": self.held.get(setup.change_lender)},
             "held": dict(self.held), "days": self.days, "retrainings": self.retrainings,
+            "canary": self.canary,
             "floors": {lender: [{"day": d, "floor": f} for d, f in raised]
                        for lender, raised in sorted(self.floors.items())},
         }  # fmt: skip
@@ -202,6 +207,20 @@ def _tightened(world: AgentWorld, lender: str, raise_by: float) -> Verifier:
     return Verifier(changed)
 
 
+def _arms(
+    world: AgentWorld, champion: ModelBundle, canary: tuple[ModelBundle, float] | None,
+    rows: npt.NDArray[np.intp],
+) -> list[tuple[ModelBundle, npt.NDArray[np.intp]]]:  # fmt: skip
+    """The day's owners by the model that serves them: the canary's share of firms (by credit
+    code, ``domain/canary.in_canary``), the champion the rest."""
+    if canary is None or canary[0].model_id == champion.model_id:
+        return [(champion, rows)]
+    ids = world.verifier.truth.applicants.ids
+    mine = np.array([in_canary(canary[0].model_id, simulated_credit_code(str(ids[r])), canary[1])
+                     for r in rows], dtype=bool)  # fmt: skip
+    return [(b, rows[m]) for b, m in ((champion, ~mine), (canary[0], mine)) if m.any()]
+
+
 def _offered(
     batch: Batch, k: int, lender_of: list[str], held: set[str],
     floors: dict[str, LenderFloor], goals: dict[str, float],
@@ -229,9 +248,11 @@ def operate(
     start: datetime,
     retrain: Callable[[datetime], dict[str, Any]] | None = None,
     progress: Progress = silent,
+    canary: Callable[[], tuple[ModelBundle, float] | None] = lambda: None,
 ) -> MonthReport:
     """Run the month (module docstring) from ``start``; ``served()`` gives the model to serve
-    each day, ``retrain(at)`` runs one retraining job."""
+    each day, ``canary()`` the canary with its share of firms (None: none), ``retrain(at)``
+    runs one retraining job."""
     truth = world.verifier.truth
     lender = setup.change_lender or _busiest(world)
     if lender not in world.market.lenders:
@@ -251,17 +272,28 @@ def operate(
         at = start + timedelta(days=day, hours=9)
         bundle = served()
         rows = order[day * setup.owners_per_day : (day + 1) * setup.owners_per_day]
-        batch = recommend_values(bundle, truth.applicants.ids[rows], _as_stored(world, rows),
-                                 policy)  # fmt: skip
+        counts: dict[str, Any] = {"day": day + 1, "owners": len(rows), "applications": 0,
+                                  "approved": 0, "model": bundle.model_id}  # fmt: skip
+        for arm_bundle, arm_rows in _arms(world, bundle, canary(), rows):
+            batch = recommend_values(arm_bundle, truth.applicants.ids[arm_rows],
+                                     _as_stored(world, arm_rows), policy)  # fmt: skip
+            with unit_of_work() as uow:
+                today = _Day(world, report, arm_bundle, batch, day + 1, at,
+                             holds.held_lenders(uow), floors_of(uow, arm_bundle.model_id),
+                             policy.target_approval,
+                             changed if day >= setup.change_day - 1 else None, counts)  # fmt: skip
+                for k, row in enumerate(arm_rows):
+                    today.serve(uow, k, int(row))
+                uow.commit()
         with unit_of_work() as uow:
-            today = _Day(world, report, bundle, batch, day + 1, at, holds.held_lenders(uow),
-                         floors_of(uow, bundle.model_id), policy.target_approval,
-                         changed if day >= setup.change_day - 1 else None)  # fmt: skip
-        with unit_of_work() as uow:
-            for k, row in enumerate(rows):
-                today.serve(uow, k, int(row))
+            counts["held"] = sorted(holds.held_lenders(uow))
+            judged = judge_canary(uow, at + timedelta(hours=23), "operate",
+                                  policy.target_approval)  # fmt: skip
             uow.commit()
-        report.days.append(today.counts)
+        if judged is not None:
+            counts["canary"] = judged[0]
+            report.canary.append({"day": day + 1, "model": judged[0], **judged[1].to_dict()})
+        report.days.append(counts)
         due = setup.retrain_every and (day + 1) % setup.retrain_every == 0
         if retrain is not None and due:
             report.retrainings.append({"day": day + 1, **retrain(at + timedelta(hours=12))})
@@ -275,16 +307,13 @@ class _Day:
     def __init__(
         self, world: AgentWorld, report: MonthReport, bundle: ModelBundle, batch: Batch,
         day: int, at: datetime, held: set[str], floors: dict[str, LenderFloor],
-        target: float | None, changed: Verifier | None,
+        target: float | None, changed: Verifier | None, counts: dict[str, Any],
     ) -> None:  # fmt: skip
         self.world, self.report, self.bundle, self.batch = world, report, bundle, batch
         self.day, self.at, self.held, self.floors, self.changed = day, at, held, floors, changed
         self.goals = {} if target is None else lender_goals(bundle, target)
         self.lender_of = [p.lender for p in world.market.products]
-        self.counts: dict[str, Any] = {
-            "day": day, "owners": len(batch.ids), "applications": 0, "approved": 0,
-            "model": bundle.model_id, "held": sorted(held),
-        }  # fmt: skip
+        self.counts = counts
 
     def serve(self, uow: UnitOfWork, k: int, row: int) -> None:
         """The batch's ``k``-th owner (market row ``row``) arrives, sees its offers, applies to
@@ -294,8 +323,9 @@ class _Day:
         code = simulated_credit_code(str(world.verifier.truth.applicants.ids[row]))
         known = _facts(world, row)
         session = _session(uow, code, f"operate-{row}", known, at)
+        shown = {"offers": len(offered), "model": self.bundle.model_id}
         for kind, detail in (("started", {"channel": "operate"}), ("consent", {}),
-                             ("recommended", {"offers": len(offered)})):  # fmt: skip
+                             ("recommended", shown)):  # fmt: skip
             uow.events.append(IntakeEvent(session, kind, at, detail))  # type: ignore[arg-type]
         facts = {n: f.value for n, f in known.items() if f.value is not None}
         for j in sorted(offered, key=lambda j: int(batch.rank[k][j])):

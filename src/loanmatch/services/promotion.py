@@ -48,6 +48,7 @@ __all__ = [
     "APPROVAL_MARGIN",
     "COVERAGE_MARGIN",
     "ECE_MARGIN",
+    "NO_ESTIMATE",
     "WORST_LENDER_MARGIN",
     "Comparison",
     "Figure",
@@ -55,6 +56,8 @@ __all__ = [
     "compare_models",
 ]
 
+NO_ESTIMATE = "no off-policy estimate of the"
+"""How a reason that no off-policy estimate could be made begins."""
 APPROVAL_MARGIN = 0.01
 COVERAGE_MARGIN = 0.02
 ECE_MARGIN = 0.01
@@ -76,6 +79,16 @@ class Figure:
     verdict: Verdict
     champion_interval: Interval | None = None
     challenger_interval: Interval | None = None
+
+    @property
+    def clearly_worse(self) -> bool:
+        """Worse beyond doubt: the difference's whole interval below ``-margin``, or, compared
+        by points, the challenger's own value worse (not missing: that is no estimate)."""
+        if self.verdict != "worse":
+            return False
+        if self.difference is not None:
+            return self.difference.high < -self.margin
+        return not math.isnan(self.challenger)
 
     def to_dict(self) -> dict[str, Any]:
         def number(value: float) -> float | None:
@@ -110,6 +123,15 @@ class Comparison:
     estimates: dict[str, Any] = field(default_factory=dict)
     """Each model's off-policy estimate in full (``OffPolicyEstimate.to_dict``)."""
     worst_lenders: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def unestimable_only(self) -> bool:
+        """Refused because an off-policy estimate could not be made (no overlap), with no
+        figure shown worse beyond its margin (a difference wholly below ``-margin``, or an ECE
+        worse by more): what an experiment can judge instead (``services/canary.py``)."""
+        if self.promote or not any(r.startswith(NO_ESTIMATE) for r in self.reasons):
+            return False
+        return not any(f.clearly_worse for f in self.figures)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -180,7 +202,7 @@ def compare_bundles(
     reasons: list[str] = []
     for label, item in (("champion", one), ("challenger", two)):
         if item.estimate.refused is not None:
-            reasons.append(f"no off-policy estimate of the {label}: {item.estimate.refused}")
+            reasons.append(f"{NO_ESTIMATE} {label}: {item.estimate.refused}")
     figures: list[Figure] = []
     if not reasons:
         approval = ratio_difference(

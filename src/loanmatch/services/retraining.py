@@ -24,14 +24,16 @@ retrain`` or the operator console) does, reporting each stage as the job's progr
    transaction. The job's result keeps the comparison.
 
 Deterministic serving logs every shown product with propensity 1, so on the platform's own
-log a challenger that would recommend other pairs cannot be judged (no overlap: the gate
-refuses it and says so). That is the honest outcome until serving explores.
+log a challenger that would recommend other pairs cannot be estimated off-policy (no overlap).
+Such a challenger, refused for no other reason, is started as the **canary** instead
+(``services/canary.py``): it serves ``CANARY_SHARE`` of firms until its own decisions judge it.
+A job first judges the canary already running (and trains nothing new while one still runs).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -44,7 +46,7 @@ from loanmatch.errors import Location, TableError
 from loanmatch.intake.state import IntakeState
 from loanmatch.matching.results import RecommendPolicy
 from loanmatch.model.directory import load_model
-from loanmatch.services import models
+from loanmatch.services import canary, models
 from loanmatch.services.intake.consent import readable_facts
 from loanmatch.services.jobs import Reporter
 from loanmatch.services.predictions import record_of
@@ -143,7 +145,15 @@ def retrain(
     at = clock()
     with unit_of_work() as uow:
         champion = models.ensure_champion(uow, setup.settings_model_dir, at)
+        judged = canary.judge_canary(uow, at, job.queued_by, setup.policy.target_approval,
+                                     setup.confidence)  # fmt: skip
+        champion = uow.models.champion() or champion
         uow.commit()
+    if judged is not None and judged[1].decision == "wait":
+        return {"champion": champion.model_id, "promoted": False, "trained": False,
+                "canary": judged[0], "canary_verdict": judged[1].to_dict(),
+                "reasons": [f"the canary {judged[0]} is still being judged: "
+                            f"{'; '.join(judged[1].reasons)}"]}  # fmt: skip
     champion_dir = Path(champion.path)
     market = load_model(champion_dir).market
     report("decisions", 0, 4)
@@ -190,10 +200,17 @@ def retrain(
     report("switch", 3, 4)
     result = comparison.to_dict()
     reason = "; ".join(comparison.reasons)
+    unjudged = comparison.unestimable_only
+    started = False
     with unit_of_work() as uow:
         version = models.register(uow, challenger_dir, clock(), job.queued_by, note=f"job {job.id}")
         if comparison.promote:
             models.promote(uow, version.model_id, clock(), job.queued_by, result, reason)
+        elif unjudged and canary.canary_of(uow) is None:
+            started = True
+            uow.models.save(replace(version, comparison=result))
+            canary.start(uow, version.model_id, canary.CANARY_SHARE, clock(), job.queued_by,
+                         f"not estimable off-policy: {reason}")  # fmt: skip
         else:
             models.refuse(uow, version.model_id, clock(), job.queued_by, result, reason)
         uow.commit()
@@ -201,6 +218,7 @@ def retrain(
     return {
         "champion": champion.model_id, "challenger": version.model_id,
         "promoted": comparison.promote, "trained": True, "decisions": len(decisions),
+        "canary": version.model_id if started else None,
         "training_decisions": len(training), "left_out": left_out,
         "history_rows": len(history), "auc": trained.auc, "ece": trained.ece,
         "reasons": list(comparison.reasons), "holdout_rows": comparison.rows,

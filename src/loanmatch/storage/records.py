@@ -37,7 +37,7 @@ __all__ = [
 
 JOB_STATUSES = ("queued", "running", "done", "failed")
 """A :class:`Job`'s ``status``, in the order a job goes through them."""
-MODEL_ROLES = ("champion", "challenger", "retired", "refused")
+MODEL_ROLES = ("champion", "canary", "challenger", "retired", "refused")
 """A :class:`ModelVersion`'s ``role``."""
 
 
@@ -304,9 +304,10 @@ class Job:
 @dataclass(frozen=True)
 class ModelVersion:
     """A model directory known to the registry (``services/models.py``). ``role``: ``champion``
-    (the one served; at most one), ``challenger`` (trained, not yet judged), ``retired`` (served
-    before), ``refused`` (the promotion gate kept the champion). ``promoted_at``: when it last
-    became the champion (a rollback returns to the latest retired one)."""
+    (the one served; at most one), ``canary`` (serving a share of firms while an experiment
+    judges it, ``services/canary.py``), ``challenger`` (trained, not yet judged), ``retired``
+    (served before), ``refused`` (the promotion gate kept the champion). ``promoted_at``: when
+    it last became the champion (a rollback returns to the latest retired one)."""
 
     model_id: str
     path: str

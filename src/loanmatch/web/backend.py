@@ -22,8 +22,10 @@ from loanmatch.bootstrap import Root
 from loanmatch.domain.products import Market
 from loanmatch.intake.engine import IntakeEngine
 from loanmatch.model.bundle import ModelBundle
+from loanmatch.services.canary import canary_of
 from loanmatch.services.identity import CodeSender, SimulatedCodeSender
 from loanmatch.services.intake import IntakeContext
+from loanmatch.services.intake.split import SplitEngine
 from loanmatch.services.models import served
 from loanmatch.services.product_overlay import ActiveMarket, FollowActive
 from loanmatch.services.product_trial import sample_of
@@ -107,9 +109,14 @@ def default_sessions(root: Root, switch: ModelSwitch) -> LazySessions:
     """The root's database (migrated when first opened), its intake context over the served
     model (the served market's ``applicants.csv``), both following the lenders' published
     product versions (``services/product_overlay.py``) and the registry's champion
-    (``web/model_switch.py``: a new champion's context is built before it is served)."""
+    (``web/model_switch.py``: a new champion's context is built before it is served). While a
+    canary runs (``services/canary.py``) a second switch follows it, and the intake engine is
+    split between the two by firm (``services/intake/split.py``)."""
     opened: list[Database] = []
     built: dict[str, tuple[SessionsBackend, FollowActive[SessionsBackend]]] = {}
+    second = ModelSwitch(switch.current(), switch.model_id, check_seconds=switch.check_seconds)
+    """The canary's model (the champion's when none runs: no split)."""
+    share = [0.0]
 
     def over(
         database: Database, bundle: ModelBundle
@@ -142,15 +149,34 @@ def default_sessions(root: Root, switch: ModelSwitch) -> LazySessions:
             if bundle.model_id not in built:  # a model served before keeps its context
                 built[bundle.model_id] = over(database, bundle)
 
-        switch.on_switch(prepare)
+        def canary() -> tuple[str, Path] | None:
+            with database.unit_of_work() as uow:
+                running = canary_of(uow)
+                share[0] = running[1] if running is not None else 0.0
+                return (running[0].model_id, Path(running[0].path)) if running else served(uow)
+
+        for each in (switch, second):
+            each.on_switch(prepare)
         switch.set_resolver(champion)
-        switch.check_now()  # at start, serve the registry's champion before any request
-        switch.wait_idle()
+        second.set_resolver(canary)
+        for each in (switch, second):
+            each.check_now()  # at start, serve the registry's models before any request
+            each.wait_idle()
         return built.get(switch.model_id, built[first.model_id])[0]
 
-    def follow(_built: SessionsBackend) -> SessionsBackend:
-        base, follower = built.get(switch.current().model_id) or next(iter(built.values()))
+    def followed(model_id: str) -> SessionsBackend:
+        base, follower = built.get(model_id) or next(iter(built.values()))
         return follower.current(base.unit_of_work, base.context.clock())
+
+    def follow(_built: SessionsBackend) -> SessionsBackend:
+        champion_id = switch.current().model_id
+        backend = followed(champion_id)
+        canary_id = second.current().model_id
+        if canary_id == champion_id or share[0] <= 0 or canary_id not in built:
+            return backend
+        arm = followed(canary_id)
+        split = SplitEngine(backend.context.engine, arm.context.engine, canary_id, share[0])
+        return replace(backend, context=replace(backend.context, engine=split))
 
     def close() -> None:
         for database in opened:

@@ -59,6 +59,10 @@ class ModelSwitch:
     def model_id(self) -> str:
         return self._served[0]
 
+    @property
+    def check_seconds(self) -> float:
+        return self._check_seconds
+
     def on_switch(self, prepare: Callable[[ModelBundle], None]) -> None:
         """Run ``prepare(bundle)`` on every new model before it is served (in the loader)."""
         self._prepare.append(prepare)

@@ -90,7 +90,7 @@ class FakeEngine:
     goals: dict[str, float] = field(default_factory=dict)
     """Per lender, the mean P its offers must keep (``services/floors``; none: no target)."""
 
-    def lender_goals(self) -> dict[str, float]:
+    def lender_goals(self, model_id: str = "") -> dict[str, float]:
         return self.goals
 
     def answer(self, state: IntakeState, feature: str, raw: object) -> Fact:

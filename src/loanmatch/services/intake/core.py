@@ -24,6 +24,7 @@ from loanmatch.matching.results import ApplicantResult
 from loanmatch.services.capacity import without_full
 from loanmatch.services.floors import offered
 from loanmatch.services.intake.views import SessionView, build_view, question_seq
+from loanmatch.services.predictions import model_of
 from loanmatch.storage.records import AuditEntry, Notice, SessionRecord
 from loanmatch.storage.unit_of_work import UnitOfWork
 
@@ -61,7 +62,7 @@ class QuestionEngine(Protocol):
 
     def result(self, state: IntakeState, applicant_id: str = "applicant") -> ApplicantResult: ...
 
-    def lender_goals(self) -> Mapping[str, float]: ...
+    def lender_goals(self, model_id: str) -> Mapping[str, float]: ...
 
 
 def _utc_now() -> datetime:
@@ -159,8 +160,10 @@ def advance(
             }  # fmt: skip
     if stage == "done" and record.stage != "done":
         result = ctx.engine.result(state, record.id)
-        result = offered(uow, without_full(uow, result, ctx.clock()), ctx.engine.lender_goals())
-        event(uow, ctx, record.id, "recommended", offers=len(result.offers))
+        goals = ctx.engine.lender_goals(result.model_id)
+        result = offered(uow, without_full(uow, result, ctx.clock()), goals)
+        event(uow, ctx, record.id, "recommended", offers=len(result.offers),
+              model=model_of(result))  # fmt: skip
     return replace(
         record, state=state.to_dict(), stage=stage, question=question, updated_at=ctx.clock()
     )
@@ -170,7 +173,8 @@ def render_view(uow: UnitOfWork, ctx: IntakeContext, record: SessionRecord) -> S
     result = None
     if record.stage == "done":
         result = ctx.engine.result(IntakeState.from_dict(record.state), record.id)
-        result = offered(uow, without_full(uow, result, ctx.clock()), ctx.engine.lender_goals())
+        goals = ctx.engine.lender_goals(result.model_id)
+        result = offered(uow, without_full(uow, result, ctx.clock()), goals)
     consents = uow.consents.for_session(record.id)
     return build_view(ctx.catalog, record, consents, ctx.clock(), result)
 
