@@ -10,7 +10,8 @@
   lender's offers carry a mean prediction at or above the target (its floor in serving,
   services/floors.py) and no lender realises significantly less than the target or than was
   predicted for it (its 90% exact interval reaches both); the ledger agrees with the direct
-  count.
+  count; the first retraining's challenger, which the deterministic log cannot estimate, is
+  started as the canary and judged every day after.
 """
 
 from __future__ import annotations
@@ -102,6 +103,12 @@ def test_a_month_keeps_the_promise_through_a_lenders_policy_change(
     delayed = change["approval_under_new_policy"]
     assert delayed["high"] < delayed["predicted"], "the change was real: the delay's decisions"
     assert report["ledger_check"]["agree"] is True  # type: ignore[index]
+    first = report["retrainings"][0]  # type: ignore[index]
+    assert first["canary"], "the challenger the log cannot estimate is started as the canary"
+    verdicts = report["canary"]
+    assert isinstance(verdicts, list)
+    assert verdicts, "the canary is judged every day"
+    assert {v["decision"] for v in verdicts} <= {"wait", "promote", "refuse"}
 
 
 def test_a_month_larger_than_the_market_is_a_usage_error_naming_the_numbers(
