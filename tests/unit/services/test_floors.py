@@ -80,10 +80,10 @@ def test_a_lender_whose_latest_offers_fall_short_has_its_floor_raised_and_is_lef
     engine = VaryingEngine(catalog, goals={"bank_a": 0.9, "bank_b": 0.9})
     world.engine = engine
     _apply(world, engine, 0.95, MIN_OFFERS, ["p1"])
-    _apply(world, engine, 0.85, MIN_OFFERS, ["p1"])  # the mean is still 0.90
+    _apply(world, engine, 0.85, MIN_OFFERS - 2, ["p1"])  # the mean is still 0.903
     with world.uow() as uow:
         assert floors_of(uow, "unsaved")["bank_a"].floor == 0.0
-    _apply(world, engine, 0.85, 1, ["p1"])  # now below
+    _apply(world, engine, 0.85, 3, ["p1"])  # now 0.899: below
     with world.uow() as uow:
         floor = floors_of(uow, "unsaved")["bank_a"]
     assert floor.floor == 0.95, "the lowest floor whose offers reach 0.9 (the 0.85 are tied)"
