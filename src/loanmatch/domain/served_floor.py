@@ -22,6 +22,14 @@ on, and a floor set on a handful of offers would never come down. Those first of
 to the goal one by one instead (:func:`admits`): an offer is made only if the mean P of the
 lender's offers so far, with it, still reaches the goal, so a lender's first offers already
 carry the mean the promise needs, and from ``MIN_OFFERS`` on the floor takes over.
+
+All of this rests on the lender's calibration: given P, the lender approves at P. Its
+decisions under the model test that. When they fall below what was predicted for them with
+evidence (the exact lower binomial tail at the mean prediction at most ``delta``, from
+``CALIBRATION_DECISIONS`` decisions), :func:`calibration_gap` is the shortfall, and the goal
+rises by it: a lender approving 5 points below its predictions must be offered 5 points
+higher. The drift alarm still holds a lender whose approval falls far and fast; this closes
+the slow, moderate gap the alarm takes hundreds of decisions to prove.
 """
 
 from __future__ import annotations
@@ -29,7 +37,18 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["MIN_OFFERS", "NO_FLOOR", "NO_OFFERS", "WINDOW", "admits", "raised_floor"]
+from loanmatch.domain.binomial import binomial_sf
+
+__all__ = [
+    "CALIBRATION_DECISIONS",
+    "MIN_OFFERS",
+    "NO_FLOOR",
+    "NO_OFFERS",
+    "WINDOW",
+    "admits",
+    "calibration_gap",
+    "raised_floor",
+]
 
 MIN_OFFERS = 20
 """Offers at or above the current floor needed before the floor moves (fewer: no change)."""
@@ -39,6 +58,26 @@ NO_OFFERS = 2.0
 """The floor of a lender whose best offers do not reach the goal: above every probability."""
 NO_FLOOR = 0.0
 """The floor of a lender none has been raised for (every probability is at or above it)."""
+
+
+CALIBRATION_DECISIONS = 30
+"""Decisions under the model before the lender's calibration gap is looked at."""
+
+
+def calibration_gap(
+    decisions: int, approved: int, predicted: float, delta: float = 0.1,
+    minimum: int = CALIBRATION_DECISIONS,
+) -> float:  # fmt: skip
+    """The lender's shortfall under the model: its mean prediction ``predicted / decisions``
+    minus its realised approval, when the lower tail ``P(Bin(decisions, mean) <= approved)``
+    is at most ``delta``; 0 otherwise (no evidence, too few decisions, or none short)."""
+    if decisions < minimum:
+        return 0.0
+    mean_p, realised = predicted / decisions, approved / decisions
+    if realised >= mean_p:
+        return 0.0
+    lower_tail = 1.0 - binomial_sf(approved + 1, decisions, min(mean_p, 1.0))
+    return mean_p - realised if lower_tail <= delta else 0.0
 
 
 def admits(

@@ -38,7 +38,7 @@ from loanmatch.domain.products import Market, Product
 from loanmatch.errors import ApplicationNotFoundError, ApplyRefusedError
 from loanmatch.intake.state import IntakeState
 from loanmatch.services.capacity import business_day
-from loanmatch.services.floors import note_offers, offered
+from loanmatch.services.floors import note_decision, note_offers, offered
 from loanmatch.services.holds import check_lender
 from loanmatch.services.intake.consent import readable_facts
 from loanmatch.services.intake.core import IntakeContext, event, load_session
@@ -398,6 +398,8 @@ def decide(
             event(uow, ctx.intake, stored.session_id, "decided", product_id=stored.product_id,
                   approved=action == "approve")  # fmt: skip
             check_lender(uow, stored, ctx.clock())
+            model = stored.prediction.model_id if stored.prediction else ""
+            note_decision(uow, stored, ctx.intake.engine.lender_goals(model), ctx.clock())
         elif action == "request_documents":
             event(uow, ctx.intake, stored.session_id, "document_requested",
                   product_id=stored.product_id)  # fmt: skip

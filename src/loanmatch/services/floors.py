@@ -26,11 +26,12 @@ from datetime import datetime
 import numpy as np
 
 from loanmatch.adapters.reason_codes_file import default_reason_codes
+from loanmatch.domain.applications import Application
 from loanmatch.domain.catalog import Text
-from loanmatch.domain.served_floor import NO_FLOOR, WINDOW, admits, raised_floor
+from loanmatch.domain.served_floor import NO_FLOOR, WINDOW, admits, calibration_gap, raised_floor
 from loanmatch.matching.results import ApplicantResult, Exclusion, Offer
 from loanmatch.services.holds import held_lenders, without_held
-from loanmatch.services.predictions import model_of
+from loanmatch.services.predictions import model_of, record_of
 from loanmatch.storage.records import AuditEntry, LenderFloor
 from loanmatch.storage.unit_of_work import UnitOfWork
 
@@ -40,6 +41,8 @@ __all__ = [
     "above_floors",
     "admitted",
     "floors_of",
+    "goal_of",
+    "note_decision",
     "note_offers",
     "offered",
 ]
@@ -71,6 +74,38 @@ def floors_of(uow: UnitOfWork, model_id: str) -> dict[str, LenderFloor]:
     return {f.lender_id: f for f in uow.floors.for_model(model_id)}
 
 
+def goal_of(base: float, floor: LenderFloor | None) -> float:
+    """The lender's goal: ``base`` (the target plus its calibration margin) raised by the
+    shortfall its decisions under the model show (``served_floor.calibration_gap``)."""
+    if floor is None:
+        return base
+    return base + calibration_gap(floor.decided, floor.approved, floor.predicted)
+
+
+def _refresh(
+    uow: UnitOfWork, lender: str, model_id: str, base: float, at: datetime,
+    current: LenderFloor | None,
+) -> LenderFloor:  # fmt: skip
+    """Recompute the lender's floor from its latest offers and its goal; save and audit."""
+    goal = goal_of(base, current)
+    before = NO_FLOOR if current is None else current.floor
+    offered_p = np.asarray(uow.applications.offered_p(lender, model_id, WINDOW), dtype=float)
+    after = raised_floor(offered_p, before, goal)
+    kept = offered_p[offered_p >= after]
+    counts = (0, 0, 0.0) if current is None else (current.decided, current.approved,
+                                                  current.predicted)  # fmt: skip
+    floor = LenderFloor(lender, model_id, after, goal, int(offered_p.size),
+                        float(kept.mean()) if kept.size else 0.0, at, *counts)  # fmt: skip
+    uow.floors.save(floor)
+    if after > before:
+        counted = offered_p[offered_p >= before]
+        uow.audit.append(AuditEntry(at, "platform", "lender.floor_raised", lender, detail={
+            "model": model_id, "floor": f"{after:.4f}", "goal": f"{goal:.4f}",
+            "offers": str(counted.size), "mean_p_before": f"{counted.mean():.4f}",
+        }))  # fmt: skip
+    return floor
+
+
 def note_offers(
     uow: UnitOfWork, lenders: Iterable[str], model_id: str, goals: Mapping[str, float],
     at: datetime,
@@ -81,38 +116,47 @@ def note_offers(
     without a goal is left alone."""
     saved = []
     for lender in sorted(set(lenders)):
-        goal = goals.get(lender)
-        if goal is None:
-            continue
-        current = uow.floors.get(model_id, lender)
-        before = NO_FLOOR if current is None else current.floor
-        offered_p = np.asarray(uow.applications.offered_p(lender, model_id, WINDOW), dtype=float)
-        after = raised_floor(offered_p, before, goal)
-        kept = offered_p[offered_p >= after]
-        floor = LenderFloor(lender, model_id, after, goal, int(offered_p.size),
-                            float(kept.mean()) if kept.size else 0.0, at)  # fmt: skip
-        uow.floors.save(floor)
-        saved.append(floor)
-        if after > before:
-            counted = offered_p[offered_p >= before]
-            uow.audit.append(AuditEntry(at, "platform", "lender.floor_raised", lender, detail={
-                "model": model_id, "floor": f"{after:.4f}", "goal": f"{goal:.4f}",
-                "offers": str(counted.size), "mean_p_before": f"{counted.mean():.4f}",
-            }))  # fmt: skip
+        base = goals.get(lender)
+        if base is not None:
+            saved.append(_refresh(uow, lender, model_id, base, at,
+                                  uow.floors.get(model_id, lender)))  # fmt: skip
     return saved
+
+
+def note_decision(
+    uow: UnitOfWork, decided: Application, goals: Mapping[str, float], at: datetime
+) -> LenderFloor | None:
+    """After the lender decided ``decided`` (in ``uow``'s transaction): count the decision on
+    the lender's floor under the model that made the offer, and recompute the floor with the
+    goal its calibration gap now gives; None when there is nothing to hold the lender to."""
+    record = record_of(decided)
+    base = goals.get(decided.lender_id)
+    if record is None or base is None:
+        return None
+    current = uow.floors.get(record.model_id, decided.lender_id)
+    counted = LenderFloor(
+        decided.lender_id, record.model_id, NO_FLOOR if current is None else current.floor,
+        base, 0 if current is None else current.offers,
+        0.0 if current is None else current.mean_p, at,
+        (current.decided if current else 0) + 1,
+        (current.approved if current else 0) + int(record.approved),
+        (current.predicted if current else 0.0) + record.p_approve,
+    )  # fmt: skip
+    return _refresh(uow, decided.lender_id, record.model_id, base, at, counted)
 
 
 def admitted(
     p: float, lender: str, floors: Mapping[str, LenderFloor], goals: Mapping[str, float]
 ) -> bool:
-    """Whether an offer of P ``p`` for ``lender`` may be made (``domain/served_floor.admits``)."""
-    goal = goals.get(lender)
-    if goal is None:
+    """Whether an offer of P ``p`` for ``lender`` may be made (``domain/served_floor.admits``,
+    with the lender's goal raised by its calibration gap)."""
+    base = goals.get(lender)
+    if base is None:
         return True
     mine = floors.get(lender)
     if mine is None:
-        return admits(p, NO_FLOOR, 0, 0.0, goal)
-    return admits(p, mine.floor, mine.offers, mine.mean_p, goal)
+        return admits(p, NO_FLOOR, 0, 0.0, base)
+    return admits(p, mine.floor, mine.offers, mine.mean_p, goal_of(base, mine))
 
 
 def above_floors(
@@ -129,6 +173,7 @@ def above_floors(
     for o in result.offers:
         lender = o.product.lender
         floor = floors[lender].floor if lender in floors else NO_FLOOR
+        goal = goal_of(goals.get(lender, 0.0), floors.get(lender))
         if admitted(o.p_approve, lender, floors, goals):
             bar = result.threshold if o.threshold is None else o.threshold
             kept.append(replace(o, rank=len(kept) + 1, threshold=max(bar, floor)))
@@ -137,6 +182,6 @@ def above_floors(
         dropped.append(Exclusion(
             product=o.product, kind="low_probability", reasons=(why,), p_approve=o.p_approve,
             code=code, code_text=codes.text(code), codes=(code,), quote=o.quote,
-            threshold=max(floor, goals[lender]) if why is FIRST_OFFERS else floor, band=o.band,
+            threshold=max(floor, goal) if why is FIRST_OFFERS else floor, band=o.band,
         ))  # fmt: skip
     return replace(result, offers=tuple(kept), excluded=(*dropped, *result.excluded))

@@ -56,7 +56,7 @@ from loanmatch.model.bundle import ModelBundle
 from loanmatch.services import holds
 from loanmatch.services.agent_runner import AgentWorld
 from loanmatch.services.canary import judge_canary
-from loanmatch.services.floors import admitted, floors_of, note_offers
+from loanmatch.services.floors import admitted, floors_of, note_decision, note_offers
 from loanmatch.services.lender_agents import Verifier, verdict
 from loanmatch.storage.records import LenderFloor, SessionRecord
 from loanmatch.storage.unit_of_work import UnitOfWork
@@ -332,10 +332,14 @@ class _Day:
             self._apply(uow, session, code, facts, k, j)
         lenders = [self.lender_of[j] for j in offered]
         for now in note_offers(uow, lenders, self.bundle.model_id, self.goals, at):
-            before = self.floors.get(now.lender_id)
-            if now.floor > (before.floor if before else 0.0):
-                self.report.floors.setdefault(now.lender_id, []).append((self.day, now.floor))
-            self.floors[now.lender_id] = now
+            self._floor_now(now)
+
+    def _floor_now(self, now: LenderFloor) -> None:
+        """Keep the lender's floor as it now stands (and report a raise)."""
+        before = self.floors.get(now.lender_id)
+        if now.floor > (before.floor if before else 0.0):
+            self.report.floors.setdefault(now.lender_id, []).append((self.day, now.floor))
+        self.floors[now.lender_id] = now
 
     def _apply(
         self, uow: UnitOfWork, session: str, code: str, facts: dict[str, Scalar], k: int, j: int
@@ -361,6 +365,9 @@ class _Day:
         outcome: dict[str, Scalar] = {"product_id": product.id, "approved": approved}
         uow.events.append(IntakeEvent(session, "decided", decided_at, outcome))
         self.report.decided.append(Decided(self.day, product.lender, p, approved, tightened))
+        now = note_decision(uow, decided, self.goals, decided_at)
+        if now is not None:
+            self._floor_now(now)
         if holds.check_lender(uow, decided, decided_at):
             self.report.held.setdefault(product.lender, self.day)
             self.held.add(product.lender)

@@ -354,6 +354,9 @@ class LenderFloorRow(Base):
     offers: Mapped[int] = mapped_column(Integer)
     mean_p: Mapped[float] = mapped_column(Float)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided: Mapped[int] = mapped_column(Integer, server_default="0")
+    approved: Mapped[int] = mapped_column(Integer, server_default="0")
+    predicted: Mapped[float] = mapped_column(Float, server_default="0")
 
 
 class LenderDriftRow(Base):

@@ -365,3 +365,9 @@ class LenderFloor:
     offers: int
     mean_p: float
     updated_at: datetime
+    decided: int = 0
+    """The lender's decisions on applications made from the model's offers, ..."""
+    approved: int = 0
+    """... how many were approvals, ..."""
+    predicted: float = 0.0
+    """... and the sum of the P predicted for them (``served_floor.calibration_gap``)."""

@@ -244,8 +244,10 @@ class SqlHolds(HoldRepository):
 
 
 def _floor(row: LenderFloorRow) -> LenderFloor:
-    return LenderFloor(row.lender_id, row.model_id, row.floor, row.goal, row.offers, row.mean_p,
-                       as_utc(row.updated_at))  # fmt: skip
+    return LenderFloor(
+        row.lender_id, row.model_id, row.floor, row.goal, row.offers, row.mean_p,
+        as_utc(row.updated_at), row.decided, row.approved, row.predicted,
+    )  # fmt: skip
 
 
 class SqlFloors(FloorRepository):
@@ -263,6 +265,7 @@ class SqlFloors(FloorRepository):
             self._session.add(row)
         row.floor, row.goal, row.offers = floor.floor, floor.goal, floor.offers
         row.mean_p, row.updated_at = floor.mean_p, floor.updated_at
+        row.decided, row.approved, row.predicted = floor.decided, floor.approved, floor.predicted
         self._session.flush()
 
     def for_model(self, model_id: str) -> Sequence[LenderFloor]:

@@ -1,13 +1,21 @@
 """A lender's floor in serving (domain/served_floor.py): raised to the lowest value at which its
-latest offers reach the goal, left alone while they do or while they are few, never lowered."""
+latest offers reach the goal, left alone while they do or while they are few, never lowered;
+and the calibration gap a lender's decisions show with evidence."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loanmatch.domain.served_floor import MIN_OFFERS, NO_OFFERS, raised_floor
+from loanmatch.domain.served_floor import (
+    CALIBRATION_DECISIONS,
+    MIN_OFFERS,
+    NO_OFFERS,
+    calibration_gap,
+    raised_floor,
+)
 
 
 def test_offers_whose_mean_reaches_the_goal_leave_the_floor_where_it_is() -> None:
@@ -55,3 +63,10 @@ def test_the_floor_never_falls_and_where_it_rises_the_offers_kept_reach_the_goal
     assert floor >= current
     if current < floor < NO_OFFERS:
         assert p[p >= floor].mean() >= goal - 1e-12
+
+
+def test_a_lender_approving_less_than_predicted_with_evidence_has_a_gap_and_others_none() -> None:
+    assert calibration_gap(500, 440, 0.93 * 500) == pytest.approx(0.93 - 0.88)
+    assert calibration_gap(500, 470, 0.93 * 500) == 0.0, "above its predictions"
+    assert calibration_gap(40, 36, 0.93 * 40) == 0.0, "3 points short on 40: no evidence"
+    assert calibration_gap(CALIBRATION_DECISIONS - 1, 0, 0.9 * 29) == 0.0, "too few"

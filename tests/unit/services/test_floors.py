@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 
 import pytest
 
+from loanmatch.domain.applications import Decision
 from loanmatch.domain.catalog import Catalog
 from loanmatch.domain.products import Market
 from loanmatch.domain.served_floor import MIN_OFFERS
@@ -20,7 +21,7 @@ from loanmatch.services import applications as apps
 from loanmatch.services import intake
 from loanmatch.services.floors import BELOW_FLOOR, FIRST_OFFERS, floors_of
 from tests.unit.services.conftest import World
-from tests.unit.services.fakes import PRODUCTS, OfferingEngine
+from tests.unit.services.fakes import APPROVAL, PRODUCTS, OfferingEngine
 from tests.unit.services.test_applications_flow import finished
 
 
@@ -112,3 +113,28 @@ def test_without_a_target_no_floor_is_kept(world: World, catalog: Catalog) -> No
     with world.uow() as uow:
         assert floors_of(uow, "unsaved") == {}
     assert not [e for e in world.store.audit if e.action == "lender.floor_raised"]
+
+
+def test_a_lender_approving_below_its_predictions_is_held_to_a_goal_raised_by_the_gap(
+    world: World, catalog: Catalog
+) -> None:
+    engine = VaryingEngine(catalog, goals={"bank_a": 0.9})
+    world.engine = engine
+    _apply(world, engine, 0.93, 30, ["p1"])
+    _apply(world, engine, 0.99, 10, ["p1"])
+    ctx = _ctx(world)
+    for n, application in enumerate(sorted(world.store.applications.values(),
+                                           key=lambda a: a.id)):  # fmt: skip
+        if n % 5:  # 80% approved against 94.5% predicted
+            apps.decide(world.uow(), ctx, "bank_a", "lender:bank_a/k", application.id,
+                        "approve", APPROVAL)  # fmt: skip
+        else:
+            apps.decide(world.uow(), ctx, "bank_a", "lender:bank_a/k", application.id,
+                        "decline", Decision(reasons=("policy",)))  # fmt: skip
+    with world.uow() as uow:
+        floor = floors_of(uow, "unsaved")["bank_a"]
+    assert (floor.decided, floor.approved) == (40, 32)
+    assert floor.goal > 0.99, "the goal rose by the 14.5-point gap"
+    assert floor.floor > 0.93, "the offers at 0.93 no longer reach it"
+    _, lenders = _offered_lenders(world, engine, 0.95)
+    assert "bank_a" not in lenders
