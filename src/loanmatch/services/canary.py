@@ -37,7 +37,6 @@ __all__ = [
     "canary_of",
     "judge_canary",
     "start",
-    "stop_if_running",
 ]
 
 CANARY_SHARE = 0.2
@@ -141,13 +140,3 @@ def judge_canary(
 def _arm(arm: Arm) -> dict[str, int]:
     return {"firms": arm.firms, "offered": arm.offered, "decisions": arm.decisions,
             "approved": arm.approved}  # fmt: skip
-
-
-def stop_if_running(uow: UnitOfWork, at: datetime, by: str, reason: str) -> str | None:
-    """Refuse the running canary (an operator stops it); its id, None without one."""
-    running = canary_of(uow)
-    if running is None:
-        return None
-    version = running[0]
-    models.refuse(uow, version.model_id, at, by, version.comparison, reason)
-    return version.model_id

@@ -82,20 +82,24 @@ def goal_of(base: float, floor: LenderFloor | None) -> float:
     return base + calibration_gap(floor.decided, floor.approved, floor.predicted)
 
 
+def _blank(lender: str, model_id: str, goal: float, at: datetime) -> LenderFloor:
+    """A lender's floor under a model before any offer or decision."""
+    return LenderFloor(lender, model_id, NO_FLOOR, goal, 0, 0.0, at)
+
+
 def _refresh(
     uow: UnitOfWork, lender: str, model_id: str, base: float, at: datetime,
     current: LenderFloor | None,
 ) -> LenderFloor:  # fmt: skip
     """Recompute the lender's floor from its latest offers and its goal; save and audit."""
-    goal = goal_of(base, current)
-    before = NO_FLOOR if current is None else current.floor
+    mine = current or _blank(lender, model_id, base, at)
+    goal = goal_of(base, mine)
+    before = mine.floor
     offered_p = np.asarray(uow.applications.offered_p(lender, model_id, WINDOW), dtype=float)
     after = raised_floor(offered_p, before, goal)
     kept = offered_p[offered_p >= after]
-    counts = (0, 0, 0.0) if current is None else (current.decided, current.approved,
-                                                  current.predicted)  # fmt: skip
-    floor = LenderFloor(lender, model_id, after, goal, int(offered_p.size),
-                        float(kept.mean()) if kept.size else 0.0, at, *counts)  # fmt: skip
+    floor = replace(mine, floor=after, goal=goal, offers=int(offered_p.size),
+                    mean_p=float(kept.mean()) if kept.size else 0.0, updated_at=at)  # fmt: skip
     uow.floors.save(floor)
     if after > before:
         counted = offered_p[offered_p >= before]
@@ -133,15 +137,11 @@ def note_decision(
     base = goals.get(decided.lender_id)
     if record is None or base is None:
         return None
-    current = uow.floors.get(record.model_id, decided.lender_id)
-    counted = LenderFloor(
-        decided.lender_id, record.model_id, NO_FLOOR if current is None else current.floor,
-        base, 0 if current is None else current.offers,
-        0.0 if current is None else current.mean_p, at,
-        (current.decided if current else 0) + 1,
-        (current.approved if current else 0) + int(record.approved),
-        (current.predicted if current else 0.0) + record.p_approve,
-    )  # fmt: skip
+    mine = uow.floors.get(record.model_id, decided.lender_id) or _blank(
+        decided.lender_id, record.model_id, base, at
+    )
+    counted = replace(mine, decided=mine.decided + 1, approved=mine.approved + record.approved,
+                      predicted=mine.predicted + record.p_approve)  # fmt: skip
     return _refresh(uow, decided.lender_id, record.model_id, base, at, counted)
 
 

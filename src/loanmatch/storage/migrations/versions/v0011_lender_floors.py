@@ -1,6 +1,8 @@
 """Lenders' own floors: the threshold on P(approve) a lender's offers are held to under each
 served model, raised when its offers' mean P fell below what the promise needs (issue 13).
-One row per model and lender; an index for the latest offers of a lender under a model.
+One row per model and lender, with the lender's decisions on the model's offers counted
+(decisions, approvals, the sum of the P predicted for them: its calibration gap); an index for
+the latest offers of a lender under a model.
 
 Revision ID: 0011_lender_floors
 Revises: 0010_lender_holds
@@ -30,6 +32,9 @@ def upgrade() -> None:
         sa.Column("offers", sa.Integer(), nullable=False),
         sa.Column("mean_p", sa.Float(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decided", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("approved", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("predicted", sa.Float(), nullable=False, server_default="0"),
     )
     op.create_index(
         "ix_applications_offered", "applications", ["lender_id", "predicted_model", "submitted_at"]
