@@ -99,10 +99,12 @@ def raised_floor(
     ``minimum``, else the lowest floor at which they do (``NO_OFFERS`` when none does)."""
     p = np.asarray(offered_p, dtype=np.float64)
     above = p[~np.isnan(p) & (p >= current)]
-    if above.size < minimum or float(above.mean()) >= goal:
+    if above.size < minimum:
         return current
     ordered = np.sort(above)[::-1]
     means = np.cumsum(ordered) / np.arange(1, ordered.size + 1)
+    if means[-1] >= goal:  # the same sum decides here as below, so no raise keeps everything
+        return current
     # a floor keeps every offer tied with it: only the last of a run of equal P may end the top
     ends = np.append(ordered[1:] < ordered[:-1], True)
     reached = np.flatnonzero(ends & (means >= goal))
